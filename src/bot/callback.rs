@@ -1,0 +1,129 @@
+//! Callback data as a typed enum, encoded compactly (Telegram allows 64 bytes).
+
+use chrono::NaiveDate;
+
+use crate::domain::{Lang, Way};
+
+/// The largest `callback_data` Telegram accepts, in bytes.
+pub const MAX_CALLBACK_BYTES: usize = 64;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Callback {
+    Lang(Lang),
+    City(String),
+    /// Open the list of regional centres.
+    Regional,
+    /// Back from the regional list to the main cities.
+    CitiesBack,
+    Way(Way),
+    ChangeCity,
+    StepDone(u8),
+    StepBack(u8),
+    Applied,
+    DatePicker,
+    TestDate(NaiveDate),
+    Status,
+    ForgetYes,
+    ForgetNo,
+}
+
+impl Callback {
+    pub fn encode(&self) -> String {
+        match self {
+            Callback::Lang(lang) => format!("l:{}", lang.code()),
+            Callback::City(id) => format!("c:{id}"),
+            Callback::Regional => "rg".into(),
+            Callback::CitiesBack => "cb".into(),
+            Callback::Way(way) => format!("w:{}", way.code()),
+            Callback::ChangeCity => "cc".into(),
+            Callback::StepDone(step) => format!("sd:{step}"),
+            Callback::StepBack(step) => format!("sb:{step}"),
+            Callback::Applied => "ap".into(),
+            Callback::DatePicker => "dp".into(),
+            Callback::TestDate(date) => format!("td:{}", date.format("%Y%m%d")),
+            Callback::Status => "st".into(),
+            Callback::ForgetYes => "fy".into(),
+            Callback::ForgetNo => "fn".into(),
+        }
+    }
+
+    /// Parses data produced by `encode`; anything else (old formats, forged data) is `None`.
+    pub fn decode(data: &str) -> Option<Callback> {
+        let (tag, arg) = match data.split_once(':') {
+            Some((tag, arg)) => (tag, Some(arg)),
+            None => (data, None),
+        };
+        let callback = match (tag, arg) {
+            ("l", Some(lang)) => Callback::Lang(lang.parse().ok()?),
+            ("c", Some(id)) if is_id(id) => Callback::City(id.to_owned()),
+            ("rg", None) => Callback::Regional,
+            ("cb", None) => Callback::CitiesBack,
+            ("w", Some(way)) if way == way.to_ascii_lowercase() => Callback::Way(way.parse().ok()?),
+            ("cc", None) => Callback::ChangeCity,
+            ("sd", Some(step)) => Callback::StepDone(parse_step(step)?),
+            ("sb", Some(step)) => Callback::StepBack(parse_step(step)?),
+            ("ap", None) => Callback::Applied,
+            ("dp", None) => Callback::DatePicker,
+            ("td", Some(date)) if date.len() == 8 => {
+                Callback::TestDate(NaiveDate::parse_from_str(date, "%Y%m%d").ok()?)
+            }
+            ("st", None) => Callback::Status,
+            ("fy", None) => Callback::ForgetYes,
+            ("fn", None) => Callback::ForgetNo,
+            _ => return None,
+        };
+        Some(callback)
+    }
+}
+
+fn is_id(text: &str) -> bool {
+    !text.is_empty()
+        && text.len() <= 24
+        && text.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+}
+
+fn parse_step(text: &str) -> Option<u8> {
+    // Only the canonical form, so each step has exactly one encoding.
+    let step: u8 = text.parse().ok()?;
+    (step >= 1 && step.to_string() == text).then_some(step)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn all_samples() -> Vec<Callback> {
+        let mut samples = vec![
+            Callback::Regional,
+            Callback::CitiesBack,
+            Callback::ChangeCity,
+            Callback::Applied,
+            Callback::DatePicker,
+            Callback::Status,
+            Callback::ForgetYes,
+            Callback::ForgetNo,
+            Callback::City("x".repeat(24)),
+            Callback::TestDate(NaiveDate::from_ymd_opt(2023, 9, 22).unwrap()),
+        ];
+        samples.extend(Lang::ALL.map(Callback::Lang));
+        samples.extend(Way::ALL.map(Callback::Way));
+        samples.extend((1..=u8::MAX).flat_map(|step| [Callback::StepDone(step), Callback::StepBack(step)]));
+        samples
+    }
+
+    #[test]
+    fn every_variant_round_trips_within_64_bytes() {
+        for callback in all_samples() {
+            let data = callback.encode();
+            assert!(data.len() <= MAX_CALLBACK_BYTES, "{data} is {} bytes", data.len());
+            assert_eq!(Callback::decode(&data), Some(callback), "{data}");
+        }
+    }
+
+    #[test]
+    fn foreign_data_is_rejected() {
+        for data in ["", "x", "l:en", "c:", "c:Almaty", "sd:0", "sd:03", "sd:x", "td:20230931", "w:QRT", "ap:1", "l"] {
+            assert_eq!(Callback::decode(data), None, "{data}");
+        }
+    }
+}

@@ -1,0 +1,35 @@
+//! The bot works only in private chats: elsewhere it says so and keeps nothing.
+
+use std::sync::Arc;
+
+use teloxide::dispatching::UpdateHandler;
+use teloxide::prelude::*;
+
+use crate::bot::{App, BotError, HandlerResult, ui};
+use crate::domain::Lang;
+
+pub fn handler() -> UpdateHandler<BotError> {
+    dptree::entry()
+        .branch(Update::filter_message().filter(|msg: Message| !msg.chat.is_private()).endpoint(group_message))
+        .branch(
+            Update::filter_callback_query()
+                .filter(|query: CallbackQuery| query.regular_message().is_some_and(|msg| !msg.chat.is_private()))
+                .endpoint(group_callback),
+        )
+}
+
+async fn group_message(bot: Bot, app: Arc<App>, msg: Message) -> HandlerResult {
+    // Only answer messages meant for the bot, so a group is not flooded.
+    let addressed = msg.text().is_some_and(|text| text.starts_with('/'));
+    if addressed {
+        let lang = Lang::suggest(msg.from.as_ref().and_then(|user| user.language_code.as_deref()));
+        ui::send(&bot, msg.chat.id, app.locales.t(lang, "private-only"), None).await?;
+    }
+    Ok(())
+}
+
+async fn group_callback(bot: Bot, app: Arc<App>, query: CallbackQuery) -> HandlerResult {
+    let lang = Lang::suggest(query.from.language_code.as_deref());
+    ui::answer(&bot, &query, Some(app.locales.t(lang, "private-only"))).await?;
+    Ok(())
+}

@@ -1,0 +1,130 @@
+//! After the code: where to go and what to do there, "I have applied", and the test date.
+
+use std::sync::Arc;
+
+use chrono::NaiveDate;
+use teloxide::prelude::*;
+
+use super::{View, acknowledge, go};
+use crate::bot::ui::{self, Prompt};
+use crate::bot::{App, BotDialogue, Callback, Ctx, HandlerResult, State};
+use crate::domain::Way;
+use crate::i18n::Args;
+
+/// What to do on the testing site for the way, with the city's deadline.
+pub fn next_steps(view: &View<'_>, city_id: &str, way: Way) -> String {
+    let links = &view.app.campaign.links;
+    let Some(city) = view.city(city_id) else {
+        return view.t("city-unknown");
+    };
+    let deadline = view.app.campaign.deadline(city, way);
+    let args = Args::new()
+        .with("deadline", view.date(deadline))
+        .with("city", view.city_name(city))
+        .with("qrt", links.qrt.clone())
+        .with("application", links.qaztest_application.clone())
+        .with("results", links.qaztest_results.clone());
+    if super::way::is_open(view, city, way) {
+        view.ta(&format!("next-{}", way.code()), args)
+    } else {
+        super::way::closed_text(view, city)
+    }
+}
+
+pub fn prompt(view: &View<'_>, ctx: &Ctx, city: &str, way: Way) -> Prompt {
+    let mut text = next_steps(view, city, way);
+    let profile = ctx.profile.as_ref();
+    if let Some(applied) = profile.and_then(|profile| profile.applied_on) {
+        text.push_str("\n\n");
+        text.push_str(&view.ta("applied-on", Args::new().with("date", view.date(applied))));
+    }
+    if let Some(date) = profile.and_then(|profile| profile.test_date) {
+        text.push_str("\n\n");
+        text.push_str(&view.ta("test-date-is", Args::new().with("date", view.date(date))));
+    }
+    let mut rows = Vec::new();
+    if profile.and_then(|profile| profile.applied_on).is_none() {
+        rows.push(vec![ui::button(view.t("btn-applied"), Callback::Applied)]);
+    }
+    rows.push(vec![ui::button(view.t("btn-test-date"), Callback::DatePicker)]);
+    rows.push(vec![
+        ui::button(view.t("btn-status"), Callback::Status),
+        ui::button(view.t("btn-change-city"), Callback::ChangeCity),
+    ]);
+    Prompt::with_inline(text, rows)
+}
+
+fn date_picker(view: &View<'_>) -> Prompt {
+    let window = view.app.campaign.window;
+    let days: Vec<_> = window
+        .days()
+        .map(|day| ui::button(view.app.locales.date_short(view.lang, day), Callback::TestDate(day)))
+        .collect();
+    let rows = days.chunks(3).map(<[_]>::to_vec).collect();
+    let args = Args::new().with("opens", view.date(window.opens)).with("closes", view.date(window.closes));
+    Prompt::with_inline(view.ta("test-date-prompt", args), rows)
+}
+
+/// "I have applied": recorded once; a second tap keeps the first date.
+pub async fn applied(
+    bot: Bot,
+    app: Arc<App>,
+    ctx: Ctx,
+    dialogue: BotDialogue,
+    query: CallbackQuery,
+    (city, way): (String, Way),
+) -> HandlerResult {
+    acknowledge(&bot, &query).await?;
+    let mut ctx = ctx;
+    if let Some(profile) = ctx.profile.as_mut().filter(|profile| profile.applied_on.is_none()) {
+        let today = app.today();
+        app.db.set_applied(ctx.chat_id.0, Some(today), app.clock.now()).await?;
+        profile.applied_on = Some(today);
+    }
+    let view = View::new(&app, &ctx);
+    ui::send(&bot, ctx.chat_id, view.t("applied-recorded"), None).await?;
+    if ctx.profile.as_ref().is_some_and(|profile| profile.test_date.is_none()) {
+        return ui::send_prompt(&bot, ctx.chat_id, date_picker(&view)).await.map(drop).map_err(Into::into);
+    }
+    go(&bot, &app, &ctx, &dialogue, State::Ready { city, way }).await
+}
+
+pub async fn date_picker_button(bot: Bot, app: Arc<App>, ctx: Ctx, query: CallbackQuery) -> HandlerResult {
+    acknowledge(&bot, &query).await?;
+    ui::send_prompt(&bot, ctx.chat_id, date_picker(&View::new(&app, &ctx))).await?;
+    Ok(())
+}
+
+
+#[allow(clippy::too_many_arguments)]
+pub async fn test_date(
+    bot: Bot,
+    app: Arc<App>,
+    ctx: Ctx,
+    dialogue: BotDialogue,
+    query: CallbackQuery,
+    (city, way): (String, Way),
+    date: NaiveDate,
+) -> HandlerResult {
+    if !app.campaign.window.contains(date) {
+        // Only a forged or out-of-date button can carry a day outside the window.
+        return super::fallback::stale_button(bot, app, ctx, query).await;
+    }
+    acknowledge(&bot, &query).await?;
+    app.db.set_test_date(ctx.chat_id.0, Some(date), app.clock.now()).await?;
+    let mut ctx = ctx;
+    if let Some(profile) = ctx.profile.as_mut() {
+        profile.test_date = Some(date);
+    }
+    let view = View::new(&app, &ctx);
+    let mut text = view.ta("test-date-saved", Args::new().with("date", view.date(date)));
+    if let Some(due) = view.city(&city).and_then(|city_ref| app.campaign.results_due(city_ref, way, date)) {
+        text.push_str("\n\n");
+        text.push_str(&view.ta("results-due", Args::new().with("date", view.date(due)).with("results", app.campaign.links.qaztest_results.clone())));
+    } else if way == Way::Qrt {
+        text.push_str("\n\n");
+        text.push_str(&view.ta("results-qrt", Args::new().with("qrt", app.campaign.links.qrt.clone())));
+    }
+    ui::send(&bot, ctx.chat_id, text, None).await?;
+    go(&bot, &app, &ctx, &dialogue, State::Ready { city, way }).await
+}

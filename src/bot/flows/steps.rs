@@ -1,0 +1,84 @@
+//! The guided steps of a way: one message per step, with its link, "Done" and "Back".
+
+use std::sync::Arc;
+
+use teloxide::prelude::*;
+
+use super::{View, acknowledge, go};
+use crate::bot::ui::{self, Prompt};
+use crate::bot::{App, BotDialogue, Callback, Ctx, HandlerResult, State};
+use crate::domain::Way;
+use crate::i18n::Args;
+
+pub fn prompt(view: &View<'_>, way: Way, step: u8) -> Prompt {
+    let steps = view.app.campaign.steps(way);
+    let total = steps.len();
+    let Some(current) = steps.get(usize::from(step).saturating_sub(1)) else {
+        return super::code::prompt(view, way);
+    };
+    let args = || {
+        Args::new()
+            .with("step", step)
+            .with("total", total)
+            .with("link", current.link.clone())
+            .with("way", view.way_name(way))
+    };
+    let text = format!(
+        "{}\n\n<b>{}</b>\n{}\n\n{}",
+        view.ta("step-header", args()),
+        view.ta(&format!("step-{}", current.id), args()),
+        view.ta(&format!("step-{}-hint", current.id), args()),
+        current.link
+    );
+    let mut rows = Vec::new();
+    if let Some(open) = ui::link_button(view.t("btn-open-site"), &current.link) {
+        rows.push(vec![open]);
+    }
+    rows.push(vec![ui::button(view.t("btn-step-done"), Callback::StepDone(step))]);
+    rows.push(vec![ui::button(view.t("btn-back"), Callback::StepBack(step))]);
+    Prompt::with_inline(text, rows)
+}
+
+/// "Done" on the current step moves on; on an earlier step (a double tap or an old message)
+/// it only answers the button.
+#[allow(clippy::too_many_arguments)]
+pub async fn done(
+    bot: Bot,
+    app: Arc<App>,
+    ctx: Ctx,
+    dialogue: BotDialogue,
+    query: CallbackQuery,
+    (city, way, current): (String, Way, u8),
+    pressed: u8,
+) -> HandlerResult {
+    if pressed != current {
+        return super::fallback::stale_button(bot, app, ctx, query).await;
+    }
+    acknowledge(&bot, &query).await?;
+    let total = app.campaign.steps(way).len();
+    let next = if usize::from(current) >= total {
+        State::Contact { city, way }
+    } else {
+        State::Step { city, way, step: current + 1 }
+    };
+    go(&bot, &app, &ctx, &dialogue, next).await
+}
+
+/// "Back" from step 1 returns to the choice of way.
+#[allow(clippy::too_many_arguments)]
+pub async fn back(
+    bot: Bot,
+    app: Arc<App>,
+    ctx: Ctx,
+    dialogue: BotDialogue,
+    query: CallbackQuery,
+    (city, way, current): (String, Way, u8),
+    pressed: u8,
+) -> HandlerResult {
+    if pressed != current {
+        return super::fallback::stale_button(bot, app, ctx, query).await;
+    }
+    acknowledge(&bot, &query).await?;
+    let previous = if current <= 1 { State::Way { city } } else { State::Step { city, way, step: current - 1 } };
+    go(&bot, &app, &ctx, &dialogue, previous).await
+}

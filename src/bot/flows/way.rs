@@ -1,0 +1,85 @@
+//! Choosing the way, with each way's deadline and results delay for the candidate's city.
+
+use std::sync::Arc;
+
+use teloxide::prelude::*;
+
+use super::{View, acknowledge, go};
+use crate::bot::ui::{self, Prompt};
+use crate::bot::{App, BotDialogue, Callback, Ctx, HandlerResult, State};
+use crate::config::City;
+use crate::domain::Way;
+use crate::i18n::Args;
+
+/// Whether the candidate can still apply for `way` in `city` today.
+pub fn is_open(view: &View<'_>, city: &City, way: Way) -> bool {
+    view.app.today() <= view.app.campaign.deadline(city, way)
+}
+
+/// One line per way: its deadline for the city, and when results come.
+pub fn deadline_line(view: &View<'_>, city: &City, way: Way) -> String {
+    let campaign = &view.app.campaign;
+    let deadline = campaign.deadline(city, way);
+    let args = Args::new().with("deadline", view.date(deadline)).with("city", view.city_name(city));
+    if !is_open(view, city, way) {
+        return view.ta(&format!("way-{}-closed", way.code()), args);
+    }
+    let args = args.with("days", campaign.group_of(city).results_working_days);
+    view.ta(&format!("way-{}-line", way.code()), args)
+}
+
+/// Applications are closed for the city: results and paid-retake information.
+pub fn closed_text(view: &View<'_>, city: &City) -> String {
+    view.ta(
+        "city-closed",
+        Args::new()
+            .with("city", view.city_name(city))
+            .with("results", view.app.campaign.links.qaztest_results.clone())
+            .with("qrt", view.app.campaign.links.qrt.clone()),
+    )
+}
+
+pub fn prompt(view: &View<'_>, city_id: &str) -> Prompt {
+    let Some(city) = view.city(city_id) else {
+        return super::city::prompt(view);
+    };
+    let open: Vec<Way> = Way::ALL.into_iter().filter(|way| is_open(view, city, *way)).collect();
+    let mut rows: Vec<_> = open
+        .iter()
+        .map(|way| vec![ui::button(view.t(&format!("btn-way-{}", way.code())), Callback::Way(*way))])
+        .collect();
+    rows.push(vec![ui::button(view.t("btn-change-city"), Callback::ChangeCity)]);
+    if open.is_empty() {
+        return Prompt::with_inline(closed_text(view, city), rows);
+    }
+    let mut text = view.ta("way-prompt", Args::new().with("city", view.city_name(city)));
+    for way in Way::ALL {
+        text.push_str("\n\n");
+        text.push_str(&deadline_line(view, city, way));
+    }
+    if let Some(note) = view.opening_note() {
+        text.push_str("\n\n");
+        text.push_str(&note);
+    }
+    Prompt::with_inline(text, rows)
+}
+
+pub async fn chosen(
+    bot: Bot,
+    app: Arc<App>,
+    ctx: Ctx,
+    dialogue: BotDialogue,
+    query: CallbackQuery,
+    city: String,
+    way: Way,
+) -> HandlerResult {
+    let view = View::new(&app, &ctx);
+    let still_open = view.city(&city).is_some_and(|city| is_open(&view, city, way));
+    if !still_open {
+        // The deadline passed since the buttons were shown.
+        ui::answer(&bot, &query, Some(view.t("toast-way-closed"))).await?;
+        return super::show(&bot, &app, &ctx, &State::Way { city }).await;
+    }
+    acknowledge(&bot, &query).await?;
+    go(&bot, &app, &ctx, &dialogue, State::Step { city, way, step: 1 }).await
+}

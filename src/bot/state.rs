@@ -1,0 +1,108 @@
+//! The dialogue state: each variant carries what the candidate has chosen so far.
+
+use serde::{Deserialize, Serialize};
+
+use crate::domain::Way;
+use crate::storage::{StateSummary, StoredState};
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum State {
+    /// Nothing chosen yet: the language picker is next.
+    #[default]
+    Start,
+    /// Choosing among the republican cities or "a regional centre". `fixed_way` is set once a
+    /// code is issued: the city may still change, the way may not.
+    City { fixed_way: Option<Way> },
+    /// Choosing among the regional centres.
+    RegionalCity { fixed_way: Option<Way> },
+    /// Choosing the way, with the deadlines for the city shown.
+    Way { city: String },
+    /// Going through the guided steps; `step` counts from 1.
+    Step { city: String, way: Way, step: u8 },
+    /// Waiting for the candidate's own contact to issue the code.
+    Contact { city: String, way: Way },
+    /// The code is issued: applied / test date / status.
+    Ready { city: String, way: Way },
+    /// Asked to confirm /forget; `back` is where "no" returns to.
+    ConfirmForget { back: Box<State> },
+    /// The stored state could not be read (schema change): apologise and start over.
+    Lost,
+}
+
+impl State {
+    pub fn city(&self) -> Option<&str> {
+        match self {
+            State::Way { city } | State::Step { city, .. } | State::Contact { city, .. } | State::Ready { city, .. } => {
+                Some(city)
+            }
+            State::ConfirmForget { back } => back.city(),
+            State::Start | State::City { .. } | State::RegionalCity { .. } | State::Lost => None,
+        }
+    }
+
+    pub fn way(&self) -> Option<Way> {
+        match self {
+            State::Step { way, .. } | State::Contact { way, .. } | State::Ready { way, .. } => Some(*way),
+            State::City { fixed_way } | State::RegionalCity { fixed_way } => *fixed_way,
+            State::ConfirmForget { back } => back.way(),
+            State::Start | State::Way { .. } | State::Lost => None,
+        }
+    }
+
+    pub fn stage(&self) -> &'static str {
+        match self {
+            State::Start => "start",
+            State::City { .. } | State::RegionalCity { .. } => "city",
+            State::Way { .. } => "way",
+            State::Step { .. } => "steps",
+            State::Contact { .. } => "contact",
+            State::Ready { .. } => "ready",
+            State::ConfirmForget { back } => back.stage(),
+            State::Lost => "lost",
+        }
+    }
+}
+
+impl StoredState for State {
+    fn summary(&self) -> StateSummary {
+        let step = match self {
+            State::Step { step, .. } => Some(*step),
+            _ => None,
+        };
+        StateSummary { stage: self.stage(), city: self.city().map(str::to_owned), way: self.way(), step }
+    }
+
+    fn lost() -> Self {
+        State::Lost
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_state_round_trips_through_json() {
+        let city = "almaty".to_owned();
+        let states = [
+            State::Start,
+            State::City { fixed_way: None },
+            State::RegionalCity { fixed_way: Some(Way::Qrt) },
+            State::Way { city: city.clone() },
+            State::Step { city: city.clone(), way: Way::Qaztest, step: 3 },
+            State::Contact { city: city.clone(), way: Way::Qrt },
+            State::Ready { city: city.clone(), way: Way::Qrt },
+            State::ConfirmForget { back: Box::new(State::Ready { city, way: Way::Qrt }) },
+        ];
+        for state in states {
+            let json = serde_json::to_string(&state).unwrap();
+            assert_eq!(serde_json::from_str::<State>(&json).unwrap(), state, "{json}");
+        }
+    }
+
+    #[test]
+    fn summary_exposes_the_queryable_columns() {
+        let summary = State::Step { city: "oral".into(), way: Way::Qaztest, step: 4 }.summary();
+        assert_eq!(summary, StateSummary { stage: "steps", city: Some("oral".into()), way: Some(Way::Qaztest), step: Some(4) });
+    }
+}

@@ -1,0 +1,93 @@
+//! Small helpers to send and shape messages. All texts are HTML (for monospace codes).
+
+use teloxide::payloads::{AnswerCallbackQuerySetters, SendMessageSetters};
+use teloxide::prelude::*;
+use teloxide::types::{
+    InlineKeyboardButton, InlineKeyboardMarkup, KeyboardButton, KeyboardMarkup, KeyboardRemove,
+    LinkPreviewOptions, MessageId, ParseMode, ReplyMarkup,
+};
+
+use super::Callback;
+
+/// A message ready to send: text and an optional keyboard.
+#[derive(Debug, Clone)]
+pub struct Prompt {
+    pub text: String,
+    pub markup: Option<ReplyMarkup>,
+}
+
+impl Prompt {
+    pub fn with_inline(text: String, rows: Vec<Vec<InlineKeyboardButton>>) -> Prompt {
+        Prompt { text, markup: Some(ReplyMarkup::InlineKeyboard(InlineKeyboardMarkup::new(rows))) }
+    }
+}
+
+pub fn button(label: String, callback: Callback) -> InlineKeyboardButton {
+    InlineKeyboardButton::callback(label, callback.encode())
+}
+
+pub fn link_button(label: String, url: &str) -> Option<InlineKeyboardButton> {
+    match url.parse() {
+        Ok(url) => Some(InlineKeyboardButton::url(label, url)),
+        Err(err) => {
+            tracing::warn!(url, %err, "link not usable as a button");
+            None
+        }
+    }
+}
+
+/// A one-button reply keyboard asking for the user's own contact, plus a way back.
+pub fn contact_keyboard(share: String, back: String) -> ReplyMarkup {
+    ReplyMarkup::Keyboard(
+        KeyboardMarkup::new(vec![vec![KeyboardButton::new(share).request(teloxide::types::ButtonRequest::Contact)], vec![
+            KeyboardButton::new(back),
+        ]])
+        .resize_keyboard()
+        .one_time_keyboard(),
+    )
+}
+
+pub fn remove_keyboard() -> ReplyMarkup {
+    ReplyMarkup::KeyboardRemove(KeyboardRemove::new())
+}
+
+fn no_preview() -> LinkPreviewOptions {
+    LinkPreviewOptions {
+        is_disabled: true,
+        url: None,
+        prefer_small_media: false,
+        prefer_large_media: false,
+        show_above_text: false,
+    }
+}
+
+pub async fn send(bot: &Bot, chat: ChatId, text: String, markup: Option<ReplyMarkup>) -> Result<Message, teloxide::RequestError> {
+    let request = bot.send_message(chat, text).parse_mode(ParseMode::Html).link_preview_options(no_preview());
+    match markup {
+        Some(markup) => request.reply_markup(markup).await,
+        None => request.await,
+    }
+}
+
+pub async fn send_prompt(bot: &Bot, chat: ChatId, prompt: Prompt) -> Result<Message, teloxide::RequestError> {
+    send(bot, chat, prompt.text, prompt.markup).await
+}
+
+/// Removes the inline keyboard of a message the user has acted on, so its buttons cannot be
+/// pressed again. Failure is harmless (the message may be too old to edit).
+pub async fn retire_buttons(bot: &Bot, chat: ChatId, message: MessageId) {
+    if let Err(err) = bot.edit_message_reply_markup(chat, message).await {
+        tracing::debug!(%err, "could not retire an old keyboard");
+    }
+}
+
+/// Answers a callback query, optionally with a short toast.
+pub async fn answer(bot: &Bot, query: &CallbackQuery, toast: Option<String>) -> Result<(), teloxide::RequestError> {
+    let request = bot.answer_callback_query(query.id.clone());
+    match toast {
+        Some(text) => request.text(text).await?,
+        None => request.await?,
+    };
+    Ok(())
+}
+

@@ -1,0 +1,465 @@
+//! The campaign file: every date, city and link of one selection round. A deployment edits
+//! this file for its own year; nothing date- or link-shaped lives in code.
+
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::path::Path;
+
+use chrono::{Datelike, NaiveDate, Weekday};
+use chrono_tz::Tz;
+use serde::Deserialize;
+use thiserror::Error;
+
+use crate::domain::{Lang, Way};
+
+/// The campaign shipped with the binary: the 2023 round of the announcement.
+pub const EMBEDDED_CAMPAIGN: &str = include_str!("../../config/campaign.toml");
+
+#[derive(Debug, Error)]
+pub enum CampaignError {
+    #[error("cannot read campaign file {path}: {source}")]
+    Read { path: String, source: std::io::Error },
+    #[error("campaign file is not valid TOML: {0}")]
+    Syntax(String),
+    #[error("campaign key `{key}`: {problem}")]
+    Invalid { key: String, problem: String },
+}
+
+fn invalid(key: impl Into<String>, problem: impl Into<String>) -> CampaignError {
+    CampaignError::Invalid { key: key.into(), problem: problem.into() }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CampaignFile {
+    time_zone: String,
+    window: WindowFile,
+    links: LinksFile,
+    holidays: Vec<String>,
+    groups: Vec<GroupFile>,
+    cities: Vec<CityFile>,
+    ways: Vec<WayFile>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct WindowFile {
+    opens: String,
+    closes: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LinksFile {
+    pkrezerv: String,
+    qrt: String,
+    qaztest_application: String,
+    qaztest_results: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct GroupFile {
+    id: String,
+    cutoff: String,
+    results_working_days: u32,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CityFile {
+    id: String,
+    group: String,
+    kind: CityKind,
+    kk: String,
+    ru: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct WayFile {
+    id: String,
+    steps: Vec<StepFile>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StepFile {
+    id: String,
+    link: String,
+}
+
+/// The testing window, both ends included.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Window {
+    pub opens: NaiveDate,
+    pub closes: NaiveDate,
+}
+
+impl Window {
+    pub fn contains(&self, date: NaiveDate) -> bool {
+        self.opens <= date && date <= self.closes
+    }
+
+    pub fn days(&self) -> impl Iterator<Item = NaiveDate> + '_ {
+        self.opens.iter_days().take_while(|day| *day <= self.closes)
+    }
+}
+
+/// Cities that share an application cutoff and a results delay.
+#[derive(Debug, Clone)]
+pub struct Group {
+    pub id: String,
+    pub cutoff: NaiveDate,
+    pub results_working_days: u32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CityKind {
+    /// Astana, Almaty, Shymkent: cities of republican significance.
+    Republican,
+    /// The 17 regional (oblast) centres.
+    Regional,
+}
+
+#[derive(Debug, Clone)]
+pub struct City {
+    pub id: String,
+    pub kind: CityKind,
+    group: usize,
+    name_kk: String,
+    name_ru: String,
+}
+
+impl City {
+    pub fn name(&self, lang: Lang) -> &str {
+        match lang {
+            Lang::Kk => &self.name_kk,
+            Lang::Ru => &self.name_ru,
+        }
+    }
+}
+
+/// One guided step of a way: its id names the locale messages, its link is where to go.
+#[derive(Debug, Clone)]
+pub struct Step {
+    pub id: String,
+    pub link: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Links {
+    pub pkrezerv: String,
+    pub qrt: String,
+    pub qaztest_application: String,
+    pub qaztest_results: String,
+}
+
+/// A validated campaign.
+#[derive(Debug, Clone)]
+pub struct Campaign {
+    pub tz: Tz,
+    pub window: Window,
+    pub links: Links,
+    holidays: BTreeSet<NaiveDate>,
+    groups: Vec<Group>,
+    cities: Vec<City>,
+    steps: HashMap<Way, Vec<Step>>,
+}
+
+fn parse_date(key: &str, value: &str) -> Result<NaiveDate, CampaignError> {
+    NaiveDate::parse_from_str(value, "%Y-%m-%d")
+        .map_err(|_| invalid(key, format!("`{value}` is not a date in YYYY-MM-DD form")))
+}
+
+fn check_link(key: &str, value: &str) -> Result<String, CampaignError> {
+    let rest = value.strip_prefix("https://").or_else(|| value.strip_prefix("http://"));
+    match rest {
+        Some(host) if !host.is_empty() && !value.contains(char::is_whitespace) => Ok(value.into()),
+        _ => Err(invalid(key, format!("`{value}` is not an http(s) link"))),
+    }
+}
+
+fn check_id(key: &str, value: &str) -> Result<(), CampaignError> {
+    let ok = !value.is_empty()
+        && value.len() <= 24
+        && value.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+    if ok {
+        Ok(())
+    } else {
+        Err(invalid(key, format!("`{value}` must be 1-24 characters of a-z, 0-9 or -")))
+    }
+}
+
+impl Campaign {
+    pub fn embedded() -> Result<Campaign, CampaignError> {
+        Campaign::from_toml(EMBEDDED_CAMPAIGN)
+    }
+
+    pub fn load(path: &Path) -> Result<Campaign, CampaignError> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|source| CampaignError::Read { path: path.display().to_string(), source })?;
+        Campaign::from_toml(&text)
+    }
+
+    pub fn from_toml(text: &str) -> Result<Campaign, CampaignError> {
+        let file: CampaignFile =
+            toml::from_str(text).map_err(|err| CampaignError::Syntax(err.to_string()))?;
+        Campaign::validate(file)
+    }
+
+    fn validate(file: CampaignFile) -> Result<Campaign, CampaignError> {
+        let tz: Tz = file
+            .time_zone
+            .parse()
+            .map_err(|_| invalid("time_zone", format!("`{}` is not an IANA zone", file.time_zone)))?;
+        let window = Window {
+            opens: parse_date("window.opens", &file.window.opens)?,
+            closes: parse_date("window.closes", &file.window.closes)?,
+        };
+        if window.closes < window.opens {
+            return Err(invalid("window.closes", "the window closes before it opens"));
+        }
+        let links = Links {
+            pkrezerv: check_link("links.pkrezerv", &file.links.pkrezerv)?,
+            qrt: check_link("links.qrt", &file.links.qrt)?,
+            qaztest_application: check_link(
+                "links.qaztest_application",
+                &file.links.qaztest_application,
+            )?,
+            qaztest_results: check_link("links.qaztest_results", &file.links.qaztest_results)?,
+        };
+
+        let mut holidays = BTreeSet::new();
+        for (index, value) in file.holidays.iter().enumerate() {
+            let key = format!("holidays[{index}]");
+            if !holidays.insert(parse_date(&key, value)?) {
+                return Err(invalid(key, format!("{value} is listed twice")));
+            }
+        }
+
+        let mut groups = Vec::new();
+        let mut group_index = HashMap::new();
+        for (index, group) in file.groups.iter().enumerate() {
+            let key = format!("groups[{index}]");
+            check_id(&format!("{key}.id"), &group.id)?;
+            if group_index.insert(group.id.clone(), index).is_some() {
+                return Err(invalid(format!("{key}.id"), format!("duplicate id `{}`", group.id)));
+            }
+            let cutoff = parse_date(&format!("{key}.cutoff"), &group.cutoff)?;
+            if !window.contains(cutoff) {
+                return Err(invalid(
+                    format!("{key}.cutoff"),
+                    format!("{cutoff} is outside the testing window {} to {}", window.opens, window.closes),
+                ));
+            }
+            if !(1..=60).contains(&group.results_working_days) {
+                return Err(invalid(format!("{key}.results_working_days"), "must be 1 to 60"));
+            }
+            groups.push(Group {
+                id: group.id.clone(),
+                cutoff,
+                results_working_days: group.results_working_days,
+            });
+        }
+        if groups.is_empty() {
+            return Err(invalid("groups", "at least one group is needed"));
+        }
+
+        let mut cities = Vec::new();
+        let mut city_ids = HashSet::new();
+        for (index, city) in file.cities.iter().enumerate() {
+            let key = format!("cities[{index}]");
+            check_id(&format!("{key}.id"), &city.id)?;
+            if !city_ids.insert(city.id.clone()) {
+                return Err(invalid(format!("{key}.id"), format!("duplicate id `{}`", city.id)));
+            }
+            let group = *group_index.get(&city.group).ok_or_else(|| {
+                invalid(format!("{key}.group"), format!("no group with id `{}`", city.group))
+            })?;
+            for (lang_key, name) in [("kk", &city.kk), ("ru", &city.ru)] {
+                if name.trim().is_empty() || name.chars().count() > 40 {
+                    return Err(invalid(format!("{key}.{lang_key}"), "a name of 1-40 characters is needed"));
+                }
+            }
+            cities.push(City {
+                id: city.id.clone(),
+                kind: city.kind,
+                group,
+                name_kk: city.kk.clone(),
+                name_ru: city.ru.clone(),
+            });
+        }
+        for (index, group) in groups.iter().enumerate() {
+            if !cities.iter().any(|city| city.group == index) {
+                return Err(invalid(format!("groups[{index}]"), format!("group `{}` has no city", group.id)));
+            }
+        }
+        if !cities.iter().any(|city| city.kind == CityKind::Republican) {
+            return Err(invalid("cities", "at least one republican city is needed"));
+        }
+
+        let mut steps = HashMap::new();
+        for (index, way) in file.ways.iter().enumerate() {
+            let key = format!("ways[{index}]");
+            let parsed: Way = way.id.parse().map_err(|err: String| invalid(format!("{key}.id"), err))?;
+            if steps.contains_key(&parsed) {
+                return Err(invalid(format!("{key}.id"), format!("duplicate way `{}`", way.id)));
+            }
+            if way.steps.is_empty() || way.steps.len() > 20 {
+                return Err(invalid(format!("{key}.steps"), "a way needs 1 to 20 steps"));
+            }
+            let mut seen = HashSet::new();
+            let mut list = Vec::new();
+            for (step_index, step) in way.steps.iter().enumerate() {
+                let step_key = format!("{key}.steps[{step_index}]");
+                check_id(&format!("{step_key}.id"), &step.id)?;
+                if !seen.insert(step.id.clone()) {
+                    return Err(invalid(format!("{step_key}.id"), format!("duplicate step `{}`", step.id)));
+                }
+                list.push(Step { id: step.id.clone(), link: check_link(&format!("{step_key}.link"), &step.link)? });
+            }
+            steps.insert(parsed, list);
+        }
+        for way in Way::ALL {
+            if !steps.contains_key(&way) {
+                return Err(invalid("ways", format!("way `{way}` is missing")));
+            }
+        }
+
+        Ok(Campaign { tz, window, links, holidays, groups, cities, steps })
+    }
+
+    pub fn cities(&self) -> &[City] {
+        &self.cities
+    }
+
+    pub fn city(&self, id: &str) -> Option<&City> {
+        self.cities.iter().find(|city| city.id == id)
+    }
+
+    pub fn cities_of_kind(&self, kind: CityKind) -> impl Iterator<Item = &City> {
+        self.cities.iter().filter(move |city| city.kind == kind)
+    }
+
+    pub fn group_of(&self, city: &City) -> &Group {
+        &self.groups[city.group]
+    }
+
+    pub fn steps(&self, way: Way) -> &[Step] {
+        self.steps.get(&way).map(Vec::as_slice).unwrap_or_default()
+    }
+
+    pub fn holidays(&self) -> impl Iterator<Item = NaiveDate> + '_ {
+        self.holidays.iter().copied()
+    }
+
+    /// The last day a candidate in `city` can apply for `way`. QAZTEST closes by city group;
+    /// QRT is online and open until the testing window ends.
+    pub fn deadline(&self, city: &City, way: Way) -> NaiveDate {
+        match way {
+            Way::Qaztest => self.group_of(city).cutoff,
+            Way::Qrt => self.window.closes,
+        }
+    }
+
+    /// The latest deadline over both ways: after it, nothing is open for the city.
+    pub fn last_deadline(&self, city: &City) -> NaiveDate {
+        Way::ALL.iter().map(|way| self.deadline(city, *way)).max().unwrap_or(self.window.closes)
+    }
+
+    /// When QAZTEST results are due for a test taken on `test_date`. QRT gives no delay: its
+    /// results appear in the qrt.kz cabinet, so none is invented.
+    pub fn results_due(&self, city: &City, way: Way, test_date: NaiveDate) -> Option<NaiveDate> {
+        match way {
+            Way::Qaztest => Some(self.add_working_days(test_date, self.group_of(city).results_working_days)),
+            Way::Qrt => None,
+        }
+    }
+
+    pub fn is_working_day(&self, date: NaiveDate) -> bool {
+        !matches!(date.weekday(), Weekday::Sat | Weekday::Sun) && !self.holidays.contains(&date)
+    }
+
+    /// The date `days` working days after `from` (weekends and listed holidays skipped).
+    pub fn add_working_days(&self, from: NaiveDate, days: u32) -> NaiveDate {
+        let mut date = from;
+        let mut left = days;
+        while left > 0 {
+            date = date.succ_opt().unwrap_or(date);
+            if self.is_working_day(date) {
+                left -= 1;
+            }
+        }
+        date
+    }
+
+    /// Today's date in the campaign's time zone.
+    pub fn local_date(&self, now: chrono::DateTime<chrono::Utc>) -> NaiveDate {
+        now.with_timezone(&self.tz).date_naive()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn date(text: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(text, "%Y-%m-%d").unwrap()
+    }
+
+    fn broken(from: &str, to: &str) -> String {
+        assert!(EMBEDDED_CAMPAIGN.contains(from), "fixture text `{from}` not in campaign");
+        match Campaign::from_toml(&EMBEDDED_CAMPAIGN.replacen(from, to, 1)) {
+            Ok(_) => panic!("`{to}` was accepted"),
+            Err(err) => err.to_string(),
+        }
+    }
+
+    #[test]
+    fn shipped_campaign_is_valid_and_complete() {
+        let campaign = Campaign::embedded().unwrap();
+        assert_eq!(campaign.window.opens, date("2023-09-01"));
+        assert_eq!(campaign.window.closes, date("2023-09-22"));
+        assert_eq!(campaign.cities_of_kind(CityKind::Republican).count(), 3);
+        assert_eq!(campaign.cities_of_kind(CityKind::Regional).count(), 17);
+        assert_eq!(campaign.steps(Way::Qrt).len(), 6);
+        assert_eq!(campaign.steps(Way::Qaztest).len(), 7);
+        let astana = campaign.city("astana").unwrap();
+        let almaty = campaign.city("almaty").unwrap();
+        let oral = campaign.city("oral").unwrap();
+        assert_eq!(campaign.deadline(astana, Way::Qaztest), date("2023-09-22"));
+        assert_eq!(campaign.deadline(almaty, Way::Qaztest), date("2023-09-17"));
+        assert_eq!(campaign.deadline(oral, Way::Qaztest), date("2023-09-17"));
+        assert_eq!(campaign.deadline(oral, Way::Qrt), date("2023-09-22"));
+        assert_eq!(campaign.group_of(astana).results_working_days, 2);
+        assert_eq!(campaign.group_of(oral).results_working_days, 7);
+        assert_eq!(campaign.tz, chrono_tz::Asia::Almaty);
+    }
+
+    #[test]
+    fn working_days_skip_weekends_and_holidays() {
+        let campaign = Campaign::embedded().unwrap();
+        let astana = campaign.city("astana").unwrap();
+        let almaty = campaign.city("almaty").unwrap();
+        // Friday 2023-09-08 + 2 working days = Tuesday 2023-09-12.
+        assert_eq!(campaign.results_due(astana, Way::Qaztest, date("2023-09-08")), Some(date("2023-09-12")));
+        // Friday 2023-10-20 + 7: the 25 October holiday inside pushes it to 2023-11-01.
+        assert_eq!(campaign.results_due(almaty, Way::Qaztest, date("2023-10-20")), Some(date("2023-11-01")));
+        // A holiday on a working day is skipped: Tuesday 2023-08-29 + 2 = Friday 2023-09-01.
+        assert_eq!(campaign.add_working_days(date("2023-08-29"), 2), date("2023-09-01"));
+        assert_eq!(campaign.results_due(astana, Way::Qrt, date("2023-09-08")), None);
+    }
+
+    #[test]
+    fn errors_name_the_key() {
+        assert!(broken("cutoff = \"2023-09-17\"", "cutoff = \"2023-09-30\"").contains("groups[1].cutoff"));
+        assert!(broken("cutoff = \"2023-09-17\"", "cutoff = \"17.09.2023\"").contains("groups[1].cutoff"));
+        assert!(broken("id = \"almaty\"", "id = \"astana\"").contains("cities[1].id"));
+        assert!(broken("group = \"others\"", "group = \"nowhere\"").contains(".group"));
+        assert!(broken("time_zone = \"Asia/Almaty\"", "time_zone = \"Mars/Base\"").contains("time_zone"));
+        assert!(broken("opens = \"2023-09-01\"", "opens = \"2023-09-30\"").contains("window.closes"));
+        assert!(broken("qrt = \"https://www.qrt.kz\"", "qrt = \"qrt.kz\"").contains("links.qrt"));
+        assert!(broken("id = \"qaztest\"", "id = \"qrt\"").contains("ways[1].id"));
+    }
+}

@@ -1,0 +1,74 @@
+//! Runtime settings, layered: built-in defaults, then environment variables, then command-line
+//! flags (applied by the CLI). Secrets never print.
+
+use std::fmt;
+
+/// A value that must never reach a log: Debug and Display print a placeholder.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Secret(value.into())
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+impl fmt::Display for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("***")
+    }
+}
+
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://rezerv.db";
+pub const SANDBOX_DATABASE_URL: &str = "sqlite://rezerv-sandbox.db";
+
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub database_url: String,
+    pub token: Option<Secret>,
+    /// A self-hosted Bot API server (or the emulator) instead of api.telegram.org.
+    pub api_url: Option<String>,
+    /// A campaign file to use instead of the embedded one.
+    pub campaign_file: Option<String>,
+}
+
+impl Settings {
+    /// Defaults overridden by `DATABASE_URL`, `TELOXIDE_TOKEN`, `TELOXIDE_API_URL` and
+    /// `REZERV_CAMPAIGN`.
+    pub fn from_env() -> Settings {
+        let var = |name: &str| std::env::var(name).ok().filter(|value| !value.trim().is_empty());
+        Settings {
+            database_url: var("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned()),
+            token: var("TELOXIDE_TOKEN").map(Secret::new),
+            api_url: var("TELOXIDE_API_URL"),
+            campaign_file: var("REZERV_CAMPAIGN"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_never_print() {
+        let settings = Settings {
+            database_url: DEFAULT_DATABASE_URL.into(),
+            token: Some(Secret::new("123:very-secret")),
+            api_url: None,
+            campaign_file: None,
+        };
+        let shown = format!("{settings:?} {}", Secret::new("123:very-secret"));
+        assert!(!shown.contains("very-secret"), "{shown}");
+    }
+}

@@ -1,0 +1,142 @@
+//! The candidate's profile: language, source, phone, code and dates.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use sqlx::Row;
+
+use super::{Db, StorageError, StorageResult, timestamp};
+use crate::domain::{Lang, PromoCode, Way};
+
+/// What the bot knows of one candidate, outside the dialogue state.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Profile {
+    pub chat_id: i64,
+    pub lang: Option<Lang>,
+    pub source: Option<String>,
+    pub phone: Option<String>,
+    /// The issued code and the way it belongs to.
+    pub code: Option<(PromoCode, Way)>,
+    pub applied_on: Option<NaiveDate>,
+    pub test_date: Option<NaiveDate>,
+}
+
+fn parse_date(value: Option<String>) -> StorageResult<Option<NaiveDate>> {
+    value
+        .map(|text| {
+            NaiveDate::parse_from_str(&text, "%Y-%m-%d")
+                .map_err(|_| StorageError::Corrupt(format!("bad stored date `{text}`")))
+        })
+        .transpose()
+}
+
+fn format_date(date: NaiveDate) -> String {
+    date.format("%Y-%m-%d").to_string()
+}
+
+impl Db {
+    pub async fn profile(&self, chat_id: i64) -> StorageResult<Option<Profile>> {
+        let row = sqlx::query(
+            "SELECT c.lang, c.source, c.phone, c.code, p.way, c.applied_on, c.test_date
+             FROM candidates c LEFT JOIN promo_codes p ON p.code = c.code
+             WHERE c.chat_id = ?",
+        )
+        .bind(chat_id)
+        .fetch_optional(self.pool())
+        .await?;
+        let Some(row) = row else { return Ok(None) };
+        let lang: Option<String> = row.try_get("lang")?;
+        let code: Option<String> = row.try_get("code")?;
+        let way: Option<String> = row.try_get("way")?;
+        let code = match (code, way) {
+            (Some(code), Some(way)) => Some((
+                PromoCode::parse(&code).map_err(|err| StorageError::Corrupt(err.to_string()))?,
+                way.parse::<Way>().map_err(StorageError::Corrupt)?,
+            )),
+            _ => None,
+        };
+        Ok(Some(Profile {
+            chat_id,
+            lang: lang.map(|lang| lang.parse()).transpose().map_err(StorageError::Corrupt)?,
+            source: row.try_get("source")?,
+            phone: row.try_get("phone")?,
+            code,
+            applied_on: parse_date(row.try_get("applied_on")?)?,
+            test_date: parse_date(row.try_get("test_date")?)?,
+        }))
+    }
+
+    async fn ensure_candidate(&self, chat_id: i64, now: &str) -> StorageResult<()> {
+        sqlx::query(
+            "INSERT INTO candidates (chat_id, stage_since, created_at, updated_at) VALUES (?1, ?2, ?2, ?2)
+             ON CONFLICT (chat_id) DO NOTHING",
+        )
+        .bind(chat_id)
+        .bind(now)
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    pub async fn set_lang(&self, chat_id: i64, lang: Lang, now: DateTime<Utc>) -> StorageResult<()> {
+        let now = timestamp(now);
+        self.ensure_candidate(chat_id, &now).await?;
+        sqlx::query("UPDATE candidates SET lang = ?, updated_at = ? WHERE chat_id = ?")
+            .bind(lang.code())
+            .bind(&now)
+            .bind(chat_id)
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+
+    /// Records the deep-link payload the candidate first came with; later ones are ignored.
+    pub async fn record_source(&self, chat_id: i64, source: &str, now: DateTime<Utc>) -> StorageResult<()> {
+        let now = timestamp(now);
+        self.ensure_candidate(chat_id, &now).await?;
+        sqlx::query("UPDATE candidates SET source = ? WHERE chat_id = ? AND source IS NULL")
+            .bind(source)
+            .bind(chat_id)
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+
+    pub async fn set_applied(&self, chat_id: i64, on: Option<NaiveDate>, now: DateTime<Utc>) -> StorageResult<()> {
+        sqlx::query("UPDATE candidates SET applied_on = ?, updated_at = ? WHERE chat_id = ?")
+            .bind(on.map(format_date))
+            .bind(timestamp(now))
+            .bind(chat_id)
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+
+    pub async fn set_test_date(&self, chat_id: i64, date: Option<NaiveDate>, now: DateTime<Utc>) -> StorageResult<()> {
+        sqlx::query("UPDATE candidates SET test_date = ?, updated_at = ? WHERE chat_id = ?")
+            .bind(date.map(format_date))
+            .bind(timestamp(now))
+            .bind(chat_id)
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+
+    /// Erases everything the bot keeps about a chat. An issued code stays consumed in
+    /// `promo_codes` (and linked to the organisers' eligible entry), so it is never reissued.
+    pub async fn forget(&self, chat_id: i64) -> StorageResult<bool> {
+        let deleted = sqlx::query("DELETE FROM candidates WHERE chat_id = ?")
+            .bind(chat_id)
+            .execute(self.pool())
+            .await?
+            .rows_affected();
+        Ok(deleted > 0)
+    }
+
+    pub async fn set_active(&self, chat_id: i64, active: bool) -> StorageResult<()> {
+        sqlx::query("UPDATE candidates SET active = ? WHERE chat_id = ?")
+            .bind(active)
+            .bind(chat_id)
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,119 @@
+//! teloxide's `Storage` on our own pool: the dialogue state sits in the candidate's row.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use teloxide::dispatching::dialogue::Storage;
+use teloxide::types::ChatId;
+
+use super::{Db, StorageError, timestamp};
+use crate::clock::SharedClock;
+use crate::domain::Way;
+
+/// What the storage keeps in queryable columns beside the serialized state.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StateSummary {
+    pub stage: &'static str,
+    pub city: Option<String>,
+    pub way: Option<Way>,
+    pub step: Option<u8>,
+}
+
+/// A dialogue state the storage can keep.
+pub trait StoredState: Serialize + DeserializeOwned + Send + Sync + 'static {
+    fn summary(&self) -> StateSummary;
+    /// The state handed out when the stored one no longer deserializes (after a schema
+    /// change), so the handler can apologise and restart rather than drop the update.
+    fn lost() -> Self;
+}
+
+#[derive(Debug, Clone)]
+pub struct DialogueStore {
+    db: Db,
+    clock: SharedClock,
+}
+
+type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send + 'static>>;
+
+impl DialogueStore {
+    pub fn new(db: Db, clock: SharedClock) -> Arc<DialogueStore> {
+        Arc::new(DialogueStore { db, clock })
+    }
+
+    pub async fn load<S: StoredState>(&self, chat_id: i64) -> Result<Option<S>, StorageError> {
+        let stored: Option<Option<String>> =
+            sqlx::query_scalar("SELECT dialogue FROM candidates WHERE chat_id = ?")
+                .bind(chat_id)
+                .fetch_optional(self.db.pool())
+                .await?;
+        Ok(match stored.flatten() {
+            None => None,
+            Some(json) => match serde_json::from_str(&json) {
+                Ok(state) => Some(state),
+                Err(err) => {
+                    tracing::warn!(chat_id, %err, "stored dialogue state no longer deserializes");
+                    Some(S::lost())
+                }
+            },
+        })
+    }
+
+    pub async fn save<S: StoredState>(&self, chat_id: i64, state: &S) -> Result<(), StorageError> {
+        let json = serde_json::to_string(state).map_err(|err| StorageError::Corrupt(err.to_string()))?;
+        let summary = state.summary();
+        let now = timestamp(self.clock.now());
+        sqlx::query(
+            "INSERT INTO candidates (chat_id, dialogue, stage, city, way, step, stage_since, created_at, updated_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?7)
+             ON CONFLICT (chat_id) DO UPDATE SET
+                 stage_since = CASE WHEN stage IS excluded.stage AND step IS excluded.step
+                                    THEN stage_since ELSE excluded.stage_since END,
+                 dialogue = excluded.dialogue,
+                 stage = excluded.stage,
+                 city = excluded.city,
+                 way = excluded.way,
+                 step = excluded.step,
+                 updated_at = excluded.updated_at",
+        )
+        .bind(chat_id)
+        .bind(json)
+        .bind(summary.stage)
+        .bind(summary.city)
+        .bind(summary.way.map(Way::code))
+        .bind(summary.step.map(i64::from))
+        .bind(now)
+        .execute(self.db.pool())
+        .await?;
+        Ok(())
+    }
+
+    pub async fn clear(&self, chat_id: i64) -> Result<(), StorageError> {
+        sqlx::query(
+            "UPDATE candidates SET dialogue = NULL, stage = 'start', city = NULL, way = NULL, step = NULL
+             WHERE chat_id = ?",
+        )
+        .bind(chat_id)
+        .execute(self.db.pool())
+        .await?;
+        Ok(())
+    }
+}
+
+impl<S: StoredState> Storage<S> for DialogueStore {
+    type Error = StorageError;
+
+    fn remove_dialogue(self: Arc<Self>, chat_id: ChatId) -> BoxFuture<Result<(), StorageError>> {
+        Box::pin(async move { self.clear(chat_id.0).await })
+    }
+
+    fn update_dialogue(self: Arc<Self>, chat_id: ChatId, dialogue: S) -> BoxFuture<Result<(), StorageError>> {
+        Box::pin(async move { self.save(chat_id.0, &dialogue).await })
+    }
+
+    fn get_dialogue(self: Arc<Self>, chat_id: ChatId) -> BoxFuture<Result<Option<S>, StorageError>> {
+        Box::pin(async move { self.load(chat_id.0).await })
+    }
+}
