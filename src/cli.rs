@@ -16,7 +16,11 @@ use crate::i18n::Locales;
 use crate::storage::{Db, Stats};
 
 #[derive(Debug, Parser)]
-#[command(name = "rezerv-bot", version, about = "Telegram assistant for the state-language test of the Presidential Youth Personnel Reserve")]
+#[command(
+    name = "rezerv-bot",
+    version,
+    about = "Telegram assistant for the state-language test of the Presidential Youth Personnel Reserve"
+)]
 pub struct Cli {
     /// SQLite database URL [default: sqlite://rezerv.db; the sandbox uses sqlite://rezerv-sandbox.db]
     #[arg(long, global = true, env = "DATABASE_URL")]

@@ -116,8 +116,10 @@ impl Locales {
 }
 
 fn bundle(lang: Lang) -> Result<FluentBundle<FluentResource>, LocaleError> {
-    let langid: LanguageIdentifier =
-        lang.code().parse().map_err(|err| LocaleError::Syntax { file: lang.code().to_owned(), errors: format!("{err}") })?;
+    let langid: LanguageIdentifier = lang
+        .code()
+        .parse()
+        .map_err(|err| LocaleError::Syntax { file: lang.code().to_owned(), errors: format!("{err}") })?;
     let mut bundle = FluentBundle::new_concurrent(vec![langid]);
     // Telegram shows the isolation marks U+2068/U+2069 as stray characters.
     bundle.set_use_isolating(false);
@@ -125,13 +127,11 @@ fn bundle(lang: Lang) -> Result<FluentBundle<FluentResource>, LocaleError> {
         if *file_lang != lang {
             continue;
         }
-        let resource = FluentResource::try_new((*source).to_owned()).map_err(|(_, errors)| {
-            LocaleError::Syntax { file: (*file).to_owned(), errors: format!("{errors:?}") }
-        })?;
-        bundle.add_resource(resource).map_err(|errors| LocaleError::Duplicate {
-            file: (*file).to_owned(),
-            errors: format!("{errors:?}"),
-        })?;
+        let resource = FluentResource::try_new((*source).to_owned())
+            .map_err(|(_, errors)| LocaleError::Syntax { file: (*file).to_owned(), errors: format!("{errors:?}") })?;
+        bundle
+            .add_resource(resource)
+            .map_err(|errors| LocaleError::Duplicate { file: (*file).to_owned(), errors: format!("{errors:?}") })?;
     }
     Ok(bundle)
 }

@@ -83,11 +83,8 @@ fn first_column(text: &str) -> Result<Vec<(u64, String)>, Vec<RowError>> {
     let first_line = text.lines().next().unwrap_or_default();
     // Spreadsheets set to Russian or Kazakh save CSV with semicolons.
     let delimiter = if first_line.contains(';') && !first_line.contains(',') { b';' } else { b',' };
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .delimiter(delimiter)
-        .from_reader(text.as_bytes());
+    let mut reader =
+        csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(delimiter).from_reader(text.as_bytes());
     let mut values = Vec::new();
     let mut errors = Vec::new();
     // The csv crate does not count the blank lines it skips, so lines come from byte offsets.
@@ -98,7 +95,11 @@ fn first_column(text: &str) -> Result<Vec<(u64, String)>, Vec<RowError>> {
                 let line = lines.line_at(record.position().map_or(0, csv::Position::byte));
                 let value = record.get(0).unwrap_or_default().trim().to_owned();
                 let blank = record.iter().all(|cell| cell.trim().is_empty());
-                if blank || (values.is_empty() && errors.is_empty() && HEADERS.contains(&value.to_ascii_lowercase().as_str())) {
+                if blank
+                    || (values.is_empty()
+                        && errors.is_empty()
+                        && HEADERS.contains(&value.to_ascii_lowercase().as_str()))
+                {
                     continue;
                 }
                 values.push((line, value));
@@ -141,12 +142,15 @@ impl<'a> LineCounter<'a> {
     }
 }
 
+/// Good rows with their line numbers, and the in-file duplicates that were left out.
+type ParsedRows<T> = (Vec<(u64, T)>, Vec<Duplicate>);
+
 /// Parses every row with `parse`; collects bad rows and in-file duplicates.
 fn parse_rows<T, E: fmt::Display>(
     text: &str,
     parse: impl Fn(&str) -> Result<T, E>,
     key: impl Fn(&T) -> String,
-) -> Result<(Vec<(u64, T)>, Vec<Duplicate>), ImportError> {
+) -> Result<ParsedRows<T>, ImportError> {
     let values = first_column(text).map_err(ImportError::BadRows)?;
     if values.is_empty() {
         return Err(ImportError::Empty);
@@ -176,7 +180,12 @@ fn read(path: &Path) -> Result<String, ImportError> {
     std::fs::read_to_string(path).map_err(|source| ImportError::Read { path: path.display().to_string(), source })
 }
 
-pub async fn import_codes_text(db: &Db, way: Way, text: &str, now: DateTime<Utc>) -> Result<ImportSummary, ImportError> {
+pub async fn import_codes_text(
+    db: &Db,
+    way: Way,
+    text: &str,
+    now: DateTime<Utc>,
+) -> Result<ImportSummary, ImportError> {
     let (rows, duplicates) = parse_rows(text, PromoCode::parse, |code| code.as_str().to_owned())?;
     let codes: Vec<PromoCode> = rows.iter().map(|(_, code)| code.clone()).collect();
     let report = db.import_codes(way, &codes, now).await?;
@@ -211,7 +220,12 @@ pub async fn import_eligible_text(db: &Db, text: &str, now: DateTime<Utc>) -> Re
     })
 }
 
-pub async fn import_codes_file(db: &Db, way: Way, path: &Path, now: DateTime<Utc>) -> Result<ImportSummary, ImportError> {
+pub async fn import_codes_file(
+    db: &Db,
+    way: Way,
+    path: &Path,
+    now: DateTime<Utc>,
+) -> Result<ImportSummary, ImportError> {
     import_codes_text(db, way, &read(path)?, now).await
 }
 

@@ -12,8 +12,22 @@ fn ids(lang: Lang) -> std::collections::BTreeSet<String> {
 fn sample_args() -> Args<'static> {
     let mut args = Args::new();
     for name in [
-        "city", "way", "date", "link", "deadline", "results", "qrt", "application", "pkrezerv", "code", "opens",
-        "closes", "language", "commands", "month", "weekday",
+        "city",
+        "way",
+        "date",
+        "link",
+        "deadline",
+        "results",
+        "qrt",
+        "application",
+        "pkrezerv",
+        "code",
+        "opens",
+        "closes",
+        "language",
+        "commands",
+        "month",
+        "weekday",
     ] {
         args = args.with(name, format!("<{name}>"));
     }
@@ -126,7 +140,8 @@ fn russian_plurals_follow_one_few_many() {
         assert!(rendered.contains(text), "{days}: {rendered}");
     }
     assert!(deadline_text(&locales, Lang::Ru, 0).contains("последний день"));
-    let delay = |days: i64| locales.t_args(Lang::Ru, "results-delay", &Args::new().with("days", days).with("results", "R"));
+    let delay =
+        |days: i64| locales.t_args(Lang::Ru, "results-delay", &Args::new().with("days", days).with("results", "R"));
     assert!(delay(1).contains("1 рабочего дня"), "{}", delay(1));
     assert!(delay(21).contains("21 рабочего дня"), "{}", delay(21));
     for days in [2, 5, 7, 11, 22] {

@@ -101,10 +101,7 @@ pub async fn set_commands(bot: &Bot, locales: &Locales) -> Result<(), teloxide::
 }
 
 pub fn menu(locales: &Locales, lang: Lang) -> Vec<BotCommand> {
-    Command::NAMES
-        .iter()
-        .map(|name| BotCommand::new(*name, locales.t(lang, &format!("cmd-{name}"))))
-        .collect()
+    Command::NAMES.iter().map(|name| BotCommand::new(*name, locales.t(lang, &format!("cmd-{name}")))).collect()
 }
 
 /// Builds the dispatcher for `bot` over `app`.
@@ -128,15 +125,13 @@ pub async fn run(bot: Bot, app: Arc<App>, ctrlc: bool) -> anyhow::Result<()> {
         tracing::info!("bot is running; Ctrl-C stops it");
         let token = dispatcher.shutdown_token();
         tokio::spawn(async move {
-            if tokio::signal::ctrl_c().await.is_ok() {
-                if let Ok(done) = token.shutdown() {
-                    done.await;
-                }
+            if tokio::signal::ctrl_c().await.is_ok()
+                && let Ok(done) = token.shutdown()
+            {
+                done.await;
             }
         });
     }
-    dispatcher
-        .dispatch_with_listener(listener, LoggingErrorHandler::with_custom_text("update listener error"))
-        .await;
+    dispatcher.dispatch_with_listener(listener, LoggingErrorHandler::with_custom_text("update listener error")).await;
     Ok(())
 }

@@ -32,9 +32,10 @@ pub enum State {
 impl State {
     pub fn city(&self) -> Option<&str> {
         match self {
-            State::Way { city } | State::Step { city, .. } | State::Contact { city, .. } | State::Ready { city, .. } => {
-                Some(city)
-            }
+            State::Way { city }
+            | State::Step { city, .. }
+            | State::Contact { city, .. }
+            | State::Ready { city, .. } => Some(city),
             State::ConfirmForget { back } => back.city(),
             State::Start | State::City { .. } | State::RegionalCity { .. } | State::Lost => None,
         }
@@ -103,6 +104,9 @@ mod tests {
     #[test]
     fn summary_exposes_the_queryable_columns() {
         let summary = State::Step { city: "oral".into(), way: Way::Qaztest, step: 4 }.summary();
-        assert_eq!(summary, StateSummary { stage: "steps", city: Some("oral".into()), way: Some(Way::Qaztest), step: Some(4) });
+        assert_eq!(
+            summary,
+            StateSummary { stage: "steps", city: Some("oral".into()), way: Some(Way::Qaztest), step: Some(4) }
+        );
     }
 }

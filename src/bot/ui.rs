@@ -3,8 +3,8 @@
 use teloxide::payloads::{AnswerCallbackQuerySetters, SendMessageSetters};
 use teloxide::prelude::*;
 use teloxide::types::{
-    InlineKeyboardButton, InlineKeyboardMarkup, KeyboardButton, KeyboardMarkup, KeyboardRemove,
-    LinkPreviewOptions, MessageId, ParseMode, ReplyMarkup,
+    InlineKeyboardButton, InlineKeyboardMarkup, KeyboardButton, KeyboardMarkup, KeyboardRemove, LinkPreviewOptions,
+    MessageId, ParseMode, ReplyMarkup,
 };
 
 use super::Callback;
@@ -39,9 +39,10 @@ pub fn link_button(label: String, url: &str) -> Option<InlineKeyboardButton> {
 /// A one-button reply keyboard asking for the user's own contact, plus a way back.
 pub fn contact_keyboard(share: String, back: String) -> ReplyMarkup {
     ReplyMarkup::Keyboard(
-        KeyboardMarkup::new(vec![vec![KeyboardButton::new(share).request(teloxide::types::ButtonRequest::Contact)], vec![
-            KeyboardButton::new(back),
-        ]])
+        KeyboardMarkup::new(vec![
+            vec![KeyboardButton::new(share).request(teloxide::types::ButtonRequest::Contact)],
+            vec![KeyboardButton::new(back)],
+        ])
         .resize_keyboard()
         .one_time_keyboard(),
     )
@@ -61,7 +62,12 @@ fn no_preview() -> LinkPreviewOptions {
     }
 }
 
-pub async fn send(bot: &Bot, chat: ChatId, text: String, markup: Option<ReplyMarkup>) -> Result<Message, teloxide::RequestError> {
+pub async fn send(
+    bot: &Bot,
+    chat: ChatId,
+    text: String,
+    markup: Option<ReplyMarkup>,
+) -> Result<Message, teloxide::RequestError> {
     let request = bot.send_message(chat, text).parse_mode(ParseMode::Html).link_preview_options(no_preview());
     match markup {
         Some(markup) => request.reply_markup(markup).await,
@@ -90,4 +96,3 @@ pub async fn answer(bot: &Bot, query: &CallbackQuery, toast: Option<String>) -> 
     };
     Ok(())
 }
-

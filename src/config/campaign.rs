@@ -184,11 +184,7 @@ fn check_id(key: &str, value: &str) -> Result<(), CampaignError> {
     let ok = !value.is_empty()
         && value.len() <= 24
         && value.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
-    if ok {
-        Ok(())
-    } else {
-        Err(invalid(key, format!("`{value}` must be 1-24 characters of a-z, 0-9 or -")))
-    }
+    if ok { Ok(()) } else { Err(invalid(key, format!("`{value}` must be 1-24 characters of a-z, 0-9 or -"))) }
 }
 
 impl Campaign {
@@ -203,8 +199,7 @@ impl Campaign {
     }
 
     pub fn from_toml(text: &str) -> Result<Campaign, CampaignError> {
-        let file: CampaignFile =
-            toml::from_str(text).map_err(|err| CampaignError::Syntax(err.to_string()))?;
+        let file: CampaignFile = toml::from_str(text).map_err(|err| CampaignError::Syntax(err.to_string()))?;
         Campaign::validate(file)
     }
 
@@ -223,10 +218,7 @@ impl Campaign {
         let links = Links {
             pkrezerv: check_link("links.pkrezerv", &file.links.pkrezerv)?,
             qrt: check_link("links.qrt", &file.links.qrt)?,
-            qaztest_application: check_link(
-                "links.qaztest_application",
-                &file.links.qaztest_application,
-            )?,
+            qaztest_application: check_link("links.qaztest_application", &file.links.qaztest_application)?,
             qaztest_results: check_link("links.qaztest_results", &file.links.qaztest_results)?,
         };
 
@@ -256,11 +248,7 @@ impl Campaign {
             if !(1..=60).contains(&group.results_working_days) {
                 return Err(invalid(format!("{key}.results_working_days"), "must be 1 to 60"));
             }
-            groups.push(Group {
-                id: group.id.clone(),
-                cutoff,
-                results_working_days: group.results_working_days,
-            });
+            groups.push(Group { id: group.id.clone(), cutoff, results_working_days: group.results_working_days });
         }
         if groups.is_empty() {
             return Err(invalid("groups", "at least one group is needed"));
@@ -274,9 +262,9 @@ impl Campaign {
             if !city_ids.insert(city.id.clone()) {
                 return Err(invalid(format!("{key}.id"), format!("duplicate id `{}`", city.id)));
             }
-            let group = *group_index.get(&city.group).ok_or_else(|| {
-                invalid(format!("{key}.group"), format!("no group with id `{}`", city.group))
-            })?;
+            let group = *group_index
+                .get(&city.group)
+                .ok_or_else(|| invalid(format!("{key}.group"), format!("no group with id `{}`", city.group)))?;
             for (lang_key, name) in [("kk", &city.kk), ("ru", &city.ru)] {
                 if name.trim().is_empty() || name.chars().count() > 40 {
                     return Err(invalid(format!("{key}.{lang_key}"), "a name of 1-40 characters is needed"));

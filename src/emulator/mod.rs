@@ -1,1 +1,491 @@
-//! placeholder until the emulator lands
+//! A local, in-process Telegram Bot API emulator for tests.
+//!
+//! It serves `POST|GET /bot<TOKEN>/<method>` on 127.0.0.1 with JSON bodies, keeps a small
+//! world of users, chats and messages, enforces the Bot API limits a bot most often breaks,
+//! and lets a test play the user side (send text, press buttons, share contacts) and observe
+//! what the bot did. It knows nothing about the bot it talks to.
+//!
+//! Every error is a 4xx JSON answer, never 5xx: teloxide sleeps 10 s after a 5xx.
+
+mod error;
+mod limits;
+mod methods;
+mod server;
+mod state;
+mod types;
+
+use std::fmt;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde_json::{Map, Value, json};
+use tokio::net::TcpListener;
+
+use error::ApiError;
+pub use limits::{MAX_CALLBACK_DATA_BYTES, MAX_TEXT_CHARS};
+pub use types::{BotEvent, BotMessage, Button, KeyboardButton, RecordedRequest, ReplyKeyboard, TestUser};
+
+use server::Shared;
+use state::{bot_member_json, unix_now};
+
+/// Optional flood control, modelled as token buckets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RateLimits {
+    /// Messages per second across all chats.
+    pub global_per_sec: u32,
+    /// Messages per second into one chat.
+    pub per_chat_per_sec: u32,
+    /// Bucket size: how many messages a chat may get back to back
+    /// (the global bucket holds at least `global_per_sec`).
+    pub burst: u32,
+}
+
+impl Default for RateLimits {
+    fn default() -> Self {
+        Self { global_per_sec: 30, per_chat_per_sec: 1, burst: 3 }
+    }
+}
+
+/// How to start an [`Emulator`].
+#[derive(Debug, Clone)]
+pub struct EmulatorConfig {
+    /// The only token accepted; others get 401.
+    pub token: String,
+    /// Bot username returned by getMe.
+    pub bot_username: String,
+    /// Bot user id.
+    pub bot_id: i64,
+    /// Bot first name returned by getMe.
+    pub bot_first_name: String,
+    /// Flood control; `None` disables it.
+    pub rate_limits: Option<RateLimits>,
+    /// Upper bound for how long a getUpdates long poll is held.
+    pub max_poll_hold: Duration,
+    /// TCP port on 127.0.0.1; 0 picks a free one.
+    pub port: u16,
+}
+
+impl Default for EmulatorConfig {
+    fn default() -> Self {
+        Self {
+            token: "123456:TEST".to_owned(),
+            bot_username: "rezerv_test_bot".to_owned(),
+            bot_id: 123_456,
+            bot_first_name: "Test Bot".to_owned(),
+            rate_limits: None,
+            max_poll_hold: Duration::from_secs(10),
+            port: 0,
+        }
+    }
+}
+
+/// Owns the shared state; shuts the server down when the last `Emulator` clone drops.
+struct Handle {
+    shared: Arc<Shared>,
+    addr: SocketAddr,
+}
+
+impl Drop for Handle {
+    fn drop(&mut self) {
+        self.shared.trigger_shutdown();
+    }
+}
+
+/// A running emulator. Cheap to clone; all clones share one server.
+#[derive(Clone)]
+pub struct Emulator {
+    inner: Arc<Handle>,
+}
+
+impl fmt::Debug for Emulator {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Emulator").field("api_url", &self.api_url()).finish_non_exhaustive()
+    }
+}
+
+impl Emulator {
+    /// Binds 127.0.0.1 and starts serving on the current tokio runtime.
+    pub async fn start(config: EmulatorConfig) -> std::io::Result<Emulator> {
+        let listener = TcpListener::bind(("127.0.0.1", config.port)).await?;
+        let addr = listener.local_addr()?;
+        let shared = Arc::new(Shared::new(config));
+        tokio::spawn(server::serve(listener, shared.clone()));
+        tracing::debug!(%addr, "telegram emulator listening");
+        Ok(Emulator { inner: Arc::new(Handle { shared, addr }) })
+    }
+
+    fn shared(&self) -> &Shared {
+        &self.inner.shared
+    }
+
+    /// Base URL for teloxide's `set_api_url` / `TELOXIDE_API_URL`, e.g. `http://127.0.0.1:PORT/`.
+    pub fn api_url(&self) -> String {
+        format!("http://{}/", self.inner.addr)
+    }
+
+    /// Address the server listens on.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.inner.addr
+    }
+
+    /// The accepted bot token.
+    pub fn token(&self) -> &str {
+        &self.shared().config.token
+    }
+
+    /// Stops accepting connections and releases held long polls.
+    pub fn shutdown(&self) {
+        self.shared().trigger_shutdown();
+    }
+
+    // ---- user side ----
+
+    fn push(&self, update: Value) -> i64 {
+        let id = self.shared().lock().push_update(update);
+        self.shared().updates_notify.notify_waiters();
+        id
+    }
+
+    /// Queues a `message` update from `user` in `chat` (default: their private chat).
+    fn push_user_message(
+        &self,
+        user: &TestUser,
+        chat: Option<Value>,
+        content: impl FnOnce(i32) -> Map<String, Value>,
+    ) -> i32 {
+        let message_id = {
+            let mut st = self.shared().lock();
+            st.register_user(user);
+            let chat = chat.unwrap_or_else(|| user.private_chat_json());
+            st.register_chat(&chat);
+            let chat_id = chat.get("id").and_then(Value::as_i64).unwrap_or(user.id);
+            let message_id = st.next_message_id(chat_id);
+            let mut message = json!({
+                "message_id": message_id,
+                "from": user.to_json(),
+                "chat": chat,
+                "date": unix_now(),
+            });
+            if let Some(obj) = message.as_object_mut() {
+                obj.extend(content(message_id));
+            }
+            st.store_user_message(chat_id, message_id, message.clone());
+            st.push_update(json!({ "message": message }));
+            message_id
+        };
+        self.shared().updates_notify.notify_waiters();
+        message_id
+    }
+
+    /// User sends text; a leading `/command` gets a `bot_command` entity. Returns the message id.
+    pub fn send_text(&self, user: &TestUser, text: &str) -> i32 {
+        self.push_user_message(user, None, |_| text_content(text))
+    }
+
+    /// User sends a regular static sticker.
+    pub fn send_sticker(&self, user: &TestUser) -> i32 {
+        self.push_user_message(user, None, |id| {
+            object(json!({"sticker": {
+                "file_id": format!("CAACAgIAAxkBAAIS{id}"),
+                "file_unique_id": format!("AgADS{id}"),
+                "file_size": 20_480,
+                "type": "regular",
+                "width": 512,
+                "height": 512,
+                "is_animated": false,
+                "is_video": false,
+                "emoji": "👍",
+                "set_name": "EmulatorStickers",
+            }}))
+        })
+    }
+
+    /// User sends a photo (three sizes).
+    pub fn send_photo(&self, user: &TestUser) -> i32 {
+        self.push_user_message(user, None, |id| {
+            let sizes: Vec<Value> = [(90, 1_200), (320, 15_000), (800, 70_000)]
+                .iter()
+                .map(|(side, size)| {
+                    json!({
+                        "file_id": format!("AgACAgIAAxkBAAIP{id}x{side}"),
+                        "file_unique_id": format!("AQADP{id}x{side}"),
+                        "file_size": size,
+                        "width": side,
+                        "height": side,
+                    })
+                })
+                .collect();
+            object(json!({ "photo": sizes }))
+        })
+    }
+
+    /// User sends a voice note.
+    pub fn send_voice(&self, user: &TestUser) -> i32 {
+        self.push_user_message(user, None, |id| {
+            object(json!({"voice": {
+                "file_id": format!("AwACAgIAAxkBAAIV{id}"),
+                "file_unique_id": format!("AgADV{id}"),
+                "file_size": 9_000,
+                "duration": 3,
+                "mime_type": "audio/ogg",
+            }}))
+        })
+    }
+
+    /// User shares their own contact (as a `request_contact` button does): `user_id` = sender.
+    pub fn share_own_contact(&self, user: &TestUser, phone: &str) -> i32 {
+        let contact = json!({
+            "phone_number": phone,
+            "first_name": user.first_name,
+            "user_id": user.id,
+        });
+        self.push_user_message(user, None, |_| object(json!({ "contact": contact })))
+    }
+
+    /// User sends someone else's contact card: `user_id` is `claimed_user_id` (or absent).
+    pub fn share_forged_contact(&self, user: &TestUser, phone: &str, claimed_user_id: Option<i64>) -> i32 {
+        let mut contact = json!({"phone_number": phone, "first_name": "Contact"});
+        if let Some(id) = claimed_user_id {
+            contact["user_id"] = json!(id);
+        }
+        self.push_user_message(user, None, |_| object(json!({ "contact": contact })))
+    }
+
+    /// User presses an inline button under bot message `message_id` in their private chat.
+    /// The query carries the message's current state (or an inaccessible stub if unknown).
+    /// Returns the callback query id.
+    pub fn press_button(&self, user: &TestUser, message_id: i32, callback_data: &str) -> String {
+        self.press_button_in_chat(user, user.id, message_id, callback_data)
+    }
+
+    /// Like [`Emulator::press_button`] for a bot message in any known chat (e.g. a group).
+    pub fn press_button_in_chat(&self, user: &TestUser, chat_id: i64, message_id: i32, callback_data: &str) -> String {
+        let id = {
+            let mut st = self.shared().lock();
+            st.register_user(user);
+            let message = match st.bot_message(chat_id, message_id) {
+                Some(stored) => stored.json.clone(),
+                // date 0 marks an inaccessible message, as Telegram does.
+                None => json!({
+                    "message_id": message_id,
+                    "chat": st.chat(chat_id).cloned().unwrap_or_else(|| user.private_chat_json()),
+                    "date": 0,
+                }),
+            };
+            let id = st.new_callback_id();
+            st.push_update(json!({"callback_query": {
+                "id": id,
+                "from": user.to_json(),
+                "message": message,
+                "chat_instance": (chat_id ^ 0x5DEE_CE66).to_string(),
+                "data": callback_data,
+            }}));
+            id
+        };
+        self.shared().updates_notify.notify_waiters();
+        id
+    }
+
+    /// User edits their earlier message (an `edited_message` update).
+    pub fn edit_text(&self, user: &TestUser, message_id: i32, new_text: &str) {
+        {
+            let mut st = self.shared().lock();
+            st.register_user(user);
+            let mut message = st.user_message(user.id, message_id).cloned().unwrap_or_else(|| {
+                json!({
+                    "message_id": message_id,
+                    "from": user.to_json(),
+                    "chat": user.private_chat_json(),
+                    "date": unix_now(),
+                })
+            });
+            if let Some(obj) = message.as_object_mut() {
+                obj.remove("entities");
+                obj.extend(text_content(new_text));
+                obj.insert("edit_date".to_owned(), json!(unix_now()));
+            }
+            st.store_user_message(user.id, message_id, message.clone());
+            st.push_update(json!({ "edited_message": message }));
+        }
+        self.shared().updates_notify.notify_waiters();
+    }
+
+    /// User writes in a basic group the bot is in.
+    pub fn send_group_text(&self, user: &TestUser, group_chat_id: i64, text: &str) -> i32 {
+        let chat = json!({
+            "id": group_chat_id,
+            "type": "group",
+            "title": format!("Group {group_chat_id}"),
+        });
+        self.push_user_message(user, Some(chat), |_| text_content(text))
+    }
+
+    /// User blocks (`"kicked"`) or restarts (`"member"`) the bot: a `my_chat_member` update.
+    /// `"kicked"` also makes sends to the chat fail with 403; `"member"` clears that.
+    pub fn set_member_status(&self, user: &TestUser, status: &str) {
+        {
+            let mut st = self.shared().lock();
+            st.register_user(user);
+            let old = st.set_member_status(user.id, status);
+            match status {
+                "kicked" => st.set_blocked(user.id, true),
+                "member" => st.set_blocked(user.id, false),
+                _ => {}
+            }
+            let update = json!({"my_chat_member": {
+                "chat": user.private_chat_json(),
+                "from": user.to_json(),
+                "date": unix_now(),
+                "old_chat_member": bot_member_json(&st.bot_user, &old),
+                "new_chat_member": bot_member_json(&st.bot_user, status),
+            }});
+            st.push_update(update);
+        }
+        self.shared().updates_notify.notify_waiters();
+    }
+
+    /// Queues any update object (without `update_id`); returns the assigned id.
+    /// Users and chats mentioned in it become known; callback queries are tracked.
+    pub fn push_raw_update(&self, update_without_id: Value) -> i64 {
+        self.push(update_without_id)
+    }
+
+    // ---- bot side observations ----
+
+    /// Current state of every live bot message in the chat, in send order.
+    pub fn messages(&self, chat_id: i64) -> Vec<BotMessage> {
+        self.shared().lock().bot_messages(chat_id)
+    }
+
+    /// Last live bot message in the chat.
+    pub fn last_message(&self, chat_id: i64) -> Option<BotMessage> {
+        self.messages(chat_id).pop()
+    }
+
+    /// Next unseen event for the chat (per-chat cursor), waiting up to `timeout`.
+    pub async fn next_event(&self, chat_id: i64, timeout: Duration) -> Option<BotEvent> {
+        let deadline = server::deadline_after(timeout);
+        loop {
+            let notified = self.shared().events_notify.notified();
+            tokio::pin!(notified);
+            notified.as_mut().enable();
+            if let Some(event) = self.shared().lock().take_event(chat_id) {
+                return Some(event);
+            }
+            if tokio::time::timeout_at(deadline, notified).await.is_err() {
+                return self.shared().lock().take_event(chat_id);
+            }
+        }
+    }
+
+    /// Next unseen `Sent` message for the chat, skipping (consuming) other events.
+    pub async fn next_sent(&self, chat_id: i64, timeout: Duration) -> Option<BotMessage> {
+        let deadline = server::deadline_after(timeout);
+        loop {
+            let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+            match self.next_event(chat_id, left).await? {
+                BotEvent::Sent(msg) => return Some(msg),
+                _ if left.is_zero() => return None,
+                _ => {}
+            }
+        }
+    }
+
+    /// Returns once no new event for the chat arrived for `quiet_for`
+    /// (gives up after max(60 s, quiet_for) so a chatty bot can't hang a test).
+    pub async fn wait_quiet(&self, chat_id: i64, quiet_for: Duration) {
+        let cap = server::deadline_after(quiet_for.max(Duration::from_secs(60)));
+        let mut seen = self.shared().lock().event_count(chat_id);
+        let mut quiet_until = server::deadline_after(quiet_for);
+        loop {
+            let notified = self.shared().events_notify.notified();
+            tokio::pin!(notified);
+            notified.as_mut().enable();
+            let now = tokio::time::Instant::now();
+            let count = self.shared().lock().event_count(chat_id);
+            if count != seen {
+                seen = count;
+                quiet_until = server::deadline_after(quiet_for);
+            }
+            if now >= quiet_until || now >= cap {
+                return;
+            }
+            tokio::select! {
+                () = &mut notified => {}
+                () = tokio::time::sleep_until(quiet_until.min(cap)) => {}
+            }
+        }
+    }
+
+    /// All unseen events for the chat, advancing its cursor.
+    pub fn drain_events(&self, chat_id: i64) -> Vec<BotEvent> {
+        self.shared().lock().drain_events(chat_id)
+    }
+
+    /// Every request so far, in completion order.
+    pub fn requests(&self) -> Vec<RecordedRequest> {
+        self.shared().lock().requests.clone()
+    }
+
+    /// Requests that broke a limit or were malformed: every 400 and 429 answer.
+    pub fn limit_violations(&self) -> Vec<RecordedRequest> {
+        self.shared().lock().requests.iter().filter(|r| r.status == 400 || r.status == 429).cloned().collect()
+    }
+
+    /// Callback query ids the bot has not answered yet, oldest first.
+    pub fn unanswered_callbacks(&self) -> Vec<String> {
+        self.shared().lock().unanswered_callbacks()
+    }
+
+    /// Updates queued and not yet confirmed by a getUpdates `offset`.
+    pub fn unconfirmed_updates(&self) -> usize {
+        self.shared().lock().updates.len()
+    }
+
+    /// Messages successfully sent to the chat.
+    pub fn delivered_count(&self, chat_id: i64) -> u64 {
+        self.shared().lock().delivered(chat_id)
+    }
+
+    /// How many 429 answers were given.
+    pub fn too_many_requests_count(&self) -> u64 {
+        self.shared().lock().too_many
+    }
+
+    /// Makes every send/edit/chat action into the chat fail with 403 "bot was blocked".
+    pub fn block_chat(&self, chat_id: i64, blocked: bool) {
+        self.shared().lock().set_blocked(chat_id, blocked);
+    }
+
+    /// Commands set for the default scope and this language (`None` = all languages).
+    pub fn commands(&self, language_code: Option<&str>) -> Vec<(String, String)> {
+        self.commands_for_scope(&json!({"type": "default"}), language_code)
+    }
+
+    /// Commands set for a scope object such as `{"type":"all_private_chats"}`.
+    pub fn commands_for_scope(&self, scope: &Value, language_code: Option<&str>) -> Vec<(String, String)> {
+        let key = (methods::scope_key(scope), language_code.unwrap_or_default().to_owned());
+        self.shared().lock().commands.get(&key).cloned().unwrap_or_default()
+    }
+}
+
+fn object(value: Value) -> Map<String, Value> {
+    match value {
+        Value::Object(map) => map,
+        _ => Map::new(),
+    }
+}
+
+/// `text` plus a `bot_command` entity when it starts with `/command`.
+fn text_content(text: &str) -> Map<String, Value> {
+    let mut content = Map::new();
+    content.insert("text".to_owned(), json!(text));
+    let command = text.split_whitespace().next().unwrap_or_default();
+    if text.starts_with('/') && command.len() > 1 {
+        // Entity offsets and lengths are in UTF-16 code units.
+        let length = command.encode_utf16().count();
+        content.insert("entities".to_owned(), json!([{"type": "bot_command", "offset": 0, "length": length}]));
+    }
+    content
+}

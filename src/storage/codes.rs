@@ -96,10 +96,12 @@ impl Db {
             return Ok(claim);
         }
 
-        let eligible = sqlx::query("SELECT e.code, p.way FROM eligible e LEFT JOIN promo_codes p ON p.code = e.code WHERE e.phone = ?")
-            .bind(phone.as_str())
-            .fetch_optional(&mut *tx)
-            .await?;
+        let eligible = sqlx::query(
+            "SELECT e.code, p.way FROM eligible e LEFT JOIN promo_codes p ON p.code = e.code WHERE e.phone = ?",
+        )
+        .bind(phone.as_str())
+        .fetch_optional(&mut *tx)
+        .await?;
         let Some(eligible) = eligible else {
             tx.commit().await?;
             return Ok(Claim::NotEligible);

@@ -44,11 +44,10 @@ impl DialogueStore {
     }
 
     pub async fn load<S: StoredState>(&self, chat_id: i64) -> Result<Option<S>, StorageError> {
-        let stored: Option<Option<String>> =
-            sqlx::query_scalar("SELECT dialogue FROM candidates WHERE chat_id = ?")
-                .bind(chat_id)
-                .fetch_optional(self.db.pool())
-                .await?;
+        let stored: Option<Option<String>> = sqlx::query_scalar("SELECT dialogue FROM candidates WHERE chat_id = ?")
+            .bind(chat_id)
+            .fetch_optional(self.db.pool())
+            .await?;
         Ok(match stored.flatten() {
             None => None,
             Some(json) => match serde_json::from_str(&json) {

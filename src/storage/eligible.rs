@@ -12,12 +12,13 @@ impl Db {
         let mut tx = self.pool().begin_with("BEGIN IMMEDIATE").await?;
         let mut report = ImportReport::default();
         for phone in phones {
-            let inserted = sqlx::query("INSERT INTO eligible (phone, imported_at) VALUES (?, ?) ON CONFLICT (phone) DO NOTHING")
-                .bind(phone.as_str())
-                .bind(&now)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
+            let inserted =
+                sqlx::query("INSERT INTO eligible (phone, imported_at) VALUES (?, ?) ON CONFLICT (phone) DO NOTHING")
+                    .bind(phone.as_str())
+                    .bind(&now)
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected();
             if inserted == 1 {
                 report.inserted += 1;
             } else {

@@ -8,31 +8,19 @@ use std::pin::Pin;
 use sqlx::migrate::{Migration, MigrationSource, MigrationType, Migrator};
 
 /// Every file in `migrations/`, in order. A test checks this list against the folder.
-pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[(
-    1,
-    "candidates codes",
-    include_str!("../../migrations/0001_candidates_codes.sql"),
-)];
+pub(crate) const MIGRATIONS: &[(i64, &str, &str)] =
+    &[(1, "candidates codes", include_str!("../../migrations/0001_candidates_codes.sql"))];
 
 /// The embedded migrations, as a source for sqlx's own migrator.
 #[derive(Debug)]
 struct Embedded;
 
 impl<'s> MigrationSource<'s> for Embedded {
-    fn resolve(
-        self,
-    ) -> Pin<Box<dyn Future<Output = Result<Vec<Migration>, sqlx::error::BoxDynError>> + Send + 's>>
-    {
+    fn resolve(self) -> Pin<Box<dyn Future<Output = Result<Vec<Migration>, sqlx::error::BoxDynError>> + Send + 's>> {
         let migrations = MIGRATIONS
             .iter()
             .map(|(version, description, sql)| {
-                Migration::new(
-                    *version,
-                    Cow::Borrowed(*description),
-                    MigrationType::Simple,
-                    Cow::Borrowed(*sql),
-                    false,
-                )
+                Migration::new(*version, Cow::Borrowed(*description), MigrationType::Simple, Cow::Borrowed(*sql), false)
             })
             .collect();
         Box::pin(async move { Ok(migrations) })

@@ -22,20 +22,20 @@ impl Db {
     pub async fn stats(&self) -> StorageResult<Stats> {
         let pool = self.pool();
         let candidates = sqlx::query_scalar("SELECT COUNT(*) FROM candidates").fetch_one(pool).await?;
-        let by_stage = sqlx::query(
-            "SELECT stage, step, COUNT(*) AS n FROM candidates GROUP BY stage, step ORDER BY stage, step",
-        )
-        .fetch_all(pool)
-        .await?
-        .into_iter()
-        .map(|row| Ok((row.try_get("stage")?, row.try_get("step")?, row.try_get("n")?)))
-        .collect::<Result<_, sqlx::Error>>()?;
-        let by_way = pairs(self, "SELECT coalesce(way, '-') AS k, COUNT(*) AS n FROM candidates GROUP BY k ORDER BY k").await?;
+        let by_stage =
+            sqlx::query("SELECT stage, step, COUNT(*) AS n FROM candidates GROUP BY stage, step ORDER BY stage, step")
+                .fetch_all(pool)
+                .await?
+                .into_iter()
+                .map(|row| Ok((row.try_get("stage")?, row.try_get("step")?, row.try_get("n")?)))
+                .collect::<Result<_, sqlx::Error>>()?;
+        let by_way =
+            pairs(self, "SELECT coalesce(way, '-') AS k, COUNT(*) AS n FROM candidates GROUP BY k ORDER BY k").await?;
         let by_city =
-            pairs(self, "SELECT coalesce(city, '-') AS k, COUNT(*) AS n FROM candidates GROUP BY k ORDER BY n DESC, k").await?;
-        let codes_issued = sqlx::query_scalar("SELECT COUNT(*) FROM promo_codes WHERE issued_at IS NOT NULL")
-            .fetch_one(pool)
-            .await?;
+            pairs(self, "SELECT coalesce(city, '-') AS k, COUNT(*) AS n FROM candidates GROUP BY k ORDER BY n DESC, k")
+                .await?;
+        let codes_issued =
+            sqlx::query_scalar("SELECT COUNT(*) FROM promo_codes WHERE issued_at IS NOT NULL").fetch_one(pool).await?;
         let mut codes_left = Vec::new();
         for way in Way::ALL {
             codes_left.push((way, self.codes_left(way).await?));

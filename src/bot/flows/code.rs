@@ -39,9 +39,9 @@ pub async fn on_message(
         }
         return issue(&bot, &app, &ctx, &dialogue, city, way, &contact.phone_number).await;
     }
-    let is_back = msg.text().is_some_and(|text| {
-        Lang::ALL.iter().any(|lang| text.trim() == app.locales.t(*lang, "btn-back-keyboard"))
-    });
+    let is_back = msg
+        .text()
+        .is_some_and(|text| Lang::ALL.iter().any(|lang| text.trim() == app.locales.t(*lang, "btn-back-keyboard")));
     if is_back {
         ui::send(&bot, ctx.chat_id, view.t("contact-back"), Some(ui::remove_keyboard())).await?;
         let last = app.campaign.steps(way).len().try_into().unwrap_or(u8::MAX);
@@ -108,7 +108,9 @@ pub fn code_text(view: &View<'_>, code: &str) -> String {
 fn not_eligible_text(view: &View<'_>) -> String {
     view.ta(
         "code-not-eligible",
-        Args::new().with("pkrezerv", view.app.campaign.links.pkrezerv.clone()).with("qrt", view.app.campaign.links.qrt.clone()),
+        Args::new()
+            .with("pkrezerv", view.app.campaign.links.pkrezerv.clone())
+            .with("qrt", view.app.campaign.links.qrt.clone()),
     )
 }
 

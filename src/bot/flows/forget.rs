@@ -11,7 +11,10 @@ use crate::bot::{App, BotDialogue, Callback, Ctx, HandlerResult, State};
 pub fn prompt(view: &View<'_>) -> Prompt {
     Prompt::with_inline(
         view.t("forget-confirm"),
-        vec![vec![ui::button(view.t("btn-forget-yes"), Callback::ForgetYes), ui::button(view.t("btn-forget-no"), Callback::ForgetNo)]],
+        vec![vec![
+            ui::button(view.t("btn-forget-yes"), Callback::ForgetYes),
+            ui::button(view.t("btn-forget-no"), Callback::ForgetNo),
+        ]],
     )
 }
 

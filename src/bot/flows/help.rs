@@ -15,7 +15,8 @@ pub async fn command(bot: Bot, app: Arc<App>, ctx: Ctx) -> HandlerResult {
         .map(|command| format!("/{} — {}", command.command, command.description))
         .collect::<Vec<_>>()
         .join("\n");
-    let text = view.ta("help", Args::new().with("commands", commands).with("pkrezerv", app.campaign.links.pkrezerv.clone()));
+    let text =
+        view.ta("help", Args::new().with("commands", commands).with("pkrezerv", app.campaign.links.pkrezerv.clone()));
     ui::send(&bot, ctx.chat_id, text, None).await?;
     Ok(())
 }

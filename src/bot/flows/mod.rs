@@ -121,7 +121,8 @@ impl<'a> View<'a> {
     /// "Testing opens on …" before the window, or nothing.
     pub fn opening_note(&self) -> Option<String> {
         let window = self.app.campaign.window;
-        (self.app.today() < window.opens).then(|| self.ta("campaign-not-open", Args::new().with("opens", self.date(window.opens))))
+        (self.app.today() < window.opens)
+            .then(|| self.ta("campaign-not-open", Args::new().with("opens", self.date(window.opens))))
     }
 }
 

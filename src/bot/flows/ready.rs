@@ -95,7 +95,6 @@ pub async fn date_picker_button(bot: Bot, app: Arc<App>, ctx: Ctx, query: Callba
     Ok(())
 }
 
-
 #[allow(clippy::too_many_arguments)]
 pub async fn test_date(
     bot: Bot,
@@ -120,7 +119,10 @@ pub async fn test_date(
     let mut text = view.ta("test-date-saved", Args::new().with("date", view.date(date)));
     if let Some(due) = view.city(&city).and_then(|city_ref| app.campaign.results_due(city_ref, way, date)) {
         text.push_str("\n\n");
-        text.push_str(&view.ta("results-due", Args::new().with("date", view.date(due)).with("results", app.campaign.links.qaztest_results.clone())));
+        text.push_str(&view.ta(
+            "results-due",
+            Args::new().with("date", view.date(due)).with("results", app.campaign.links.qaztest_results.clone()),
+        ));
     } else if way == Way::Qrt {
         text.push_str("\n\n");
         text.push_str(&view.ta("results-qrt", Args::new().with("qrt", app.campaign.links.qrt.clone())));

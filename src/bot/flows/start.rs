@@ -32,10 +32,8 @@ pub fn language_prompt(view: &View<'_>) -> Prompt {
         Some(note) => format!("{text}\n\n{note}"),
         None => text,
     };
-    let buttons = order
-        .iter()
-        .map(|lang| ui::button(app.locales.t(*lang, "language-name"), Callback::Lang(*lang)))
-        .collect();
+    let buttons =
+        order.iter().map(|lang| ui::button(app.locales.t(*lang, "language-name"), Callback::Lang(*lang))).collect();
     Prompt::with_inline(text, vec![buttons])
 }
 

@@ -31,13 +31,14 @@ pub fn text(view: &View<'_>, ctx: &Ctx, state: &State) -> String {
         None => view.t("status-way-none"),
     });
     lines.push(match state {
-        State::Step { way, step, .. } => view.ta(
-            "status-stage-step",
-            Args::new().with("step", *step).with("total", campaign.steps(*way).len()),
-        ),
+        State::Step { way, step, .. } => {
+            view.ta("status-stage-step", Args::new().with("step", *step).with("total", campaign.steps(*way).len()))
+        }
         State::Contact { .. } => view.t("status-stage-contact"),
         _ => match profile.and_then(|profile| profile.code.as_ref()) {
-            Some((code, _)) => view.ta("status-code", Args::new().with("code", html_escape(code.as_str()).into_owned())),
+            Some((code, _)) => {
+                view.ta("status-code", Args::new().with("code", html_escape(code.as_str()).into_owned()))
+            }
             None => view.t("status-code-none"),
         },
     });
@@ -62,7 +63,9 @@ pub fn text(view: &View<'_>, ctx: &Ctx, state: &State) -> String {
         let results = campaign.links.qaztest_results.clone();
         lines.push(match (way, test_date.and_then(|date| campaign.results_due(city, way, date))) {
             (Way::Qrt, _) => view.ta("results-qrt", Args::new().with("qrt", campaign.links.qrt.clone())),
-            (Way::Qaztest, Some(due)) => view.ta("results-due", Args::new().with("date", view.date(due)).with("results", results)),
+            (Way::Qaztest, Some(due)) => {
+                view.ta("results-due", Args::new().with("date", view.date(due)).with("results", results))
+            }
             (Way::Qaztest, None) => view.ta(
                 "results-delay",
                 Args::new().with("days", campaign.group_of(city).results_working_days).with("results", results),
