@@ -1,14 +1,219 @@
-//! `rezerv-bot chat`: the real bot against the local emulator, with the terminal as the
-//! candidate. (Filled in once the emulator lands.)
+//! `rezerv-bot chat`: the real bot, dispatcher and database against the local Telegram
+//! emulator, with the terminal playing the candidate. Needs no token and no network.
 
 use std::sync::Arc;
+use std::time::Duration;
 
-use chrono::NaiveDate;
+use anyhow::Context;
+use chrono::{NaiveDate, TimeZone};
+use teloxide::prelude::*;
+use teloxide::update_listeners::Polling;
+use tokio::io::{AsyncBufReadExt, BufReader};
 
+use crate::bot::{self, App};
+use crate::clock::{ManualClock, SharedClock, SystemClock};
 use crate::config::Campaign;
-use crate::domain::Lang;
+use crate::domain::{Lang, Phone, PromoCode, Way};
+use crate::emulator::{BotEvent, BotMessage, Emulator, EmulatorConfig, TestUser};
+use crate::i18n::Locales;
 use crate::storage::Db;
 
-pub async fn run(_db: Db, _campaign: Arc<Campaign>, _lang: Lang, _today: Option<NaiveDate>) -> anyhow::Result<()> {
-    anyhow::bail!("the sandbox is not built yet")
+/// The phone the sandbox candidate shares with `:contact`; it is on the demo eligible list.
+pub const DEMO_PHONE: &str = "+77010000001";
+const DEMO_PHONES: [&str; 3] = [DEMO_PHONE, "+77010000002", "+77010000003"];
+const DEMO_CODES_PER_WAY: usize = 20;
+const SANDBOX_USER_ID: i64 = 700_001;
+
+const HELP: &str = "\
+Type a message to send it to the bot, or:
+  <number>          press the numbered button of the latest message
+  :contact [phone]  share your own contact (default: the demo phone on the eligible list)
+  :forged [phone]   share somebody else's contact
+  :sticker, :photo, :voice   send that kind of message
+  :today            show the sandbox date;  :date YYYY-MM-DD  move the clock to that day
+  :help             this text;  :quit  leave (end of input does too)";
+
+/// Seeds a demo eligible list and code pool when the database has none, so a journey can
+/// be finished offline.
+pub async fn seed_demo(db: &Db, now: chrono::DateTime<chrono::Utc>) -> anyhow::Result<bool> {
+    let empty = db.eligible_count().await? == 0
+        && db.codes_left(Way::Qrt).await? == 0
+        && db.codes_left(Way::Qaztest).await? == 0;
+    if !empty {
+        return Ok(false);
+    }
+    let phones: Vec<Phone> = DEMO_PHONES.iter().map(|phone| Phone::parse(phone)).collect::<Result<_, _>>()?;
+    db.import_eligible(&phones, now).await?;
+    for way in Way::ALL {
+        let codes: Vec<PromoCode> = (1..=DEMO_CODES_PER_WAY)
+            .map(|n| PromoCode::parse(&format!("DEMO-{}-{n:04}", way.code().to_uppercase())))
+            .collect::<Result<_, _>>()?;
+        db.import_codes(way, &codes, now).await?;
+    }
+    Ok(true)
+}
+
+pub async fn run(db: Db, campaign: Arc<Campaign>, lang: Lang, today: Option<NaiveDate>) -> anyhow::Result<()> {
+    let manual = today
+        .map(|date| -> anyhow::Result<Arc<ManualClock>> {
+            let local = date.and_hms_opt(10, 0, 0).context("bad date")?;
+            let now = campaign.tz.from_local_datetime(&local).single().context("ambiguous local time")?;
+            Ok(Arc::new(ManualClock::new(now.with_timezone(&chrono::Utc))))
+        })
+        .transpose()?;
+    let clock: SharedClock = match &manual {
+        Some(manual) => manual.clone(),
+        None => Arc::new(SystemClock),
+    };
+    if seed_demo(&db, clock.now()).await? {
+        println!("(sandbox) seeded a demo eligible list ({}) and {DEMO_CODES_PER_WAY} codes per way", DEMO_PHONES.join(", "));
+    }
+    let app = App::new(db.clone(), campaign.clone(), Arc::new(Locales::load()?), clock.clone());
+
+    let emu = Emulator::start(EmulatorConfig { max_poll_hold: Duration::from_secs(1), ..Default::default() })
+        .await
+        .context("cannot start the Telegram emulator")?;
+    let bot = Bot::new(emu.token()).set_api_url(emu.api_url().parse().context("emulator URL")?);
+    bot::set_commands(&bot, &app.locales).await.context("cannot set the command menu")?;
+    let mut dispatcher = bot::dispatcher(bot.clone(), app.clone());
+    let shutdown = dispatcher.shutdown_token();
+    let listener = Polling::builder(bot).timeout(Duration::from_secs(1)).build();
+    let running = tokio::spawn(async move {
+        dispatcher.dispatch_with_listener(listener, LoggingErrorHandler::new()).await;
+    });
+
+    let user = TestUser::new(SANDBOX_USER_ID, lang.code());
+    println!("(sandbox) you are Telegram user {} with the app in {lang}; today is {}", user.id, app.today());
+    println!("{HELP}\n");
+
+    let mut terminal = Terminal { emu: &emu, user: &user, last_buttons: Vec::new() };
+    let mut lines = BufReader::new(tokio::io::stdin()).lines();
+    while let Some(line) = lines.next_line().await.context("cannot read the terminal")? {
+        let line = line.trim();
+        if line.is_empty() {
+            continue;
+        }
+        println!("you> {line}");
+        match line.split_once(' ').map_or((line, ""), |(head, rest)| (head, rest.trim())) {
+            (":quit", _) => break,
+            (":help", _) => println!("{HELP}"),
+            (":today", _) => println!("(sandbox) today is {}", app.today()),
+            (":date", arg) => match (&manual, NaiveDate::parse_from_str(arg, "%Y-%m-%d")) {
+                (Some(manual), Ok(date)) => {
+                    if let Some(local) = date.and_hms_opt(10, 0, 0)
+                        && let Some(now) = campaign.tz.from_local_datetime(&local).single()
+                    {
+                        manual.set(now.with_timezone(&chrono::Utc));
+                    }
+                    println!("(sandbox) today is {}", app.today());
+                }
+                (None, _) => println!("(sandbox) the clock is the system clock; start with --today to move it"),
+                (_, Err(_)) => println!("(sandbox) usage: :date YYYY-MM-DD"),
+            },
+            (":contact", arg) => {
+                emu.share_own_contact(&user, if arg.is_empty() { DEMO_PHONE } else { arg });
+                terminal.show_replies().await;
+            }
+            (":forged", arg) => {
+                emu.share_forged_contact(&user, if arg.is_empty() { DEMO_PHONE } else { arg }, Some(user.id + 1));
+                terminal.show_replies().await;
+            }
+            (":sticker", _) => terminal.act(|emu, user| {
+                emu.send_sticker(user);
+            }).await,
+            (":photo", _) => terminal.act(|emu, user| {
+                emu.send_photo(user);
+            }).await,
+            (":voice", _) => terminal.act(|emu, user| {
+                emu.send_voice(user);
+            }).await,
+            _ => match line.parse::<usize>() {
+                Ok(number) => terminal.press(number).await,
+                Err(_) => terminal.act(|emu, user| {
+                    emu.send_text(user, line);
+                }).await,
+            },
+        }
+    }
+
+    if let Ok(done) = shutdown.shutdown() {
+        done.await;
+    }
+    let _ = running.await;
+    emu.shutdown();
+    db.close().await;
+    Ok(())
+}
+
+struct Terminal<'a> {
+    emu: &'a Emulator,
+    user: &'a TestUser,
+    /// (message id, callback data) of the numbered buttons on screen.
+    last_buttons: Vec<(i32, String)>,
+}
+
+impl Terminal<'_> {
+    async fn act(&mut self, action: impl FnOnce(&Emulator, &TestUser)) {
+        action(self.emu, self.user);
+        self.show_replies().await;
+    }
+
+    async fn press(&mut self, number: usize) {
+        match number.checked_sub(1).and_then(|index| self.last_buttons.get(index)).cloned() {
+            Some((message_id, data)) => {
+                self.emu.press_button(self.user, message_id, &data);
+                self.show_replies().await;
+            }
+            None => println!("(sandbox) there is no button {number}"),
+        }
+    }
+
+    async fn show_replies(&mut self) {
+        let Some(first) = self.emu.next_event(self.user.id, Duration::from_secs(10)).await else {
+            println!("(sandbox) the bot did not answer");
+            return;
+        };
+        self.emu.wait_quiet(self.user.id, Duration::from_millis(250)).await;
+        let mut events = vec![first];
+        events.extend(self.emu.drain_events(self.user.id));
+        for event in events {
+            match event {
+                BotEvent::Sent(message) => self.print(&message),
+                BotEvent::CallbackAnswered { text: Some(text), .. } => println!("(toast) {text}"),
+                BotEvent::CallbackAnswered { text: None, .. } | BotEvent::Edited(_) | BotEvent::Deleted(_) => {}
+            }
+        }
+    }
+
+    fn print(&mut self, message: &BotMessage) {
+        let text = message.plain_text();
+        let mut lines = text.lines();
+        println!("bot> {}", lines.next().unwrap_or_default());
+        for line in lines {
+            println!("     {line}");
+        }
+        let mut numbered = Vec::new();
+        for row in &message.inline_keyboard {
+            let mut cells = Vec::new();
+            for button in row {
+                match (&button.callback_data, &button.url) {
+                    (Some(data), _) => {
+                        numbered.push((message.message_id, data.clone()));
+                        cells.push(format!("[{}] {}", numbered.len(), button.text));
+                    }
+                    (None, Some(url)) => cells.push(format!("[link] {} {url}", button.text)),
+                    (None, None) => cells.push(format!("[-] {}", button.text)),
+                }
+            }
+            println!("     {}", cells.join("   "));
+        }
+        if !numbered.is_empty() {
+            self.last_buttons = numbered;
+        }
+        for button in message.keyboard_buttons() {
+            let hint = if button.request_contact { " (type :contact)" } else { " (type it)" };
+            println!("     <keyboard> {}{hint}", button.text);
+        }
+        println!();
+    }
 }
