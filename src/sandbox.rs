@@ -66,7 +66,10 @@ pub async fn run(db: Db, campaign: Arc<Campaign>, lang: Lang, today: Option<Naiv
         None => Arc::new(SystemClock),
     };
     if seed_demo(&db, clock.now()).await? {
-        println!("(sandbox) seeded a demo eligible list ({}) and {DEMO_CODES_PER_WAY} codes per way", DEMO_PHONES.join(", "));
+        println!(
+            "(sandbox) seeded a demo eligible list ({}) and {DEMO_CODES_PER_WAY} codes per way",
+            DEMO_PHONES.join(", ")
+        );
     }
     let app = App::new(db.clone(), campaign.clone(), Arc::new(Locales::load()?), clock.clone());
 
@@ -118,20 +121,36 @@ pub async fn run(db: Db, campaign: Arc<Campaign>, lang: Lang, today: Option<Naiv
                 emu.share_forged_contact(&user, if arg.is_empty() { DEMO_PHONE } else { arg }, Some(user.id + 1));
                 terminal.show_replies().await;
             }
-            (":sticker", _) => terminal.act(|emu, user| {
-                emu.send_sticker(user);
-            }).await,
-            (":photo", _) => terminal.act(|emu, user| {
-                emu.send_photo(user);
-            }).await,
-            (":voice", _) => terminal.act(|emu, user| {
-                emu.send_voice(user);
-            }).await,
+            (":sticker", _) => {
+                terminal
+                    .act(|emu, user| {
+                        emu.send_sticker(user);
+                    })
+                    .await
+            }
+            (":photo", _) => {
+                terminal
+                    .act(|emu, user| {
+                        emu.send_photo(user);
+                    })
+                    .await
+            }
+            (":voice", _) => {
+                terminal
+                    .act(|emu, user| {
+                        emu.send_voice(user);
+                    })
+                    .await
+            }
             _ => match line.parse::<usize>() {
                 Ok(number) => terminal.press(number).await,
-                Err(_) => terminal.act(|emu, user| {
-                    emu.send_text(user, line);
-                }).await,
+                Err(_) => {
+                    terminal
+                        .act(|emu, user| {
+                            emu.send_text(user, line);
+                        })
+                        .await
+                }
             },
         }
     }
