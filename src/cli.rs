@@ -9,7 +9,7 @@ use chrono::NaiveDate;
 use clap::{Parser, Subcommand};
 
 use crate::bot::App;
-use crate::clock::{Clock, SharedClock, SystemClock};
+use crate::clock::{Clock, OffsetClock, SharedClock, SystemClock};
 use crate::config::{Campaign, Settings, settings::SANDBOX_DATABASE_URL};
 use crate::domain::{Lang, Way};
 use crate::i18n::Locales;
@@ -28,6 +28,9 @@ pub struct Cli {
     /// Campaign file to use instead of the embedded config/campaign.toml
     #[arg(long, global = true, env = "REZERV_CAMPAIGN")]
     campaign: Option<PathBuf>,
+    /// Pin "today" (campaign time zone), e.g. 2023-09-05; the clock then runs from 10:00 that day
+    #[arg(long, global = true, env = "REZERV_TODAY")]
+    today: Option<NaiveDate>,
     #[command(subcommand)]
     command: Commands,
 }
@@ -41,9 +44,6 @@ enum Commands {
         /// Language of the simulated Telegram client
         #[arg(long, default_value = "ru")]
         lang: Lang,
-        /// Pin "today" (campaign time zone), e.g. 2023-09-05
-        #[arg(long)]
-        today: Option<NaiveDate>,
     },
     /// Import promo codes for one way from a CSV file (first column: the code)
     ImportCodes {
@@ -55,6 +55,12 @@ enum Commands {
     ImportEligible { file: PathBuf },
     /// Candidates per step, way and city, and codes left per way
     Stats,
+    /// The coming reminder waves: count per day and kind
+    Reminders {
+        /// Show what would be sent now, without sending
+        #[arg(long)]
+        due: bool,
+    },
 }
 
 pub async fn main() -> ExitCode {
@@ -72,6 +78,14 @@ pub async fn main() -> ExitCode {
     }
 }
 
+/// The system clock, or one that runs from 10:00 local on `today`.
+fn clock_for(campaign: &Campaign, today: Option<NaiveDate>) -> SharedClock {
+    match today {
+        Some(date) => Arc::new(OffsetClock::starting_at(campaign.reminder_instant(date))),
+        None => Arc::new(SystemClock),
+    }
+}
+
 fn load_campaign(path: Option<&PathBuf>) -> anyhow::Result<Arc<Campaign>> {
     let campaign = match path {
         Some(path) => Campaign::load(path)?,
@@ -81,7 +95,7 @@ fn load_campaign(path: Option<&PathBuf>) -> anyhow::Result<Arc<Campaign>> {
 }
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
-    let settings = Settings::from_env();
+    let settings = Settings::from_env().map_err(anyhow::Error::msg)?;
     let campaign = load_campaign(cli.campaign.as_ref()).context("invalid campaign configuration")?;
     let database_url = |default: &str| cli.database_url.clone().unwrap_or_else(|| default.to_owned());
     match cli.command {
@@ -90,17 +104,24 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 bail!("TELOXIDE_TOKEN is not set: get a token from @BotFather, or try `rezerv-bot chat`");
             };
             let db = Db::connect(&database_url(&settings.database_url)).await.context("cannot open the database")?;
-            let clock: SharedClock = Arc::new(SystemClock);
+            let clock = clock_for(&campaign, cli.today);
             let app = App::new(db, campaign, Arc::new(Locales::load()?), clock);
             let mut bot = teloxide::Bot::new(token.expose());
             if let Some(url) = &settings.api_url {
                 bot = bot.set_api_url(url.parse().with_context(|| format!("TELOXIDE_API_URL `{url}` is not a URL"))?);
             }
-            crate::bot::run(bot, app, true).await
+            crate::bot::run(bot, app, settings.sender.clone()).await
         }
-        Commands::Chat { lang, today } => {
+        Commands::Chat { lang } => {
             let db = Db::connect(&database_url(SANDBOX_DATABASE_URL)).await.context("cannot open the database")?;
-            crate::sandbox::run(db, campaign, lang, today).await
+            crate::sandbox::run(db, campaign, lang, cli.today).await
+        }
+        Commands::Reminders { due } => {
+            let db = Db::connect(&database_url(&settings.database_url)).await.context("cannot open the database")?;
+            let clock = clock_for(&campaign, cli.today);
+            let locales = Locales::load()?;
+            print!("{}", crate::reminders::report(&db, &campaign, &locales, clock.now(), due).await?);
+            Ok(())
         }
         Commands::ImportCodes { way, file } => {
             let db = Db::connect(&database_url(&settings.database_url)).await.context("cannot open the database")?;

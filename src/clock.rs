@@ -50,3 +50,22 @@ impl Clock for ManualClock {
         *self.lock()
     }
 }
+
+/// The system clock shifted by a fixed offset: time runs, but "today" is another day.
+#[derive(Debug, Clone, Copy)]
+pub struct OffsetClock {
+    offset: Duration,
+}
+
+impl OffsetClock {
+    /// A clock whose current instant is `now`, from which it runs at normal speed.
+    pub fn starting_at(now: DateTime<Utc>) -> Self {
+        OffsetClock { offset: now - Utc::now() }
+    }
+}
+
+impl Clock for OffsetClock {
+    fn now(&self) -> DateTime<Utc> {
+        Utc::now() + self.offset
+    }
+}

@@ -37,6 +37,11 @@ impl<'a> Args<'a> {
         self.0.set(name, value);
         self
     }
+
+    pub fn with_owned(mut self, name: String, value: impl Into<FluentValue<'a>>) -> Self {
+        self.0.set(name, value);
+        self
+    }
 }
 
 pub struct Locales {

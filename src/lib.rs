@@ -9,6 +9,7 @@ pub mod domain;
 pub mod emulator;
 pub mod i18n;
 pub mod import;
+pub mod reminders;
 pub mod sandbox;
 pub mod storage;
 pub mod telemetry;

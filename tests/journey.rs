@@ -2,42 +2,13 @@
 
 mod common;
 
-use common::app::{TestApp, spawn_app, texts};
+use common::app::{spawn_app, texts};
+use common::flows::walk_to_contact;
 use rezerv_bot::bot::State;
 use rezerv_bot::domain::{Lang, Way};
 use rezerv_bot::emulator::TestUser;
 
 const PHONE: &str = "+7 701 123 45 67";
-
-/// Start → language → city → way → all steps; returns at the contact prompt.
-async fn walk_to_contact(app: &TestApp, user: &TestUser, lang: Lang, city: &str, way: Way) {
-    let picker = app.send(user, "/start").await;
-    assert!(picker[0].buttons().len() == 2, "{}", texts(&picker));
-    let after_lang = app.press(user, &app.t(lang, "language-name")).await;
-    assert!(after_lang.last().unwrap().text.contains(&app.t(lang, "city-prompt")), "{}", texts(&after_lang));
-    let city_prompt = if ["astana", "almaty", "shymkent"].contains(&city) {
-        city.to_owned()
-    } else {
-        app.press(user, &app.t(lang, "btn-regional")).await;
-        city.to_owned()
-    };
-    let name = app.app.campaign.city(&city_prompt).unwrap().name(lang).to_owned();
-    let way_prompt = app.press(user, &name).await;
-    assert!(way_prompt[0].text.contains("QAZTEST"), "{}", texts(&way_prompt));
-    app.press(user, &app.t(lang, &format!("btn-way-{}", way.code()))).await;
-    let total = app.app.campaign.steps(way).len();
-    for step in 1..=total {
-        let header = app.state(user).await.unwrap();
-        assert_eq!(header, State::Step { city: city.into(), way, step: step as u8 });
-        let reply = app.press(user, &app.t(lang, "btn-step-done")).await;
-        if step == total {
-            let prompt = reply.last().unwrap();
-            let keyboard = prompt.reply_keyboard.as_ref().expect("contact keyboard");
-            assert!(keyboard.rows[0][0].request_contact);
-        }
-    }
-    assert_eq!(app.state(user).await.unwrap(), State::Contact { city: city.into(), way });
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn russian_qrt_journey_from_start_to_status() {

@@ -193,3 +193,21 @@ weekday-short-4 = чт
 weekday-short-5 = пт
 weekday-short-6 = сб
 weekday-short-7 = вс
+
+## Reminders (sent by the bot on its own; dates, city and way are localized at send time)
+
+reminder-deadline =
+    ⏰ <b>Напоминание</b>: заявку на { $way } в городе { $city } нужно подать до { $deadline } — { $days ->
+        [one] остался { $days } день
+        [few] осталось { $days } дня
+       *[many] осталось { $days } дней
+    }.
+    Уже подали? Отметьте это в боте (/start → «Я подал(а) заявку»), и напоминания о сроке прекратятся.
+reminder-window-open =
+    📣 Тестирование началось: с { $opens } по { $closes } можно сдать тест бесплатно по промокоду.
+    Продолжить подготовку: /start
+reminder-results =
+    📄 Результаты вашего теста QAZTEST ({ $test_date }) должны быть готовы сегодня.
+    Скачайте сертификат в PDF: { $results } → личный кабинет → «Менің тарихым».
+    Если тест не сдан, его можно пересдать за свой счёт.
+reminder-nudge = 👋 Вы остановились на полпути к бесплатному тесту. Продолжим? Отправьте /start — я покажу, на каком вы шаге.

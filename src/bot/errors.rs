@@ -1,9 +1,7 @@
 //! The bot layer's one error enum, its logging, and the apology the user gets.
 
-use std::ops::ControlFlow;
 use std::sync::Arc;
 
-use teloxide::dispatching::DpHandlerDescription;
 use teloxide::prelude::*;
 use thiserror::Error;
 
@@ -40,22 +38,9 @@ pub fn chain(error: &(dyn std::error::Error + 'static)) -> String {
     text
 }
 
-/// Wraps the tree: when a handler fails, the user gets a localized apology (the error still
-/// reaches the error handler), and a pending callback query is answered.
-pub fn apologize_on_error() -> Handler<'static, HandlerResult, DpHandlerDescription> {
-    dptree::from_fn(
-        |deps: DependencyMap, cont| async move {
-            let outcome = cont(deps.clone()).await;
-            if let ControlFlow::Break(Err(_)) = &outcome {
-                apologize(&deps).await;
-            }
-            outcome
-        },
-        dptree::HandlerSignature::Entry,
-    )
-}
-
-async fn apologize(deps: &DependencyMap) {
+/// Tells the user, in their language, that something went wrong (the error itself goes to
+/// the error handler), and answers a pending callback query.
+pub(super) async fn apologize(deps: &DependencyMap) {
     let (Some(bot), Some(app), Some(update)) =
         (deps.try_get::<Bot>(), deps.try_get::<Arc<App>>(), deps.try_get::<Update>())
     else {

@@ -4,9 +4,11 @@ mod callback;
 mod commands;
 mod errors;
 mod flows;
+mod replan;
 mod state;
 mod ui;
 
+use std::ops::ControlFlow;
 use std::sync::Arc;
 
 use chrono::NaiveDate;
@@ -18,13 +20,14 @@ use teloxide::update_listeners::Polling;
 
 pub use callback::{Callback, MAX_CALLBACK_BYTES};
 pub use commands::Command;
-pub use errors::{BotError, HandlerResult};
+pub use errors::{BotError, HandlerResult, chain as error_chain};
 pub use state::State;
 
 use crate::clock::SharedClock;
 use crate::config::Campaign;
 use crate::domain::Lang;
 use crate::i18n::Locales;
+use crate::reminders::{Planner, Sender, SenderConfig};
 use crate::storage::{Db, DialogueStore, Profile};
 
 pub type BotDialogue = Dialogue<State, DialogueStore>;
@@ -37,12 +40,14 @@ pub struct App {
     pub campaign: Arc<Campaign>,
     pub locales: Arc<Locales>,
     pub clock: SharedClock,
+    pub planner: Planner,
 }
 
 impl App {
     pub fn new(db: Db, campaign: Arc<Campaign>, locales: Arc<Locales>, clock: SharedClock) -> Arc<App> {
         let dialogues = DialogueStore::new(db.clone(), clock.clone());
-        Arc::new(App { db, dialogues, campaign, locales, clock })
+        let planner = Planner::new(db.clone(), campaign.clone(), clock.clone());
+        Arc::new(App { db, dialogues, campaign, locales, clock, planner })
     }
 
     /// Today in the campaign's time zone, from the injected clock.
@@ -63,7 +68,7 @@ pub struct Ctx {
 
 /// The whole handler tree, built from one sub-tree per concern.
 pub fn schema() -> UpdateHandler<BotError> {
-    errors::apologize_on_error().chain(
+    around_every_update().chain(
         dptree::entry()
             .branch(flows::group::handler())
             .branch(flows::membership::handler())
@@ -74,6 +79,24 @@ pub fn schema() -> UpdateHandler<BotError> {
                     .branch(flows::message_handler())
                     .branch(flows::callback_handler()),
             ),
+    )
+}
+
+/// Wraps the tree: after a handler ran, a failure gets the user a localized apology, and the
+/// chat's reminders are re-planned to follow its progress.
+fn around_every_update() -> UpdateHandler<BotError> {
+    dptree::from_fn(
+        |deps: DependencyMap, cont: dptree::Cont<'static, HandlerResult>| async move {
+            let outcome = cont(deps.clone()).await;
+            if let ControlFlow::Break(result) = &outcome {
+                if result.is_err() {
+                    errors::apologize(&deps).await;
+                }
+                replan::replan(&deps).await;
+            }
+            outcome
+        },
+        dptree::HandlerSignature::Entry,
     )
 }
 
@@ -115,23 +138,34 @@ pub fn dispatcher(bot: Bot, app: Arc<App>) -> Dispatcher<Bot, BotError, DefaultK
         .build()
 }
 
-/// Runs the bot with long polling until Ctrl-C or the shutdown token fires.
-pub async fn run(bot: Bot, app: Arc<App>, ctrlc: bool) -> anyhow::Result<()> {
+/// Runs the bot with long polling, and the reminder sender beside it, until Ctrl-C.
+pub async fn run(bot: Bot, app: Arc<App>, sender: SenderConfig) -> anyhow::Result<()> {
     use anyhow::Context as _;
     set_commands(&bot, &app.locales).await.context("cannot set the command menu")?;
+    let sender = Arc::new(Sender::new(
+        app.db.clone(),
+        bot.clone(),
+        app.locales.clone(),
+        app.campaign.clone(),
+        app.clock.clone(),
+        sender,
+    ));
+    let (stop_sender, stopped) = tokio::sync::watch::channel(false);
+    let sending = tokio::spawn(sender.run(stopped));
+
     let mut dispatcher = dispatcher(bot.clone(), app);
     let listener = Polling::builder(bot).timeout(std::time::Duration::from_secs(25)).build();
-    if ctrlc {
-        tracing::info!("bot is running; Ctrl-C stops it");
-        let token = dispatcher.shutdown_token();
-        tokio::spawn(async move {
-            if tokio::signal::ctrl_c().await.is_ok()
-                && let Ok(done) = token.shutdown()
-            {
-                done.await;
-            }
-        });
-    }
+    let token = dispatcher.shutdown_token();
+    tokio::spawn(async move {
+        if tokio::signal::ctrl_c().await.is_ok()
+            && let Ok(done) = token.shutdown()
+        {
+            done.await;
+        }
+    });
+    tracing::info!("bot is running; Ctrl-C stops it");
     dispatcher.dispatch_with_listener(listener, LoggingErrorHandler::with_custom_text("update listener error")).await;
+    let _ = stop_sender.send(true);
+    let _ = sending.await;
     Ok(())
 }

@@ -4,7 +4,7 @@
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::Path;
 
-use chrono::{Datelike, NaiveDate, Weekday};
+use chrono::{Datelike, NaiveDate, NaiveTime, Weekday};
 use chrono_tz::Tz;
 use serde::Deserialize;
 use thiserror::Error;
@@ -35,6 +35,7 @@ struct CampaignFile {
     window: WindowFile,
     links: LinksFile,
     holidays: Vec<String>,
+    reminders: RemindersFile,
     groups: Vec<GroupFile>,
     cities: Vec<CityFile>,
     ways: Vec<WayFile>,
@@ -54,6 +55,14 @@ struct LinksFile {
     qrt: String,
     qaztest_application: String,
     qaztest_results: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RemindersFile {
+    local_time: String,
+    deadline_days_before: Vec<u32>,
+    nudge_after_days: u32,
 }
 
 #[derive(Debug, Deserialize)]
@@ -155,12 +164,24 @@ pub struct Links {
     pub qaztest_results: String,
 }
 
+/// When reminders go out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reminders {
+    /// Local time of day every reminder is sent at.
+    pub local_time: NaiveTime,
+    /// Days before the deadline, largest first.
+    pub deadline_days_before: Vec<u32>,
+    /// A candidate stalled this many days on one step gets one nudge.
+    pub nudge_after_days: u32,
+}
+
 /// A validated campaign.
 #[derive(Debug, Clone)]
 pub struct Campaign {
     pub tz: Tz,
     pub window: Window,
     pub links: Links,
+    pub reminders: Reminders,
     holidays: BTreeSet<NaiveDate>,
     groups: Vec<Group>,
     cities: Vec<City>,
@@ -185,6 +206,24 @@ fn check_id(key: &str, value: &str) -> Result<(), CampaignError> {
         && value.len() <= 24
         && value.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
     if ok { Ok(()) } else { Err(invalid(key, format!("`{value}` must be 1-24 characters of a-z, 0-9 or -"))) }
+}
+
+fn validate_reminders(file: &RemindersFile) -> Result<Reminders, CampaignError> {
+    let local_time = NaiveTime::parse_from_str(&file.local_time, "%H:%M")
+        .map_err(|_| invalid("reminders.local_time", format!("`{}` is not a time in HH:MM form", file.local_time)))?;
+    let mut days = file.deadline_days_before.clone();
+    days.sort_unstable_by(|a, b| b.cmp(a));
+    days.dedup();
+    if days.len() != file.deadline_days_before.len() {
+        return Err(invalid("reminders.deadline_days_before", "a day is listed twice"));
+    }
+    if days.iter().any(|day| !(1..=60).contains(day)) {
+        return Err(invalid("reminders.deadline_days_before", "each must be 1 to 60 days"));
+    }
+    if !(1..=60).contains(&file.nudge_after_days) {
+        return Err(invalid("reminders.nudge_after_days", "must be 1 to 60 days"));
+    }
+    Ok(Reminders { local_time, deadline_days_before: days, nudge_after_days: file.nudge_after_days })
 }
 
 impl Campaign {
@@ -229,6 +268,8 @@ impl Campaign {
                 return Err(invalid(key, format!("{value} is listed twice")));
             }
         }
+
+        let reminders = validate_reminders(&file.reminders)?;
 
         let mut groups = Vec::new();
         let mut group_index = HashMap::new();
@@ -315,7 +356,7 @@ impl Campaign {
             }
         }
 
-        Ok(Campaign { tz, window, links, holidays, groups, cities, steps })
+        Ok(Campaign { tz, window, links, reminders, holidays, groups, cities, steps })
     }
 
     pub fn cities(&self) -> &[City] {
@@ -380,6 +421,22 @@ impl Campaign {
             }
         }
         date
+    }
+
+    /// The instant of the reminder time on `date`, local to the campaign.
+    pub fn reminder_instant(&self, date: NaiveDate) -> chrono::DateTime<chrono::Utc> {
+        use chrono::TimeZone;
+        let local = date.and_time(self.reminders.local_time);
+        // A local time skipped by a clock change falls back to the hour after.
+        let zoned = self
+            .tz
+            .from_local_datetime(&local)
+            .earliest()
+            .or_else(|| self.tz.from_local_datetime(&(local + chrono::Duration::hours(1))).earliest());
+        match zoned {
+            Some(zoned) => zoned.with_timezone(&chrono::Utc),
+            None => local.and_utc(),
+        }
     }
 
     /// Today's date in the campaign's time zone.
@@ -449,5 +506,7 @@ mod tests {
         assert!(broken("opens = \"2023-09-01\"", "opens = \"2023-09-30\"").contains("window.closes"));
         assert!(broken("qrt = \"https://www.qrt.kz\"", "qrt = \"qrt.kz\"").contains("links.qrt"));
         assert!(broken("id = \"qaztest\"", "id = \"qrt\"").contains("ways[1].id"));
+        assert!(broken("local_time = \"10:00\"", "local_time = \"10am\"").contains("reminders.local_time"));
+        assert!(broken("[7, 3, 1]", "[7, 3, 3]").contains("reminders.deadline_days_before"));
     }
 }

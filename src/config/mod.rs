@@ -3,5 +3,5 @@
 mod campaign;
 pub mod settings;
 
-pub use campaign::{Campaign, CampaignError, City, CityKind, Group, Step, Window};
+pub use campaign::{Campaign, CampaignError, City, CityKind, Group, Reminders, Step, Window};
 pub use settings::{Secret, Settings};

@@ -3,6 +3,8 @@
 
 use std::fmt;
 
+use crate::reminders::{SenderConfig, TELEGRAM_MAX_PER_SEC};
+
 /// A value that must never reach a log: Debug and Display print a placeholder.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Secret(String);
@@ -40,19 +42,29 @@ pub struct Settings {
     pub api_url: Option<String>,
     /// A campaign file to use instead of the embedded one.
     pub campaign_file: Option<String>,
+    /// The reminder sender's pacing and retries.
+    pub sender: SenderConfig,
 }
 
 impl Settings {
-    /// Defaults overridden by `DATABASE_URL`, `TELOXIDE_TOKEN`, `TELOXIDE_API_URL` and
-    /// `REZERV_CAMPAIGN`.
-    pub fn from_env() -> Settings {
+    /// Defaults overridden by `DATABASE_URL`, `TELOXIDE_TOKEN`, `TELOXIDE_API_URL`,
+    /// `REZERV_CAMPAIGN` and `REZERV_SEND_RATE` (messages per second, 1 to 30).
+    pub fn from_env() -> Result<Settings, String> {
         let var = |name: &str| std::env::var(name).ok().filter(|value| !value.trim().is_empty());
-        Settings {
+        let mut sender = SenderConfig::default();
+        if let Some(rate) = var("REZERV_SEND_RATE") {
+            sender.rate_per_sec =
+                rate.trim().parse().ok().filter(|rate| (1..=TELEGRAM_MAX_PER_SEC).contains(rate)).ok_or_else(|| {
+                    format!("REZERV_SEND_RATE `{rate}` must be 1 to {TELEGRAM_MAX_PER_SEC} messages a second")
+                })?;
+        }
+        Ok(Settings {
             database_url: var("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned()),
             token: var("TELOXIDE_TOKEN").map(Secret::new),
             api_url: var("TELOXIDE_API_URL"),
             campaign_file: var("REZERV_CAMPAIGN"),
-        }
+            sender,
+        })
     }
 }
 
@@ -67,6 +79,7 @@ mod tests {
             token: Some(Secret::new("123:very-secret")),
             api_url: None,
             campaign_file: None,
+            sender: SenderConfig::default(),
         };
         let shown = format!("{settings:?} {}", Secret::new("123:very-secret"));
         assert!(!shown.contains("very-secret"), "{shown}");

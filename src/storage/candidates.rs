@@ -122,12 +122,16 @@ impl Db {
 
     /// Erases everything the bot keeps about a chat. An issued code stays consumed in
     /// `promo_codes` (and linked to the organisers' eligible entry), so it is never reissued.
+    /// The chat's outbox rows go too: they name the chat and would message it again.
     pub async fn forget(&self, chat_id: i64) -> StorageResult<bool> {
+        let mut tx = self.pool().begin_with("BEGIN IMMEDIATE").await?;
+        sqlx::query("DELETE FROM outbox WHERE chat_id = ?").bind(chat_id).execute(&mut *tx).await?;
         let deleted = sqlx::query("DELETE FROM candidates WHERE chat_id = ?")
             .bind(chat_id)
-            .execute(self.pool())
+            .execute(&mut *tx)
             .await?
             .rows_affected();
+        tx.commit().await?;
         Ok(deleted > 0)
     }
 

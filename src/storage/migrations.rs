@@ -8,8 +8,10 @@ use std::pin::Pin;
 use sqlx::migrate::{Migration, MigrationSource, MigrationType, Migrator};
 
 /// Every file in `migrations/`, in order. A test checks this list against the folder.
-pub(crate) const MIGRATIONS: &[(i64, &str, &str)] =
-    &[(1, "candidates codes", include_str!("../../migrations/0001_candidates_codes.sql"))];
+pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (1, "candidates codes", include_str!("../../migrations/0001_candidates_codes.sql")),
+    (2, "outbox", include_str!("../../migrations/0002_outbox.sql")),
+];
 
 /// The embedded migrations, as a source for sqlx's own migrator.
 #[derive(Debug)]

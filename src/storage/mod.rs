@@ -5,6 +5,7 @@ mod codes;
 mod dialogue;
 mod eligible;
 mod migrations;
+mod outbox;
 mod stats;
 
 use std::str::FromStr;
@@ -17,6 +18,7 @@ use thiserror::Error;
 pub use candidates::Profile;
 pub use codes::{Claim, ImportReport};
 pub use dialogue::{DialogueStore, StateSummary, StoredState};
+pub use outbox::{OutboxRow, PlanInput, PlannedRow, Wave};
 pub use stats::Stats;
 
 #[derive(Debug, Error)]

@@ -10,6 +10,7 @@ use rezerv_bot::config::Campaign;
 use rezerv_bot::domain::{Lang, Phone, PromoCode, Way};
 use rezerv_bot::emulator::{BotEvent, BotMessage, Emulator, EmulatorConfig, TestUser};
 use rezerv_bot::i18n::Locales;
+use rezerv_bot::reminders::{Sender, SenderConfig};
 use rezerv_bot::storage::Db;
 use teloxide::dispatching::ShutdownToken;
 use teloxide::prelude::*;
@@ -96,6 +97,28 @@ impl TestApp {
             }
             let _ = handle.await;
         }
+    }
+
+    /// A reminder sender on this app's database, clock and emulator. Its HTTP client gives
+    /// up after 2 s, so injected timeouts are quick.
+    pub fn sender(&self, config: SenderConfig) -> Sender {
+        let client = teloxide::net::default_reqwest_settings().timeout(Duration::from_secs(2)).build().expect("client");
+        let bot = Bot::with_client(self.emu.token(), client).set_api_url(self.emu.api_url().parse().expect("api url"));
+        Sender::new(
+            self.db.clone(),
+            bot,
+            self.app.locales.clone(),
+            self.app.campaign.clone(),
+            self.clock.clone(),
+            config,
+        )
+    }
+
+    /// Moves the clock to `hour`:00 local on `date`.
+    pub fn set_local(&self, date: &str, hour: u32) {
+        let date = NaiveDate::parse_from_str(date, "%Y-%m-%d").unwrap();
+        let local = self.app.campaign.tz.from_local_datetime(&date.and_hms_opt(hour, 0, 0).unwrap()).unwrap();
+        self.clock.set(local.with_timezone(&chrono::Utc));
     }
 
     pub fn locales(&self) -> &Locales {

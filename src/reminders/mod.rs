@@ -1,0 +1,12 @@
+//! Reminders: the planner decides what each candidate should get and when; the sender
+//! delivers due outbox rows within Telegram's limits, surviving restarts and crashes.
+
+mod planner;
+mod render;
+mod report;
+mod sender;
+
+pub use planner::{Planner, plan};
+pub use render::render;
+pub use report::report;
+pub use sender::{SendOutcome, Sender, SenderConfig, TELEGRAM_MAX_PER_SEC};

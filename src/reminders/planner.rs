@@ -1,0 +1,251 @@
+//! What each candidate should be reminded of, and when. `plan` is a pure function of the
+//! campaign, the candidate and the time; `Planner` stores its answer in the outbox.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Duration, Utc};
+use serde_json::json;
+
+use crate::clock::SharedClock;
+use crate::config::Campaign;
+use crate::domain::Way;
+use crate::storage::{Db, PlanInput, PlannedRow, StorageResult};
+
+/// Stages before the code, where a stalled candidate gets a nudge.
+const NUDGE_STAGES: [&str; 5] = ["start", "city", "way", "steps", "contact"];
+
+/// The reminders `input` should have from `now` on.
+pub fn plan(campaign: &Campaign, input: &PlanInput, now: DateTime<Utc>) -> Vec<PlannedRow> {
+    let mut rows = Vec::new();
+    if !input.active {
+        return rows;
+    }
+    let at = |date| campaign.reminder_instant(date);
+    let end_of = |date: chrono::NaiveDate| at(date.succ_opt().unwrap_or(date)) - Duration::hours(1);
+    let window = campaign.window;
+    let city = input.city.as_deref().and_then(|id| campaign.city(id));
+    // A recorded test date means the candidate has applied.
+    let applied = input.applied_on.is_some() || input.test_date.is_some();
+    let mut push = |key: String, kind: &str, message: &str, args: serde_json::Value, due: DateTime<Utc>, expires| {
+        if due > now {
+            rows.push(PlannedRow {
+                key,
+                kind: kind.to_owned(),
+                message: message.to_owned(),
+                args,
+                due_at: due,
+                expires_at: expires,
+            });
+        }
+    };
+
+    let opens_at = at(window.opens);
+    if input.created_at < opens_at && !applied {
+        push(
+            "window-open".into(),
+            "window-open",
+            "reminder-window-open",
+            json!({ "opens": window.opens, "closes": window.closes }),
+            opens_at,
+            Some(end_of(window.closes)),
+        );
+    }
+
+    if let (Some(city), Some(way)) = (city, input.way)
+        && !applied
+    {
+        let deadline = campaign.deadline(city, way);
+        for days in &campaign.reminders.deadline_days_before {
+            let day = deadline - Duration::days(i64::from(*days));
+            push(
+                format!("deadline-{days}"),
+                "deadline",
+                "reminder-deadline",
+                json!({ "deadline": deadline, "city": city.id, "way": way.code(), "days": days }),
+                at(day),
+                Some(end_of(deadline)),
+            );
+        }
+    }
+
+    if let (Some(city), Some(Way::Qaztest), Some(test_date)) = (city, input.way, input.test_date)
+        && let Some(due) = campaign.results_due(city, Way::Qaztest, test_date)
+    {
+        push(
+            format!("results-{test_date}"),
+            "results",
+            "reminder-results",
+            json!({ "date": due, "test_date": test_date }),
+            at(due),
+            None,
+        );
+    }
+
+    if !input.has_code && NUDGE_STAGES.contains(&input.stage.as_str()) {
+        let stalled = input.stage_since + Duration::days(i64::from(campaign.reminders.nudge_after_days));
+        let local_day = campaign.local_date(stalled);
+        let due = if at(local_day) >= stalled { at(local_day) } else { at(local_day + Duration::days(1)) };
+        let still_open = city.map_or(now < end_of(window.closes), |city| due < end_of(campaign.last_deadline(city)));
+        let step = input.step.map(|step| step.to_string()).unwrap_or_default();
+        if still_open {
+            push(
+                format!("nudge-{}-{step}", input.stage),
+                "nudge",
+                "reminder-nudge",
+                json!({ "step": input.step }),
+                due,
+                city.map(|city| end_of(campaign.last_deadline(city))),
+            );
+        }
+    }
+    rows
+}
+
+/// A compact record of the planning inputs: equal fingerprints, equal plans.
+fn fingerprint(input: &PlanInput) -> String {
+    format!(
+        "{}|{}|{}|{}|{}|{}|{}|{:?}|{:?}|{}",
+        input.active,
+        input.created_at.timestamp(),
+        input.stage,
+        input.city.as_deref().unwrap_or("-"),
+        input.way.map_or("-", Way::code),
+        input.step.unwrap_or(0),
+        input.stage_since.timestamp(),
+        input.applied_on,
+        input.test_date,
+        input.has_code
+    )
+}
+
+/// Keeps each candidate's outbox in line with their progress.
+#[derive(Debug, Clone)]
+pub struct Planner {
+    db: Db,
+    campaign: Arc<Campaign>,
+    clock: SharedClock,
+}
+
+impl Planner {
+    pub fn new(db: Db, campaign: Arc<Campaign>, clock: SharedClock) -> Planner {
+        Planner { db, campaign, clock }
+    }
+
+    /// Re-plans one chat if anything the plan depends on changed since the last time;
+    /// returns whether it re-planned.
+    pub async fn replan(&self, chat_id: i64) -> StorageResult<bool> {
+        let Some(input) = self.db.plan_input(chat_id).await? else {
+            return Ok(false);
+        };
+        let print = fingerprint(&input);
+        if input.fingerprint.as_deref() == Some(print.as_str()) {
+            return Ok(false);
+        }
+        let now = self.clock.now();
+        let rows = plan(&self.campaign, &input, now);
+        self.db.replan(chat_id, &rows, &print, now).await?;
+        Ok(true)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::{NaiveDate, TimeZone};
+
+    use super::*;
+
+    fn campaign() -> Campaign {
+        Campaign::embedded().unwrap()
+    }
+
+    fn local(campaign: &Campaign, date: &str, hour: u32) -> DateTime<Utc> {
+        let date = NaiveDate::parse_from_str(date, "%Y-%m-%d").unwrap();
+        campaign.tz.from_local_datetime(&date.and_hms_opt(hour, 0, 0).unwrap()).unwrap().with_timezone(&Utc)
+    }
+
+    fn input(campaign: &Campaign, created: &str) -> PlanInput {
+        PlanInput {
+            chat_id: 1,
+            active: true,
+            created_at: local(campaign, created, 9),
+            stage: "steps".into(),
+            city: Some("almaty".into()),
+            way: Some(Way::Qaztest),
+            step: Some(2),
+            stage_since: local(campaign, created, 9),
+            applied_on: None,
+            test_date: None,
+            has_code: false,
+            fingerprint: None,
+        }
+    }
+
+    fn keys(rows: &[PlannedRow]) -> Vec<&str> {
+        rows.iter().map(|row| row.key.as_str()).collect()
+    }
+
+    #[test]
+    fn deadline_reminders_at_ten_local_before_the_city_cutoff() {
+        let c = campaign();
+        let rows = plan(&c, &input(&c, "2023-09-02"), local(&c, "2023-09-02", 9));
+        let deadlines: Vec<_> = rows.iter().filter(|row| row.kind == "deadline").collect();
+        assert_eq!(keys(&rows), ["deadline-7", "deadline-3", "deadline-1", "nudge-steps-2"]);
+        // Almaty QAZTEST closes 17 September: 10, 14 and 16 September at 10:00 local.
+        assert_eq!(deadlines[0].due_at, local(&c, "2023-09-10", 10));
+        assert_eq!(deadlines[1].due_at, local(&c, "2023-09-14", 10));
+        assert_eq!(deadlines[2].due_at, local(&c, "2023-09-16", 10));
+        assert_eq!(rows[3].due_at, local(&c, "2023-09-05", 10));
+    }
+
+    #[test]
+    fn past_reminders_are_not_planned_and_applying_stops_them() {
+        let c = campaign();
+        let rows = plan(&c, &input(&c, "2023-09-02"), local(&c, "2023-09-12", 9));
+        assert_eq!(keys(&rows), ["deadline-3", "deadline-1"]);
+        let mut applied = input(&c, "2023-09-02");
+        applied.applied_on = NaiveDate::from_ymd_opt(2023, 9, 3);
+        assert!(plan(&c, &applied, local(&c, "2023-09-03", 9)).iter().all(|row| row.kind != "deadline"));
+    }
+
+    #[test]
+    fn qrt_is_reminded_before_the_window_ends() {
+        let c = campaign();
+        let mut qrt = input(&c, "2023-09-02");
+        qrt.way = Some(Way::Qrt);
+        let rows = plan(&c, &qrt, local(&c, "2023-09-02", 9));
+        assert_eq!(rows[0].due_at, local(&c, "2023-09-15", 10), "7 days before 22 September");
+    }
+
+    #[test]
+    fn early_starters_hear_when_the_window_opens() {
+        let c = campaign();
+        let mut early = input(&c, "2023-08-20");
+        early.stage = "ready".into();
+        early.has_code = true;
+        let rows = plan(&c, &early, local(&c, "2023-08-20", 9));
+        assert_eq!(rows[0].key, "window-open");
+        assert_eq!(rows[0].due_at, local(&c, "2023-09-01", 10));
+    }
+
+    #[test]
+    fn results_reminder_only_for_qaztest() {
+        let c = campaign();
+        let mut tested = input(&c, "2023-09-02");
+        tested.stage = "ready".into();
+        tested.has_code = true;
+        tested.test_date = NaiveDate::from_ymd_opt(2023, 9, 8);
+        let rows = plan(&c, &tested, local(&c, "2023-09-03", 9));
+        assert_eq!(keys(&rows), ["results-2023-09-08"]);
+        assert_eq!(rows[0].due_at, local(&c, "2023-09-19", 10), "Friday + 7 working days");
+        tested.way = Some(Way::Qrt);
+        assert!(plan(&c, &tested, local(&c, "2023-09-03", 9)).is_empty(), "no results date is invented for QRT");
+    }
+
+    #[test]
+    fn inactive_candidates_get_nothing() {
+        let c = campaign();
+        let mut blocked = input(&c, "2023-09-02");
+        blocked.active = false;
+        assert!(plan(&c, &blocked, local(&c, "2023-09-02", 9)).is_empty());
+    }
+}

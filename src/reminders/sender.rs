@@ -1,0 +1,299 @@
+//! The sender: claims due outbox rows and delivers them within Telegram's limits.
+//!
+//! A row is marked in flight (with a lease) before the send and sent after it, so a crash
+//! can only duplicate rows that were in flight, and never loses one: expired leases are
+//! claimed again.
+
+use std::num::NonZeroU32;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use governor::{DefaultDirectRateLimiter, DefaultKeyedRateLimiter, Quota, RateLimiter};
+use teloxide::RequestError;
+use teloxide::payloads::SendMessageSetters;
+use teloxide::prelude::*;
+use teloxide::types::{LinkPreviewOptions, ParseMode};
+use tokio::sync::watch;
+use tokio::task::JoinSet;
+
+use super::render;
+use crate::clock::SharedClock;
+use crate::config::Campaign;
+use crate::domain::Lang;
+use crate::i18n::Locales;
+use crate::storage::{Db, OutboxRow, StorageResult};
+
+/// Telegram's overall limit for a bot's messages per second.
+pub const TELEGRAM_MAX_PER_SEC: u32 = 30;
+
+#[derive(Debug, Clone)]
+pub struct SenderConfig {
+    /// Messages per second overall (at most 30, Telegram's limit).
+    pub rate_per_sec: u32,
+    /// How long a claimed row stays in flight before another sender may retry it.
+    pub lease: Duration,
+    /// Attempts (network errors, timeouts) before a row is marked failed.
+    pub max_attempts: i64,
+    /// The first retry delay; each retry doubles it.
+    pub backoff: Duration,
+    /// Rows claimed at once.
+    pub batch: i64,
+    /// Sends in flight at once.
+    pub concurrency: usize,
+    /// How long to sleep when nothing is due.
+    pub idle_poll: Duration,
+}
+
+impl Default for SenderConfig {
+    fn default() -> Self {
+        SenderConfig {
+            rate_per_sec: 25,
+            lease: Duration::from_secs(300),
+            max_attempts: 6,
+            backoff: Duration::from_secs(30),
+            batch: 64,
+            concurrency: 16,
+            idle_poll: Duration::from_secs(1),
+        }
+    }
+}
+
+/// What happened to one row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SendOutcome {
+    Sent,
+    /// Telegram asked to slow down: the whole sender pauses, the row is retried.
+    RateLimited {
+        retry_after_secs: u32,
+    },
+    /// A network error or timeout: retried later with backoff.
+    Retried(String),
+    /// A permanent error (400 and the like), or too many attempts.
+    Failed(String),
+    /// Not sent and never will be: the candidate blocked the bot, erased their data, or the
+    /// reminder expired.
+    Cancelled(String),
+}
+
+pub struct Sender {
+    db: Db,
+    bot: Bot,
+    locales: Arc<Locales>,
+    campaign: Arc<Campaign>,
+    clock: SharedClock,
+    config: SenderConfig,
+    overall: DefaultDirectRateLimiter,
+    per_chat: DefaultKeyedRateLimiter<i64>,
+    paused_until: Mutex<Option<Instant>>,
+}
+
+impl std::fmt::Debug for Sender {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Sender").field("config", &self.config).finish_non_exhaustive()
+    }
+}
+
+fn per_second(rate: u32) -> Quota {
+    // Burst 1 spaces sends evenly instead of bunching them at the start of each second.
+    Quota::per_second(NonZeroU32::new(rate.clamp(1, TELEGRAM_MAX_PER_SEC)).unwrap_or(NonZeroU32::MIN))
+        .allow_burst(NonZeroU32::MIN)
+}
+
+impl Sender {
+    pub fn new(
+        db: Db,
+        bot: Bot,
+        locales: Arc<Locales>,
+        campaign: Arc<Campaign>,
+        clock: SharedClock,
+        config: SenderConfig,
+    ) -> Sender {
+        Sender {
+            overall: RateLimiter::direct(per_second(config.rate_per_sec)),
+            per_chat: RateLimiter::keyed(per_second(1)),
+            paused_until: Mutex::new(None),
+            db,
+            bot,
+            locales,
+            campaign,
+            clock,
+            config,
+        }
+    }
+
+    /// Claims one due row and delivers it. `None` when nothing is due. Tests drive the sender
+    /// through a campaign with this, one row at a time.
+    pub async fn try_execute_task(&self) -> StorageResult<Option<(OutboxRow, SendOutcome)>> {
+        let now = self.clock.now();
+        let lease = now + chrono::Duration::from_std(self.config.lease).unwrap_or(chrono::Duration::minutes(5));
+        let Some(row) = self.db.claim_due(now, lease, 1).await?.pop() else {
+            return Ok(None);
+        };
+        let outcome = self.deliver(&row).await?;
+        Ok(Some((row, outcome)))
+    }
+
+    /// Delivers everything due now; returns the outcomes in order.
+    pub async fn drain(&self) -> StorageResult<Vec<(OutboxRow, SendOutcome)>> {
+        let mut outcomes = Vec::new();
+        while let Some(done) = self.try_execute_task().await? {
+            outcomes.push(done);
+        }
+        Ok(outcomes)
+    }
+
+    /// The worker loop: claims batches and sends them concurrently, paced, until `stop`
+    /// turns true.
+    pub async fn run(self: Arc<Self>, mut stop: watch::Receiver<bool>) {
+        let mut backoff = self.config.idle_poll;
+        loop {
+            if *stop.borrow() {
+                break;
+            }
+            let sent = match self.clone().run_batch().await {
+                Ok(count) => {
+                    backoff = self.config.idle_poll;
+                    count
+                }
+                Err(err) => {
+                    tracing::error!(error = %crate::bot::error_chain(&err), "sender batch failed");
+                    backoff = (backoff * 2).min(Duration::from_secs(60));
+                    0
+                }
+            };
+            if sent == 0 {
+                tokio::select! {
+                    _ = tokio::time::sleep(backoff) => {}
+                    _ = stop.changed() => {}
+                }
+            }
+            // Keep the per-chat limiter's memory flat: forget chats not seen recently.
+            self.per_chat.retain_recent();
+        }
+    }
+
+    async fn run_batch(self: Arc<Self>) -> StorageResult<usize> {
+        let now = self.clock.now();
+        let lease = now + chrono::Duration::from_std(self.config.lease).unwrap_or(chrono::Duration::minutes(5));
+        let rows = self.db.claim_due(now, lease, self.config.batch).await?;
+        let count = rows.len();
+        let mut tasks = JoinSet::new();
+        let slots = Arc::new(tokio::sync::Semaphore::new(self.config.concurrency.max(1)));
+        for row in rows {
+            let Ok(slot) = slots.clone().acquire_owned().await else { break };
+            let sender = self.clone();
+            tasks.spawn(async move {
+                let outcome = sender.deliver(&row).await;
+                drop(slot);
+                if let Err(err) = outcome {
+                    // The row stays in flight; its lease expiring retries it.
+                    tracing::error!(row = row.id, error = %crate::bot::error_chain(&err), "cannot record a send");
+                }
+            });
+        }
+        while tasks.join_next().await.is_some() {}
+        Ok(count)
+    }
+
+    async fn wait_for_turn(&self, chat_id: i64) {
+        loop {
+            let pause = self.paused_until.lock().map(|until| *until).unwrap_or(None);
+            match pause {
+                Some(until) if until > Instant::now() => tokio::time::sleep_until(until.into()).await,
+                _ => break,
+            }
+        }
+        self.per_chat.until_key_ready(&chat_id).await;
+        self.overall.until_ready().await;
+    }
+
+    fn pause(&self, seconds: u32) {
+        let until = Instant::now() + Duration::from_secs(u64::from(seconds.max(1)));
+        if let Ok(mut paused) = self.paused_until.lock() {
+            *paused = Some(paused.map_or(until, |current| current.max(until)));
+        }
+    }
+
+    /// Sends one claimed row and records the outcome.
+    async fn deliver(&self, row: &OutboxRow) -> StorageResult<SendOutcome> {
+        let now = self.clock.now();
+        if row.expires_at.is_some_and(|expires| expires <= now) {
+            return self.cancel(row, "expired").await;
+        }
+        let Some((lang, active)) = self.db.recipient(row.chat_id).await? else {
+            return self.cancel(row, "erased").await;
+        };
+        if !active {
+            return self.cancel(row, "inactive").await;
+        }
+        let lang = lang.unwrap_or(Lang::Ru);
+        let text = match render(&self.locales, &self.campaign, lang, &row.message, &row.args) {
+            Ok(text) => text,
+            Err(problem) => {
+                tracing::error!(row = row.id, %problem, "cannot render a reminder");
+                self.db.finish_unsent(row.id, false, &problem, now).await?;
+                return Ok(SendOutcome::Failed(problem));
+            }
+        };
+
+        self.wait_for_turn(row.chat_id).await;
+        let result = self
+            .bot
+            .send_message(ChatId(row.chat_id), text)
+            .parse_mode(ParseMode::Html)
+            .link_preview_options(LinkPreviewOptions {
+                is_disabled: true,
+                url: None,
+                prefer_small_media: false,
+                prefer_large_media: false,
+                show_above_text: false,
+            })
+            .await;
+        let now = self.clock.now();
+        match result {
+            Ok(_) => {
+                self.db.mark_sent(row.id, now).await?;
+                Ok(SendOutcome::Sent)
+            }
+            Err(RequestError::RetryAfter(seconds)) => {
+                let secs = seconds.seconds();
+                tracing::warn!(retry_after = secs, "Telegram asked the sender to slow down");
+                self.pause(secs);
+                self.db.retry_later(row.id, row.due_at, "429 Too Many Requests", false, now).await?;
+                Ok(SendOutcome::RateLimited { retry_after_secs: secs })
+            }
+            Err(RequestError::Api(error)) if error.to_string().starts_with("Forbidden") => {
+                let reason = error.to_string();
+                tracing::info!(chat_id = row.chat_id, %reason, "candidate unreachable: marked inactive");
+                self.db.set_active(row.chat_id, false).await?;
+                self.db.finish_unsent(row.id, true, &reason, now).await?;
+                self.db.cancel_pending(row.chat_id, now).await?;
+                Ok(SendOutcome::Cancelled(reason))
+            }
+            Err(error @ (RequestError::Network(_) | RequestError::Io(_) | RequestError::InvalidJson { .. })) => {
+                let reason = crate::bot::error_chain(&error);
+                if row.attempts >= self.config.max_attempts {
+                    tracing::warn!(row = row.id, %reason, "giving up on a reminder after retries");
+                    self.db.finish_unsent(row.id, false, &reason, now).await?;
+                    return Ok(SendOutcome::Failed(reason));
+                }
+                let factor = 2u32.saturating_pow(u32::try_from(row.attempts.saturating_sub(1)).unwrap_or(u32::MAX));
+                let delay = self.config.backoff.saturating_mul(factor).min(Duration::from_secs(6 * 3600));
+                let due = now + chrono::Duration::from_std(delay).unwrap_or(chrono::Duration::hours(6));
+                self.db.retry_later(row.id, due, &reason, true, now).await?;
+                Ok(SendOutcome::Retried(reason))
+            }
+            Err(error) => {
+                let reason = error.to_string();
+                tracing::warn!(row = row.id, %reason, "reminder rejected by Telegram");
+                self.db.finish_unsent(row.id, false, &reason, now).await?;
+                Ok(SendOutcome::Failed(reason))
+            }
+        }
+    }
+
+    async fn cancel(&self, row: &OutboxRow, reason: &str) -> StorageResult<SendOutcome> {
+        self.db.finish_unsent(row.id, true, reason, self.clock.now()).await?;
+        Ok(SendOutcome::Cancelled(reason.to_owned()))
+    }
+}

@@ -1,0 +1,359 @@
+//! The outbox: planned reminders, the sender's claims, and their outcomes.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use sqlx::Row;
+
+use super::{Db, StorageError, StorageResult, timestamp};
+use crate::domain::{Lang, Way};
+
+/// What the planner needs to know about one candidate.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlanInput {
+    pub chat_id: i64,
+    pub active: bool,
+    pub created_at: DateTime<Utc>,
+    pub stage: String,
+    pub city: Option<String>,
+    pub way: Option<Way>,
+    pub step: Option<i64>,
+    pub stage_since: DateTime<Utc>,
+    pub applied_on: Option<NaiveDate>,
+    pub test_date: Option<NaiveDate>,
+    pub has_code: bool,
+    /// The fingerprint stored at the last re-plan.
+    pub fingerprint: Option<String>,
+}
+
+/// One reminder the planner wants.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlannedRow {
+    pub key: String,
+    pub kind: String,
+    pub message: String,
+    pub args: serde_json::Value,
+    pub due_at: DateTime<Utc>,
+    pub expires_at: Option<DateTime<Utc>>,
+}
+
+/// A row claimed by the sender.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OutboxRow {
+    pub id: i64,
+    pub chat_id: i64,
+    pub plan_key: String,
+    pub kind: String,
+    pub message: String,
+    pub args: serde_json::Value,
+    pub due_at: DateTime<Utc>,
+    pub expires_at: Option<DateTime<Utc>>,
+    pub attempts: i64,
+}
+
+/// Counts of future reminders by due instant and kind.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Wave {
+    pub due_at: DateTime<Utc>,
+    pub kind: String,
+    pub count: i64,
+}
+
+fn parse_time(text: &str) -> StorageResult<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(text)
+        .map(|time| time.with_timezone(&Utc))
+        .map_err(|_| StorageError::Corrupt(format!("bad stored time `{text}`")))
+}
+
+fn parse_day(text: Option<String>) -> StorageResult<Option<NaiveDate>> {
+    text.map(|text| {
+        NaiveDate::parse_from_str(&text, "%Y-%m-%d")
+            .map_err(|_| StorageError::Corrupt(format!("bad stored date `{text}`")))
+    })
+    .transpose()
+}
+
+fn outbox_row(row: sqlx::sqlite::SqliteRow) -> StorageResult<OutboxRow> {
+    let args: String = row.try_get("args")?;
+    let expires: Option<String> = row.try_get("expires_at")?;
+    Ok(OutboxRow {
+        id: row.try_get("id")?,
+        chat_id: row.try_get("chat_id")?,
+        plan_key: row.try_get("plan_key")?,
+        kind: row.try_get("kind")?,
+        message: row.try_get("message")?,
+        args: serde_json::from_str(&args).map_err(|err| StorageError::Corrupt(err.to_string()))?,
+        due_at: parse_time(&row.try_get::<String, _>("due_at")?)?,
+        expires_at: expires.as_deref().map(parse_time).transpose()?,
+        attempts: row.try_get("attempts")?,
+    })
+}
+
+const ROW_COLUMNS: &str = "id, chat_id, plan_key, kind, message, args, due_at, expires_at, attempts";
+
+impl Db {
+    pub async fn plan_input(&self, chat_id: i64) -> StorageResult<Option<PlanInput>> {
+        let row = sqlx::query(
+            "SELECT active, created_at, stage, city, way, step, stage_since, applied_on, test_date,
+                    code IS NOT NULL AS has_code, plan_fingerprint
+             FROM candidates WHERE chat_id = ?",
+        )
+        .bind(chat_id)
+        .fetch_optional(self.pool())
+        .await?;
+        let Some(row) = row else { return Ok(None) };
+        let way: Option<String> = row.try_get("way")?;
+        Ok(Some(PlanInput {
+            chat_id,
+            active: row.try_get("active")?,
+            created_at: parse_time(&row.try_get::<String, _>("created_at")?)?,
+            stage: row.try_get("stage")?,
+            city: row.try_get("city")?,
+            way: way.map(|way| way.parse()).transpose().map_err(StorageError::Corrupt)?,
+            step: row.try_get("step")?,
+            stage_since: parse_time(&row.try_get::<String, _>("stage_since")?)?,
+            applied_on: parse_day(row.try_get("applied_on")?)?,
+            test_date: parse_day(row.try_get("test_date")?)?,
+            has_code: row.try_get("has_code")?,
+            fingerprint: row.try_get("plan_fingerprint")?,
+        }))
+    }
+
+    /// Makes the chat's pending reminders exactly `planned`, in one transaction: new ones are
+    /// added, changed ones updated, unwanted ones cancelled. Sent, failed and in-flight rows
+    /// are history and stay as they are.
+    pub async fn replan(
+        &self,
+        chat_id: i64,
+        planned: &[PlannedRow],
+        fingerprint: &str,
+        now: DateTime<Utc>,
+    ) -> StorageResult<()> {
+        let now = timestamp(now);
+        let mut tx = self.pool().begin_with("BEGIN IMMEDIATE").await?;
+        for row in planned {
+            sqlx::query(
+                "INSERT INTO outbox (chat_id, plan_key, kind, message, args, due_at, expires_at, created_at, updated_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)
+                 ON CONFLICT (chat_id, plan_key) DO UPDATE SET
+                     kind = excluded.kind, message = excluded.message, args = excluded.args,
+                     due_at = excluded.due_at, expires_at = excluded.expires_at,
+                     attempts = CASE WHEN status = 'cancelled' THEN 0 ELSE attempts END,
+                     status = 'pending', updated_at = excluded.updated_at
+                 WHERE status IN ('pending', 'cancelled')",
+            )
+            .bind(chat_id)
+            .bind(&row.key)
+            .bind(&row.kind)
+            .bind(&row.message)
+            .bind(row.args.to_string())
+            .bind(timestamp(row.due_at))
+            .bind(row.expires_at.map(timestamp))
+            .bind(&now)
+            .execute(&mut *tx)
+            .await?;
+        }
+        let keys = serde_json::Value::from(planned.iter().map(|row| row.key.clone()).collect::<Vec<_>>()).to_string();
+        sqlx::query(
+            "UPDATE outbox SET status = 'cancelled', updated_at = ?
+             WHERE chat_id = ? AND status = 'pending' AND plan_key NOT IN (SELECT value FROM json_each(?))",
+        )
+        .bind(&now)
+        .bind(chat_id)
+        .bind(keys)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query("UPDATE candidates SET plan_fingerprint = ? WHERE chat_id = ?")
+            .bind(fingerprint)
+            .bind(chat_id)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Cancels every pending row of a chat (blocked bot, erased data).
+    pub async fn cancel_pending(&self, chat_id: i64, now: DateTime<Utc>) -> StorageResult<u64> {
+        Ok(sqlx::query(
+            "UPDATE outbox SET status = 'cancelled', updated_at = ? WHERE chat_id = ? AND status IN ('pending', 'in_flight')",
+        )
+        .bind(timestamp(now))
+        .bind(chat_id)
+        .execute(self.pool())
+        .await?
+        .rows_affected())
+    }
+
+    /// Adds one message to the outbox unless the chat already has `key` (for broadcasts and
+    /// tests); returns whether it was added.
+    pub async fn enqueue(&self, chat_id: i64, row: &PlannedRow, now: DateTime<Utc>) -> StorageResult<bool> {
+        let now = timestamp(now);
+        let added = sqlx::query(
+            "INSERT INTO outbox (chat_id, plan_key, kind, message, args, due_at, expires_at, created_at, updated_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8) ON CONFLICT (chat_id, plan_key) DO NOTHING",
+        )
+        .bind(chat_id)
+        .bind(&row.key)
+        .bind(&row.kind)
+        .bind(&row.message)
+        .bind(row.args.to_string())
+        .bind(timestamp(row.due_at))
+        .bind(row.expires_at.map(timestamp))
+        .bind(&now)
+        .execute(self.pool())
+        .await?
+        .rows_affected();
+        Ok(added == 1)
+    }
+
+    /// Claims up to `limit` rows that are due (or whose lease expired after a crash), marking
+    /// them in flight until `lease_until`.
+    pub async fn claim_due(
+        &self,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+        limit: i64,
+    ) -> StorageResult<Vec<OutboxRow>> {
+        let now_text = timestamp(now);
+        let rows = sqlx::query(&format!(
+            "UPDATE outbox SET status = 'in_flight', lease_until = ?1, attempts = attempts + 1, updated_at = ?2
+             WHERE id IN (SELECT id FROM (
+                 SELECT id, due_at FROM (SELECT id, due_at FROM outbox
+                     WHERE status = 'pending' AND due_at <= ?2 ORDER BY due_at LIMIT ?3)
+                 UNION ALL
+                 SELECT id, due_at FROM (SELECT id, due_at FROM outbox
+                     WHERE status = 'in_flight' AND lease_until <= ?2 ORDER BY lease_until LIMIT ?3)
+                 ORDER BY due_at LIMIT ?3))
+             RETURNING {ROW_COLUMNS}"
+        ))
+        .bind(timestamp(lease_until))
+        .bind(&now_text)
+        .bind(limit)
+        .fetch_all(self.pool())
+        .await?;
+        let mut claimed = rows.into_iter().map(outbox_row).collect::<StorageResult<Vec<_>>>()?;
+        claimed.sort_by(|a, b| a.due_at.cmp(&b.due_at).then(a.id.cmp(&b.id)));
+        Ok(claimed)
+    }
+
+    pub async fn mark_sent(&self, id: i64, now: DateTime<Utc>) -> StorageResult<()> {
+        let now = timestamp(now);
+        sqlx::query(
+            "UPDATE outbox SET status = 'sent', sent_at = ?1, updated_at = ?1, lease_until = NULL, last_error = NULL
+             WHERE id = ?2",
+        )
+        .bind(&now)
+        .bind(id)
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    /// Ends a row for good: `failed` (with the reason) or `cancelled`.
+    pub async fn finish_unsent(&self, id: i64, cancelled: bool, reason: &str, now: DateTime<Utc>) -> StorageResult<()> {
+        sqlx::query(
+            "UPDATE outbox SET status = ?1, last_error = ?2, updated_at = ?3, lease_until = NULL WHERE id = ?4",
+        )
+        .bind(if cancelled { "cancelled" } else { "failed" })
+        .bind(reason)
+        .bind(timestamp(now))
+        .bind(id)
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    /// Puts a row back to pending, due at `due_at`. `count_attempt: false` undoes the claim's
+    /// attempt (a 429 is Telegram's pacing, not the row's failure).
+    pub async fn retry_later(
+        &self,
+        id: i64,
+        due_at: DateTime<Utc>,
+        reason: &str,
+        count_attempt: bool,
+        now: DateTime<Utc>,
+    ) -> StorageResult<()> {
+        sqlx::query(
+            "UPDATE outbox SET status = 'pending', due_at = ?1, last_error = ?2, updated_at = ?3, lease_until = NULL,
+                 attempts = CASE WHEN ?4 THEN attempts ELSE attempts - 1 END
+             WHERE id = ?5",
+        )
+        .bind(timestamp(due_at))
+        .bind(reason)
+        .bind(timestamp(now))
+        .bind(count_attempt)
+        .bind(id)
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    /// The recipient's language and whether they still talk to the bot; `None` once erased.
+    pub async fn recipient(&self, chat_id: i64) -> StorageResult<Option<(Option<Lang>, bool)>> {
+        let row = sqlx::query("SELECT lang, active FROM candidates WHERE chat_id = ?")
+            .bind(chat_id)
+            .fetch_optional(self.pool())
+            .await?;
+        row.map(|row| {
+            let lang: Option<String> = row.try_get("lang")?;
+            let lang = lang.map(|lang| lang.parse()).transpose().map_err(StorageError::Corrupt)?;
+            Ok((lang, row.try_get("active")?))
+        })
+        .transpose()
+    }
+
+    /// Pending reminders from `from` on, counted by due instant and kind.
+    pub async fn waves(&self, from: DateTime<Utc>) -> StorageResult<Vec<Wave>> {
+        sqlx::query(
+            "SELECT due_at, kind, COUNT(*) AS n FROM outbox WHERE status = 'pending' AND due_at >= ?
+             GROUP BY due_at, kind ORDER BY due_at, kind",
+        )
+        .bind(timestamp(from))
+        .fetch_all(self.pool())
+        .await?
+        .into_iter()
+        .map(|row| {
+            Ok(Wave {
+                due_at: parse_time(&row.try_get::<String, _>("due_at")?)?,
+                kind: row.try_get("kind")?,
+                count: row.try_get("n")?,
+            })
+        })
+        .collect()
+    }
+
+    /// What the sender would claim now, without claiming it.
+    pub async fn due_now(&self, now: DateTime<Utc>, limit: i64) -> StorageResult<Vec<OutboxRow>> {
+        sqlx::query(&format!(
+            "SELECT {ROW_COLUMNS} FROM outbox
+             WHERE (status = 'pending' AND due_at <= ?1) OR (status = 'in_flight' AND lease_until <= ?1)
+             ORDER BY due_at, id LIMIT ?2"
+        ))
+        .bind(timestamp(now))
+        .bind(limit)
+        .fetch_all(self.pool())
+        .await?
+        .into_iter()
+        .map(outbox_row)
+        .collect()
+    }
+
+    /// Rows of one chat, oldest first (for tests and support).
+    pub async fn outbox_of(&self, chat_id: i64) -> StorageResult<Vec<(String, String)>> {
+        Ok(sqlx::query("SELECT plan_key, status FROM outbox WHERE chat_id = ? ORDER BY id")
+            .bind(chat_id)
+            .fetch_all(self.pool())
+            .await?
+            .into_iter()
+            .map(|row| Ok((row.try_get("plan_key")?, row.try_get("status")?)))
+            .collect::<Result<_, sqlx::Error>>()?)
+    }
+
+    /// Row counts by status.
+    pub async fn outbox_counts(&self) -> StorageResult<Vec<(String, i64)>> {
+        Ok(sqlx::query("SELECT status, COUNT(*) AS n FROM outbox GROUP BY status ORDER BY status")
+            .fetch_all(self.pool())
+            .await?
+            .into_iter()
+            .map(|row| Ok((row.try_get("status")?, row.try_get("n")?)))
+            .collect::<Result<_, sqlx::Error>>()?)
+    }
+}
