@@ -16,6 +16,7 @@ use crate::config::Campaign;
 use crate::domain::{Lang, Phone, PromoCode, Way};
 use crate::emulator::{BotEvent, BotMessage, Emulator, EmulatorConfig, TestUser};
 use crate::i18n::Locales;
+use crate::reminders::{Sender, SenderConfig};
 use crate::storage::Db;
 
 /// The phone the sandbox candidate shares with `:contact`; it is on the demo eligible list.
@@ -30,7 +31,9 @@ Type a message to send it to the bot, or:
   :contact [phone]  share your own contact (default: the demo phone on the eligible list)
   :forged [phone]   share somebody else's contact
   :sticker, :photo, :voice   send that kind of message
-  :today            show the sandbox date;  :date YYYY-MM-DD  move the clock to that day
+  :today            show the sandbox date and time
+  :date YYYY-MM-DD  move the clock to 10:00 that day;  :advance N(d|h)  move it forward
+                    (reminders that fall due arrive as they would in Telegram)
   :help             this text;  :quit  leave (end of input does too)";
 
 /// Seeds a demo eligible list and code pool when the database has none, so a journey can
@@ -79,11 +82,22 @@ pub async fn run(db: Db, campaign: Arc<Campaign>, lang: Lang, today: Option<Naiv
     let bot = Bot::new(emu.token()).set_api_url(emu.api_url().parse().context("emulator URL")?);
     bot::set_commands(&bot, &app.locales).await.context("cannot set the command menu")?;
     let mut dispatcher = bot::dispatcher(bot.clone(), app.clone());
+    let bot_for_sender = bot.clone();
     let shutdown = dispatcher.shutdown_token();
     let listener = Polling::builder(bot).timeout(Duration::from_secs(1)).build();
     let running = tokio::spawn(async move {
         dispatcher.dispatch_with_listener(listener, LoggingErrorHandler::new()).await;
     });
+    let sender = Arc::new(Sender::new(
+        db.clone(),
+        bot_for_sender,
+        app.locales.clone(),
+        campaign.clone(),
+        clock.clone(),
+        SenderConfig { idle_poll: Duration::from_millis(200), ..SenderConfig::default() },
+    ));
+    let (stop_sender, sender_stopped) = tokio::sync::watch::channel(false);
+    let sending = tokio::spawn(sender.run(sender_stopped));
 
     let user = TestUser::new(SANDBOX_USER_ID, lang.code());
     println!("(sandbox) you are Telegram user {} with the app in {lang}; today is {}", user.id, app.today());
@@ -100,19 +114,26 @@ pub async fn run(db: Db, campaign: Arc<Campaign>, lang: Lang, today: Option<Naiv
         match line.split_once(' ').map_or((line, ""), |(head, rest)| (head, rest.trim())) {
             (":quit", _) => break,
             (":help", _) => println!("{HELP}"),
-            (":today", _) => println!("(sandbox) today is {}", app.today()),
-            (":date", arg) => match (&manual, NaiveDate::parse_from_str(arg, "%Y-%m-%d")) {
-                (Some(manual), Ok(date)) => {
-                    if let Some(local) = date.and_hms_opt(10, 0, 0)
-                        && let Some(now) = campaign.tz.from_local_datetime(&local).single()
-                    {
-                        manual.set(now.with_timezone(&chrono::Utc));
+            (":today", _) => println!("(sandbox) it is {}", local_now(&campaign, &clock)),
+            (":date" | ":advance", arg) => {
+                let Some(manual) = &manual else {
+                    println!("(sandbox) the clock is the system clock; start with --today to move it");
+                    continue;
+                };
+                let target = match line.starts_with(":date") {
+                    true => NaiveDate::parse_from_str(arg, "%Y-%m-%d").ok().map(|date| campaign.reminder_instant(date)),
+                    false => parse_advance(arg).map(|by| clock.now() + by),
+                };
+                match target {
+                    Some(target) if target >= clock.now() => {
+                        manual.set(target);
+                        println!("(sandbox) it is now {}", local_now(&campaign, &clock));
+                        terminal.show_arrivals().await;
                     }
-                    println!("(sandbox) today is {}", app.today());
+                    Some(_) => println!("(sandbox) the clock only moves forward"),
+                    None => println!("(sandbox) usage: :date YYYY-MM-DD or :advance 3d / :advance 12h"),
                 }
-                (None, _) => println!("(sandbox) the clock is the system clock; start with --today to move it"),
-                (_, Err(_)) => println!("(sandbox) usage: :date YYYY-MM-DD"),
-            },
+            }
             (":contact", arg) => {
                 emu.share_own_contact(&user, if arg.is_empty() { DEMO_PHONE } else { arg });
                 terminal.show_replies().await;
@@ -159,9 +180,27 @@ pub async fn run(db: Db, campaign: Arc<Campaign>, lang: Lang, today: Option<Naiv
         done.await;
     }
     let _ = running.await;
+    let _ = stop_sender.send(true);
+    let _ = sending.await;
     emu.shutdown();
     db.close().await;
     Ok(())
+}
+
+fn local_now(campaign: &Campaign, clock: &SharedClock) -> String {
+    clock.now().with_timezone(&campaign.tz).format("%Y-%m-%d %H:%M (%a)").to_string()
+}
+
+/// `3d`, `12h` or `30m`.
+fn parse_advance(text: &str) -> Option<chrono::Duration> {
+    let (number, unit) = text.trim().split_at(text.trim().len().checked_sub(1)?);
+    let number: i64 = number.parse().ok().filter(|n| *n > 0 && *n <= 366 * 24 * 60)?;
+    match unit {
+        "d" => Some(chrono::Duration::days(number)),
+        "h" => Some(chrono::Duration::hours(number)),
+        "m" => Some(chrono::Duration::minutes(number)),
+        _ => None,
+    }
 }
 
 struct Terminal<'a> {
@@ -187,9 +226,18 @@ impl Terminal<'_> {
         }
     }
 
+    /// Shows what arrives on its own (reminders) within a couple of seconds.
+    async fn show_arrivals(&mut self) {
+        self.show(Duration::from_secs(2), "nothing arrived").await;
+    }
+
     async fn show_replies(&mut self) {
-        let Some(first) = self.emu.next_event(self.user.id, Duration::from_secs(10)).await else {
-            println!("(sandbox) the bot did not answer");
+        self.show(Duration::from_secs(10), "the bot did not answer").await;
+    }
+
+    async fn show(&mut self, first_within: Duration, silence: &str) {
+        let Some(first) = self.emu.next_event(self.user.id, first_within).await else {
+            println!("(sandbox) {silence}");
             return;
         };
         self.emu.wait_quiet(self.user.id, Duration::from_millis(250)).await;
