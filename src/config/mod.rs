@@ -5,3 +5,8 @@ pub mod settings;
 
 pub use campaign::{Campaign, CampaignError, City, CityKind, Group, Reminders, Step, Window};
 pub use settings::{Secret, Settings};
+
+/// The text of the campaign file shipped in the binary.
+pub fn campaign_embedded_text() -> &'static str {
+    campaign::EMBEDDED_CAMPAIGN
+}
