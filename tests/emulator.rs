@@ -3,7 +3,7 @@
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
-use rezerv_bot::emulator::{BotEvent, Emulator, EmulatorConfig, MAX_TEXT_CHARS, RateLimits, TestUser};
+use rezerv_bot::emulator::{BotEvent, Emulator, EmulatorConfig, Fault, MAX_TEXT_CHARS, RateLimits, TestUser};
 use serde_json::{Value, json};
 use teloxide::ApiError;
 use teloxide::RequestError;
@@ -26,6 +26,17 @@ async fn start_with(config: EmulatorConfig) -> (Emulator, Bot) {
 
 async fn start() -> (Emulator, Bot) {
     start_with(EmulatorConfig::default()).await
+}
+
+/// A bot whose HTTP client gives up after 300 ms.
+fn impatient_bot(emu: &Emulator) -> Bot {
+    let client =
+        teloxide::net::default_reqwest_settings().timeout(Duration::from_millis(300)).build().expect("reqwest client");
+    Bot::with_client(emu.token(), client).set_api_url(emu.api_url().parse().expect("valid api url"))
+}
+
+fn status_fault(code: u16, description: &str, retry_after: Option<u32>) -> Fault {
+    Fault::Status { code, description: description.to_owned(), retry_after }
 }
 
 fn api_error(res: Result<impl std::fmt::Debug, RequestError>) -> ApiError {
@@ -494,4 +505,285 @@ async fn dispatcher_with_polling_round_trip() {
         Err(err) => panic!("dispatcher was idle: {err:?}"),
     }
     tokio::time::timeout(WAIT, running).await.expect("dispatcher stops promptly").expect("dispatcher task");
+}
+
+#[tokio::test]
+async fn injected_drop_and_status_faults() {
+    let (emu, _) = start().await;
+    let bot = impatient_bot(&emu);
+    let user = TestUser::new(21, None);
+    emu.send_text(&user, "hi");
+    emu.send_text(&TestUser::new(22, None), "hi");
+    emu.inject_faults(
+        21,
+        vec![
+            Fault::Drop,
+            status_fault(400, "Bad Request: chat not found", None),
+            status_fault(429, "Too Many Requests: retry after 7", Some(7)),
+        ],
+    );
+    assert_eq!((emu.pending_faults(21), emu.pending_faults(22), emu.pending_global_faults()), (3, 0, 0));
+
+    // Other methods and other chats don't consume them.
+    bot.get_me().await.expect("getMe is never faulted");
+    bot.send_chat_action(ChatId(21), ChatAction::Typing).await.expect("chat actions are not faulted");
+    bot.send_message(ChatId(22), "other chat").await.expect("other chat");
+    assert_eq!(emu.pending_faults(21), 3);
+
+    match bot.send_message(ChatId(21), "dropped").await {
+        Err(RequestError::Network(err)) => assert!(!err.is_timeout(), "{err}"),
+        other => panic!("expected a network error, got {other:?}"),
+    }
+    assert_eq!(emu.pending_faults(21), 2, "reqwest did not retry the dropped request");
+    assert_eq!(api_error(bot.send_message(ChatId(21), "status").await), ApiError::ChatNotFound);
+    match bot.edit_message_text(ChatId(21), MessageId(1), "edit").await {
+        Err(RequestError::RetryAfter(secs)) => assert_eq!(secs.seconds(), 7),
+        other => panic!("expected 429, got {other:?}"),
+    }
+    assert_eq!(emu.pending_faults(21), 0);
+    assert_eq!(emu.delivered_count(21), 0, "faulted sends deliver nothing");
+    bot.send_message(ChatId(21), "after").await.expect("faults used up");
+    assert_eq!(emu.delivered_count(21), 1);
+    assert_eq!(emu.too_many_requests_count(), 1, "an injected 429 counts as a 429 answer");
+
+    let faulted: Vec<(String, u16)> =
+        emu.requests().into_iter().filter(|r| r.body["chat_id"] == json!(21)).map(|r| (r.method, r.status)).collect();
+    let expected = [("sendchataction", 200), ("sendmessage", 0), ("sendmessage", 400)]
+        .into_iter()
+        .chain([("editmessagetext", 429), ("sendmessage", 200)])
+        .map(|(m, s)| (m.to_owned(), s))
+        .collect::<Vec<_>>();
+    assert_eq!(faulted, expected);
+
+    // At the TCP level a dropped request gets no byte of answer, just the end of the stream.
+    emu.inject_faults(21, vec![Fault::Drop]);
+    let mut stream = TcpStream::connect(emu.local_addr()).await.expect("connect");
+    let body = r#"{"chat_id":21,"text":"raw"}"#;
+    let request = format!(
+        "POST /bot{}/sendMessage HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        emu.token(),
+        body.len()
+    );
+    stream.write_all(request.as_bytes()).await.expect("write");
+    let mut buf = Vec::new();
+    let read = tokio::time::timeout(WAIT, stream.read_to_end(&mut buf)).await.expect("closed promptly");
+    assert!(read.is_err() || buf.is_empty(), "got {:?}", String::from_utf8_lossy(&buf));
+    assert_eq!(emu.delivered_count(21), 1);
+}
+
+#[tokio::test]
+async fn injected_timeouts_hold_then_deliver() {
+    let (emu, _) = start().await;
+    let bot = impatient_bot(&emu);
+    emu.send_text(&TestUser::new(23, None), "hi");
+    emu.inject_faults(23, vec![Fault::Timeout(Duration::from_secs(1)), Fault::Timeout(Duration::from_millis(150))]);
+
+    let started = Instant::now();
+    match bot.send_message(ChatId(23), "late").await {
+        Err(RequestError::Network(err)) => assert!(err.is_timeout(), "{err}"),
+        other => panic!("expected a client timeout, got {other:?}"),
+    }
+    assert!(started.elapsed() < Duration::from_millis(900), "{:?}", started.elapsed());
+    assert_eq!(emu.delivered_count(23), 0, "still held");
+    // The held request still goes through when the hold ends, though the client gave up:
+    // a bot that retries on timeouts sends the message twice.
+    let late = emu.next_sent(23, WAIT).await.expect("delivered after the hold");
+    assert_eq!(late.text, "late");
+    assert!(started.elapsed() >= Duration::from_secs(1), "{:?}", started.elapsed());
+
+    // A hold shorter than the client's timeout only slows the answer down.
+    let started = Instant::now();
+    let sent = bot.send_message(ChatId(23), "slow").await.expect("answered after the hold");
+    assert!(started.elapsed() >= Duration::from_millis(150));
+    assert_eq!(sent.text(), Some("slow"));
+    assert_eq!(emu.delivered_count(23), 2);
+    assert_eq!(emu.pending_faults(23), 0);
+}
+
+#[tokio::test]
+async fn global_faults_hit_the_next_sends_to_any_chat() {
+    let (emu, bot) = start().await;
+    emu.send_text(&TestUser::new(31, None), "hi");
+    emu.send_text(&TestUser::new(32, None), "hi");
+    let sent = bot.send_message(ChatId(32), "menu").reply_markup(keyboard("a")).await.expect("send");
+    emu.inject_global_faults(vec![
+        status_fault(403, "Forbidden: bot was blocked by the user", None),
+        status_fault(400, "Bad Request: message to edit not found", None),
+    ]);
+    emu.inject_faults(32, vec![status_fault(400, "Bad Request: message is too long", None)]);
+    assert_eq!(emu.pending_global_faults(), 2);
+
+    bot.get_updates().await.expect("getUpdates is never faulted");
+    bot.delete_message(ChatId(31), MessageId(1)).await.expect("deletes are not faulted");
+    // The chat's own fault goes first, then the global ones, whatever the chat.
+    assert_eq!(api_error(bot.send_message(ChatId(32), "x").await), ApiError::MessageIsTooLong);
+    assert_eq!(emu.pending_global_faults(), 2);
+    assert_eq!(api_error(bot.send_message(ChatId(31), "x").await), ApiError::BotBlocked);
+    let err = api_error(bot.edit_message_reply_markup(ChatId(32), sent.id).reply_markup(keyboard("b")).await);
+    assert_eq!(err, ApiError::MessageToEditNotFound);
+    assert_eq!(emu.pending_global_faults(), 0);
+
+    bot.send_message(ChatId(31), "ok").await.expect("faults used up");
+    assert_eq!(emu.total_delivered(), 2);
+    assert_eq!(emu.delivered_counts(), [(31, 1), (32, 1)].into_iter().collect());
+}
+
+#[tokio::test]
+#[should_panic(expected = "must be 4xx")]
+async fn status_faults_must_be_4xx() {
+    let (emu, _) = start().await;
+    emu.inject_faults(1, vec![status_fault(502, "Bad Gateway", None)]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn load_mode_counts_without_keeping_bodies() {
+    let config = EmulatorConfig {
+        record_requests: false,
+        keep_messages: false,
+        rate_limits: Some(RateLimits { global_per_sec: 10_000, per_chat_per_sec: 1, burst: 2 }),
+        ..EmulatorConfig::default()
+    };
+    let (emu, bot) = start_with(config).await;
+    let users: Vec<TestUser> = (1_000..1_200).map(|id| TestUser::new(id, None)).collect();
+    for user in &users {
+        emu.send_text(user, "/start");
+    }
+    let mut tasks = Vec::new();
+    for chunk in users.chunks(50) {
+        let (bot, ids) = (bot.clone(), chunk.iter().map(|u| u.id).collect::<Vec<_>>());
+        tasks.push(tokio::spawn(async move {
+            for id in ids {
+                for n in 0..2 {
+                    bot.send_message(ChatId(id), format!("msg {n}")).await.expect("send");
+                }
+            }
+        }));
+    }
+    for task in tasks {
+        task.await.expect("sender task");
+    }
+    assert_eq!(emu.total_delivered(), 400);
+    let counts = emu.delivered_counts();
+    assert_eq!(counts.len(), 200);
+    assert!(counts.values().all(|&n| n == 2));
+
+    // Limits still apply and are counted, but nothing is recorded or stored.
+    let err = bot.send_message(ChatId(1_000), "third").await;
+    assert!(matches!(err, Err(RequestError::RetryAfter(_))), "{err:?}");
+    assert_eq!(
+        api_error(bot.send_message(ChatId(1_001), "я".repeat(MAX_TEXT_CHARS + 1)).await),
+        ApiError::MessageIsTooLong
+    );
+    assert_eq!(emu.too_many_requests_count(), 1);
+    assert_eq!(emu.limit_violation_count(), 2);
+    assert!(emu.requests().is_empty() && emu.limit_violations().is_empty());
+    assert!(emu.messages(1_000).is_empty() && emu.last_message(1_000).is_none());
+    assert!(emu.drain_events(1_000).is_empty());
+    assert_eq!(emu.next_event(1_000, Duration::from_millis(10)).await, None);
+    assert_eq!(emu.total_delivered(), 400);
+
+    // Edits, deletes and button presses work on message ids the chat has used.
+    let user = &users[5];
+    let edited = bot.edit_message_text(ChatId(user.id), MessageId(2), "edited").await.expect("edit");
+    assert_eq!(edited.text(), Some("edited"));
+    let err = api_error(bot.edit_message_text(ChatId(user.id), MessageId(99), "x").await);
+    assert_eq!(err, ApiError::MessageToEditNotFound);
+    bot.delete_message(ChatId(user.id), MessageId(3)).await.expect("delete");
+    emu.press_button(user, 2, "x");
+    let updates = bot.get_updates().offset(-1).await.expect("poll");
+    match &updates.last().expect("callback").kind {
+        UpdateKind::CallbackQuery(q) => assert!(q.regular_message().is_some_and(|m| m.id == MessageId(2))),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(emu.limit_violation_count(), 3, "only the bad edit was added");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rate_limits_thirty_per_second_and_one_per_chat() {
+    let config = EmulatorConfig {
+        rate_limits: Some(RateLimits { global_per_sec: 30, per_chat_per_sec: 1, burst: 1 }),
+        ..EmulatorConfig::default()
+    };
+    let (emu, bot) = start_with(config).await;
+    for id in 2_000..2_100 {
+        emu.send_text(&TestUser::new(id, None), "hi");
+    }
+
+    // One message per chat per second.
+    let started = Instant::now();
+    bot.send_message(ChatId(2_000), "a").await.expect("first into the chat");
+    match bot.send_message(ChatId(2_000), "b").await {
+        Err(RequestError::RetryAfter(secs)) => assert_eq!(secs.seconds(), 1),
+        other => panic!("expected 429, got {other:?}"),
+    }
+
+    // 30 per second overall: of 40 sends into fresh chats fired at once, 29 more fit.
+    let tasks: Vec<_> = (2_001..2_041)
+        .map(|id| {
+            let bot = bot.clone();
+            tokio::spawn(async move { bot.send_message(ChatId(id), "burst").await })
+        })
+        .collect();
+    let (mut passed, mut limited) = (0, 0);
+    for task in tasks {
+        match task.await.expect("task") {
+            Ok(_) => passed += 1,
+            Err(RequestError::RetryAfter(secs)) => {
+                assert_eq!(secs.seconds(), 1);
+                limited += 1;
+            }
+            Err(other) => panic!("{other:?}"),
+        }
+    }
+    assert_eq!(passed + limited, 40);
+    if started.elapsed() < Duration::from_millis(900) {
+        assert_eq!((passed, limited), (29, 11));
+    } else {
+        assert!(passed >= 29, "slow machine: {passed}");
+    }
+    assert_eq!(emu.too_many_requests_count(), 1 + limited);
+    for req in emu.limit_violations() {
+        assert_eq!(req.status, 429);
+        assert_eq!(req.response["parameters"]["retry_after"], json!(1), "{:?}", req.response);
+    }
+
+    // A client that keeps to 30 per 1-second window and 1 per chat per second never gets a 429.
+    tokio::time::sleep_until((started + Duration::from_millis(1_100)).into()).await;
+    let before = emu.too_many_requests_count();
+    let mut ticker = tokio::time::interval(Duration::from_millis(36));
+    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    for tick in 0..60 {
+        ticker.tick().await;
+        let chat = if tick % 30 == 0 { 2_000 } else { 2_040 + tick };
+        bot.send_message(ChatId(chat), "paced").await.expect("paced sends are never limited");
+    }
+    assert_eq!(emu.too_many_requests_count(), before);
+    assert_eq!(emu.delivered_count(2_000), 3);
+    assert_eq!(emu.total_delivered(), 1 + passed + 60);
+}
+
+#[tokio::test]
+async fn deactivated_users_get_403() {
+    let (emu, bot) = start().await;
+    let user = TestUser::new(41, None);
+    emu.send_text(&user, "hi");
+    let sent = bot.send_message(ChatId(41), "hello").await.expect("send");
+    emu.deactivate_chat(41);
+    assert_eq!(api_error(bot.send_message(ChatId(41), "x").await), ApiError::UserDeactivated);
+    let req = emu.requests().pop().expect("recorded");
+    assert_eq!((req.status, req.description()), (403, Some("Forbidden: user is deactivated")));
+    assert_eq!(api_error(bot.edit_message_text(ChatId(41), sent.id, "y").await), ApiError::UserDeactivated);
+    assert_eq!(api_error(bot.send_chat_action(ChatId(41), ChatAction::Typing).await), ApiError::UserDeactivated);
+
+    // Deactivation is permanent and wins over blocking.
+    emu.block_chat(41, true);
+    emu.block_chat(41, false);
+    assert_eq!(api_error(bot.send_message(ChatId(41), "x").await), ApiError::UserDeactivated);
+    // A blocked or deactivated chat answers 403 even if no user ever wrote from it.
+    emu.deactivate_chat(4_242);
+    assert_eq!(api_error(bot.send_message(ChatId(4_242), "x").await), ApiError::UserDeactivated);
+    emu.block_chat(4_243, true);
+    assert_eq!(api_error(bot.send_message(ChatId(4_243), "x").await), ApiError::BotBlocked);
+    assert_eq!(emu.delivered_count(41), 1);
+    assert!(emu.limit_violations().is_empty(), "403 is not a limit violation");
 }

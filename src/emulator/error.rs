@@ -39,6 +39,11 @@ impl ApiError {
         Self::new(403, "Forbidden: bot was blocked by the user")
     }
 
+    /// 403 for a chat whose user account was deleted.
+    pub fn deactivated() -> Self {
+        Self::new(403, "Forbidden: user is deactivated")
+    }
+
     /// 400 for unknown chats.
     pub fn chat_not_found() -> Self {
         Self::bad_request("chat not found")

@@ -1,6 +1,6 @@
 //! Bot API limits: text length, HTML parsing, keyboard validation, flood control.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
@@ -280,20 +280,28 @@ fn parse_reply(rows: &Value) -> Result<ReplyKeyboard, ApiError> {
     Ok(ReplyKeyboard { rows: out })
 }
 
+/// How early a request may arrive and still be admitted by flood control, so a client pacing
+/// exactly at the limit is not tripped up by scheduling jitter between it and the emulator.
+pub const RATE_LIMIT_SLACK: Duration = Duration::from_millis(10);
+
+/// How often per-chat buckets that refilled completely are forgotten.
+const SWEEP_EVERY: Duration = Duration::from_secs(1);
+
 /// A token bucket refilled continuously at `rate` tokens per second.
 #[derive(Debug, Clone)]
-pub struct TokenBucket {
+struct TokenBucket {
     capacity: f64,
     rate: f64,
+    /// May dip slightly below zero when a request was admitted within the slack.
     tokens: f64,
     last: Instant,
 }
 
 impl TokenBucket {
-    /// A full bucket.
-    pub fn new(rate_per_sec: u32, capacity: u32) -> Self {
+    /// A full bucket; zero rate or capacity count as one.
+    fn new(rate_per_sec: u32, capacity: u32, now: Instant) -> Self {
         let capacity = f64::from(capacity.max(1));
-        Self { capacity, rate: f64::from(rate_per_sec.max(1)), tokens: capacity, last: Instant::now() }
+        Self { capacity, rate: f64::from(rate_per_sec.max(1)), tokens: capacity, last: now }
     }
 
     fn refill(&mut self, now: Instant) {
@@ -302,49 +310,113 @@ impl TokenBucket {
         self.last = now;
     }
 
-    /// Time until one token is available (zero if one is available now).
-    pub fn wait_time(&mut self, now: Instant) -> Duration {
+    /// Time until one whole token is available (zero if one is available now).
+    fn wait_time(&mut self, now: Instant) -> Duration {
         self.refill(now);
         if self.tokens >= 1.0 { Duration::ZERO } else { Duration::from_secs_f64((1.0 - self.tokens) / self.rate) }
     }
 
-    /// Consumes one token (call only after `wait_time` returned zero).
-    pub fn take(&mut self) {
+    fn take(&mut self) {
         self.tokens -= 1.0;
+    }
+
+    /// Whether the bucket is full again, i.e. indistinguishable from a fresh one.
+    fn is_full_at(&self, now: Instant) -> bool {
+        let elapsed = now.saturating_duration_since(self.last).as_secs_f64();
+        self.tokens + elapsed * self.rate >= self.capacity
     }
 }
 
-/// Global and per-chat flood control.
+/// At most `limit` admissions in any window of `window`.
+#[derive(Debug, Clone)]
+struct SlidingWindow {
+    limit: usize,
+    window: Duration,
+    /// Admission times inside the current window, oldest first (never more than `limit`).
+    admitted: VecDeque<Instant>,
+}
+
+impl SlidingWindow {
+    fn new(limit: u32, window: Duration) -> Self {
+        let limit = usize::try_from(limit.max(1)).unwrap_or(usize::MAX);
+        Self { limit, window, admitted: VecDeque::new() }
+    }
+
+    /// Time until one more admission fits (zero if it fits now).
+    fn wait_time(&mut self, now: Instant) -> Duration {
+        while self.admitted.front().is_some_and(|&t| now.saturating_duration_since(t) >= self.window) {
+            self.admitted.pop_front();
+        }
+        match self.admitted.front() {
+            Some(&oldest) if self.admitted.len() >= self.limit => (oldest + self.window).saturating_duration_since(now),
+            _ => Duration::ZERO,
+        }
+    }
+
+    fn take(&mut self, now: Instant) {
+        self.admitted.push_back(now);
+    }
+}
+
+/// Global and per-chat flood control; see [`RateLimits`] for the exact rules.
 #[derive(Debug)]
 pub struct FloodControl {
     limits: RateLimits,
-    global: TokenBucket,
+    global: SlidingWindow,
     per_chat: HashMap<i64, TokenBucket>,
+    last_sweep: Instant,
 }
 
 impl FloodControl {
-    /// Buckets start full. Per-chat capacity is `burst`; global capacity is
-    /// at least one second's worth so `burst` never throttles below the global rate.
+    /// Nothing sent yet: the window is empty and every chat bucket is full.
     pub fn new(limits: RateLimits) -> Self {
-        let global = TokenBucket::new(limits.global_per_sec, limits.global_per_sec.max(limits.burst));
-        Self { limits, global, per_chat: HashMap::new() }
+        let window = Duration::from_secs(1).saturating_sub(RATE_LIMIT_SLACK);
+        Self {
+            limits,
+            global: SlidingWindow::new(limits.global_per_sec, window),
+            per_chat: HashMap::new(),
+            last_sweep: Instant::now(),
+        }
     }
 
-    /// Takes a token from both buckets or returns the whole seconds to wait.
+    /// Admits one message into `chat_id` now, or returns the whole seconds to wait (at least 1).
     pub fn try_send(&mut self, chat_id: i64) -> Result<(), u32> {
-        let now = Instant::now();
+        self.try_send_at(chat_id, Instant::now())
+    }
+
+    /// [`FloodControl::try_send`] at a given time (times must not go backwards).
+    pub fn try_send_at(&mut self, chat_id: i64, now: Instant) -> Result<(), u32> {
+        self.sweep(now);
         let limits = self.limits;
-        let chat =
-            self.per_chat.entry(chat_id).or_insert_with(|| TokenBucket::new(limits.per_chat_per_sec, limits.burst));
-        let wait = self.global.wait_time(now).max(chat.wait_time(now));
+        let chat = self
+            .per_chat
+            .entry(chat_id)
+            .or_insert_with(|| TokenBucket::new(limits.per_chat_per_sec, limits.burst, now));
+        let chat_wait = chat.wait_time(now).saturating_sub(RATE_LIMIT_SLACK);
+        let wait = self.global.wait_time(now).max(chat_wait);
         if wait.is_zero() {
-            self.global.take();
+            self.global.take(now);
             chat.take();
             Ok(())
         } else {
-            // Round up so a client obeying retry_after always succeeds next time.
-            Err(wait.as_secs_f64().ceil().max(1.0) as u32)
+            // Round up so a client obeying retry_after succeeds next time (absent other traffic).
+            let secs = wait.as_secs_f64().ceil().max(1.0);
+            Err(if secs >= f64::from(u32::MAX) { u32::MAX } else { secs as u32 })
         }
+    }
+
+    /// Forgets chat buckets that are full again, so memory tracks recently active chats only.
+    fn sweep(&mut self, now: Instant) {
+        if now.saturating_duration_since(self.last_sweep) >= SWEEP_EVERY {
+            self.per_chat.retain(|_, bucket| !bucket.is_full_at(now));
+            self.last_sweep = now;
+        }
+    }
+
+    /// Number of chats with a bucket currently tracked.
+    #[cfg(test)]
+    fn tracked_chats(&self) -> usize {
+        self.per_chat.len()
     }
 }
 
@@ -414,6 +486,68 @@ mod tests {
             }
             other => panic!("unexpected {other:?}"),
         }
+    }
+
+    const LIMITS: RateLimits = RateLimits { global_per_sec: 30, per_chat_per_sec: 1, burst: 1 };
+
+    fn ms(n: u64) -> Duration {
+        Duration::from_millis(n)
+    }
+
+    #[test]
+    fn per_chat_limit_is_one_per_second_within_slack() {
+        let t0 = Instant::now();
+        let mut flood = FloodControl::new(LIMITS);
+        assert_eq!(flood.try_send_at(1, t0), Ok(()));
+        assert_eq!(flood.try_send_at(1, t0 + ms(500)), Err(1));
+        assert_eq!(flood.try_send_at(1, t0 + ms(985)), Err(1), "15 ms early is beyond the slack");
+        assert_eq!(flood.try_send_at(1, t0 + ms(995)), Ok(()), "5 ms early is within the slack");
+        // The slack is borrowed, not gained: the next one is due 1 s after the last.
+        assert_eq!(flood.try_send_at(1, t0 + ms(1_980)), Err(1));
+        assert_eq!(flood.try_send_at(1, t0 + ms(1_995)), Ok(()));
+        // Pacing at exactly 1 s with up to 5 ms of jitter either way never trips.
+        let mut flood = FloodControl::new(LIMITS);
+        for i in 0..100u64 {
+            let jitter = if i % 2 == 0 { 5 } else { 0 };
+            assert_eq!(flood.try_send_at(2, t0 + ms(i * 1_000 + jitter)), Ok(()), "send {i}");
+        }
+    }
+
+    #[test]
+    fn global_limit_is_thirty_in_any_second() {
+        let t0 = Instant::now();
+        let mut flood = FloodControl::new(LIMITS);
+        for chat in 0..30 {
+            assert_eq!(flood.try_send_at(chat, t0 + ms(chat.unsigned_abs())), Ok(()));
+        }
+        assert_eq!(flood.try_send_at(100, t0 + ms(100)), Err(1));
+        assert_eq!(flood.try_send_at(100, t0 + ms(985)), Err(1));
+        // The first send leaves the window 1 s (less the slack) after it was made.
+        assert_eq!(flood.try_send_at(100, t0 + ms(990)), Ok(()));
+        assert_eq!(flood.try_send_at(101, t0 + ms(990)), Err(1));
+        assert_eq!(flood.try_send_at(101, t0 + ms(991)), Ok(()));
+
+        // A client sending 30 per second evenly never hits the limit; 31 per second does.
+        let mut flood = FloodControl::new(LIMITS);
+        let step = Duration::from_secs(1) / 30;
+        assert!((0..300i64).all(|i| flood.try_send_at(i, t0 + step * u32::try_from(i).unwrap_or(0)).is_ok()));
+        let mut flood = FloodControl::new(LIMITS);
+        let step = Duration::from_secs(1) / 31;
+        assert!((0..300i64).any(|i| flood.try_send_at(i, t0 + step * u32::try_from(i).unwrap_or(0)).is_err()));
+    }
+
+    #[test]
+    fn idle_chat_buckets_are_forgotten() {
+        let t0 = Instant::now();
+        let mut flood = FloodControl::new(LIMITS);
+        let step = Duration::from_secs(1) / 30;
+        for i in 0..100_000i64 {
+            let now = t0 + step * u32::try_from(i).unwrap_or(0);
+            assert_eq!(flood.try_send_at(i, now), Ok(()), "chat {i}");
+            assert!(flood.tracked_chats() <= 70, "{} buckets after {i} chats", flood.tracked_chats());
+        }
+        // Forgetting a full bucket changes nothing: the chat may send again at once.
+        assert_eq!(flood.try_send_at(0, t0 + Duration::from_secs(4_000)), Ok(()));
     }
 
     #[test]

@@ -95,7 +95,8 @@ pub fn json_param(p: &Params, key: &str) -> Option<Value> {
     }
 }
 
-/// Resolves `chat_id` to a chat a user has talked in.
+/// Resolves `chat_id` to a chat a user has talked in (or one explicitly blocked or deactivated,
+/// so those answer 403 even if no user ever wrote from them).
 fn resolve_chat(st: &State, p: &Params) -> Result<i64, ApiError> {
     let id = match param(p, "chat_id") {
         None => return Err(ApiError::bad_request("chat_id is empty")),
@@ -104,7 +105,20 @@ fn resolve_chat(st: &State, p: &Params) -> Result<i64, ApiError> {
         }
         Some(_) => opt_i64(p, "chat_id")?.ok_or_else(|| ApiError::bad_request("chat_id is empty"))?,
     };
-    if st.chat(id).is_some() { Ok(id) } else { Err(ApiError::chat_not_found()) }
+    if st.chat(id).is_some() || st.forbidden(id).is_some() { Ok(id) } else { Err(ApiError::chat_not_found()) }
+}
+
+/// The chat a request targets, for fault injection: numeric `chat_id` or a known `@username`.
+pub fn target_chat(st: &State, p: &Params) -> Option<i64> {
+    match param(p, "chat_id")? {
+        Value::String(s) if s.starts_with('@') => st.chat_by_username(s),
+        _ => opt_i64(p, "chat_id").ok().flatten(),
+    }
+}
+
+/// Fails with 403 if the chat blocked the bot or its user was deactivated.
+fn check_forbidden(st: &State, chat_id: i64) -> Result<(), ApiError> {
+    st.forbidden(chat_id).map_or(Ok(()), Err)
 }
 
 // ---- methods ----
@@ -154,9 +168,7 @@ fn bot_message_json(
 
 fn send_message(st: &mut State, p: &Params) -> Result<Value, ApiError> {
     let chat_id = resolve_chat(st, p)?;
-    if st.is_blocked(chat_id) {
-        return Err(ApiError::blocked());
-    }
+    check_forbidden(st, chat_id)?;
     let text = opt_str(p, "text");
     let parse_mode = opt_str(p, "parse_mode");
     let visible = check_text(text.as_deref(), parse_mode.as_deref())?;
@@ -194,9 +206,7 @@ fn edit_message(st: &mut State, p: &Params, with_text: bool) -> Result<Value, Ap
     let chat_id = resolve_chat(st, p)?;
     let message_id =
         opt_i32(p, "message_id")?.ok_or_else(|| ApiError::bad_request("message identifier is not specified"))?;
-    if st.is_blocked(chat_id) {
-        return Err(ApiError::blocked());
-    }
+    check_forbidden(st, chat_id)?;
     let (text, parse_mode, visible) = if with_text {
         let text = opt_str(p, "text");
         let parse_mode = opt_str(p, "parse_mode");
@@ -210,6 +220,9 @@ fn edit_message(st: &mut State, p: &Params, with_text: bool) -> Result<Value, Ap
         Some(Markup::Inline(rows, raw)) => (rows, Some(raw)),
         Some(_) => return Err(ApiError::bad_request("inline keyboard expected")),
     };
+    if !st.keeps_messages() {
+        return edit_unstored(st, chat_id, message_id, visible.as_deref(), inline_json.as_ref());
+    }
     let Some(old) = st.bot_message(chat_id, message_id).cloned() else {
         return Err(if st.has_user_message(chat_id, message_id) {
             ApiError::bad_request("message can't be edited")
@@ -238,11 +251,27 @@ fn edit_message(st: &mut State, p: &Params, with_text: bool) -> Result<Value, Ap
     Ok(json)
 }
 
+/// Load mode keeps no message bodies: any message id already handed out in the chat may be
+/// edited, "not modified" is never reported, and the answer carries the new state only.
+fn edit_unstored(
+    st: &State,
+    chat_id: i64,
+    message_id: i32,
+    visible: Option<&str>,
+    inline: Option<&Value>,
+) -> Result<Value, ApiError> {
+    if !(1..=st.last_message_id(chat_id)).contains(&message_id) {
+        return Err(ApiError::bad_request("message to edit not found"));
+    }
+    Ok(bot_message_json(st, chat_id, message_id, unix_now(), Some(unix_now()), visible.unwrap_or_default(), inline))
+}
+
 fn delete_message(st: &mut State, p: &Params) -> Result<Value, ApiError> {
     let chat_id = resolve_chat(st, p)?;
     let message_id =
         opt_i32(p, "message_id")?.ok_or_else(|| ApiError::bad_request("message identifier is not specified"))?;
-    if st.delete_message(chat_id, message_id) {
+    let unstored = !st.keeps_messages() && (1..=st.last_message_id(chat_id)).contains(&message_id);
+    if st.delete_message(chat_id, message_id) || unstored {
         Ok(json!(true))
     } else {
         Err(ApiError::bad_request("message to delete not found"))
@@ -323,9 +352,7 @@ fn get_my_commands(st: &State, p: &Params) -> Value {
 
 fn send_chat_action(st: &mut State, p: &Params) -> Result<Value, ApiError> {
     let chat_id = resolve_chat(st, p)?;
-    if st.is_blocked(chat_id) {
-        return Err(ApiError::blocked());
-    }
+    check_forbidden(st, chat_id)?;
     if opt_str(p, "action").is_none_or(|a| a.is_empty()) {
         return Err(ApiError::bad_request("action is empty"));
     }

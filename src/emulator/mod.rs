@@ -6,14 +6,20 @@
 //! what the bot did. It knows nothing about the bot it talks to.
 //!
 //! Every error is a 4xx JSON answer, never 5xx: teloxide sleeps 10 s after a 5xx.
+//!
+//! Tests can inject network faults into the bot's sends ([`Emulator::inject_faults`]), and a
+//! load mode ([`EmulatorConfig::keep_messages`], [`EmulatorConfig::record_requests`]) keeps
+//! memory flat over hundreds of thousands of messages.
 
 mod error;
+mod faults;
 mod limits;
 mod methods;
 mod server;
 mod state;
 mod types;
 
+use std::collections::HashMap;
 use std::fmt;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -23,21 +29,37 @@ use serde_json::{Map, Value, json};
 use tokio::net::TcpListener;
 
 use error::ApiError;
-pub use limits::{MAX_CALLBACK_DATA_BYTES, MAX_TEXT_CHARS};
+pub use faults::{FAULTABLE_METHODS, Fault};
+pub use limits::{MAX_CALLBACK_DATA_BYTES, MAX_TEXT_CHARS, RATE_LIMIT_SLACK};
 pub use types::{BotEvent, BotMessage, Button, KeyboardButton, RecordedRequest, ReplyKeyboard, TestUser};
 
 use server::Shared;
 use state::{bot_member_json, unix_now};
 
-/// Optional flood control, modelled as token buckets.
+/// Optional flood control for `sendMessage` (edits, deletes and chat actions are not limited).
+///
+/// A send is answered 429 (`parameters.retry_after` = whole seconds, at least 1, after which
+/// the same send would pass if nothing else was sent meanwhile) unless both hold:
+///
+/// * **Global**: fewer than `global_per_sec` sends were admitted in the last
+///   `1 s − RATE_LIMIT_SLACK` (sliding window; `burst` plays no part here).
+/// * **Per chat**: a token bucket of `burst` tokens, refilled continuously at
+///   `per_chat_per_sec` tokens per second and full at the start, has a whole token
+///   within `RATE_LIMIT_SLACK` from now. The send takes that token.
+///
+/// Zero values count as 1. Rejected sends consume nothing. With `burst: 1` this means:
+/// **a client never gets a 429 if it makes at most `global_per_sec` sends in any 1-second
+/// window and spaces sends into one chat at least `1 / per_chat_per_sec` seconds apart**
+/// (as timed by the client, with up to [`RATE_LIMIT_SLACK`] of delivery jitter tolerated);
+/// any client that breaks either rule by more than the slack gets a 429.
+/// With `burst: b`, a chat may also take `b` sends back to back after being idle `b / rate` s.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RateLimits {
-    /// Messages per second across all chats.
+    /// Sends per 1-second sliding window across all chats.
     pub global_per_sec: u32,
-    /// Messages per second into one chat.
+    /// Sends per second into one chat (token refill rate).
     pub per_chat_per_sec: u32,
-    /// Bucket size: how many messages a chat may get back to back
-    /// (the global bucket holds at least `global_per_sec`).
+    /// Per-chat bucket size: how many sends a chat may get back to back.
     pub burst: u32,
 }
 
@@ -64,6 +86,14 @@ pub struct EmulatorConfig {
     pub max_poll_hold: Duration,
     /// TCP port on 127.0.0.1; 0 picks a free one.
     pub port: u16,
+    /// Record every request for [`Emulator::requests`] / [`Emulator::limit_violations`].
+    /// Turn off for load tests; counters still work.
+    pub record_requests: bool,
+    /// Keep bot and user message bodies and per-chat event queues. Turn off for load tests:
+    /// then [`Emulator::messages`] and the event helpers see nothing, edits and deletes accept
+    /// any message id already used in the chat (never "not modified"), and a pressed button's
+    /// message carries empty text. Delivered counts, 429 counting and all checks still work.
+    pub keep_messages: bool,
 }
 
 impl Default for EmulatorConfig {
@@ -76,6 +106,8 @@ impl Default for EmulatorConfig {
             rate_limits: None,
             max_poll_hold: Duration::from_secs(10),
             port: 0,
+            record_requests: true,
+            keep_messages: true,
         }
     }
 }
@@ -266,6 +298,14 @@ impl Emulator {
             st.register_user(user);
             let message = match st.bot_message(chat_id, message_id) {
                 Some(stored) => stored.json.clone(),
+                // Load mode stores no bodies: the message existed but its content is unknown.
+                None if !st.keeps_messages() && (1..=st.last_message_id(chat_id)).contains(&message_id) => json!({
+                    "message_id": message_id,
+                    "from": st.bot_user,
+                    "chat": st.chat(chat_id).cloned().unwrap_or_else(|| user.private_chat_json()),
+                    "date": unix_now(),
+                    "text": "",
+                }),
                 // date 0 marks an inaccessible message, as Telegram does.
                 None => json!({
                     "message_id": message_id,
@@ -423,14 +463,21 @@ impl Emulator {
         self.shared().lock().drain_events(chat_id)
     }
 
-    /// Every request so far, in completion order.
+    /// Every request so far, in completion order (empty if `record_requests` is off).
+    /// A request whose connection was dropped by [`Fault::Drop`] has status 0.
     pub fn requests(&self) -> Vec<RecordedRequest> {
         self.shared().lock().requests.clone()
     }
 
-    /// Requests that broke a limit or were malformed: every 400 and 429 answer.
+    /// Requests that broke a limit or were malformed: every 400 and 429 answer
+    /// (empty if `record_requests` is off; see [`Emulator::limit_violation_count`]).
     pub fn limit_violations(&self) -> Vec<RecordedRequest> {
         self.shared().lock().requests.iter().filter(|r| r.status == 400 || r.status == 429).cloned().collect()
+    }
+
+    /// How many 400 and 429 answers were given (counted even if `record_requests` is off).
+    pub fn limit_violation_count(&self) -> u64 {
+        self.shared().lock().violations
     }
 
     /// Callback query ids the bot has not answered yet, oldest first.
@@ -443,12 +490,22 @@ impl Emulator {
         self.shared().lock().updates.len()
     }
 
-    /// Messages successfully sent to the chat.
+    /// Messages successfully sent to the chat (`sendMessage` answered 200; edits don't count).
     pub fn delivered_count(&self, chat_id: i64) -> u64 {
         self.shared().lock().delivered(chat_id)
     }
 
-    /// How many 429 answers were given.
+    /// Messages successfully sent to all chats.
+    pub fn total_delivered(&self) -> u64 {
+        self.shared().lock().total_delivered()
+    }
+
+    /// Messages successfully sent, per chat (chats that got none are absent).
+    pub fn delivered_counts(&self) -> HashMap<i64, u64> {
+        self.shared().lock().delivered_counts()
+    }
+
+    /// How many 429 answers were given (flood control and injected [`Fault::Status`] alike).
     pub fn too_many_requests_count(&self) -> u64 {
         self.shared().lock().too_many
     }
@@ -456,6 +513,46 @@ impl Emulator {
     /// Makes every send/edit/chat action into the chat fail with 403 "bot was blocked".
     pub fn block_chat(&self, chat_id: i64, blocked: bool) {
         self.shared().lock().set_blocked(chat_id, blocked);
+    }
+
+    /// The user deleted their account: from now on every send/edit/chat action into the chat
+    /// fails with 403 "Forbidden: user is deactivated" (permanent; wins over `block_chat`).
+    pub fn deactivate_chat(&self, chat_id: i64) {
+        self.shared().lock().deactivate(chat_id);
+    }
+
+    // ---- fault injection ----
+
+    /// Queues faults for the next requests into `chat_id` of the methods in [`FAULTABLE_METHODS`]
+    /// (sendMessage, editMessageText, editMessageReplyMarkup), one fault per request, in order,
+    /// after any already queued. The chat's own faults are used before global ones.
+    /// A faulted request skips every check; with [`Fault::Timeout`] it is checked after the hold.
+    ///
+    /// # Panics
+    /// If a [`Fault::Status`] code is not 4xx.
+    pub fn inject_faults(&self, chat_id: i64, faults: Vec<Fault>) {
+        check_faults(&faults);
+        self.shared().lock().faults.add(Some(chat_id), faults);
+    }
+
+    /// Like [`Emulator::inject_faults`] for the next such requests into any chat
+    /// (used only when the target chat has no faults of its own queued).
+    ///
+    /// # Panics
+    /// If a [`Fault::Status`] code is not 4xx.
+    pub fn inject_global_faults(&self, faults: Vec<Fault>) {
+        check_faults(&faults);
+        self.shared().lock().faults.add(None, faults);
+    }
+
+    /// Faults queued for the chat and not consumed yet.
+    pub fn pending_faults(&self, chat_id: i64) -> usize {
+        self.shared().lock().faults.pending(Some(chat_id))
+    }
+
+    /// Global faults not consumed yet.
+    pub fn pending_global_faults(&self) -> usize {
+        self.shared().lock().faults.pending(None)
     }
 
     /// Commands set for the default scope and this language (`None` = all languages).
@@ -467,6 +564,15 @@ impl Emulator {
     pub fn commands_for_scope(&self, scope: &Value, language_code: Option<&str>) -> Vec<(String, String)> {
         let key = (methods::scope_key(scope), language_code.unwrap_or_default().to_owned());
         self.shared().lock().commands.get(&key).cloned().unwrap_or_default()
+    }
+}
+
+/// Rejects status faults that are not 4xx (teloxide backs off for 10 s after a 5xx).
+fn check_faults(faults: &[Fault]) {
+    for fault in faults {
+        if let Fault::Status { code, .. } = fault {
+            assert!((400..=499).contains(code), "Fault::Status code must be 4xx, got {code}");
+        }
     }
 }
 

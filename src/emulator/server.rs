@@ -1,6 +1,5 @@
-//! HTTP/1.1 front end: routing, body parsing, long polling, request recording.
+//! HTTP/1.1 front end: routing, body parsing, long polling, fault injection, request recording.
 
-use std::convert::Infallible;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
@@ -16,10 +15,16 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{Notify, watch};
 use tokio::time::Instant;
 
+use super::faults::{FAULTABLE_METHODS, Fault};
 use super::methods::{self, Params, json_param, opt_i64};
 use super::state::State;
 use super::types::RecordedRequest;
 use super::{ApiError, EmulatorConfig};
+
+/// Returned by the service to make hyper close the connection without answering.
+#[derive(Debug, thiserror::Error)]
+#[error("connection dropped by an injected fault")]
+struct DroppedByFault;
 
 /// `now + d`, saturating at a year so huge client timeouts can't overflow `Instant`.
 pub fn deadline_after(d: Duration) -> Instant {
@@ -101,7 +106,7 @@ async fn serve_connection(stream: TcpStream, shared: Arc<Shared>) {
     let svc_shared = shared.clone();
     let service = service_fn(move |req| {
         let shared = svc_shared.clone();
-        async move { Ok::<_, Infallible>(handle(shared, req).await) }
+        async move { handle(shared, req).await }
     });
     let conn = http1::Builder::new().serve_connection(TokioIo::new(stream), service);
     tokio::pin!(conn);
@@ -205,29 +210,77 @@ async fn read_params(req: Request<Incoming>) -> Result<Params, ApiError> {
     }
 }
 
-async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> Response<Full<Bytes>> {
+async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> Result<Response<Full<Bytes>>, DroppedByFault> {
     let route = parse_path(req.uri().path());
     let method = route.as_ref().map(|(_, m)| m.to_ascii_lowercase()).unwrap_or_default();
     let http_ok = matches!(*req.method(), Method::GET | Method::POST);
-    let mut params = Params::new();
-    let result = match route {
+    let params = match route {
         _ if !http_ok => Err(ApiError::new(405, "Method Not Allowed")),
         None => Err(ApiError::new(404, "Not Found")),
         Some((token, _)) if token != shared.config.token => Err(ApiError::new(401, "Unauthorized")),
-        Some(_) => match read_params(req).await {
-            Err(err) => Err(err),
-            Ok(p) => {
-                params = p;
-                if method == "getupdates" {
-                    get_updates(&shared, &params).await
-                } else {
-                    let result = methods::call(&mut shared.lock(), &method, &params);
-                    shared.events_notify.notify_waiters();
-                    result
-                }
-            }
-        },
+        Some(_) => read_params(req).await,
     };
+    let params = match params {
+        Ok(params) => params,
+        Err(err) => return Ok(finish(&shared, method, Params::new(), Err(err))),
+    };
+    if method == "getupdates" {
+        let result = get_updates(&shared, &params).await;
+        return Ok(finish(&shared, method, params, result));
+    }
+    let fault = if FAULTABLE_METHODS.contains(&method.as_str()) {
+        let mut st = shared.lock();
+        let chat_id = methods::target_chat(&st, &params);
+        st.faults.take(chat_id)
+    } else {
+        None
+    };
+    match fault {
+        None => {
+            let result = call_method(&shared, &method, &params);
+            Ok(finish(&shared, method, params, result))
+        }
+        Some(Fault::Status { code, description, retry_after }) => {
+            Ok(finish(&shared, method, params, Err(ApiError { code, description, retry_after })))
+        }
+        Some(Fault::Drop) => {
+            tracing::debug!(method, "emulator drops the connection (injected fault)");
+            shared.lock().record(RecordedRequest {
+                method,
+                body: Value::Object(params),
+                status: 0,
+                response: Value::Null,
+            });
+            shared.events_notify.notify_waiters();
+            Err(DroppedByFault)
+        }
+        Some(Fault::Timeout(hold)) => {
+            // Detached, so the request completes (and is delivered) even if the client goes away.
+            let task_shared = shared.clone();
+            let task = tokio::spawn(async move {
+                tokio::select! {
+                    () = tokio::time::sleep_until(deadline_after(hold)) => {}
+                    () = task_shared.stopped() => {}
+                }
+                let result = call_method(&task_shared, &method, &params);
+                finish(&task_shared, method, params, result)
+            });
+            Ok(task.await.unwrap_or_else(|err| {
+                json_response(400, &ApiError::bad_request(format!("emulator task failed: {err}")).to_json())
+            }))
+        }
+    }
+}
+
+/// Runs a method other than getUpdates under the state lock.
+fn call_method(shared: &Shared, method: &str, params: &Params) -> Result<Value, ApiError> {
+    let result = methods::call(&mut shared.lock(), method, params);
+    shared.events_notify.notify_waiters();
+    result
+}
+
+/// Records the request and builds its answer.
+fn finish(shared: &Shared, method: String, params: Params, result: Result<Value, ApiError>) -> Response<Full<Bytes>> {
     let (status, body) = match result {
         Ok(value) => (200, json!({"ok": true, "result": value})),
         Err(err) => (err.code, err.to_json()),
@@ -235,10 +288,8 @@ async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> Response<Full<By
     tracing::debug!(method, status, "emulator request");
     {
         let mut st = shared.lock();
-        if status == 429 {
-            st.too_many += 1;
-        }
-        st.requests.push(RecordedRequest { method, body: Value::Object(params), status, response: body.clone() });
+        let response = if st.records_requests() { body.clone() } else { Value::Null };
+        st.record(RecordedRequest { method, body: Value::Object(params), status, response });
     }
     shared.events_notify.notify_waiters();
     json_response(status, &body)

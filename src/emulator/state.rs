@@ -1,13 +1,14 @@
 //! The emulator's in-memory world: users, chats, messages, updates, events.
 
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde_json::{Map, Value, json};
 
-use super::EmulatorConfig;
+use super::faults::FaultQueues;
 use super::limits::FloodControl;
 use super::types::{BotEvent, BotMessage, RecordedRequest, TestUser};
+use super::{ApiError, EmulatorConfig};
 
 /// Update types Telegram withholds unless listed in `allowed_updates`.
 const OPT_IN_UPDATES: &[&str] = &["chat_member", "message_reaction", "message_reaction_count"];
@@ -26,10 +27,12 @@ pub struct StoredBotMessage {
     pub inline_json: Option<Value>,
 }
 
+/// An unanswered callback query.
 #[derive(Debug, Clone, Copy)]
 struct CallbackRecord {
     chat_id: i64,
-    answered: bool,
+    /// Position in `callback_order`.
+    seq: u64,
 }
 
 /// Everything the emulator knows; guarded by one `std::sync::Mutex`.
@@ -49,15 +52,25 @@ pub struct State {
     user_messages: HashMap<(i64, i32), Value>,
     events: HashMap<i64, Vec<BotEvent>>,
     cursors: HashMap<i64, usize>,
-    /// Every HTTP request, in completion order.
+    /// Whether message bodies, user messages and events are kept (off in load mode).
+    keep_messages: bool,
+    /// Whether requests are recorded (off in load mode).
+    record_requests: bool,
+    /// Every HTTP request, in completion order (empty unless `record_requests`).
     pub requests: Vec<RecordedRequest>,
+    /// Unanswered callback queries (answered ones are forgotten).
     callbacks: HashMap<String, CallbackRecord>,
-    callback_order: Vec<String>,
+    callback_order: BTreeMap<u64, String>,
+    callback_seq: u64,
     next_callback: u64,
     delivered: HashMap<i64, u64>,
+    total_delivered: u64,
     /// Number of 429 answers.
     pub too_many: u64,
+    /// Number of 400 and 429 answers.
+    pub violations: u64,
     blocked: HashSet<i64>,
+    deactivated: HashSet<i64>,
     member_status: HashMap<i64, String>,
     /// Commands keyed by (scope JSON, language code).
     pub commands: HashMap<(String, String), Vec<(String, String)>>,
@@ -65,6 +78,8 @@ pub struct State {
     pub menu_buttons: HashMap<Option<i64>, Value>,
     /// Flood control, if enabled.
     pub flood: Option<FloodControl>,
+    /// Injected faults not consumed yet.
+    pub faults: FaultQueues,
     /// Set once `shutdown` was called.
     pub shutting_down: bool,
 }
@@ -89,17 +104,24 @@ impl State {
             user_messages: HashMap::new(),
             events: HashMap::new(),
             cursors: HashMap::new(),
+            keep_messages: config.keep_messages,
+            record_requests: config.record_requests,
             requests: Vec::new(),
             callbacks: HashMap::new(),
-            callback_order: Vec::new(),
+            callback_order: BTreeMap::new(),
+            callback_seq: 0,
             next_callback: 0,
             delivered: HashMap::new(),
+            total_delivered: 0,
             too_many: 0,
+            violations: 0,
             blocked: HashSet::new(),
+            deactivated: HashSet::new(),
             member_status: HashMap::new(),
             commands: HashMap::new(),
             menu_buttons: HashMap::new(),
             flood: config.rate_limits.map(FloodControl::new),
+            faults: FaultQueues::default(),
             shutting_down: false,
         }
     }
@@ -137,9 +159,30 @@ impl State {
         *id
     }
 
-    /// Whether sends to the chat fail with 403.
-    pub fn is_blocked(&self, chat_id: i64) -> bool {
-        self.blocked.contains(&chat_id)
+    /// Highest message id handed out in a chat so far (0 if none).
+    pub fn last_message_id(&self, chat_id: i64) -> i32 {
+        self.next_message_id.get(&chat_id).copied().unwrap_or(0)
+    }
+
+    /// Whether message bodies and events are kept (false in load mode).
+    pub fn keeps_messages(&self) -> bool {
+        self.keep_messages
+    }
+
+    /// The 403 a send into the chat gets, if the user blocked the bot or was deactivated.
+    pub fn forbidden(&self, chat_id: i64) -> Option<ApiError> {
+        if self.deactivated.contains(&chat_id) {
+            Some(ApiError::deactivated())
+        } else if self.blocked.contains(&chat_id) {
+            Some(ApiError::blocked())
+        } else {
+            None
+        }
+    }
+
+    /// Marks a user account as deleted: every send into the chat fails with 403 for good.
+    pub fn deactivate(&mut self, chat_id: i64) {
+        self.deactivated.insert(chat_id);
     }
 
     /// Sets or clears the 403 failure for a chat.
@@ -228,12 +271,15 @@ impl State {
 
     // ---- bot messages and events ----
 
-    /// Stores a new bot message and emits `Sent`.
+    /// Counts a delivered bot message; unless in load mode, stores it and emits `Sent`.
     pub fn add_bot_message(&mut self, stored: StoredBotMessage) {
         let chat_id = stored.msg.chat_id;
-        self.push_event(chat_id, BotEvent::Sent(stored.msg.clone()));
         *self.delivered.entry(chat_id).or_insert(0) += 1;
-        self.bot_messages.entry(chat_id).or_default().push(stored);
+        self.total_delivered += 1;
+        if self.keep_messages {
+            self.push_event(chat_id, BotEvent::Sent(stored.msg.clone()));
+            self.bot_messages.entry(chat_id).or_default().push(stored);
+        }
     }
 
     /// A bot message by id.
@@ -274,9 +320,11 @@ impl State {
         self.user_messages.contains_key(&(chat_id, message_id))
     }
 
-    /// Stores a user message for later edits.
+    /// Stores a user message for later edits (not in load mode).
     pub fn store_user_message(&mut self, chat_id: i64, message_id: i32, message: Value) {
-        self.user_messages.insert((chat_id, message_id), message);
+        if self.keep_messages {
+            self.user_messages.insert((chat_id, message_id), message);
+        }
     }
 
     /// A stored user message.
@@ -289,9 +337,11 @@ impl State {
         self.bot_messages.get(&chat_id).map(|v| v.iter().map(|m| m.msg.clone()).collect()).unwrap_or_default()
     }
 
-    /// Appends an event for a chat.
+    /// Appends an event for a chat (dropped in load mode).
     pub fn push_event(&mut self, chat_id: i64, event: BotEvent) {
-        self.events.entry(chat_id).or_default().push(event);
+        if self.keep_messages {
+            self.events.entry(chat_id).or_default().push(event);
+        }
     }
 
     /// Total events ever emitted for a chat.
@@ -321,6 +371,34 @@ impl State {
         self.delivered.get(&chat_id).copied().unwrap_or(0)
     }
 
+    /// Messages delivered to each chat that got any.
+    pub fn delivered_counts(&self) -> HashMap<i64, u64> {
+        self.delivered.clone()
+    }
+
+    /// Messages delivered to all chats.
+    pub fn total_delivered(&self) -> u64 {
+        self.total_delivered
+    }
+
+    /// Records a finished request (unless recording is off) and counts limit violations.
+    pub fn record(&mut self, request: RecordedRequest) {
+        if request.status == 429 {
+            self.too_many += 1;
+        }
+        if request.status == 400 || request.status == 429 {
+            self.violations += 1;
+        }
+        if self.record_requests {
+            self.requests.push(request);
+        }
+    }
+
+    /// Whether requests are recorded.
+    pub fn records_requests(&self) -> bool {
+        self.record_requests
+    }
+
     // ---- callbacks ----
 
     /// Allocates a fresh callback query id.
@@ -329,24 +407,27 @@ impl State {
         (5_000_000_000_000_000_000_u64 + self.next_callback).to_string()
     }
 
-    /// Tracks a callback query as unanswered.
+    /// Tracks a callback query as unanswered (an id already pending keeps its place).
     pub fn add_callback(&mut self, id: String, chat_id: i64) {
-        if !self.callbacks.contains_key(&id) {
-            self.callback_order.push(id.clone());
+        if let Some(record) = self.callbacks.get_mut(&id) {
+            record.chat_id = chat_id;
+            return;
         }
-        self.callbacks.insert(id, CallbackRecord { chat_id, answered: false });
+        self.callback_seq += 1;
+        self.callback_order.insert(self.callback_seq, id.clone());
+        self.callbacks.insert(id, CallbackRecord { chat_id, seq: self.callback_seq });
     }
 
-    /// Marks a callback answered; returns its chat, or `None` if unknown or answered.
+    /// Marks a callback answered (forgetting it); returns its chat, or `None` if unknown or answered.
     pub fn answer_callback(&mut self, id: &str) -> Option<i64> {
-        let record = self.callbacks.get_mut(id).filter(|r| !r.answered)?;
-        record.answered = true;
+        let record = self.callbacks.remove(id)?;
+        self.callback_order.remove(&record.seq);
         Some(record.chat_id)
     }
 
     /// Ids of callback queries not answered yet, oldest first.
     pub fn unanswered_callbacks(&self) -> Vec<String> {
-        self.callback_order.iter().filter(|id| self.callbacks.get(*id).is_some_and(|r| !r.answered)).cloned().collect()
+        self.callback_order.values().cloned().collect()
     }
 
     // ---- membership ----

@@ -155,9 +155,9 @@ pub struct RecordedRequest {
     pub method: String,
     /// Parameters as a JSON object.
     pub body: Value,
-    /// HTTP status sent back.
+    /// HTTP status sent back; 0 if the connection was dropped without an answer.
     pub status: u16,
-    /// Response JSON sent back.
+    /// Response JSON sent back (`null` if none).
     pub response: Value,
 }
 
