@@ -48,7 +48,8 @@ pub struct Settings {
 
 impl Settings {
     /// Defaults overridden by `DATABASE_URL`, `TELOXIDE_TOKEN`, `TELOXIDE_API_URL`,
-    /// `REZERV_CAMPAIGN` and `REZERV_SEND_RATE` (messages per second, 1 to 30).
+    /// `REZERV_CAMPAIGN`, `REZERV_SEND_RATE` (messages per second, 1 to 30) and
+    /// `REZERV_SEND_LEASE_SECS` (how long an unconfirmed send blocks a retry).
     pub fn from_env() -> Result<Settings, String> {
         let var = |name: &str| std::env::var(name).ok().filter(|value| !value.trim().is_empty());
         let mut sender = SenderConfig::default();
@@ -57,6 +58,15 @@ impl Settings {
                 rate.trim().parse().ok().filter(|rate| (1..=TELEGRAM_MAX_PER_SEC).contains(rate)).ok_or_else(|| {
                     format!("REZERV_SEND_RATE `{rate}` must be 1 to {TELEGRAM_MAX_PER_SEC} messages a second")
                 })?;
+        }
+        if let Some(lease) = var("REZERV_SEND_LEASE_SECS") {
+            let secs: u64 = lease
+                .trim()
+                .parse()
+                .ok()
+                .filter(|secs| (1..=3600).contains(secs))
+                .ok_or_else(|| format!("REZERV_SEND_LEASE_SECS `{lease}` must be 1 to 3600 seconds"))?;
+            sender.lease = std::time::Duration::from_secs(secs);
         }
         Ok(Settings {
             database_url: var("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned()),

@@ -11,6 +11,9 @@ use crate::config::Campaign;
 use crate::domain::Way;
 use crate::storage::{Db, PlanInput, PlannedRow, StorageResult};
 
+/// The outbox kinds the planner owns; other kinds (broadcasts) it never touches.
+pub const PLANNED_KINDS: [&str; 4] = ["window-open", "deadline", "results", "nudge"];
+
 /// Stages before the code, where a stalled candidate gets a nudge.
 const NUDGE_STAGES: [&str; 5] = ["start", "city", "way", "steps", "contact"];
 
@@ -143,7 +146,7 @@ impl Planner {
         }
         let now = self.clock.now();
         let rows = plan(&self.campaign, &input, now);
-        self.db.replan(chat_id, &rows, &print, now).await?;
+        self.db.replan(chat_id, &PLANNED_KINDS, &rows, &print, now).await?;
         Ok(true)
     }
 }
@@ -239,6 +242,21 @@ mod tests {
         assert_eq!(rows[0].due_at, local(&c, "2023-09-19", 10), "Friday + 7 working days");
         tested.way = Some(Way::Qrt);
         assert!(plan(&c, &tested, local(&c, "2023-09-03", 9)).is_empty(), "no results date is invented for QRT");
+    }
+
+    #[test]
+    fn every_planned_kind_is_owned_by_the_planner() {
+        let c = campaign();
+        let mut everything = input(&c, "2023-08-20");
+        everything.test_date = NaiveDate::from_ymd_opt(2023, 9, 8);
+        let mut kinds: Vec<String> =
+            plan(&c, &everything, local(&c, "2023-08-20", 9)).into_iter().map(|r| r.kind).collect();
+        everything.test_date = None;
+        kinds.extend(plan(&c, &everything, local(&c, "2023-08-20", 9)).into_iter().map(|r| r.kind));
+        for kind in PLANNED_KINDS {
+            assert!(kinds.iter().any(|k| k == kind), "{kind} never planned: {kinds:?}");
+        }
+        assert!(kinds.iter().all(|k| PLANNED_KINDS.contains(&k.as_str())), "{kinds:?}");
     }
 
     #[test]

@@ -117,12 +117,13 @@ impl Db {
         }))
     }
 
-    /// Makes the chat's pending reminders exactly `planned`, in one transaction: new ones are
-    /// added, changed ones updated, unwanted ones cancelled. Sent, failed and in-flight rows
-    /// are history and stay as they are.
+    /// Makes the chat's pending rows of the planner's `kinds` exactly `planned`, in one
+    /// transaction: new ones are added, changed ones updated, unwanted ones cancelled. Sent,
+    /// failed and in-flight rows are history and stay; rows of other kinds (broadcasts) too.
     pub async fn replan(
         &self,
         chat_id: i64,
+        kinds: &[&str],
         planned: &[PlannedRow],
         fingerprint: &str,
         now: DateTime<Utc>,
@@ -154,11 +155,13 @@ impl Db {
         let keys = serde_json::Value::from(planned.iter().map(|row| row.key.clone()).collect::<Vec<_>>()).to_string();
         sqlx::query(
             "UPDATE outbox SET status = 'cancelled', updated_at = ?
-             WHERE chat_id = ? AND status = 'pending' AND plan_key NOT IN (SELECT value FROM json_each(?))",
+             WHERE chat_id = ? AND status = 'pending' AND plan_key NOT IN (SELECT value FROM json_each(?))
+                 AND kind IN (SELECT value FROM json_each(?))",
         )
         .bind(&now)
         .bind(chat_id)
         .bind(keys)
+        .bind(serde_json::Value::from(kinds.to_vec()).to_string())
         .execute(&mut *tx)
         .await?;
         sqlx::query("UPDATE candidates SET plan_fingerprint = ? WHERE chat_id = ?")

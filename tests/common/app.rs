@@ -44,14 +44,17 @@ pub async fn spawn_app() -> TestApp {
 }
 
 pub async fn spawn_app_on(today: &str) -> TestApp {
+    spawn_app_with(today, EmulatorConfig { max_poll_hold: Duration::from_secs(1), ..Default::default() }).await
+}
+
+pub async fn spawn_app_with(today: &str, emulator: EmulatorConfig) -> TestApp {
     let dir = TempDir::new();
     let db = Db::connect(&dir.database_url()).await.expect("database");
     let campaign = Arc::new(Campaign::embedded().expect("campaign"));
     let clock = Arc::new(ManualClock::new(morning(&campaign, today)));
     let app = App::new(db.clone(), campaign, Arc::new(Locales::load().expect("locales")), clock.clone());
-    let emu = Emulator::start(EmulatorConfig { max_poll_hold: Duration::from_secs(1), ..Default::default() })
-        .await
-        .expect("emulator");
+    let emulator = EmulatorConfig { max_poll_hold: Duration::from_secs(1), ..emulator };
+    let emu = Emulator::start(emulator).await.expect("emulator");
     let mut test_app = TestApp { emu, db, clock, app, running: None, _dir: dir };
     test_app.start().await;
     test_app
