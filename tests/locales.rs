@@ -28,6 +28,7 @@ fn sample_args() -> Args<'static> {
         "commands",
         "month",
         "weekday",
+        "test_date",
     ] {
         args = args.with(name, format!("<{name}>"));
     }

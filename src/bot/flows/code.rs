@@ -50,6 +50,19 @@ pub async fn on_message(
     super::fallback::unexpected_message(bot, app, ctx, dialogue).await
 }
 
+/// A contact outside the contact step (shared twice, or from a keyboard still on screen):
+/// a candidate who holds a code sees the same code again; anyone else gets the re-prompt.
+pub async fn contact_again(bot: Bot, app: Arc<App>, ctx: Ctx, dialogue: BotDialogue) -> HandlerResult {
+    match ctx.profile.as_ref().and_then(|profile| profile.code.as_ref()) {
+        Some((code, _)) => {
+            let view = View::new(&app, &ctx);
+            ui::send(&bot, ctx.chat_id, code_text(&view, code.as_str()), Some(ui::remove_keyboard())).await?;
+            Ok(())
+        }
+        None => super::fallback::unexpected_message(bot, app, ctx, dialogue).await,
+    }
+}
+
 async fn issue(
     bot: &Bot,
     app: &App,
@@ -64,6 +77,11 @@ async fn issue(
         return go(bot, app, ctx, dialogue, State::City { fixed_way: None }).await;
     };
     if !super::way::is_open(&view, city, way) {
+        if Way::ALL.iter().any(|other| super::way::is_open(&view, city, *other)) {
+            // Only this way closed since the steps: the city is still open for the other one.
+            ui::send(bot, ctx.chat_id, view.t("toast-way-closed"), Some(ui::remove_keyboard())).await?;
+            return go(bot, app, ctx, dialogue, State::Way { city: city_id }).await;
+        }
         ui::send(bot, ctx.chat_id, super::way::closed_text(&view, city), Some(ui::remove_keyboard())).await?;
         return Ok(());
     }

@@ -37,6 +37,7 @@ pub fn message_handler() -> UpdateHandler<BotError> {
         .branch(case![State::Lost].endpoint(start::recover_lost))
         .branch(commands)
         .branch(case![State::Contact { city, way }].endpoint(code::on_message))
+        .branch(dptree::filter(|msg: Message| msg.contact().is_some()).endpoint(code::contact_again))
         .endpoint(fallback::unexpected_message)
 }
 

@@ -65,7 +65,7 @@ fn date_picker(view: &View<'_>) -> Prompt {
     Prompt::with_inline(view.ta("test-date-prompt", args), rows)
 }
 
-/// "I have applied": recorded once; a second tap keeps the first date.
+/// "I have applied": recorded once; a second tap (double tap, old message) only gets the toast.
 pub async fn applied(
     bot: Bot,
     app: Arc<App>,
@@ -74,9 +74,13 @@ pub async fn applied(
     query: CallbackQuery,
     (city, way): (String, Way),
 ) -> HandlerResult {
+    if ctx.profile.as_ref().is_some_and(|profile| profile.applied_on.is_some()) {
+        // A double tap or an old message: the first date stays and nothing is repeated.
+        return super::fallback::stale_button(bot, app, ctx, query).await;
+    }
     acknowledge(&bot, &query).await?;
     let mut ctx = ctx;
-    if let Some(profile) = ctx.profile.as_mut().filter(|profile| profile.applied_on.is_none()) {
+    if let Some(profile) = ctx.profile.as_mut() {
         let today = app.today();
         app.db.set_applied(ctx.chat_id.0, Some(today), app.clock.now()).await?;
         profile.applied_on = Some(today);
