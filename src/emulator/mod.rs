@@ -385,6 +385,12 @@ impl Emulator {
         self.shared().updates_notify.notify_waiters();
     }
 
+    /// Makes a user's private chat known, as if they had started the bot long ago, without
+    /// queuing any update (for load tests that message many existing chats).
+    pub fn register_user(&self, user: &TestUser) {
+        self.shared().lock().register_user(user);
+    }
+
     /// Queues any update object (without `update_id`); returns the assigned id.
     /// Users and chats mentioned in it become known; callback queries are tracked.
     pub fn push_raw_update(&self, update_without_id: Value) -> i64 {

@@ -135,6 +135,27 @@ impl Db {
         Ok(deleted > 0)
     }
 
+    /// Creates candidates who chose `lang` (imports and load tests); existing ones are kept.
+    pub async fn add_candidates(&self, chat_ids: &[i64], lang: Lang, now: DateTime<Utc>) -> StorageResult<u64> {
+        let now = timestamp(now);
+        let mut tx = self.pool().begin_with("BEGIN IMMEDIATE").await?;
+        let mut added = 0;
+        for chat_id in chat_ids {
+            added += sqlx::query(
+                "INSERT INTO candidates (chat_id, lang, stage_since, created_at, updated_at) VALUES (?1, ?2, ?3, ?3, ?3)
+                 ON CONFLICT (chat_id) DO NOTHING",
+            )
+            .bind(chat_id)
+            .bind(lang.code())
+            .bind(&now)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        }
+        tx.commit().await?;
+        Ok(added)
+    }
+
     pub async fn set_active(&self, chat_id: i64, active: bool) -> StorageResult<()> {
         sqlx::query("UPDATE candidates SET active = ? WHERE chat_id = ?")
             .bind(active)

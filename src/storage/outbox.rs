@@ -207,6 +207,33 @@ impl Db {
         Ok(added == 1)
     }
 
+    /// Adds many messages in one transaction (a broadcast); rows whose chat already has the key
+    /// are left alone. Returns how many were added.
+    pub async fn enqueue_many(&self, rows: &[(i64, PlannedRow)], now: DateTime<Utc>) -> StorageResult<u64> {
+        let now = timestamp(now);
+        let mut tx = self.pool().begin_with("BEGIN IMMEDIATE").await?;
+        let mut added = 0;
+        for (chat_id, row) in rows {
+            added += sqlx::query(
+                "INSERT INTO outbox (chat_id, plan_key, kind, message, args, due_at, expires_at, created_at, updated_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8) ON CONFLICT (chat_id, plan_key) DO NOTHING",
+            )
+            .bind(chat_id)
+            .bind(&row.key)
+            .bind(&row.kind)
+            .bind(&row.message)
+            .bind(row.args.to_string())
+            .bind(timestamp(row.due_at))
+            .bind(row.expires_at.map(timestamp))
+            .bind(&now)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        }
+        tx.commit().await?;
+        Ok(added)
+    }
+
     /// Claims up to `limit` rows that are due (or whose lease expired after a crash), marking
     /// them in flight until `lease_until`.
     pub async fn claim_due(
