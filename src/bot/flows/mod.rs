@@ -148,10 +148,12 @@ pub async fn show(bot: &Bot, app: &App, ctx: &Ctx, state: &State) -> HandlerResu
     Ok(())
 }
 
-/// Moves the dialogue to `state` and shows its prompt.
+/// Shows the prompt of `state`, then moves the dialogue there. In this order a crash between
+/// the two replays the update (Telegram re-delivers what was not confirmed) and the prompt is
+/// shown again; in the other order the state would move on with the prompt never shown.
 pub async fn go(bot: &Bot, app: &App, ctx: &Ctx, dialogue: &super::BotDialogue, state: State) -> HandlerResult {
-    dialogue.update(state.clone()).await.map_err(BotError::Storage)?;
-    show(bot, app, ctx, &state).await
+    show(bot, app, ctx, &state).await?;
+    dialogue.update(state).await.map_err(BotError::Storage)
 }
 
 /// Acknowledges a pressed button and retires its keyboard, so it cannot be pressed again.
