@@ -87,12 +87,21 @@ pub async fn retire_buttons(bot: &Bot, chat: ChatId, message: MessageId) {
     }
 }
 
-/// Answers a callback query, optionally with a short toast.
+/// Answers a callback query, optionally with a short toast. Telegram refuses a second answer
+/// (an update replayed after a crash) or one that came too late; the handler must still do
+/// its work then, so a refusal is only logged.
 pub async fn answer(bot: &Bot, query: &CallbackQuery, toast: Option<String>) -> Result<(), teloxide::RequestError> {
     let request = bot.answer_callback_query(query.id.clone());
-    match toast {
-        Some(text) => request.text(text).await?,
-        None => request.await?,
+    let result = match toast {
+        Some(text) => request.text(text).await,
+        None => request.await,
     };
-    Ok(())
+    match result {
+        Ok(_) => Ok(()),
+        Err(teloxide::RequestError::Api(err)) => {
+            tracing::debug!(%err, "callback query not answered");
+            Ok(())
+        }
+        Err(err) => Err(err),
+    }
 }
