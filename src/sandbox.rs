@@ -7,7 +7,6 @@ use std::time::Duration;
 use anyhow::Context;
 use chrono::{NaiveDate, TimeZone};
 use teloxide::prelude::*;
-use teloxide::update_listeners::Polling;
 use tokio::io::{AsyncBufReadExt, BufReader};
 
 use crate::bot::{self, App};
@@ -84,7 +83,7 @@ pub async fn run(db: Db, campaign: Arc<Campaign>, lang: Lang, today: Option<Naiv
     let mut dispatcher = bot::dispatcher(bot.clone(), app.clone());
     let bot_for_sender = bot.clone();
     let shutdown = dispatcher.shutdown_token();
-    let listener = Polling::builder(bot).timeout(Duration::from_secs(1)).build();
+    let listener = bot::reliable_polling(bot, app.progress.clone(), Duration::from_secs(1));
     let running = tokio::spawn(async move {
         dispatcher.dispatch_with_listener(listener, LoggingErrorHandler::new()).await;
     });

@@ -14,7 +14,24 @@ use rezerv_bot::storage::{Db, PlannedRow};
 const CANDIDATES: i64 = 200;
 const TODAY: &str = "2023-09-10";
 
-fn start_bot(emu: &Emulator, dir: &TempDir) -> Child {
+/// The bot process; killed when dropped, so a failing test leaves no orphan behind.
+struct BotProcess(Child);
+
+impl BotProcess {
+    fn kill_now(&mut self) {
+        self.0.kill().expect("kill -9");
+        self.0.wait().expect("reap the bot");
+    }
+}
+
+impl Drop for BotProcess {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn start_bot(emu: &Emulator, dir: &TempDir) -> BotProcess {
     Command::new(env!("CARGO_BIN_EXE_rezerv-bot"))
         .args(["--today", TODAY, "run"])
         .env("TELOXIDE_TOKEN", emu.token())
@@ -27,6 +44,7 @@ fn start_bot(emu: &Emulator, dir: &TempDir) -> Child {
         .stdout(Stdio::null())
         .stderr(Stdio::inherit())
         .spawn()
+        .map(BotProcess)
         .expect("start the bot")
 }
 
@@ -65,8 +83,7 @@ async fn kill_dash_nine_mid_wave_loses_nothing_and_duplicates_at_most_the_in_fli
 
     let mut bot = start_bot(&emu, &dir);
     wait_for("the wave to start", Duration::from_secs(60), || emu.total_delivered() >= 40).await;
-    bot.kill().expect("kill -9");
-    bot.wait().unwrap();
+    bot.kill_now();
     let delivered_at_crash = emu.total_delivered();
     assert!(delivered_at_crash < CANDIDATES as u64, "the crash came too late to test anything");
 
@@ -92,8 +109,7 @@ async fn kill_dash_nine_mid_wave_loses_nothing_and_duplicates_at_most_the_in_fli
         assert!(Instant::now() < deadline, "only {sent} rows recorded as sent");
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    bot.kill().expect("stop the bot");
-    bot.wait().unwrap();
+    bot.kill_now();
 
     let duplicates: u64 = users.iter().map(|user| emu.delivered_count(user.id).saturating_sub(1)).sum();
     assert!(
@@ -103,4 +119,175 @@ async fn kill_dash_nine_mid_wave_loses_nothing_and_duplicates_at_most_the_in_fli
     eprintln!(
         "crash drill: {delivered_at_crash} delivered before the kill, {in_flight} in flight, {duplicates} duplicates"
     );
+}
+
+/// One simulated candidate driving the real binary through the emulator.
+struct Candidate<'a> {
+    emu: &'a Emulator,
+    locales: &'a rezerv_bot::i18n::Locales,
+    user: TestUser,
+    lang: Lang,
+}
+
+impl Candidate<'_> {
+    fn t(&self, id: &str) -> String {
+        self.locales.t(self.lang, id)
+    }
+
+    /// The newest bot message with a button labelled `label`: (message id, data).
+    fn button(&self, label: &str) -> Option<(i32, String)> {
+        self.emu.messages(self.user.id).iter().rev().find_map(|message| {
+            let button = message.buttons().into_iter().find(|button| button.text == label)?;
+            Some((message.message_id, button.callback_data.clone()?))
+        })
+    }
+
+    /// Waits (through a crash and restart) until some bot message satisfies `expected`.
+    async fn until(&self, what: &str, expected: impl Fn(&rezerv_bot::emulator::BotMessage) -> bool) {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while !self.emu.messages(self.user.id).iter().any(&expected) {
+            assert!(Instant::now() < deadline, "user {} never saw {what}", self.user.id);
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
+    async fn press(&self, label: &str) {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        let (message_id, data) = loop {
+            if let Some(found) = self.button(label) {
+                break found;
+            }
+            assert!(Instant::now() < deadline, "user {} has no button {label}", self.user.id);
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        };
+        self.emu.press_button(&self.user, message_id, &data);
+    }
+
+    async fn journey(&self, phone: &str, steps: usize) {
+        self.emu.send_text(&self.user, "/start");
+        let language = self.t("language-name");
+        self.press(&language).await;
+        self.until("the city prompt", |m| m.text.contains(&self.t("city-prompt"))).await;
+        // "Almaty" is spelled the same in both languages.
+        self.press("Алматы").await;
+        self.press(&self.t("btn-way-qrt")).await;
+        for step in 1..=steps {
+            let header = format!("{step}");
+            self.until("the step", |m| m.text.contains(&header) && m.buttons().len() >= 2).await;
+            // Press "Done" on the message of this very step.
+            let done = self.t("btn-step-done");
+            let deadline = Instant::now() + Duration::from_secs(60);
+            let (message_id, data) = loop {
+                let found = self.emu.messages(self.user.id).iter().rev().find_map(|message| {
+                    let button = message.buttons().into_iter().find(|b| b.text == done)?;
+                    let data = button.callback_data.clone()?;
+                    (data == format!("sd:{step}")).then_some((message.message_id, data))
+                });
+                if let Some(found) = found {
+                    break found;
+                }
+                assert!(Instant::now() < deadline, "user {} never got step {step}", self.user.id);
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            };
+            self.emu.press_button(&self.user, message_id, &data);
+        }
+        self.until("the contact prompt", |m| m.reply_keyboard.is_some()).await;
+        self.emu.share_own_contact(&self.user, phone);
+        self.until("the code", |m| m.text.contains("<code>")).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kill_dash_nine_mid_journeys_resumes_every_dialogue_without_double_steps_or_codes() {
+    const USERS: i64 = 30;
+    let dir = TempDir::new();
+    let emu = Emulator::start(EmulatorConfig { max_poll_hold: Duration::from_secs(1), ..Default::default() })
+        .await
+        .expect("emulator");
+    let campaign = Campaign::embedded().unwrap();
+    let locales = rezerv_bot::i18n::Locales::load().unwrap();
+    let phones: Vec<String> = (0..USERS).map(|n| format!("+7707{n:07}")).collect();
+    let db = Db::connect(&dir.database_url()).await.unwrap();
+    let now = campaign.reminder_instant(chrono::NaiveDate::parse_from_str(TODAY, "%Y-%m-%d").unwrap());
+    let parsed: Vec<_> = phones.iter().map(|p| rezerv_bot::domain::Phone::parse(p).unwrap()).collect();
+    db.import_eligible(&parsed, now).await.unwrap();
+    let codes: Vec<_> =
+        (0..USERS + 10).map(|n| rezerv_bot::domain::PromoCode::parse(&format!("QRT-{n:05}")).unwrap()).collect();
+    db.import_codes(rezerv_bot::domain::Way::Qrt, &codes, now).await.unwrap();
+    db.close().await;
+
+    let steps = campaign.steps(rezerv_bot::domain::Way::Qrt).len();
+    let candidates: Vec<Candidate<'_>> = (0..USERS)
+        .map(|n| {
+            let lang = if n % 2 == 0 { Lang::Kk } else { Lang::Ru };
+            Candidate { emu: &emu, locales: &locales, user: TestUser::new(40_000 + n, lang.code()), lang }
+        })
+        .collect();
+
+    let mut bot = start_bot(&emu, &dir);
+    let journeys = futures_join_all(candidates.iter().zip(&phones).map(|(c, phone)| c.journey(phone, steps)));
+    let crash = async {
+        // Kill once the candidates are well into their journeys, then start again.
+        let total = || candidates.iter().map(|c| emu.messages(c.user.id).len()).sum::<usize>();
+        wait_for("the journeys to be under way", Duration::from_secs(60), || total() >= 150).await;
+        bot.kill_now();
+        let unconfirmed = emu.unconfirmed_updates();
+        let restarted = start_bot(&emu, &dir);
+        (unconfirmed, restarted)
+    };
+    let ((), (unconfirmed, mut bot)) = tokio::join!(journeys, crash);
+    eprintln!("crash drill: {unconfirmed} updates unconfirmed at the kill were replayed");
+
+    let db = Db::connect(&dir.database_url()).await.unwrap();
+    // The state is saved just after the last prompt is sent: give the bot a moment.
+    let settled = Instant::now() + Duration::from_secs(30);
+    loop {
+        let stages: Vec<String> =
+            sqlx::query_scalar("SELECT stage FROM candidates").fetch_all(db.pool()).await.unwrap();
+        if stages.len() == USERS as usize && stages.iter().all(|stage| stage == "ready") {
+            break;
+        }
+        assert!(Instant::now() < settled, "not every candidate reached the end: {stages:?}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let held: Vec<(i64, Option<String>)> =
+        sqlx::query_as("SELECT chat_id, code FROM candidates ORDER BY chat_id").fetch_all(db.pool()).await.unwrap();
+    assert_eq!(held.len(), USERS as usize);
+    let distinct: std::collections::HashSet<_> = held.iter().filter_map(|(_, code)| code.clone()).collect();
+    assert_eq!(distinct.len(), USERS as usize, "one distinct code each: {held:?}");
+    let issued: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM promo_codes WHERE issued_at IS NOT NULL")
+        .fetch_one(db.pool())
+        .await
+        .unwrap();
+    assert_eq!(issued, USERS, "no code issued twice or lost");
+    for candidate in &candidates {
+        // Each step's prompt may be shown again after a replay, but none is skipped and the
+        // order never goes back.
+        let way_name = locales.t(candidate.lang, "way-qrt");
+        let header = |step: usize| {
+            let args =
+                rezerv_bot::i18n::Args::new().with("step", step).with("total", steps).with("way", way_name.clone());
+            locales.t_args(candidate.lang, "step-header", &args)
+        };
+        let mut shown: Vec<usize> = emu
+            .messages(candidate.user.id)
+            .iter()
+            .filter_map(|m| (1..=steps).find(|step| m.text.starts_with(&header(*step))))
+            .collect();
+        let all_shown = shown.clone();
+        shown.dedup();
+        let expected: Vec<usize> = (1..=steps).collect();
+        assert_eq!(shown, expected, "user {} saw steps {all_shown:?}", candidate.user.id);
+    }
+    bot.kill_now();
+}
+
+/// Runs futures concurrently on this task (no extra crate for join_all).
+async fn futures_join_all<F: std::future::Future<Output = ()>>(futures: impl IntoIterator<Item = F>) {
+    let mut set: Vec<std::pin::Pin<Box<F>>> = futures.into_iter().map(Box::pin).collect();
+    std::future::poll_fn(|cx| {
+        set.retain_mut(|future| future.as_mut().poll(cx).is_pending());
+        if set.is_empty() { std::task::Poll::Ready(()) } else { std::task::Poll::Pending }
+    })
+    .await
 }

@@ -38,9 +38,21 @@ pub fn chain(error: &(dyn std::error::Error + 'static)) -> String {
     text
 }
 
+/// Whether Telegram refused to reach the chat at all (403: the user blocked the bot or
+/// deleted their account).
+fn chat_unreachable(error: &BotError) -> bool {
+    matches!(error, BotError::Telegram(teloxide::RequestError::Api(api)) if api.to_string().starts_with("Forbidden"))
+}
+
 /// Tells the user, in their language, that something went wrong (the error itself goes to
 /// the error handler), and answers a pending callback query.
-pub(super) async fn apologize(deps: &DependencyMap) {
+pub(super) async fn apologize(deps: &DependencyMap, error: &BotError) {
+    if chat_unreachable(error) {
+        // Nothing can reach a user who blocked the bot, and a pressed button was answered
+        // already: every callback handler answers before it sends. A second answer would only
+        // get a 400 from Telegram.
+        return;
+    }
     let (Some(bot), Some(app), Some(update)) =
         (deps.try_get::<Bot>(), deps.try_get::<Arc<App>>(), deps.try_get::<Update>())
     else {

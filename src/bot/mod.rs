@@ -4,6 +4,7 @@ mod callback;
 mod commands;
 mod errors;
 mod flows;
+mod listener;
 mod replan;
 mod state;
 mod ui;
@@ -16,11 +17,11 @@ use teloxide::dispatching::dialogue::{self, Dialogue};
 use teloxide::dispatching::{DefaultKey, UpdateHandler};
 use teloxide::prelude::*;
 use teloxide::types::{BotCommand, BotCommandScope};
-use teloxide::update_listeners::Polling;
 
 pub use callback::{Callback, MAX_CALLBACK_BYTES};
 pub use commands::Command;
 pub use errors::{BotError, HandlerResult, chain as error_chain};
+pub use listener::{Progress, reliable_polling};
 pub use state::State;
 
 use crate::clock::SharedClock;
@@ -41,13 +42,15 @@ pub struct App {
     pub locales: Arc<Locales>,
     pub clock: SharedClock,
     pub planner: Planner,
+    /// Updates handed out by the listener and not yet handled.
+    pub progress: Arc<Progress>,
 }
 
 impl App {
     pub fn new(db: Db, campaign: Arc<Campaign>, locales: Arc<Locales>, clock: SharedClock) -> Arc<App> {
         let dialogues = DialogueStore::new(db.clone(), clock.clone());
         let planner = Planner::new(db.clone(), campaign.clone(), clock.clone());
-        Arc::new(App { db, dialogues, campaign, locales, clock, planner })
+        Arc::new(App { db, dialogues, campaign, locales, clock, planner, progress: Arc::default() })
     }
 
     /// Today in the campaign's time zone, from the injected clock.
@@ -82,17 +85,21 @@ pub fn schema() -> UpdateHandler<BotError> {
     )
 }
 
-/// Wraps the tree: after a handler ran, a failure gets the user a localized apology, and the
-/// chat's reminders are re-planned to follow its progress.
+/// Wraps the tree: after a handler ran, a failure gets the user a localized apology, the
+/// chat's reminders are re-planned to follow its progress, and the update is marked done so
+/// the listener may confirm it to Telegram.
 fn around_every_update() -> UpdateHandler<BotError> {
     dptree::from_fn(
         |deps: DependencyMap, cont: dptree::Cont<'static, HandlerResult>| async move {
             let outcome = cont(deps.clone()).await;
             if let ControlFlow::Break(result) = &outcome {
-                if result.is_err() {
-                    errors::apologize(&deps).await;
+                if let Err(error) = result {
+                    errors::apologize(&deps, error).await;
                 }
                 replan::replan(&deps).await;
+            }
+            if let (Some(app), Some(update)) = (deps.try_get::<Arc<App>>(), deps.try_get::<Update>()) {
+                app.progress.finish_update(&update);
             }
             outcome
         },
@@ -153,8 +160,9 @@ pub async fn run(bot: Bot, app: Arc<App>, sender: SenderConfig) -> anyhow::Resul
     let (stop_sender, stopped) = tokio::sync::watch::channel(false);
     let sending = tokio::spawn(sender.run(stopped));
 
+    let progress = app.progress.clone();
     let mut dispatcher = dispatcher(bot.clone(), app);
-    let listener = Polling::builder(bot).timeout(std::time::Duration::from_secs(25)).build();
+    let listener = reliable_polling(bot, progress, std::time::Duration::from_secs(25));
     let token = dispatcher.shutdown_token();
     tokio::spawn(async move {
         if tokio::signal::ctrl_c().await.is_ok()

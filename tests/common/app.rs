@@ -14,7 +14,6 @@ use rezerv_bot::reminders::{Sender, SenderConfig};
 use rezerv_bot::storage::Db;
 use teloxide::dispatching::ShutdownToken;
 use teloxide::prelude::*;
-use teloxide::update_listeners::Polling;
 use tokio::task::JoinHandle;
 
 use super::db::TempDir;
@@ -70,7 +69,7 @@ impl TestApp {
         bot::set_commands(&bot, &self.app.locales).await.expect("commands");
         let mut dispatcher = bot::dispatcher(bot.clone(), self.app.clone());
         let token = dispatcher.shutdown_token();
-        let listener = Polling::builder(bot).timeout(Duration::from_secs(1)).build();
+        let listener = bot::reliable_polling(bot, self.app.progress.clone(), Duration::from_secs(1));
         let handle = tokio::spawn(async move {
             dispatcher.dispatch_with_listener(listener, LoggingErrorHandler::new()).await;
         });
