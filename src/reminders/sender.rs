@@ -93,10 +93,17 @@ impl std::fmt::Debug for Sender {
     }
 }
 
-fn per_second(rate: u32) -> Quota {
-    // Burst 1 spaces sends evenly instead of bunching them at the start of each second.
-    Quota::per_second(NonZeroU32::new(rate.clamp(1, TELEGRAM_MAX_PER_SEC)).unwrap_or(NonZeroU32::MIN))
-        .allow_burst(NonZeroU32::MIN)
+/// Evenly spaced sends at `rate` per second. `burst` lets a sender that fell behind (a busy
+/// machine, a slow database write) catch up by that many sends; any one-second window then
+/// holds at most `rate + burst - 1` sends.
+fn per_second(rate: u32, burst: u32) -> Quota {
+    let rate = NonZeroU32::new(rate.clamp(1, TELEGRAM_MAX_PER_SEC)).unwrap_or(NonZeroU32::MIN);
+    Quota::per_second(rate).allow_burst(NonZeroU32::new(burst).unwrap_or(NonZeroU32::MIN))
+}
+
+/// The overall catch-up allowance: half the headroom under Telegram's 30 per second.
+fn catch_up_burst(rate: u32) -> u32 {
+    (TELEGRAM_MAX_PER_SEC.saturating_sub(rate) / 2).max(1)
 }
 
 impl Sender {
@@ -109,8 +116,8 @@ impl Sender {
         config: SenderConfig,
     ) -> Sender {
         Sender {
-            overall: RateLimiter::direct(per_second(config.rate_per_sec)),
-            per_chat: RateLimiter::keyed(per_second(1)),
+            overall: RateLimiter::direct(per_second(config.rate_per_sec, catch_up_burst(config.rate_per_sec))),
+            per_chat: RateLimiter::keyed(per_second(1, 1)),
             paused_until: Mutex::new(None),
             db,
             bot,
@@ -295,5 +302,19 @@ impl Sender {
     async fn cancel(&self, row: &OutboxRow, reason: &str) -> StorageResult<SendOutcome> {
         self.db.finish_unsent(row.id, true, reason, self.clock.now()).await?;
         Ok(SendOutcome::Cancelled(reason.to_owned()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{TELEGRAM_MAX_PER_SEC, catch_up_burst};
+
+    #[test]
+    fn catching_up_never_exceeds_telegrams_limit() {
+        for rate in 1..=TELEGRAM_MAX_PER_SEC {
+            let burst = catch_up_burst(rate);
+            assert!(burst >= 1);
+            assert!(rate + burst - 1 <= TELEGRAM_MAX_PER_SEC, "rate {rate} with burst {burst}");
+        }
     }
 }
