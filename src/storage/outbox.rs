@@ -188,23 +188,7 @@ impl Db {
     /// Adds one message to the outbox unless the chat already has `key` (for broadcasts and
     /// tests); returns whether it was added.
     pub async fn enqueue(&self, chat_id: i64, row: &PlannedRow, now: DateTime<Utc>) -> StorageResult<bool> {
-        let now = timestamp(now);
-        let added = sqlx::query(
-            "INSERT INTO outbox (chat_id, plan_key, kind, message, args, due_at, expires_at, created_at, updated_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8) ON CONFLICT (chat_id, plan_key) DO NOTHING",
-        )
-        .bind(chat_id)
-        .bind(&row.key)
-        .bind(&row.kind)
-        .bind(&row.message)
-        .bind(row.args.to_string())
-        .bind(timestamp(row.due_at))
-        .bind(row.expires_at.map(timestamp))
-        .bind(&now)
-        .execute(self.pool())
-        .await?
-        .rows_affected();
-        Ok(added == 1)
+        Ok(self.enqueue_many(&[(chat_id, row.clone())], now).await? == 1)
     }
 
     /// Adds many messages in one transaction (a broadcast); rows whose chat already has the key
