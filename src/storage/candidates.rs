@@ -71,7 +71,7 @@ impl Db {
         )
         .bind(chat_id)
         .bind(now)
-        .execute(self.pool())
+        .execute(self.writer())
         .await?;
         Ok(())
     }
@@ -83,7 +83,7 @@ impl Db {
             .bind(lang.code())
             .bind(&now)
             .bind(chat_id)
-            .execute(self.pool())
+            .execute(self.writer())
             .await?;
         Ok(())
     }
@@ -95,7 +95,7 @@ impl Db {
         sqlx::query("UPDATE candidates SET source = ? WHERE chat_id = ? AND source IS NULL")
             .bind(source)
             .bind(chat_id)
-            .execute(self.pool())
+            .execute(self.writer())
             .await?;
         Ok(())
     }
@@ -105,7 +105,7 @@ impl Db {
             .bind(on.map(format_date))
             .bind(timestamp(now))
             .bind(chat_id)
-            .execute(self.pool())
+            .execute(self.writer())
             .await?;
         Ok(())
     }
@@ -115,7 +115,7 @@ impl Db {
             .bind(date.map(format_date))
             .bind(timestamp(now))
             .bind(chat_id)
-            .execute(self.pool())
+            .execute(self.writer())
             .await?;
         Ok(())
     }
@@ -124,7 +124,7 @@ impl Db {
     /// `promo_codes` (and linked to the organisers' eligible entry), so it is never reissued.
     /// The chat's outbox rows go too: they name the chat and would message it again.
     pub async fn forget(&self, chat_id: i64) -> StorageResult<bool> {
-        let mut tx = self.pool().begin_with("BEGIN IMMEDIATE").await?;
+        let mut tx = self.writer().begin_with("BEGIN IMMEDIATE").await?;
         sqlx::query("DELETE FROM outbox WHERE chat_id = ?").bind(chat_id).execute(&mut *tx).await?;
         let deleted = sqlx::query("DELETE FROM candidates WHERE chat_id = ?")
             .bind(chat_id)
@@ -138,7 +138,7 @@ impl Db {
     /// Creates candidates who chose `lang` (imports and load tests); existing ones are kept.
     pub async fn add_candidates(&self, chat_ids: &[i64], lang: Lang, now: DateTime<Utc>) -> StorageResult<u64> {
         let now = timestamp(now);
-        let mut tx = self.pool().begin_with("BEGIN IMMEDIATE").await?;
+        let mut tx = self.writer().begin_with("BEGIN IMMEDIATE").await?;
         let mut added = 0;
         for chat_id in chat_ids {
             added += sqlx::query(
@@ -160,7 +160,7 @@ impl Db {
         sqlx::query("UPDATE candidates SET active = ? WHERE chat_id = ?")
             .bind(active)
             .bind(chat_id)
-            .execute(self.pool())
+            .execute(self.writer())
             .await?;
         Ok(())
     }

@@ -33,7 +33,7 @@ impl Db {
     /// is left alone; one stored for the other way is a conflict and nothing is written.
     pub async fn import_codes(&self, way: Way, codes: &[PromoCode], now: DateTime<Utc>) -> StorageResult<ImportReport> {
         let now = timestamp(now);
-        let mut tx = self.pool().begin_with("BEGIN IMMEDIATE").await?;
+        let mut tx = self.writer().begin_with("BEGIN IMMEDIATE").await?;
         let mut report = ImportReport::default();
         for (index, code) in codes.iter().enumerate() {
             let inserted = sqlx::query(
@@ -82,7 +82,7 @@ impl Db {
         let now = timestamp(now);
         // IMMEDIATE takes the write lock up front, so concurrent claims queue instead of
         // failing to upgrade a read transaction.
-        let mut tx = self.pool().begin_with("BEGIN IMMEDIATE").await?;
+        let mut tx = self.writer().begin_with("BEGIN IMMEDIATE").await?;
 
         let held = sqlx::query(
             "SELECT p.code, p.way FROM candidates c JOIN promo_codes p ON p.code = c.code WHERE c.chat_id = ?",

@@ -84,7 +84,7 @@ impl DialogueStore {
         .bind(summary.way.map(Way::code))
         .bind(summary.step.map(i64::from))
         .bind(now)
-        .execute(self.db.pool())
+        .execute(self.db.writer())
         .await?;
         Ok(())
     }
@@ -95,7 +95,7 @@ impl DialogueStore {
              WHERE chat_id = ?",
         )
         .bind(chat_id)
-        .execute(self.db.pool())
+        .execute(self.db.writer())
         .await?;
         Ok(())
     }

@@ -9,7 +9,7 @@ impl Db {
     /// Adds phones to the eligible list in one transaction; phones already there are left alone.
     pub async fn import_eligible(&self, phones: &[Phone], now: DateTime<Utc>) -> StorageResult<ImportReport> {
         let now = timestamp(now);
-        let mut tx = self.pool().begin_with("BEGIN IMMEDIATE").await?;
+        let mut tx = self.writer().begin_with("BEGIN IMMEDIATE").await?;
         let mut report = ImportReport::default();
         for phone in phones {
             let inserted =

@@ -33,10 +33,12 @@ pub enum StorageError {
 
 pub type StorageResult<T> = Result<T, StorageError>;
 
-/// A handle on the database; cheap to clone.
+/// A handle on the database; cheap to clone. Reads share a pool; every write goes through one
+/// connection, so writers queue in the process instead of spinning on SQLite's busy lock.
 #[derive(Debug, Clone)]
 pub struct Db {
     pool: SqlitePool,
+    writer: SqlitePool,
 }
 
 impl Db {
@@ -49,17 +51,25 @@ impl Db {
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(10));
-        let pool = SqlitePoolOptions::new().max_connections(8).min_connections(1).connect_with(options).await?;
-        migrations::migrator().await?.run(&pool).await?;
-        Ok(Db { pool })
+        let writer = SqlitePoolOptions::new().max_connections(1).connect_with(options.clone()).await?;
+        migrations::migrator().await?.run(&writer).await?;
+        let pool = SqlitePoolOptions::new().max_connections(4).min_connections(1).connect_with(options).await?;
+        Ok(Db { pool, writer })
     }
 
+    /// The read pool (tests and tools may also write through it; the bot does not).
     pub fn pool(&self) -> &SqlitePool {
         &self.pool
     }
 
+    /// The single writer connection.
+    pub(crate) fn writer(&self) -> &SqlitePool {
+        &self.writer
+    }
+
     pub async fn close(&self) {
         self.pool.close().await;
+        self.writer.close().await;
     }
 }
 

@@ -129,7 +129,7 @@ impl Db {
         now: DateTime<Utc>,
     ) -> StorageResult<()> {
         let now = timestamp(now);
-        let mut tx = self.pool().begin_with("BEGIN IMMEDIATE").await?;
+        let mut tx = self.writer().begin_with("BEGIN IMMEDIATE").await?;
         for row in planned {
             sqlx::query(
                 "INSERT INTO outbox (chat_id, plan_key, kind, message, args, due_at, expires_at, created_at, updated_at)
@@ -180,7 +180,7 @@ impl Db {
         )
         .bind(timestamp(now))
         .bind(chat_id)
-        .execute(self.pool())
+        .execute(self.writer())
         .await?
         .rows_affected())
     }
@@ -195,7 +195,7 @@ impl Db {
     /// are left alone. Returns how many were added.
     pub async fn enqueue_many(&self, rows: &[(i64, PlannedRow)], now: DateTime<Utc>) -> StorageResult<u64> {
         let now = timestamp(now);
-        let mut tx = self.pool().begin_with("BEGIN IMMEDIATE").await?;
+        let mut tx = self.writer().begin_with("BEGIN IMMEDIATE").await?;
         let mut added = 0;
         for (chat_id, row) in rows {
             added += sqlx::query(
@@ -241,7 +241,7 @@ impl Db {
         .bind(timestamp(lease_until))
         .bind(&now_text)
         .bind(limit)
-        .fetch_all(self.pool())
+        .fetch_all(self.writer())
         .await?;
         let mut claimed = rows.into_iter().map(outbox_row).collect::<StorageResult<Vec<_>>>()?;
         claimed.sort_by(|a, b| a.due_at.cmp(&b.due_at).then(a.id.cmp(&b.id)));
@@ -256,7 +256,7 @@ impl Db {
         )
         .bind(&now)
         .bind(id)
-        .execute(self.pool())
+        .execute(self.writer())
         .await?;
         Ok(())
     }
@@ -270,7 +270,7 @@ impl Db {
         .bind(reason)
         .bind(timestamp(now))
         .bind(id)
-        .execute(self.pool())
+        .execute(self.writer())
         .await?;
         Ok(())
     }
@@ -295,7 +295,7 @@ impl Db {
         .bind(timestamp(now))
         .bind(count_attempt)
         .bind(id)
-        .execute(self.pool())
+        .execute(self.writer())
         .await?;
         Ok(())
     }
