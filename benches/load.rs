@@ -4,12 +4,15 @@
 //!
 //! cargo bench --bench load -- [--users 1000] [--seed-candidates 100000] [--phase echo|journey|both]
 //!                             [--timeout-secs 10] [--poll-us 100] [--think-ms 0] [--bot PATH]
+//!                             [--count-calls]
 //!
 //! By default every user acts again as soon as the bot has answered (a closed loop with no
 //! think time): the bots run flat out, and latency is mostly queueing (users / throughput).
 //! `--think-ms T` makes each user pause 0.5 T to 1.5 T before each action (starting at a
 //! random point of the first pause), to measure latency at a load below the ceiling.
 //! `--bot PATH` runs another build of rezerv-bot (e.g. a candidate fix) in the journey.
+//! `--count-calls` has the emulator record every request and prints the Bot API calls per
+//! update by method (costs memory and some speed: a diagnostic, not a measurement).
 //!
 //! Every user action is one update. Its latency is the time from pushing the update to the
 //! bot's first reaction in that chat (a sent message, an edit or a callback answer); the next
@@ -70,6 +73,7 @@ struct Options {
     poll: Duration,
     think: Duration,
     bot: PathBuf,
+    count_calls: bool,
 }
 
 fn options(args: &[String]) -> Options {
@@ -81,6 +85,7 @@ fn options(args: &[String]) -> Options {
         poll: Duration::from_micros(100),
         think: Duration::ZERO,
         bot: PathBuf::from(env!("CARGO_BIN_EXE_rezerv-bot")),
+        count_calls: false,
     };
     let mut iter = args.iter();
     while let Some(arg) = iter.next() {
@@ -93,6 +98,7 @@ fn options(args: &[String]) -> Options {
             "--poll-us" => options.poll = Duration::from_micros(number().max(10)),
             "--think-ms" => options.think = Duration::from_millis(number()),
             "--bot" => options.bot = PathBuf::from(value()),
+            "--count-calls" => options.count_calls = true,
             "--phase" => {
                 options.phase = match value() {
                     "journey" => Phase::Journey,
@@ -114,7 +120,7 @@ fn options(args: &[String]) -> Options {
 fn usage(arg: &str) -> ! {
     eprintln!(
         "unexpected `{arg}`; options: --users N (1-{MAX_USERS}) --seed-candidates N --phase echo|journey|both \
-         --timeout-secs S --poll-us US --think-ms MS --bot PATH"
+         --timeout-secs S --poll-us US --think-ms MS --bot PATH --count-calls"
     );
     std::process::exit(2)
 }
@@ -383,8 +389,8 @@ struct Pump {
 }
 
 impl Pump {
-    /// Sweeps the waiting chats, then pauses nine times as long as the sweep took (so it
-    /// takes at most a tenth of a core) and at least `min_pause`.
+    /// Sweeps the waiting chats, then pauses four times as long as the sweep took (so it
+    /// takes at most a fifth of a core) and at least `min_pause`.
     fn start(emu: Emulator, inboxes: Arc<Vec<Inbox>>, min_pause: Duration) -> Pump {
         let stop = Arc::new(AtomicBool::new(false));
         let stopped = stop.clone();
@@ -409,7 +415,7 @@ impl Pump {
                 let spent = begin.elapsed();
                 stats.sweeps += 1;
                 stats.busy += spent;
-                std::thread::sleep(min_pause.max(spent * 9));
+                std::thread::sleep(min_pause.max(spent * 4));
             }
             stats.elapsed = started.elapsed();
             stats
@@ -633,6 +639,8 @@ struct Report {
     own_cpu: f64,
     pump: PumpStats,
     stderr_lines: Vec<String>,
+    /// (method, calls, updates returned by getUpdates) with `--count-calls`.
+    calls: Vec<(String, u64, u64)>,
 }
 
 impl Report {
@@ -655,6 +663,9 @@ fn percentile(sorted: &[u32], q: f64) -> f64 {
 }
 
 fn latency_line(sorted: &[u32]) -> String {
+    if sorted.is_empty() {
+        return "n/a (no action completed)".to_owned();
+    }
     format!(
         "p50 {:.1}, p95 {:.1}, p99 {:.1}, max {:.1}",
         percentile(sorted, 0.50),
@@ -699,7 +710,7 @@ async fn run_phase(
     let mut report = Report { users: plans.len(), ..Report::default() };
     let emu = Emulator::start(EmulatorConfig {
         rate_limits: None,
-        record_requests: false,
+        record_requests: options.count_calls,
         keep_messages: true,
         ..EmulatorConfig::default()
     })
@@ -823,7 +834,7 @@ async fn run_phase(
                     Failure::MissingButton => report.missing_buttons += 1,
                     Failure::WrongReply => report.wrong_replies += 1,
                 }
-                if report.examples.len() < 5 {
+                if report.examples.len() < 5 && !report.examples.contains(&why) {
                     report.examples.push(why);
                 }
             }
@@ -833,6 +844,15 @@ async fn run_phase(
     report.done.sort_unstable();
     report.limit_violations = emu.limit_violation_count();
     report.unanswered_callbacks = emu.unanswered_callbacks().len();
+    if options.count_calls {
+        let mut calls: std::collections::BTreeMap<String, (u64, u64)> = std::collections::BTreeMap::new();
+        for request in emu.requests() {
+            let entry = calls.entry(request.method.clone()).or_default();
+            entry.0 += 1;
+            entry.1 += request.response.get("result").and_then(|r| r.as_array()).map_or(0, |r| r.len() as u64);
+        }
+        report.calls = calls.into_iter().map(|(method, (count, returned))| (method, count, returned)).collect();
+    }
     if let Some((current, peak)) = rss_kib(pid) {
         report.rss_end_kib = current;
         report.rss_peak_kib = peak;
@@ -931,6 +951,25 @@ fn print_report(kind: Kind, report: &Report) {
         report.own_cpu,
         report.wall.as_secs_f64()
     );
+    if !report.calls.is_empty() {
+        let per_update = |n: u64| n as f64 / report.updates.max(1) as f64;
+        let line: Vec<String> = report
+            .calls
+            .iter()
+            .map(|(method, count, returned)| {
+                if method == "getupdates" {
+                    format!(
+                        "{method} {:.2} (returning {:.1} updates per update pushed)",
+                        per_update(*count),
+                        per_update(*returned)
+                    )
+                } else {
+                    format!("{method} {:.2}", per_update(*count))
+                }
+            })
+            .collect();
+        println!("  Bot API calls per update: {}", line.join(", "));
+    }
     let pump = report.pump;
     if pump.sweeps > 0 {
         println!(
@@ -1007,9 +1046,17 @@ async fn run(options: Options, dir: &TempDir) -> anyhow::Result<()> {
             );
         }
         println!(
-            "  p99 first reaction:           {:.1} ms at {} users (goal: 20 ms at 1000 users)",
+            "  p99 first reaction:           {:.1} ms at {} users (goal: 20 ms at 1000 users){}",
             percentile(&journey.first, 0.99),
-            journey.users
+            journey.users,
+            if options.think.is_zero() {
+                format!(
+                    "; with no think time, users / throughput alone is {:.0} ms of queueing",
+                    journey.users as f64 * 1000.0 / journey.throughput().max(1e-9)
+                )
+            } else {
+                String::new()
+            }
         );
         println!("  bot peak RSS:                 {:.1} MB (goal: 64 MB)", journey.rss_peak_kib as f64 / 1024.0);
         println!("  errors:                       {}", journey.errors());
