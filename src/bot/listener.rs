@@ -19,6 +19,9 @@ use teloxide::types::AllowedUpdate;
 use teloxide::update_listeners::{AsUpdateStream, UpdateListener};
 use tokio::sync::Notify;
 
+/// How long to wait for a handled update before polling again with an unchanged offset.
+const REPOLL_PAUSE: Duration = Duration::from_millis(20);
+
 /// Which handed-out updates are still being handled.
 #[derive(Debug, Default)]
 pub struct Progress {
@@ -78,6 +81,8 @@ pub struct ReliablePolling {
     timeout: Duration,
     allowed: Option<Vec<AllowedUpdate>>,
     buffer: VecDeque<Update>,
+    /// The offset of the previous request.
+    last_offset: Option<i32>,
     stop_token: StopToken,
     stop_flag: StopFlag,
 }
@@ -85,7 +90,16 @@ pub struct ReliablePolling {
 /// Long polls of `timeout` that confirm only what `progress` says is finished.
 pub fn reliable_polling(bot: Bot, progress: Arc<Progress>, timeout: Duration) -> ReliablePolling {
     let (stop_token, stop_flag) = mk_stop_token();
-    ReliablePolling { bot, progress, timeout, allowed: None, buffer: VecDeque::new(), stop_token, stop_flag }
+    ReliablePolling {
+        bot,
+        progress,
+        timeout,
+        allowed: None,
+        buffer: VecDeque::new(),
+        last_offset: None,
+        stop_token,
+        stop_flag,
+    }
 }
 
 impl UpdateListener for ReliablePolling {
@@ -122,6 +136,16 @@ fn stream(state: &mut ReliablePolling) -> impl Stream<Item = Result<Update, Requ
             if state.stop_flag.is_stopped() {
                 return None;
             }
+            // Asking again with the same offset while updates are still being handled would
+            // fetch the same window again: give one of them a moment to finish first.
+            if state.last_offset.is_some()
+                && state.progress.offset() == state.last_offset
+                && state.progress.has_unfinished()
+            {
+                let finished = state.progress.finished.notified();
+                let _ = tokio::time::timeout(REPOLL_PAUSE, finished).await;
+            }
+            state.last_offset = state.progress.offset();
             let mut request = state.bot.get_updates().timeout(state.timeout.as_secs().try_into().unwrap_or(u32::MAX));
             if let Some(offset) = state.progress.offset() {
                 request = request.offset(offset);
@@ -137,12 +161,6 @@ fn stream(state: &mut ReliablePolling) -> impl Stream<Item = Result<Update, Requ
                 Ok(updates) => {
                     let fresh: Vec<Update> =
                         updates.into_iter().filter(|update| state.progress.hand_out(update_id(update))).collect();
-                    if fresh.is_empty() && state.progress.has_unfinished() {
-                        // Only updates still being handled came back: wait for one to finish
-                        // before asking again, rather than spinning.
-                        let finished = state.progress.finished.notified();
-                        let _ = tokio::time::timeout(Duration::from_millis(200), finished).await;
-                    }
                     state.buffer.extend(fresh);
                 }
                 Err(err) => {
