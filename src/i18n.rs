@@ -100,7 +100,7 @@ impl Locales {
         self.text(lang, id, Some(args))
     }
 
-    /// "17 September 2023" / "17 қыркүйек 2023".
+    /// A long date in the language, e.g. "17 September 2023 (Sunday)" in its own words.
     pub fn date(&self, lang: Lang, date: NaiveDate) -> String {
         let args = Args::new()
             .with("day", date.day())

@@ -361,6 +361,6 @@ mod tests {
     #[test]
     fn percent_decoding_is_lenient() {
         assert_eq!(percent_decode("a%20b+c%zz%", true), "a b c%zz%");
-        assert_eq!(percent_decode("%D0%AF", false), "Я");
+        assert_eq!(percent_decode("%D0%AF", false), "\u{42f}");
     }
 }
