@@ -175,14 +175,18 @@ pub async fn run(db: Db, campaign: Arc<Campaign>, lang: Lang, today: Option<Naiv
         }
     }
 
-    if let Ok(done) = shutdown.shutdown() {
-        done.await;
-    }
-    let _ = running.await;
+    // Each step of the shutdown is bounded: leaving the sandbox must never hang, and every
+    // committed write is already durable.
+    let step = |what: &'static str| move |_| tracing::warn!("sandbox shutdown: {what} took too long");
+    let grace = Duration::from_secs(5);
+    // Wait for the dispatcher's task rather than the token's own future: that one misses the
+    // "done" signal when dispatching ends before it is first polled.
+    let _ = shutdown.shutdown();
+    let _ = tokio::time::timeout(grace, running).await.map_err(step("the dispatcher"));
     let _ = stop_sender.send(true);
-    let _ = sending.await;
+    let _ = tokio::time::timeout(grace, sending).await.map_err(step("the sender"));
     emu.shutdown();
-    db.close().await;
+    let _ = tokio::time::timeout(grace, db.close()).await.map_err(step("closing the database"));
     Ok(())
 }
 

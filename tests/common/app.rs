@@ -87,17 +87,12 @@ impl TestApp {
 
     pub async fn stop(&mut self) {
         if let Some((token, handle)) = self.running.take() {
-            // The dispatcher may still be starting: retry until it accepts the shutdown.
-            loop {
-                match token.shutdown() {
-                    Ok(done) => {
-                        done.await;
-                        break;
-                    }
-                    Err(_) => tokio::time::sleep(Duration::from_millis(20)).await,
-                }
+            // The dispatcher may still be starting: retry until it accepts the shutdown. Then
+            // wait for its task, not the token's future (which can miss the "done" signal).
+            while token.shutdown().is_err() {
+                tokio::time::sleep(Duration::from_millis(20)).await;
             }
-            let _ = handle.await;
+            let _ = tokio::time::timeout(REPLY_TIMEOUT, handle).await;
         }
     }
 
