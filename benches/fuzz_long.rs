@@ -36,7 +36,6 @@ use rezerv_bot::emulator::{Emulator, EmulatorConfig, TestUser};
 use rezerv_bot::i18n::Locales;
 use rezerv_bot::storage::Db;
 use teloxide::prelude::*;
-use teloxide::update_listeners::Polling;
 use tokio::sync::{RwLock, oneshot};
 
 const BARRIER: &str = "fuzz:barrier";
@@ -814,7 +813,7 @@ async fn run(options: Options, dir: &std::path::Path) -> anyhow::Result<u64> {
     bot::set_commands(&bot, &app.locales).await?;
     let mut dispatcher = bot::dispatcher(bot.clone(), app.clone());
     let token = dispatcher.shutdown_token();
-    let listener = Polling::builder(bot).timeout(Duration::from_secs(1)).build();
+    let listener = bot::reliable_polling(bot, app.progress.clone(), Duration::from_secs(1));
     let dispatching = tokio::spawn(async move {
         dispatcher.dispatch_with_listener(listener, LoggingErrorHandler::new()).await;
     });
