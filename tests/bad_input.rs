@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use chrono::NaiveDate;
 use common::app::{REPLY_TIMEOUT, TestApp, sent, spawn_app, texts};
+use common::flows::{city_name, codes_left, walk_to_contact, walk_to_way};
 use rezerv_bot::bot::{Callback, MAX_CALLBACK_BYTES, State};
 use rezerv_bot::domain::{Lang, Way};
 use rezerv_bot::emulator::{BotEvent, BotMessage, TestUser};
@@ -21,10 +22,6 @@ fn other(lang: Lang) -> Lang {
         Lang::Kk => Lang::Ru,
         Lang::Ru => Lang::Kk,
     }
-}
-
-fn city_name(app: &TestApp, id: &str, lang: Lang) -> String {
-    app.app.campaign.city(id).unwrap().name(lang).to_owned()
 }
 
 /// Whether the message shows `marker` in its text or on one of its buttons.
@@ -62,27 +59,6 @@ async fn press_at(app: &TestApp, user: &TestUser, (message_id, data): &(i32, Str
     settle_all(app, user).await
 }
 
-/// /start → language → city (a republican one, or through the regional list) → way.
-async fn walk_to_way(app: &TestApp, user: &TestUser, lang: Lang, city: &str) {
-    app.send(user, "/start").await;
-    app.press(user, &app.t(lang, "language-name")).await;
-    if !["astana", "almaty", "shymkent"].contains(&city) {
-        app.press(user, &app.t(lang, "btn-regional")).await;
-    }
-    app.press(user, &city_name(app, city, lang)).await;
-    assert_eq!(app.state(user).await, Some(State::Way { city: city.into() }));
-}
-
-/// … → way → every step done: the contact prompt.
-async fn walk_to_contact(app: &TestApp, user: &TestUser, lang: Lang, city: &str, way: Way) {
-    walk_to_way(app, user, lang, city).await;
-    app.press(user, &app.t(lang, &format!("btn-way-{}", way.code()))).await;
-    for _ in app.app.campaign.steps(way) {
-        app.press(user, &app.t(lang, "btn-step-done")).await;
-    }
-    assert_eq!(app.state(user).await, Some(State::Contact { city: city.into(), way }));
-}
-
 /// … → contact shared: the code is issued and the candidate is in `Ready`.
 async fn walk_to_ready(app: &TestApp, user: &TestUser, lang: Lang, city: &str, way: Way, phone: &str) -> String {
     walk_to_contact(app, user, lang, city, way).await;
@@ -94,10 +70,6 @@ async fn walk_to_ready(app: &TestApp, user: &TestUser, lang: Lang, city: &str, w
 
 async fn candidate_rows(app: &TestApp) -> i64 {
     sqlx::query_scalar("SELECT COUNT(*) FROM candidates").fetch_one(app.db.pool()).await.unwrap()
-}
-
-async fn codes_left(app: &TestApp) -> [i64; 2] {
-    [app.db.codes_left(Way::Qrt).await.unwrap(), app.db.codes_left(Way::Qaztest).await.unwrap()]
 }
 
 /// Sends free text, a sticker, a photo and a voice note; each gets the "use the buttons" reply

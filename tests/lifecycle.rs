@@ -4,6 +4,7 @@
 mod common;
 
 use common::app::{TestApp, morning, spawn_app, spawn_app_on, texts};
+use common::flows::{city_name, codes_left, walk_to_contact, walk_to_way};
 use rezerv_bot::bot::State;
 use rezerv_bot::domain::{Lang, Way};
 use rezerv_bot::emulator::{BotEvent, BotMessage, TestUser};
@@ -11,10 +12,6 @@ use rezerv_bot::i18n::Args;
 
 const PHONE: &str = "+7 701 123 45 67";
 const OTHER_PHONE: &str = "+7 702 765 43 21";
-
-fn city_name(app: &TestApp, id: &str, lang: Lang) -> String {
-    app.app.campaign.city(id).unwrap().name(lang).to_owned()
-}
 
 fn set_today(app: &TestApp, date: &str) {
     app.clock.set(morning(&app.app.campaign, date));
@@ -36,31 +33,6 @@ fn city_closed(app: &TestApp, lang: Lang, city: &str) -> String {
             .with("results", links.qaztest_results.clone())
             .with("qrt", links.qrt.clone()),
     )
-}
-
-async fn codes_left(app: &TestApp) -> [i64; 2] {
-    [app.db.codes_left(Way::Qrt).await.unwrap(), app.db.codes_left(Way::Qaztest).await.unwrap()]
-}
-
-/// /start → language → city: returns the way prompt.
-async fn walk_to_way(app: &TestApp, user: &TestUser, lang: Lang, city: &str) -> BotMessage {
-    app.send(user, "/start").await;
-    app.press(user, &app.t(lang, "language-name")).await;
-    if !["astana", "almaty", "shymkent"].contains(&city) {
-        app.press(user, &app.t(lang, "btn-regional")).await;
-    }
-    let reply = app.press(user, &city_name(app, city, lang)).await;
-    assert_eq!(app.state(user).await, Some(State::Way { city: city.into() }));
-    reply.last().unwrap().clone()
-}
-
-async fn walk_to_contact(app: &TestApp, user: &TestUser, lang: Lang, city: &str, way: Way) {
-    walk_to_way(app, user, lang, city).await;
-    app.press(user, &app.t(lang, &format!("btn-way-{}", way.code()))).await;
-    for _ in app.app.campaign.steps(way) {
-        app.press(user, &app.t(lang, "btn-step-done")).await;
-    }
-    assert_eq!(app.state(user).await, Some(State::Contact { city: city.into(), way }));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -2,25 +2,38 @@
 
 use rezerv_bot::bot::State;
 use rezerv_bot::domain::{Lang, Way};
-use rezerv_bot::emulator::TestUser;
+use rezerv_bot::emulator::{BotMessage, TestUser};
 
 use super::app::{TestApp, texts};
 
-/// Start → language → city → way → all steps; returns at the contact prompt.
-pub async fn walk_to_contact(app: &TestApp, user: &TestUser, lang: Lang, city: &str, way: Way) {
+pub fn city_name(app: &TestApp, id: &str, lang: Lang) -> String {
+    app.app.campaign.city(id).unwrap().name(lang).to_owned()
+}
+
+/// Codes left in the QRT and QAZTEST pools.
+pub async fn codes_left(app: &TestApp) -> [i64; 2] {
+    [app.db.codes_left(Way::Qrt).await.unwrap(), app.db.codes_left(Way::Qaztest).await.unwrap()]
+}
+
+/// /start → language → city (a republican one, or through the regional list): returns the
+/// way prompt.
+pub async fn walk_to_way(app: &TestApp, user: &TestUser, lang: Lang, city: &str) -> BotMessage {
     let picker = app.send(user, "/start").await;
     assert!(picker[0].buttons().len() == 2, "{}", texts(&picker));
     let after_lang = app.press(user, &app.t(lang, "language-name")).await;
     assert!(after_lang.last().unwrap().text.contains(&app.t(lang, "city-prompt")), "{}", texts(&after_lang));
-    let city_prompt = if ["astana", "almaty", "shymkent"].contains(&city) {
-        city.to_owned()
-    } else {
+    if !["astana", "almaty", "shymkent"].contains(&city) {
         app.press(user, &app.t(lang, "btn-regional")).await;
-        city.to_owned()
-    };
-    let name = app.app.campaign.city(&city_prompt).unwrap().name(lang).to_owned();
-    let way_prompt = app.press(user, &name).await;
+    }
+    let way_prompt = app.press(user, &city_name(app, city, lang)).await;
     assert!(way_prompt[0].text.contains("QAZTEST"), "{}", texts(&way_prompt));
+    assert_eq!(app.state(user).await, Some(State::Way { city: city.into() }));
+    way_prompt.last().unwrap().clone()
+}
+
+/// … → way → all steps; returns at the contact prompt.
+pub async fn walk_to_contact(app: &TestApp, user: &TestUser, lang: Lang, city: &str, way: Way) {
+    walk_to_way(app, user, lang, city).await;
     app.press(user, &app.t(lang, &format!("btn-way-{}", way.code()))).await;
     let total = app.app.campaign.steps(way).len();
     for step in 1..=total {
