@@ -87,6 +87,21 @@ fn outbox_row(row: sqlx::sqlite::SqliteRow) -> StorageResult<OutboxRow> {
     })
 }
 
+type SqliteQuery<'q> = sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments<'q>>;
+
+/// Binds ?1-?8 of an outbox insert: chat, key, kind, message, args, due, expiry, now.
+fn bind_row<'q>(query: SqliteQuery<'q>, chat_id: i64, row: &'q PlannedRow, now: &'q str) -> SqliteQuery<'q> {
+    query
+        .bind(chat_id)
+        .bind(&row.key)
+        .bind(&row.kind)
+        .bind(&row.message)
+        .bind(row.args.to_string())
+        .bind(timestamp(row.due_at))
+        .bind(row.expires_at.map(timestamp))
+        .bind(now)
+}
+
 const ROW_COLUMNS: &str = "id, chat_id, plan_key, kind, message, args, due_at, expires_at, attempts";
 
 impl Db {
@@ -131,7 +146,7 @@ impl Db {
         let now = timestamp(now);
         let mut tx = self.writer().begin_with("BEGIN IMMEDIATE").await?;
         for row in planned {
-            sqlx::query(
+            let query = sqlx::query(
                 "INSERT INTO outbox (chat_id, plan_key, kind, message, args, due_at, expires_at, created_at, updated_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)
                  ON CONFLICT (chat_id, plan_key) DO UPDATE SET
@@ -140,17 +155,8 @@ impl Db {
                      attempts = CASE WHEN status = 'cancelled' THEN 0 ELSE attempts END,
                      status = 'pending', updated_at = excluded.updated_at
                  WHERE status IN ('pending', 'cancelled')",
-            )
-            .bind(chat_id)
-            .bind(&row.key)
-            .bind(&row.kind)
-            .bind(&row.message)
-            .bind(row.args.to_string())
-            .bind(timestamp(row.due_at))
-            .bind(row.expires_at.map(timestamp))
-            .bind(&now)
-            .execute(&mut *tx)
-            .await?;
+            );
+            bind_row(query, chat_id, row, &now).execute(&mut *tx).await?;
         }
         let keys = serde_json::Value::from(planned.iter().map(|row| row.key.clone()).collect::<Vec<_>>()).to_string();
         sqlx::query(
@@ -198,21 +204,11 @@ impl Db {
         let mut tx = self.writer().begin_with("BEGIN IMMEDIATE").await?;
         let mut added = 0;
         for (chat_id, row) in rows {
-            added += sqlx::query(
+            let query = sqlx::query(
                 "INSERT INTO outbox (chat_id, plan_key, kind, message, args, due_at, expires_at, created_at, updated_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8) ON CONFLICT (chat_id, plan_key) DO NOTHING",
-            )
-            .bind(chat_id)
-            .bind(&row.key)
-            .bind(&row.kind)
-            .bind(&row.message)
-            .bind(row.args.to_string())
-            .bind(timestamp(row.due_at))
-            .bind(row.expires_at.map(timestamp))
-            .bind(&now)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
+            );
+            added += bind_row(query, *chat_id, row, &now).execute(&mut *tx).await?.rows_affected();
         }
         tx.commit().await?;
         Ok(added)
