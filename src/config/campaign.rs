@@ -379,10 +379,6 @@ impl Campaign {
         self.steps.get(&way).map(Vec::as_slice).unwrap_or_default()
     }
 
-    pub fn holidays(&self) -> impl Iterator<Item = NaiveDate> + '_ {
-        self.holidays.iter().copied()
-    }
-
     /// The last day a candidate in `city` can apply for `way`. QAZTEST closes by city group;
     /// QRT is online and open until the testing window ends.
     pub fn deadline(&self, city: &City, way: Way) -> NaiveDate {

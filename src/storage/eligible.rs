@@ -29,14 +29,6 @@ impl Db {
         Ok(report)
     }
 
-    pub async fn is_eligible(&self, phone: &Phone) -> StorageResult<bool> {
-        let found: Option<i64> = sqlx::query_scalar("SELECT 1 FROM eligible WHERE phone = ?")
-            .bind(phone.as_str())
-            .fetch_optional(self.pool())
-            .await?;
-        Ok(found.is_some())
-    }
-
     pub async fn eligible_count(&self) -> StorageResult<i64> {
         Ok(sqlx::query_scalar("SELECT COUNT(*) FROM eligible").fetch_one(self.pool()).await?)
     }
