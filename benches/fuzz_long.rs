@@ -811,12 +811,7 @@ async fn run(options: Options, dir: &std::path::Path) -> anyhow::Result<u64> {
     .await?;
     let bot = Bot::new(emu.token()).set_api_url(emu.api_url().parse()?);
     bot::set_commands(&bot, &app.locales).await?;
-    let mut dispatcher = bot::dispatcher(bot.clone(), app.clone());
-    let token = dispatcher.shutdown_token();
-    let listener = bot::reliable_polling(bot, app.progress.clone(), Duration::from_secs(1));
-    let dispatching = tokio::spawn(async move {
-        dispatcher.dispatch_with_listener(listener, LoggingErrorHandler::new()).await;
-    });
+    let (token, dispatching) = bot::serve(bot, app.clone(), Duration::from_secs(1));
 
     let shared = Arc::new(Shared {
         emu,

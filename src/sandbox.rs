@@ -80,13 +80,8 @@ pub async fn run(db: Db, campaign: Arc<Campaign>, lang: Lang, today: Option<Naiv
         .context("cannot start the Telegram emulator")?;
     let bot = Bot::new(emu.token()).set_api_url(emu.api_url().parse().context("emulator URL")?);
     bot::set_commands(&bot, &app.locales).await.context("cannot set the command menu")?;
-    let mut dispatcher = bot::dispatcher(bot.clone(), app.clone());
     let bot_for_sender = bot.clone();
-    let shutdown = dispatcher.shutdown_token();
-    let listener = bot::reliable_polling(bot, app.progress.clone(), Duration::from_secs(1));
-    let running = tokio::spawn(async move {
-        dispatcher.dispatch_with_listener(listener, LoggingErrorHandler::new()).await;
-    });
+    let (shutdown, running) = bot::serve(bot, app.clone(), Duration::from_secs(1));
     let sender = Arc::new(Sender::new(
         db.clone(),
         bot_for_sender,
@@ -125,6 +120,10 @@ pub async fn run(db: Db, campaign: Arc<Campaign>, lang: Lang, today: Option<Naiv
                 };
                 match target {
                     Some(target) if target >= clock.now() => {
+                        // Plans are made from "now": let the planner catch up before time jumps.
+                        if let Err(err) = app.planner.drain().await {
+                            tracing::error!(error = %err, "cannot re-plan reminders");
+                        }
                         manual.set(target);
                         println!("(sandbox) it is now {}", local_now(&campaign, &clock));
                         terminal.show_arrivals().await;

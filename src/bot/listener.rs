@@ -1,11 +1,13 @@
-//! Long polling that confirms an update to Telegram only once it has been handled.
+//! Long polling through a durable inbox.
 //!
 //! teloxide's own polling confirms a batch (by asking for the next offset) as soon as it has
 //! handed it to the dispatcher, so updates being handled when the process dies are lost.
-//! Here the offset never passes an unfinished update: after a crash Telegram delivers it
-//! again, and the handlers are written so that a replay does no harm.
+//! Here every batch is first stored in the `inbox` table, and only then confirmed; an update
+//! leaves the inbox once it has been handled. After a crash the bot replays what is left, and
+//! the handlers are written so that a replay does no harm. Each update crosses the network
+//! once, however long the handlers take.
 
-use std::collections::{BTreeSet, VecDeque};
+use std::collections::{HashSet, VecDeque};
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -17,93 +19,113 @@ use teloxide::prelude::*;
 use teloxide::stop::{StopFlag, StopToken, mk_stop_token};
 use teloxide::types::AllowedUpdate;
 use teloxide::update_listeners::{AsUpdateStream, UpdateListener};
-use tokio::sync::Notify;
+use thiserror::Error;
+use tokio::sync::{Notify, watch};
 
-/// How long to wait for a handled update before polling again with an unchanged offset.
-const REPOLL_PAUSE: Duration = Duration::from_millis(20);
+use crate::clock::SharedClock;
+use crate::storage::{Db, InboxEntry, StorageError};
 
-/// Which handed-out updates are still being handled.
-#[derive(Debug, Default)]
-pub struct Progress {
-    inner: Mutex<Inner>,
-    finished: Notify,
+/// How long finished updates gather before one statement deletes them from the inbox.
+const CLEAN_DELAY: Duration = Duration::from_millis(10);
+/// How long to wait after a failed request or write before polling again.
+const RETRY_PAUSE: Duration = Duration::from_secs(1);
+
+#[derive(Debug, Error)]
+pub enum ListenerError {
+    #[error("cannot fetch updates: {0}")]
+    Telegram(#[from] RequestError),
+    #[error("cannot store updates: {0}")]
+    Storage(#[from] StorageError),
 }
 
+/// Updates that have been handled and may leave the inbox.
 #[derive(Debug, Default)]
-struct Inner {
-    unfinished: BTreeSet<i32>,
-    last_handed: Option<i32>,
+pub struct Progress {
+    finished: Mutex<Vec<i64>>,
+    wake: Notify,
 }
 
 impl Progress {
-    fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
-        self.inner.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
-    }
-
-    /// The offset that confirms exactly the finished updates.
-    fn offset(&self) -> Option<i32> {
-        let inner = self.lock();
-        inner.unfinished.first().copied().or(inner.last_handed.map(|id| id + 1))
-    }
-
-    /// Records an update as handed to the dispatcher; false if it was handed out before
-    /// (Telegram returns unconfirmed updates again while they are being handled).
-    fn hand_out(&self, id: i32) -> bool {
-        let mut inner = self.lock();
-        if inner.last_handed.is_some_and(|last| id <= last) {
-            return false;
-        }
-        inner.last_handed = Some(id);
-        inner.unfinished.insert(id);
-        true
-    }
-
     /// Called by the handler tree when an update is done (handled or not).
     pub fn finish_update(&self, update: &Update) {
-        self.finish(update_id(update));
+        self.lock().push(update_id(update));
+        self.wake.notify_one();
     }
 
-    fn finish(&self, id: i32) {
-        if self.lock().unfinished.remove(&id) {
-            self.finished.notify_waiters();
+    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<i64>> {
+        self.finished.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    fn take(&self) -> Vec<i64> {
+        std::mem::take(&mut *self.lock())
+    }
+
+    /// Puts back ids whose deletion failed, for the next round.
+    fn restore(&self, ids: Vec<i64>) {
+        self.lock().extend(ids);
+    }
+
+    /// Deletes finished updates from the inbox until `stopped` turns true, then once more.
+    pub async fn clean_inbox(self: Arc<Self>, db: Db, mut stopped: watch::Receiver<bool>) {
+        loop {
+            let stopping = *stopped.borrow();
+            let ids = self.take();
+            if let Err(err) = db.delete_updates(&ids).await {
+                tracing::error!(error = %err, "cannot delete handled updates from the inbox");
+                self.restore(ids);
+                tokio::time::sleep(RETRY_PAUSE).await;
+                continue;
+            }
+            if stopping {
+                return;
+            }
+            tokio::select! {
+                () = self.wake.notified() => tokio::time::sleep(CLEAN_DELAY).await,
+                _ = stopped.changed() => {}
+            }
         }
     }
+}
 
-    fn has_unfinished(&self) -> bool {
-        !self.lock().unfinished.is_empty()
-    }
+fn update_id(update: &Update) -> i64 {
+    i64::from(update.id.0)
 }
 
 /// The listener for `dispatch_with_listener`.
 pub struct ReliablePolling {
     bot: Bot,
-    progress: Arc<Progress>,
+    db: Db,
+    clock: SharedClock,
     timeout: Duration,
     allowed: Option<Vec<AllowedUpdate>>,
     buffer: VecDeque<Update>,
-    /// The offset of the previous request.
-    last_offset: Option<i32>,
+    /// The offset that confirms everything stored so far; `None` before the first batch, so
+    /// that Telegram sends whatever is unconfirmed (its update ids may even start anew).
+    offset: Option<i64>,
+    replayed: bool,
     stop_token: StopToken,
     stop_flag: StopFlag,
 }
 
-/// Long polls of `timeout` that confirm only what `progress` says is finished.
-pub fn reliable_polling(bot: Bot, progress: Arc<Progress>, timeout: Duration) -> ReliablePolling {
+/// Long polls of `timeout` that store each batch in the inbox before confirming it.
+pub fn reliable_polling(bot: Bot, db: Db, clock: SharedClock, timeout: Duration) -> ReliablePolling {
     let (stop_token, stop_flag) = mk_stop_token();
     ReliablePolling {
         bot,
-        progress,
+        db,
+        clock,
         timeout,
         allowed: None,
         buffer: VecDeque::new(),
-        last_offset: None,
+        offset: None,
+        replayed: false,
         stop_token,
         stop_flag,
     }
 }
 
 impl UpdateListener for ReliablePolling {
-    type Err = RequestError;
+    type Err = ListenerError;
 
     fn stop_token(&mut self) -> StopToken {
         self.stop_token.clone()
@@ -115,19 +137,65 @@ impl UpdateListener for ReliablePolling {
 }
 
 impl<'a> AsUpdateStream<'a> for ReliablePolling {
-    type StreamErr = RequestError;
-    type Stream = Pin<Box<dyn Stream<Item = Result<Update, RequestError>> + Send + 'a>>;
+    type StreamErr = ListenerError;
+    type Stream = Pin<Box<dyn Stream<Item = Result<Update, ListenerError>> + Send + 'a>>;
 
     fn as_stream(&'a mut self) -> Self::Stream {
         Box::pin(stream(self))
     }
 }
 
-fn update_id(update: &Update) -> i32 {
-    i32::try_from(update.id.0).unwrap_or(i32::MAX)
+impl ReliablePolling {
+    /// Queues what a previous run stored and did not finish.
+    async fn replay(&mut self) -> Result<(), StorageError> {
+        let pending = self.db.pending_updates().await?;
+        if !pending.is_empty() {
+            tracing::info!(updates = pending.len(), "replaying updates stored before a restart");
+        }
+        for entry in pending {
+            match serde_json::from_str::<Update>(&entry.body) {
+                Ok(update) => self.buffer.push_back(update),
+                Err(err) => {
+                    tracing::warn!(update_id = entry.update_id, %err, "a stored update no longer parses; dropped");
+                    self.db.delete_updates(&[entry.update_id]).await?;
+                }
+            }
+        }
+        self.replayed = true;
+        Ok(())
+    }
+
+    /// Fetches one batch, stores it, and queues it.
+    async fn poll(&mut self) -> Result<(), ListenerError> {
+        let timeout = u32::try_from(self.timeout.as_secs()).unwrap_or(u32::MAX);
+        let mut request = self.bot.get_updates().timeout(timeout);
+        if let Some(offset) = self.offset {
+            request = request.offset(i32::try_from(offset).unwrap_or(i32::MAX));
+        }
+        if let Some(allowed) = &self.allowed {
+            request = request.allowed_updates(allowed.clone());
+        }
+        let updates = request.send().await?;
+        let entries: Vec<InboxEntry> = updates
+            .iter()
+            .map(|update| InboxEntry {
+                update_id: update_id(update),
+                body: serde_json::to_string(update).unwrap_or_else(|err| {
+                    tracing::warn!(update_id = update.id.0, %err, "update not serializable; it cannot be replayed");
+                    String::from("null")
+                }),
+            })
+            .collect();
+        let stored: HashSet<i64> = self.db.store_updates(&entries, self.clock.now()).await?.into_iter().collect();
+        if let Some(last) = entries.iter().map(|entry| entry.update_id).max() {
+            self.offset = Some(last + 1);
+        }
+        self.buffer.extend(updates.into_iter().filter(|update| stored.contains(&update_id(update))));
+        Ok(())
+    }
 }
 
-fn stream(state: &mut ReliablePolling) -> impl Stream<Item = Result<Update, RequestError>> + Send + '_ {
+fn stream(state: &mut ReliablePolling) -> impl Stream<Item = Result<Update, ListenerError>> + Send + '_ {
     stream::unfold(state, |state| async move {
         loop {
             if let Some(update) = state.buffer.pop_front() {
@@ -136,57 +204,19 @@ fn stream(state: &mut ReliablePolling) -> impl Stream<Item = Result<Update, Requ
             if state.stop_flag.is_stopped() {
                 return None;
             }
-            // Asking again with the same offset while updates are still being handled would
-            // fetch the same window again: give one of them a moment to finish first.
-            if state.last_offset.is_some()
-                && state.progress.offset() == state.last_offset
-                && state.progress.has_unfinished()
-            {
-                let finished = state.progress.finished.notified();
-                let _ = tokio::time::timeout(REPOLL_PAUSE, finished).await;
-            }
-            state.last_offset = state.progress.offset();
-            let mut request = state.bot.get_updates().timeout(state.timeout.as_secs().try_into().unwrap_or(u32::MAX));
-            if let Some(offset) = state.progress.offset() {
-                request = request.offset(offset);
-            }
-            if let Some(allowed) = &state.allowed {
-                request = request.allowed_updates(allowed.clone());
-            }
-            let updates = tokio::select! {
-                updates = request.send() => updates,
-                () = state.stop_flag.clone() => return None,
+            let step = if state.replayed {
+                let stop = state.stop_flag.clone();
+                tokio::select! {
+                    result = state.poll() => result,
+                    () = stop => return None,
+                }
+            } else {
+                state.replay().await.map_err(ListenerError::from)
             };
-            match updates {
-                Ok(updates) => {
-                    let fresh: Vec<Update> =
-                        updates.into_iter().filter(|update| state.progress.hand_out(update_id(update))).collect();
-                    state.buffer.extend(fresh);
-                }
-                Err(err) => {
-                    tokio::time::sleep(Duration::from_secs(1)).await;
-                    return Some((Err(err), state));
-                }
+            if let Err(err) = step {
+                tokio::time::sleep(RETRY_PAUSE).await;
+                return Some((Err(err), state));
             }
         }
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::Progress;
-
-    #[test]
-    fn the_offset_never_passes_an_unfinished_update() {
-        let progress = Progress::default();
-        assert_eq!(progress.offset(), None);
-        assert!(progress.hand_out(10) && progress.hand_out(11) && progress.hand_out(12));
-        assert!(!progress.hand_out(11), "a re-delivered update is not handed out twice");
-        progress.finish(11);
-        assert_eq!(progress.offset(), Some(10));
-        progress.finish(10);
-        assert_eq!(progress.offset(), Some(12));
-        progress.finish(12);
-        assert_eq!(progress.offset(), Some(13));
-    }
 }

@@ -5,23 +5,27 @@ mod commands;
 mod errors;
 mod flows;
 mod listener;
-mod replan;
 mod state;
 mod ui;
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::ops::ControlFlow;
 use std::sync::Arc;
+use std::time::Duration;
 
 use chrono::NaiveDate;
-use teloxide::dispatching::dialogue::{self, Dialogue};
-use teloxide::dispatching::{DefaultKey, UpdateHandler};
+use dptree::{HandlerSignature, Type};
+use teloxide::dispatching::dialogue::Dialogue;
+use teloxide::dispatching::{DefaultKey, ShutdownToken, UpdateHandler};
 use teloxide::prelude::*;
 use teloxide::types::{BotCommand, BotCommandScope};
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
 
 pub use callback::{Callback, MAX_CALLBACK_BYTES};
 pub use commands::Command;
 pub use errors::{BotError, HandlerResult, chain as error_chain};
-pub use listener::{Progress, reliable_polling};
+pub use listener::{ListenerError, Progress, reliable_polling};
 pub use state::State;
 
 use crate::clock::SharedClock;
@@ -76,49 +80,75 @@ pub fn schema() -> UpdateHandler<BotError> {
             .branch(flows::group::handler())
             .branch(flows::membership::handler())
             .branch(Update::filter_edited_message().endpoint(|| async { HandlerResult::Ok(()) }))
-            .branch(
-                dialogue::enter::<Update, DialogueStore, State, _>()
-                    .filter_map_async(load_ctx)
-                    .branch(flows::message_handler())
-                    .branch(flows::callback_handler()),
-            ),
+            .branch(load_chat().branch(flows::message_handler()).branch(flows::callback_handler())),
     )
 }
 
 /// Wraps the tree: after a handler ran, a failure gets the user a localized apology, the
-/// chat's reminders are re-planned to follow its progress, and the update is marked done so
-/// the listener may confirm it to Telegram.
+/// planner hears that the chat's reminders may need to follow its progress, and the update is
+/// marked done so that it leaves the inbox.
 fn around_every_update() -> UpdateHandler<BotError> {
     dptree::from_fn(
         |deps: DependencyMap, cont: dptree::Cont<'static, HandlerResult>| async move {
             let outcome = cont(deps.clone()).await;
-            if let ControlFlow::Break(result) = &outcome {
-                if let Err(error) = result {
-                    errors::apologize(&deps, error).await;
-                }
-                replan::replan(&deps).await;
+            if let ControlFlow::Break(Err(error)) = &outcome {
+                errors::apologize(&deps, error).await;
             }
             if let (Some(app), Some(update)) = (deps.try_get::<Arc<App>>(), deps.try_get::<Update>()) {
+                if matches!(outcome, ControlFlow::Break(_)) {
+                    app.planner.wake();
+                }
                 app.progress.finish_update(&update);
             }
             outcome
         },
-        dptree::HandlerSignature::Entry,
+        HandlerSignature::Entry,
     )
 }
 
-async fn load_ctx(app: Arc<App>, update: Update) -> Option<Ctx> {
-    let chat_id = update.chat()?.id;
-    let suggested = Lang::suggest(update.from().and_then(|user| user.language_code.as_deref()));
-    let profile = match app.db.profile(chat_id.0).await {
-        Ok(profile) => profile,
-        Err(err) => {
-            tracing::error!(chat_id = chat_id.0, error = %err, "cannot load profile");
-            None
-        }
-    };
-    let chosen = profile.as_ref().and_then(|profile| profile.lang);
-    Some(Ctx { chat_id, lang: chosen.unwrap_or(suggested), lang_chosen: chosen.is_some(), profile })
+/// Reads the chat's profile and dialogue state in one query, and hands the handlers `Ctx`,
+/// `State` and the dialogue. Updates without a chat pass by.
+fn load_chat() -> UpdateHandler<BotError> {
+    let location = std::panic::Location::caller();
+    dptree::from_fn(
+        |deps: DependencyMap, cont: dptree::Cont<'static, HandlerResult>| async move {
+            let (Some(app), Some(update)) = (deps.try_get::<Arc<App>>(), deps.try_get::<Update>()) else {
+                return ControlFlow::Continue(deps);
+            };
+            let Some(chat_id) = update.chat().map(|chat| chat.id) else {
+                return ControlFlow::Continue(deps);
+            };
+            let (state, profile) = match app.dialogues.load_with_profile::<State>(chat_id.0).await {
+                Ok(loaded) => loaded,
+                Err(err) => return ControlFlow::Break(Err(BotError::Storage(err))),
+            };
+            // A new chat gets its row at once, as teloxide's own dialogues do.
+            let state = match state {
+                Some(state) => state,
+                None => match app.dialogues.save(chat_id.0, &State::default()).await {
+                    Ok(()) => State::default(),
+                    Err(err) => return ControlFlow::Break(Err(BotError::Storage(err))),
+                },
+            };
+            let suggested = Lang::suggest(update.from().and_then(|user| user.language_code.as_deref()));
+            let chosen = profile.as_ref().and_then(|profile| profile.lang);
+            let ctx = Ctx { chat_id, lang: chosen.unwrap_or(suggested), lang_chosen: chosen.is_some(), profile };
+            let mut inner = deps.clone();
+            inner.insert(ctx);
+            inner.insert(state);
+            inner.insert(BotDialogue::new(app.dialogues.clone(), chat_id));
+            match cont(inner).await {
+                ControlFlow::Continue(_) => ControlFlow::Continue(deps),
+                done => done,
+            }
+        },
+        HandlerSignature::Other {
+            obligations: BTreeMap::from([(Type::of::<Arc<App>>(), location), (Type::of::<Update>(), location)]),
+            guaranteed_outcomes: BTreeSet::from([Type::of::<Ctx>(), Type::of::<State>(), Type::of::<BotDialogue>()]),
+            conditional_outcomes: BTreeSet::new(),
+            continues: true,
+        },
+    )
 }
 
 /// Sets the command menu in both languages (and Russian as the default for other clients).
@@ -145,6 +175,26 @@ pub fn dispatcher(bot: Bot, app: Arc<App>) -> Dispatcher<Bot, BotError, DefaultK
         .build()
 }
 
+/// The dispatcher on the inbox's reliable polling, with the planner and the inbox cleaner
+/// beside it. The task ends once the dispatcher has been shut down and both have caught up.
+pub fn serve(bot: Bot, app: Arc<App>, poll_timeout: Duration) -> (ShutdownToken, JoinHandle<()>) {
+    let mut dispatcher = dispatcher(bot.clone(), app.clone());
+    let token = dispatcher.shutdown_token();
+    let listener = reliable_polling(bot, app.db.clone(), app.clock.clone(), poll_timeout);
+    let (stop, stopped) = watch::channel(false);
+    let planning = tokio::spawn(app.planner.clone().run(stopped.clone()));
+    let cleaning = tokio::spawn(app.progress.clone().clean_inbox(app.db.clone(), stopped));
+    let running = tokio::spawn(async move {
+        dispatcher
+            .dispatch_with_listener(listener, LoggingErrorHandler::with_custom_text("update listener error"))
+            .await;
+        let _ = stop.send(true);
+        let _ = planning.await;
+        let _ = cleaning.await;
+    });
+    (token, running)
+}
+
 /// Runs the bot with long polling, and the reminder sender beside it, until Ctrl-C.
 pub async fn run(bot: Bot, app: Arc<App>, sender: SenderConfig) -> anyhow::Result<()> {
     use anyhow::Context as _;
@@ -157,22 +207,20 @@ pub async fn run(bot: Bot, app: Arc<App>, sender: SenderConfig) -> anyhow::Resul
         app.clock.clone(),
         sender,
     ));
-    let (stop_sender, stopped) = tokio::sync::watch::channel(false);
+    let (stop_sender, stopped) = watch::channel(false);
     let sending = tokio::spawn(sender.run(stopped));
 
-    let progress = app.progress.clone();
-    let mut dispatcher = dispatcher(bot.clone(), app);
-    let listener = reliable_polling(bot, progress, std::time::Duration::from_secs(25));
-    let token = dispatcher.shutdown_token();
+    let (token, running) = serve(bot, app, Duration::from_secs(25));
     tokio::spawn(async move {
-        if tokio::signal::ctrl_c().await.is_ok()
-            && let Ok(done) = token.shutdown()
-        {
-            done.await;
+        if tokio::signal::ctrl_c().await.is_ok() {
+            // Retry while the dispatcher is still starting; the running task says when it is done.
+            while token.shutdown().is_err() {
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
         }
     });
     tracing::info!("bot is running; Ctrl-C stops it");
-    dispatcher.dispatch_with_listener(listener, LoggingErrorHandler::with_custom_text("update listener error")).await;
+    let _ = running.await;
     let _ = stop_sender.send(true);
     let _ = sending.await;
     Ok(())

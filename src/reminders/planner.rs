@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
 use serde_json::json;
+use tokio::sync::{Notify, watch};
 
 use crate::clock::SharedClock;
 use crate::config::Campaign;
@@ -121,33 +122,77 @@ fn fingerprint(input: &PlanInput) -> String {
     )
 }
 
-/// Keeps each candidate's outbox in line with their progress.
+/// How many candidates one planning transaction takes.
+const BATCH: u32 = 256;
+/// How long changes gather after a wake-up before they are planned in one transaction.
+/// Reminders are hours or days away, so this costs nothing a candidate could notice.
+const GATHER: Duration = Duration::milliseconds(50);
+/// How often to look for changes nobody announced (another process, a missed wake-up).
+const SWEEP: Duration = Duration::seconds(30);
+
+/// Keeps each candidate's outbox in line with their progress. Writes to a candidate's
+/// planning inputs mark the row (a trigger does it); the planner works through marked rows
+/// in batches, off the path of the update.
 #[derive(Debug, Clone)]
 pub struct Planner {
     db: Db,
     campaign: Arc<Campaign>,
     clock: SharedClock,
+    wake: Arc<Notify>,
 }
 
 impl Planner {
     pub fn new(db: Db, campaign: Arc<Campaign>, clock: SharedClock) -> Planner {
-        Planner { db, campaign, clock }
+        Planner { db, campaign, clock, wake: Arc::default() }
     }
 
-    /// Re-plans one chat if anything the plan depends on changed since the last time;
-    /// returns whether it re-planned.
-    pub async fn replan(&self, chat_id: i64) -> StorageResult<bool> {
-        let Some(input) = self.db.plan_input(chat_id).await? else {
-            return Ok(false);
-        };
-        let print = fingerprint(&input);
-        if input.fingerprint.as_deref() == Some(print.as_str()) {
-            return Ok(false);
-        }
+    /// Tells the running planner that something may have changed.
+    pub fn wake(&self) {
+        self.wake.notify_one();
+    }
+
+    /// Re-plans one batch of changed candidates; returns how many it took (0: none left).
+    pub async fn try_execute_task(&self) -> StorageResult<usize> {
         let now = self.clock.now();
-        let rows = plan(&self.campaign, &input, now);
-        self.db.replan(chat_id, &PLANNED_KINDS, &rows, &print, now).await?;
-        Ok(true)
+        self.db
+            .replan_dirty(BATCH, &PLANNED_KINDS, now, |input| {
+                let print = fingerprint(input);
+                let rows =
+                    (input.fingerprint.as_deref() != Some(print.as_str())).then(|| plan(&self.campaign, input, now));
+                (print, rows)
+            })
+            .await
+    }
+
+    /// Re-plans every changed candidate; returns how many.
+    pub async fn drain(&self) -> StorageResult<usize> {
+        let mut total = 0;
+        loop {
+            match self.try_execute_task().await? {
+                0 => return Ok(total),
+                taken => total += taken,
+            }
+        }
+    }
+
+    /// Plans as changes come in, until `stopped` turns true; then catches up once more.
+    pub async fn run(self, mut stopped: watch::Receiver<bool>) {
+        let gather = GATHER.to_std().unwrap_or_default();
+        let sweep = SWEEP.to_std().unwrap_or_default();
+        loop {
+            let stopping = *stopped.borrow();
+            if let Err(err) = self.drain().await {
+                tracing::error!(error = %err, "cannot re-plan reminders");
+            }
+            if stopping {
+                return;
+            }
+            tokio::select! {
+                () = self.wake.notified() => tokio::time::sleep(gather).await,
+                () = tokio::time::sleep(sweep) => {}
+                _ = stopped.changed() => {}
+            }
+        }
     }
 }
 

@@ -34,8 +34,13 @@ fn format_date(date: NaiveDate) -> String {
 
 impl Db {
     pub async fn profile(&self, chat_id: i64) -> StorageResult<Option<Profile>> {
+        Ok(self.profile_and_dialogue(chat_id).await?.map(|(profile, _)| profile))
+    }
+
+    /// The profile and the serialized dialogue state, in one read: what every update needs.
+    pub async fn profile_and_dialogue(&self, chat_id: i64) -> StorageResult<Option<(Profile, Option<String>)>> {
         let row = sqlx::query(
-            "SELECT c.lang, c.source, c.phone, c.code, p.way, c.applied_on, c.test_date
+            "SELECT c.lang, c.source, c.phone, c.code, p.way, c.applied_on, c.test_date, c.dialogue
              FROM candidates c LEFT JOIN promo_codes p ON p.code = c.code
              WHERE c.chat_id = ?",
         )
@@ -53,7 +58,7 @@ impl Db {
             )),
             _ => None,
         };
-        Ok(Some(Profile {
+        let profile = Profile {
             chat_id,
             lang: lang.map(|lang| lang.parse()).transpose().map_err(StorageError::Corrupt)?,
             source: row.try_get("source")?,
@@ -61,7 +66,8 @@ impl Db {
             code,
             applied_on: parse_date(row.try_get("applied_on")?)?,
             test_date: parse_date(row.try_get("test_date")?)?,
-        }))
+        };
+        Ok(Some((profile, row.try_get("dialogue")?)))
     }
 
     async fn ensure_candidate(&self, chat_id: i64, now: &str) -> StorageResult<()> {
@@ -77,14 +83,15 @@ impl Db {
     }
 
     pub async fn set_lang(&self, chat_id: i64, lang: Lang, now: DateTime<Utc>) -> StorageResult<()> {
-        let now = timestamp(now);
-        self.ensure_candidate(chat_id, &now).await?;
-        sqlx::query("UPDATE candidates SET lang = ?, updated_at = ? WHERE chat_id = ?")
-            .bind(lang.code())
-            .bind(&now)
-            .bind(chat_id)
-            .execute(self.writer())
-            .await?;
+        sqlx::query(
+            "INSERT INTO candidates (chat_id, lang, stage_since, created_at, updated_at) VALUES (?1, ?2, ?3, ?3, ?3)
+             ON CONFLICT (chat_id) DO UPDATE SET lang = excluded.lang, updated_at = excluded.updated_at",
+        )
+        .bind(chat_id)
+        .bind(lang.code())
+        .bind(timestamp(now))
+        .execute(self.writer())
+        .await?;
         Ok(())
     }
 
@@ -142,7 +149,8 @@ impl Db {
         let mut added = 0;
         for chat_id in chat_ids {
             added += sqlx::query(
-                "INSERT INTO candidates (chat_id, lang, stage_since, created_at, updated_at) VALUES (?1, ?2, ?3, ?3, ?3)
+                "INSERT INTO candidates (chat_id, lang, stage_since, created_at, updated_at, plan_dirty)
+                 VALUES (?1, ?2, ?3, ?3, ?3, 0)
                  ON CONFLICT (chat_id) DO NOTHING",
             )
             .bind(chat_id)

@@ -9,7 +9,7 @@ use serde::de::DeserializeOwned;
 use teloxide::dispatching::dialogue::Storage;
 use teloxide::types::ChatId;
 
-use super::{Db, StorageError, timestamp};
+use super::{Db, Profile, StorageError, timestamp};
 use crate::clock::SharedClock;
 use crate::domain::Way;
 
@@ -48,16 +48,18 @@ impl DialogueStore {
             .bind(chat_id)
             .fetch_optional(self.db.pool())
             .await?;
-        Ok(match stored.flatten() {
-            None => None,
-            Some(json) => match serde_json::from_str(&json) {
-                Ok(state) => Some(state),
-                Err(err) => {
-                    tracing::warn!(chat_id, %err, "stored dialogue state no longer deserializes");
-                    Some(S::lost())
-                }
-            },
-        })
+        Ok(stored.flatten().map(|json| parse_state(chat_id, &json)))
+    }
+
+    /// The chat's dialogue state and profile, in one read.
+    pub async fn load_with_profile<S: StoredState>(
+        &self,
+        chat_id: i64,
+    ) -> Result<(Option<S>, Option<Profile>), StorageError> {
+        let Some((profile, json)) = self.db.profile_and_dialogue(chat_id).await? else {
+            return Ok((None, None));
+        };
+        Ok((json.map(|json| parse_state(chat_id, &json)), Some(profile)))
     }
 
     pub async fn save<S: StoredState>(&self, chat_id: i64, state: &S) -> Result<(), StorageError> {
@@ -99,6 +101,14 @@ impl DialogueStore {
         .await?;
         Ok(())
     }
+}
+
+/// A stored state, or the lost one when it no longer deserializes.
+fn parse_state<S: StoredState>(chat_id: i64, json: &str) -> S {
+    serde_json::from_str(json).unwrap_or_else(|err| {
+        tracing::warn!(chat_id, %err, "stored dialogue state no longer deserializes");
+        S::lost()
+    })
 }
 
 impl<S: StoredState> Storage<S> for DialogueStore {

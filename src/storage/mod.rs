@@ -4,6 +4,7 @@ mod candidates;
 mod codes;
 mod dialogue;
 mod eligible;
+mod inbox;
 mod migrations;
 mod outbox;
 mod stats;
@@ -18,6 +19,7 @@ use thiserror::Error;
 pub use candidates::Profile;
 pub use codes::{Claim, ImportReport};
 pub use dialogue::{DialogueStore, StateSummary, StoredState};
+pub use inbox::InboxEntry;
 pub use outbox::{OutboxRow, PlanInput, PlannedRow, Wave};
 pub use stats::Stats;
 

@@ -104,79 +104,138 @@ fn bind_row<'q>(query: SqliteQuery<'q>, chat_id: i64, row: &'q PlannedRow, now: 
 
 const ROW_COLUMNS: &str = "id, chat_id, plan_key, kind, message, args, due_at, expires_at, attempts";
 
+const PLAN_INPUT_COLUMNS: &str = "chat_id, active, created_at, stage, city, way, step, stage_since, applied_on, \
+    test_date, code IS NOT NULL AS has_code, plan_fingerprint";
+
+fn plan_input(row: sqlx::sqlite::SqliteRow) -> StorageResult<PlanInput> {
+    let way: Option<String> = row.try_get("way")?;
+    Ok(PlanInput {
+        chat_id: row.try_get("chat_id")?,
+        active: row.try_get("active")?,
+        created_at: parse_time(&row.try_get::<String, _>("created_at")?)?,
+        stage: row.try_get("stage")?,
+        city: row.try_get("city")?,
+        way: way.map(|way| way.parse()).transpose().map_err(StorageError::Corrupt)?,
+        step: row.try_get("step")?,
+        stage_since: parse_time(&row.try_get::<String, _>("stage_since")?)?,
+        applied_on: parse_day(row.try_get("applied_on")?)?,
+        test_date: parse_day(row.try_get("test_date")?)?,
+        has_code: row.try_get("has_code")?,
+        fingerprint: row.try_get("plan_fingerprint")?,
+    })
+}
+
 impl Db {
     pub async fn plan_input(&self, chat_id: i64) -> StorageResult<Option<PlanInput>> {
-        let row = sqlx::query(
-            "SELECT active, created_at, stage, city, way, step, stage_since, applied_on, test_date,
-                    code IS NOT NULL AS has_code, plan_fingerprint
-             FROM candidates WHERE chat_id = ?",
-        )
-        .bind(chat_id)
-        .fetch_optional(self.pool())
-        .await?;
-        let Some(row) = row else { return Ok(None) };
-        let way: Option<String> = row.try_get("way")?;
-        Ok(Some(PlanInput {
-            chat_id,
-            active: row.try_get("active")?,
-            created_at: parse_time(&row.try_get::<String, _>("created_at")?)?,
-            stage: row.try_get("stage")?,
-            city: row.try_get("city")?,
-            way: way.map(|way| way.parse()).transpose().map_err(StorageError::Corrupt)?,
-            step: row.try_get("step")?,
-            stage_since: parse_time(&row.try_get::<String, _>("stage_since")?)?,
-            applied_on: parse_day(row.try_get("applied_on")?)?,
-            test_date: parse_day(row.try_get("test_date")?)?,
-            has_code: row.try_get("has_code")?,
-            fingerprint: row.try_get("plan_fingerprint")?,
-        }))
+        let row = sqlx::query(&format!("SELECT {PLAN_INPUT_COLUMNS} FROM candidates WHERE chat_id = ?"))
+            .bind(chat_id)
+            .fetch_optional(self.pool())
+            .await?;
+        row.map(plan_input).transpose()
     }
 
-    /// Makes the chat's pending rows of the planner's `kinds` exactly `planned`, in one
-    /// transaction: new ones are added, changed ones updated, unwanted ones cancelled. Sent,
-    /// failed and in-flight rows are history and stay; rows of other kinds (broadcasts) too.
-    pub async fn replan(
+    /// Re-plans up to `limit` candidates whose planning inputs changed, in one transaction on
+    /// the writer, so no write can slip between reading a candidate and storing their plan.
+    /// `plan` gives each candidate's fingerprint, and their rows unless the fingerprint is the
+    /// one stored. A re-planned chat's pending rows of `kinds` become exactly its new rows:
+    /// new ones are added, changed ones updated, unwanted ones cancelled. Sent, failed and
+    /// in-flight rows are history and stay; rows of other kinds (broadcasts) too.
+    /// Returns how many candidates were taken.
+    pub async fn replan_dirty<F>(
         &self,
-        chat_id: i64,
+        limit: u32,
         kinds: &[&str],
-        planned: &[PlannedRow],
-        fingerprint: &str,
         now: DateTime<Utc>,
-    ) -> StorageResult<()> {
+        mut plan: F,
+    ) -> StorageResult<usize>
+    where
+        F: FnMut(&PlanInput) -> (String, Option<Vec<PlannedRow>>),
+    {
         let now = timestamp(now);
         let mut tx = self.writer().begin_with("BEGIN IMMEDIATE").await?;
-        for row in planned {
-            let query = sqlx::query(
+        let dirty = sqlx::query(&format!("SELECT {PLAN_INPUT_COLUMNS} FROM candidates WHERE plan_dirty = 1 LIMIT ?"))
+            .bind(limit)
+            .fetch_all(&mut *tx)
+            .await?;
+        if dirty.is_empty() {
+            return Ok(0);
+        }
+        let taken = dirty.len();
+        let mut marks = Vec::with_capacity(taken);
+        let mut replanned = Vec::new();
+        let mut wanted = Vec::new();
+        let mut rows = Vec::new();
+        for row in dirty {
+            let chat_id: i64 = row.try_get("chat_id")?;
+            let input = match plan_input(row) {
+                Ok(input) => input,
+                Err(err) => {
+                    // One unreadable row must not hold up everyone else's reminders.
+                    tracing::error!(chat_id, %err, "cannot read planning inputs; not re-planned");
+                    marks.push(serde_json::json!([chat_id, null]));
+                    continue;
+                }
+            };
+            let (fingerprint, planned) = plan(&input);
+            if let Some(planned) = planned {
+                replanned.push(input.chat_id);
+                for row in planned {
+                    wanted.push(format!("{} {}", input.chat_id, row.key));
+                    rows.push(serde_json::json!([
+                        input.chat_id,
+                        row.key,
+                        row.kind,
+                        row.message,
+                        row.args.to_string(),
+                        timestamp(row.due_at),
+                        row.expires_at.map(timestamp),
+                    ]));
+                }
+            }
+            marks.push(serde_json::json!([input.chat_id, fingerprint]));
+        }
+        if !rows.is_empty() {
+            sqlx::query(
                 "INSERT INTO outbox (chat_id, plan_key, kind, message, args, due_at, expires_at, created_at, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)
+                 SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5, value ->> 6, ?1, ?1
+                 FROM json_each(?2) WHERE true
                  ON CONFLICT (chat_id, plan_key) DO UPDATE SET
                      kind = excluded.kind, message = excluded.message, args = excluded.args,
                      due_at = excluded.due_at, expires_at = excluded.expires_at,
                      attempts = CASE WHEN status = 'cancelled' THEN 0 ELSE attempts END,
                      status = 'pending', updated_at = excluded.updated_at
                  WHERE status IN ('pending', 'cancelled')",
-            );
-            bind_row(query, chat_id, row, &now).execute(&mut *tx).await?;
-        }
-        let keys = serde_json::Value::from(planned.iter().map(|row| row.key.clone()).collect::<Vec<_>>()).to_string();
-        sqlx::query(
-            "UPDATE outbox SET status = 'cancelled', updated_at = ?
-             WHERE chat_id = ? AND status = 'pending' AND plan_key NOT IN (SELECT value FROM json_each(?))
-                 AND kind IN (SELECT value FROM json_each(?))",
-        )
-        .bind(&now)
-        .bind(chat_id)
-        .bind(keys)
-        .bind(serde_json::Value::from(kinds.to_vec()).to_string())
-        .execute(&mut *tx)
-        .await?;
-        sqlx::query("UPDATE candidates SET plan_fingerprint = ? WHERE chat_id = ?")
-            .bind(fingerprint)
-            .bind(chat_id)
+            )
+            .bind(&now)
+            .bind(serde_json::Value::from(rows).to_string())
             .execute(&mut *tx)
             .await?;
+        }
+        if !replanned.is_empty() {
+            sqlx::query(
+                "UPDATE outbox SET status = 'cancelled', updated_at = ?1
+                 WHERE status = 'pending'
+                     AND chat_id IN (SELECT value FROM json_each(?2))
+                     AND kind IN (SELECT value FROM json_each(?3))
+                     AND chat_id || ' ' || plan_key NOT IN (SELECT value FROM json_each(?4))",
+            )
+            .bind(&now)
+            .bind(serde_json::Value::from(replanned).to_string())
+            .bind(serde_json::Value::from(kinds.to_vec()).to_string())
+            .bind(serde_json::Value::from(wanted).to_string())
+            .execute(&mut *tx)
+            .await?;
+        }
+        sqlx::query(
+            "UPDATE candidates SET plan_dirty = 0, plan_fingerprint = coalesce(marks.fingerprint, plan_fingerprint)
+             FROM (SELECT value ->> 0 AS chat_id, value ->> 1 AS fingerprint FROM json_each(?)) AS marks
+             WHERE candidates.chat_id = marks.chat_id",
+        )
+        .bind(serde_json::Value::from(marks).to_string())
+        .execute(&mut *tx)
+        .await?;
         tx.commit().await?;
-        Ok(())
+        Ok(taken)
     }
 
     /// Cancels every pending row of a chat (blocked bot, erased data).

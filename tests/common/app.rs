@@ -67,13 +67,7 @@ impl TestApp {
     async fn start(&mut self) {
         let bot = self.bot();
         bot::set_commands(&bot, &self.app.locales).await.expect("commands");
-        let mut dispatcher = bot::dispatcher(bot.clone(), self.app.clone());
-        let token = dispatcher.shutdown_token();
-        let listener = bot::reliable_polling(bot, self.app.progress.clone(), Duration::from_secs(1));
-        let handle = tokio::spawn(async move {
-            dispatcher.dispatch_with_listener(listener, LoggingErrorHandler::new()).await;
-        });
-        self.running = Some((token, handle));
+        self.running = Some(bot::serve(bot, self.app.clone(), Duration::from_secs(1)));
     }
 
     /// Stops the dispatcher (as a deploy would) and starts a new one on the same database.
@@ -149,14 +143,21 @@ impl TestApp {
             panic!("the bot did not answer user {} within {REPLY_TIMEOUT:?}", user.id);
         };
         self.emu.wait_quiet(user.id, QUIET).await;
+        self.plan_now().await;
         let mut events = vec![first];
         events.extend(self.emu.drain_events(user.id));
         events
     }
 
+    /// Lets the planner catch up with every change so far (it otherwise runs a moment later).
+    pub async fn plan_now(&self) {
+        self.app.planner.drain().await.expect("planning");
+    }
+
     /// Waits a while and returns whatever the bot did (possibly nothing).
     pub async fn settle_maybe_silent(&self, user: &TestUser) -> Vec<BotEvent> {
         self.emu.wait_quiet(user.id, Duration::from_millis(600)).await;
+        self.plan_now().await;
         self.emu.drain_events(user.id)
     }
 

@@ -38,11 +38,13 @@ pub fn regional_prompt(view: &View<'_>) -> Prompt {
 }
 
 /// A city was picked. Before a code, the way comes next; after it, the way is fixed.
+#[allow(clippy::too_many_arguments)]
 pub async fn chosen(
     bot: Bot,
     app: Arc<App>,
     ctx: Ctx,
     dialogue: BotDialogue,
+    state: State,
     query: CallbackQuery,
     fixed_way: Option<Way>,
     id: String,
@@ -50,7 +52,6 @@ pub async fn chosen(
     acknowledge(&bot, &query).await?;
     if app.campaign.city(&id).is_none() {
         // A button from an older campaign file: show the current list.
-        let state = dialogue.get_or_default().await?;
         return super::show(&bot, &app, &ctx, &state).await;
     }
     let next = match fixed_way {

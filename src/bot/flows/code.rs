@@ -47,19 +47,19 @@ pub async fn on_message(
         let last = app.campaign.steps(way).len().try_into().unwrap_or(u8::MAX);
         return go(&bot, &app, &ctx, &dialogue, State::Step { city, way, step: last }).await;
     }
-    super::fallback::unexpected_message(bot, app, ctx, dialogue).await
+    super::fallback::unexpected_message(bot, app, ctx, State::Contact { city, way }).await
 }
 
 /// A contact outside the contact step (shared twice, or from a keyboard still on screen):
 /// a candidate who holds a code sees the same code again; anyone else gets the re-prompt.
-pub async fn contact_again(bot: Bot, app: Arc<App>, ctx: Ctx, dialogue: BotDialogue) -> HandlerResult {
+pub async fn contact_again(bot: Bot, app: Arc<App>, ctx: Ctx, state: State) -> HandlerResult {
     match ctx.profile.as_ref().and_then(|profile| profile.code.as_ref()) {
         Some((code, _)) => {
             let view = View::new(&app, &ctx);
             ui::send(&bot, ctx.chat_id, code_text(&view, code.as_str()), Some(ui::remove_keyboard())).await?;
             Ok(())
         }
-        None => super::fallback::unexpected_message(bot, app, ctx, dialogue).await,
+        None => super::fallback::unexpected_message(bot, app, ctx, state).await,
     }
 }
 
@@ -133,7 +133,7 @@ fn not_eligible_text(view: &View<'_>) -> String {
 }
 
 /// `/code`: the issued code again, or where the candidate stands.
-pub async fn command(bot: Bot, app: Arc<App>, ctx: Ctx, dialogue: BotDialogue) -> HandlerResult {
+pub async fn command(bot: Bot, app: Arc<App>, ctx: Ctx, state: State) -> HandlerResult {
     let view = View::new(&app, &ctx);
     match ctx.profile.as_ref().and_then(|profile| profile.code.as_ref()) {
         Some((code, _)) => {
@@ -141,7 +141,6 @@ pub async fn command(bot: Bot, app: Arc<App>, ctx: Ctx, dialogue: BotDialogue) -
         }
         None => {
             ui::send(&bot, ctx.chat_id, view.t("code-not-yet"), None).await?;
-            let state = dialogue.get_or_default().await?;
             super::show(&bot, &app, &ctx, &state).await?;
         }
     }

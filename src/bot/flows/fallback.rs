@@ -5,13 +5,12 @@ use std::sync::Arc;
 use teloxide::prelude::*;
 
 use super::View;
-use crate::bot::{App, BotDialogue, Ctx, HandlerResult, ui};
+use crate::bot::{App, Ctx, HandlerResult, State, ui};
 
 /// Free text, a sticker, a photo or a voice message where a button was expected.
-pub async fn unexpected_message(bot: Bot, app: Arc<App>, ctx: Ctx, dialogue: BotDialogue) -> HandlerResult {
+pub async fn unexpected_message(bot: Bot, app: Arc<App>, ctx: Ctx, state: State) -> HandlerResult {
     let view = View::new(&app, &ctx);
     ui::send(&bot, ctx.chat_id, view.t("unexpected-input"), None).await?;
-    let state = dialogue.get_or_default().await?;
     super::show(&bot, &app, &ctx, &state).await
 }
 

@@ -18,8 +18,8 @@ pub fn prompt(view: &View<'_>) -> Prompt {
     )
 }
 
-pub async fn command(bot: Bot, app: Arc<App>, ctx: Ctx, dialogue: BotDialogue) -> HandlerResult {
-    let back = match dialogue.get_or_default().await? {
+pub async fn command(bot: Bot, app: Arc<App>, ctx: Ctx, dialogue: BotDialogue, state: State) -> HandlerResult {
+    let back = match state {
         // Asking twice keeps the original place to return to.
         State::ConfirmForget { back } => back,
         other => Box::new(other),

@@ -37,11 +37,10 @@ pub fn language_prompt(view: &View<'_>) -> Prompt {
     Prompt::with_inline(text, vec![buttons])
 }
 
-pub async fn start(bot: Bot, app: Arc<App>, ctx: Ctx, dialogue: BotDialogue, payload: String) -> HandlerResult {
+pub async fn start(bot: Bot, app: Arc<App>, ctx: Ctx, state: State, payload: String) -> HandlerResult {
     if let Some(source) = source_of(&payload) {
         app.db.record_source(ctx.chat_id.0, source, app.clock.now()).await?;
     }
-    let state = dialogue.get_or_default().await?;
     if state == State::Start || !ctx.lang_chosen {
         return show(&bot, &app, &ctx, &State::Start).await;
     }
@@ -61,6 +60,7 @@ pub async fn language_chosen(
     app: Arc<App>,
     ctx: Ctx,
     dialogue: BotDialogue,
+    state: State,
     query: CallbackQuery,
     lang: Lang,
 ) -> HandlerResult {
@@ -70,7 +70,7 @@ pub async fn language_chosen(
     let view = View::new(&app, &ctx);
     ui::send(&bot, ctx.chat_id, view.ta("language-set", Args::new().with("language", view.t("language-name"))), None)
         .await?;
-    match dialogue.get_or_default().await? {
+    match state {
         State::Start | State::Lost => go(&bot, &app, &ctx, &dialogue, State::City { fixed_way: None }).await,
         state => show(&bot, &app, &ctx, &state).await,
     }

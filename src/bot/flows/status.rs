@@ -6,7 +6,7 @@ use teloxide::prelude::*;
 
 use super::View;
 use crate::bot::ui;
-use crate::bot::{App, BotDialogue, Ctx, HandlerResult, State};
+use crate::bot::{App, Ctx, HandlerResult, State};
 use crate::domain::Way;
 use crate::i18n::{Args, html_escape};
 
@@ -79,19 +79,18 @@ pub fn text(view: &View<'_>, ctx: &Ctx, state: &State) -> String {
     lines.join("\n\n")
 }
 
-async fn send_status(bot: &Bot, app: &App, ctx: &Ctx, dialogue: &BotDialogue) -> HandlerResult {
-    let state = dialogue.get_or_default().await?;
+async fn send_status(bot: &Bot, app: &App, ctx: &Ctx, state: &State) -> HandlerResult {
     let view = View::new(app, ctx);
-    ui::send(bot, ctx.chat_id, text(&view, ctx, &state), None).await?;
+    ui::send(bot, ctx.chat_id, text(&view, ctx, state), None).await?;
     Ok(())
 }
 
-pub async fn command(bot: Bot, app: Arc<App>, ctx: Ctx, dialogue: BotDialogue) -> HandlerResult {
-    send_status(&bot, &app, &ctx, &dialogue).await
+pub async fn command(bot: Bot, app: Arc<App>, ctx: Ctx, state: State) -> HandlerResult {
+    send_status(&bot, &app, &ctx, &state).await
 }
 
-pub async fn button(bot: Bot, app: Arc<App>, ctx: Ctx, dialogue: BotDialogue, query: CallbackQuery) -> HandlerResult {
+pub async fn button(bot: Bot, app: Arc<App>, ctx: Ctx, state: State, query: CallbackQuery) -> HandlerResult {
     // The status button stays usable: answer without retiring the keyboard.
     ui::answer(&bot, &query, None).await?;
-    send_status(&bot, &app, &ctx, &dialogue).await
+    send_status(&bot, &app, &ctx, &state).await
 }

@@ -1,0 +1,57 @@
+//! The inbox: updates stored as they arrive, deleted once handled.
+
+use chrono::{DateTime, Utc};
+
+use super::{Db, StorageResult, timestamp};
+
+/// One stored update: its id and its JSON as Telegram sent it (re-serialized).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InboxEntry {
+    pub update_id: i64,
+    pub body: String,
+}
+
+impl Db {
+    /// Stores a batch of updates in one statement and returns the ids it stored. An update
+    /// still stored from before (Telegram delivers unconfirmed updates again after a restart)
+    /// is kept as it is and not returned, so nobody hands it out twice.
+    pub async fn store_updates(&self, entries: &[InboxEntry], now: DateTime<Utc>) -> StorageResult<Vec<i64>> {
+        if entries.is_empty() {
+            return Ok(Vec::new());
+        }
+        let batch = serde_json::Value::from(
+            entries.iter().map(|entry| serde_json::json!([entry.update_id, entry.body])).collect::<Vec<_>>(),
+        )
+        .to_string();
+        Ok(sqlx::query_scalar(
+            "INSERT INTO inbox (update_id, body, received_at)
+             SELECT value ->> 0, value ->> 1, ?1 FROM json_each(?2) WHERE true
+             ON CONFLICT (update_id) DO NOTHING
+             RETURNING update_id",
+        )
+        .bind(timestamp(now))
+        .bind(batch)
+        .fetch_all(self.writer())
+        .await?)
+    }
+
+    /// Forgets handled updates.
+    pub async fn delete_updates(&self, update_ids: &[i64]) -> StorageResult<u64> {
+        if update_ids.is_empty() {
+            return Ok(0);
+        }
+        let ids = serde_json::Value::from(update_ids.to_vec()).to_string();
+        Ok(sqlx::query("DELETE FROM inbox WHERE update_id IN (SELECT value FROM json_each(?))")
+            .bind(ids)
+            .execute(self.writer())
+            .await?
+            .rows_affected())
+    }
+
+    /// Updates stored and not yet handled, oldest first.
+    pub async fn pending_updates(&self) -> StorageResult<Vec<InboxEntry>> {
+        let rows: Vec<(i64, String)> =
+            sqlx::query_as("SELECT update_id, body FROM inbox ORDER BY update_id").fetch_all(self.writer()).await?;
+        Ok(rows.into_iter().map(|(update_id, body)| InboxEntry { update_id, body }).collect())
+    }
+}
