@@ -1,7 +1,10 @@
 //! The candidate's profile: language, source, phone, code and dates.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use sqlx::Row;
+use std::collections::HashMap;
+
+use sqlx::sqlite::SqliteRow;
+use sqlx::{Row, SqlitePool};
 
 use super::{Db, StorageError, StorageResult, timestamp};
 use crate::domain::{Lang, PromoCode, Way};
@@ -32,42 +35,59 @@ fn format_date(date: NaiveDate) -> String {
     date.format("%Y-%m-%d").to_string()
 }
 
+/// A candidate's profile and serialized dialogue state.
+pub(crate) type ChatRow = (Profile, Option<String>);
+
+/// Profiles and dialogue states of `chat_ids`, in their order, in one statement.
+pub(crate) async fn read_chats(pool: &SqlitePool, chat_ids: &[i64]) -> StorageResult<Vec<Option<ChatRow>>> {
+    let rows = sqlx::query(
+        "SELECT c.chat_id, c.lang, c.source, c.phone, c.code, p.way, c.applied_on, c.test_date, c.dialogue
+         FROM candidates c LEFT JOIN promo_codes p ON p.code = c.code
+         WHERE c.chat_id IN (SELECT value FROM json_each(?))",
+    )
+    .bind(serde_json::Value::from(chat_ids.to_vec()).to_string())
+    .fetch_all(pool)
+    .await?;
+    let mut found = HashMap::with_capacity(rows.len());
+    for row in rows {
+        let chat_id: i64 = row.try_get("chat_id")?;
+        found.insert(chat_id, chat_row(chat_id, &row)?);
+    }
+    Ok(chat_ids.iter().map(|chat_id| found.get(chat_id).cloned()).collect())
+}
+
+fn chat_row(chat_id: i64, row: &SqliteRow) -> StorageResult<ChatRow> {
+    let lang: Option<String> = row.try_get("lang")?;
+    let code: Option<String> = row.try_get("code")?;
+    let way: Option<String> = row.try_get("way")?;
+    let code = match (code, way) {
+        (Some(code), Some(way)) => Some((
+            PromoCode::parse(&code).map_err(|err| StorageError::Corrupt(err.to_string()))?,
+            way.parse::<Way>().map_err(StorageError::Corrupt)?,
+        )),
+        _ => None,
+    };
+    let profile = Profile {
+        chat_id,
+        lang: lang.map(|lang| lang.parse()).transpose().map_err(StorageError::Corrupt)?,
+        source: row.try_get("source")?,
+        phone: row.try_get("phone")?,
+        code,
+        applied_on: parse_date(row.try_get("applied_on")?)?,
+        test_date: parse_date(row.try_get("test_date")?)?,
+    };
+    Ok((profile, row.try_get("dialogue")?))
+}
+
 impl Db {
     pub async fn profile(&self, chat_id: i64) -> StorageResult<Option<Profile>> {
         Ok(self.profile_and_dialogue(chat_id).await?.map(|(profile, _)| profile))
     }
 
     /// The profile and the serialized dialogue state, in one read: what every update needs.
-    pub async fn profile_and_dialogue(&self, chat_id: i64) -> StorageResult<Option<(Profile, Option<String>)>> {
-        let row = sqlx::query(
-            "SELECT c.lang, c.source, c.phone, c.code, p.way, c.applied_on, c.test_date, c.dialogue
-             FROM candidates c LEFT JOIN promo_codes p ON p.code = c.code
-             WHERE c.chat_id = ?",
-        )
-        .bind(chat_id)
-        .fetch_optional(self.pool())
-        .await?;
-        let Some(row) = row else { return Ok(None) };
-        let lang: Option<String> = row.try_get("lang")?;
-        let code: Option<String> = row.try_get("code")?;
-        let way: Option<String> = row.try_get("way")?;
-        let code = match (code, way) {
-            (Some(code), Some(way)) => Some((
-                PromoCode::parse(&code).map_err(|err| StorageError::Corrupt(err.to_string()))?,
-                way.parse::<Way>().map_err(StorageError::Corrupt)?,
-            )),
-            _ => None,
-        };
-        let profile = Profile {
-            chat_id,
-            lang: lang.map(|lang| lang.parse()).transpose().map_err(StorageError::Corrupt)?,
-            source: row.try_get("source")?,
-            phone: row.try_get("phone")?,
-            code,
-            applied_on: parse_date(row.try_get("applied_on")?)?,
-            test_date: parse_date(row.try_get("test_date")?)?,
-        };
-        Ok(Some((profile, row.try_get("dialogue")?)))
+    /// Concurrent calls share one statement.
+    pub async fn profile_and_dialogue(&self, chat_id: i64) -> StorageResult<Option<ChatRow>> {
+        self.chats.call(chat_id).await
     }
 
     async fn ensure_candidate(&self, chat_id: i64, now: &str) -> StorageResult<()> {

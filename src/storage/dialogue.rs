@@ -9,7 +9,9 @@ use serde::de::DeserializeOwned;
 use teloxide::dispatching::dialogue::Storage;
 use teloxide::types::ChatId;
 
-use super::{Db, Profile, StorageError, timestamp};
+use sqlx::SqlitePool;
+
+use super::{Db, Profile, StorageError, StorageResult, timestamp};
 use crate::clock::SharedClock;
 use crate::domain::Way;
 
@@ -62,33 +64,20 @@ impl DialogueStore {
         Ok((json.map(|json| parse_state(chat_id, &json)), Some(profile)))
     }
 
+    /// Saves the state; concurrent saves share one statement and one commit.
     pub async fn save<S: StoredState>(&self, chat_id: i64, state: &S) -> Result<(), StorageError> {
         let json = serde_json::to_string(state).map_err(|err| StorageError::Corrupt(err.to_string()))?;
         let summary = state.summary();
-        let now = timestamp(self.clock.now());
-        sqlx::query(
-            "INSERT INTO candidates (chat_id, dialogue, stage, city, way, step, stage_since, created_at, updated_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?7)
-             ON CONFLICT (chat_id) DO UPDATE SET
-                 stage_since = CASE WHEN stage IS excluded.stage AND step IS excluded.step
-                                    THEN stage_since ELSE excluded.stage_since END,
-                 dialogue = excluded.dialogue,
-                 stage = excluded.stage,
-                 city = excluded.city,
-                 way = excluded.way,
-                 step = excluded.step,
-                 updated_at = excluded.updated_at",
-        )
-        .bind(chat_id)
-        .bind(json)
-        .bind(summary.stage)
-        .bind(summary.city)
-        .bind(summary.way.map(Way::code))
-        .bind(summary.step.map(i64::from))
-        .bind(now)
-        .execute(self.db.writer())
-        .await?;
-        Ok(())
+        let row = serde_json::json!([
+            chat_id,
+            json,
+            summary.stage,
+            summary.city,
+            summary.way.map(Way::code),
+            summary.step,
+            timestamp(self.clock.now()),
+        ]);
+        self.db.saves.call(DialogueRow(row)).await
     }
 
     pub async fn clear(&self, chat_id: i64) -> Result<(), StorageError> {
@@ -101,6 +90,34 @@ impl DialogueStore {
         .await?;
         Ok(())
     }
+}
+
+/// One save: `[chat_id, json, stage, city, way, step, now]`.
+#[derive(Debug)]
+pub(crate) struct DialogueRow(serde_json::Value);
+
+/// Upserts the dialogue states of a batch of saves, in one statement.
+pub(crate) async fn write_dialogues(writer: &SqlitePool, rows: &[DialogueRow]) -> StorageResult<Vec<()>> {
+    let batch = serde_json::Value::from(rows.iter().map(|row| row.0.clone()).collect::<Vec<_>>()).to_string();
+    sqlx::query(
+        "INSERT INTO candidates (chat_id, dialogue, stage, city, way, step, stage_since, created_at, updated_at)
+         SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5,
+                value ->> 6, value ->> 6, value ->> 6
+         FROM json_each(?) WHERE true
+         ON CONFLICT (chat_id) DO UPDATE SET
+             stage_since = CASE WHEN stage IS excluded.stage AND step IS excluded.step
+                                THEN stage_since ELSE excluded.stage_since END,
+             dialogue = excluded.dialogue,
+             stage = excluded.stage,
+             city = excluded.city,
+             way = excluded.way,
+             step = excluded.step,
+             updated_at = excluded.updated_at",
+    )
+    .bind(batch)
+    .execute(writer)
+    .await?;
+    Ok(rows.iter().map(|_| ()).collect())
 }
 
 /// A stored state, or the lost one when it no longer deserializes.

@@ -1,5 +1,6 @@
 //! The storage layer: every SQL statement of the bot lives under this module.
 
+mod batch;
 mod candidates;
 mod codes;
 mod dialogue;
@@ -16,6 +17,10 @@ use sqlx::SqlitePool;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use thiserror::Error;
 
+use batch::Batcher;
+use candidates::ChatRow;
+use dialogue::DialogueRow;
+
 pub use candidates::Profile;
 pub use codes::{Claim, ImportReport};
 pub use dialogue::{DialogueStore, StateSummary, StoredState};
@@ -31,6 +36,9 @@ pub enum StorageError {
     Migration(#[from] sqlx::migrate::MigrateError),
     #[error("stored value is corrupt: {0}")]
     Corrupt(String),
+    /// A statement run for several requests at once failed (or its runner stopped).
+    #[error("batched statement failed: {0}")]
+    Batch(String),
 }
 
 pub type StorageResult<T> = Result<T, StorageError>;
@@ -41,7 +49,14 @@ pub type StorageResult<T> = Result<T, StorageError>;
 pub struct Db {
     pool: SqlitePool,
     writer: SqlitePool,
+    /// Profile and dialogue reads of concurrent updates, one statement per batch.
+    chats: Batcher<i64, Option<ChatRow>>,
+    /// Dialogue saves of concurrent updates, one statement (and commit) per batch.
+    saves: Batcher<DialogueRow, ()>,
 }
+
+/// Most requests one batched statement serves.
+const BATCH_MAX: usize = 256;
 
 impl Db {
     /// Opens (creating if needed) the database at `url`, with WAL and foreign keys on, and
@@ -56,7 +71,21 @@ impl Db {
         let writer = SqlitePoolOptions::new().max_connections(1).connect_with(options.clone()).await?;
         migrations::migrator().await?.run(&writer).await?;
         let pool = SqlitePoolOptions::new().max_connections(4).min_connections(1).connect_with(options).await?;
-        Ok(Db { pool, writer })
+        let chats = {
+            let pool = pool.clone();
+            Batcher::spawn(BATCH_MAX, move |ids| {
+                let pool = pool.clone();
+                async move { candidates::read_chats(&pool, &ids).await }
+            })
+        };
+        let saves = {
+            let writer = writer.clone();
+            Batcher::spawn(BATCH_MAX, move |rows| {
+                let writer = writer.clone();
+                async move { dialogue::write_dialogues(&writer, &rows).await }
+            })
+        };
+        Ok(Db { pool, writer, chats, saves })
     }
 
     /// The read pool (tests and tools may also write through it; the bot does not).
