@@ -70,7 +70,7 @@ impl Db {
             .busy_timeout(Duration::from_secs(10));
         let writer = SqlitePoolOptions::new().max_connections(1).connect_with(options.clone()).await?;
         migrations::migrator().await?.run(&writer).await?;
-        let pool = SqlitePoolOptions::new().max_connections(4).min_connections(1).connect_with(options).await?;
+        let pool = SqlitePoolOptions::new().max_connections(2).min_connections(1).connect_with(options).await?;
         let chats = {
             let pool = pool.clone();
             Batcher::spawn(BATCH_MAX, move |ids| {
