@@ -9,7 +9,7 @@ use common::db::TempDir;
 use rezerv_bot::config::Campaign;
 use rezerv_bot::domain::Lang;
 use rezerv_bot::emulator::{Emulator, EmulatorConfig, TestUser};
-use rezerv_bot::storage::{Db, PlannedRow};
+use rezerv_bot::storage::{Db, InboxEntry, PlannedRow};
 
 const CANDIDATES: i64 = 200;
 const TODAY: &str = "2023-09-10";
@@ -232,11 +232,17 @@ async fn kill_dash_nine_mid_journeys_resumes_every_dialogue_without_double_steps
         wait_for("the journeys to be under way", Duration::from_secs(60), || total() >= 150).await;
         bot.kill_now();
         let unconfirmed = emu.unconfirmed_updates();
+        let db = Db::connect(&dir.database_url()).await.unwrap();
+        let stored = db.pending_updates().await.unwrap().len();
+        db.close().await;
         let restarted = start_bot(&emu, &dir);
-        (unconfirmed, restarted)
+        (unconfirmed, stored, restarted)
     };
-    let ((), (unconfirmed, mut bot)) = tokio::join!(journeys, crash);
-    eprintln!("crash drill: {unconfirmed} updates unconfirmed at the kill were replayed");
+    let ((), (unconfirmed, stored, mut bot)) = tokio::join!(journeys, crash);
+    eprintln!(
+        "crash drill: at the kill, {stored} updates were stored and not yet handled (replayed from the inbox) \
+         and {unconfirmed} were not yet confirmed to Telegram (delivered again)"
+    );
 
     let db = Db::connect(&dir.database_url()).await.unwrap();
     // The state is saved just after the last prompt is sent: give the bot a moment.
@@ -279,6 +285,11 @@ async fn kill_dash_nine_mid_journeys_resumes_every_dialogue_without_double_steps
         let expected: Vec<usize> = (1..=steps).collect();
         assert_eq!(shown, expected, "user {} saw steps {all_shown:?}", candidate.user.id);
     }
+    let emptied = Instant::now() + Duration::from_secs(10);
+    while !db.pending_updates().await.unwrap().is_empty() {
+        assert!(Instant::now() < emptied, "handled updates stayed in the inbox");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
     bot.kill_now();
 }
 
@@ -290,4 +301,46 @@ async fn futures_join_all<F: std::future::Future<Output = ()>>(futures: impl Int
         if set.is_empty() { std::task::Poll::Ready(()) } else { std::task::Poll::Pending }
     })
     .await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_update_stored_but_not_handled_before_a_crash_is_answered_after_the_restart() {
+    let mut app = common::app::spawn_app().await;
+    app.stop().await;
+    // What the inbox holds when the process dies between storing an update and handling it.
+    let user = TestUser::new(4242, "ru");
+    app.emu.register_user(&user);
+    let json = serde_json::json!({
+        "update_id": 900_001,
+        "message": {
+            "message_id": 1,
+            "date": 1_693_900_000,
+            "chat": user.private_chat_json(),
+            "from": user.to_json(),
+            "text": "/start",
+            "entities": [{ "type": "bot_command", "offset": 0, "length": 6 }]
+        }
+    });
+    let update: teloxide::types::Update = serde_json::from_str(&json.to_string()).expect("a valid update");
+    assert!(matches!(update.kind, teloxide::types::UpdateKind::Message(_)), "{update:?}");
+    let entry = InboxEntry { update_id: 900_001, body: serde_json::to_string(&update).unwrap() };
+    let replayed: teloxide::types::Update = serde_json::from_str(&entry.body).expect("a stored update parses back");
+    assert_eq!(replayed, update);
+    let now = campaign_now();
+    assert_eq!(app.db.store_updates(std::slice::from_ref(&entry), now).await.unwrap(), [900_001]);
+
+    app.restart().await;
+    let replies = common::app::sent(app.settle(&user).await);
+    assert_eq!(replies.len(), 1, "{replies:?}");
+    assert!(replies[0].text.contains(&app.t(Lang::Ru, "welcome")), "{}", replies[0].text);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !app.db.pending_updates().await.unwrap().is_empty() {
+        assert!(Instant::now() < deadline, "the handled update never left the inbox");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+fn campaign_now() -> chrono::DateTime<chrono::Utc> {
+    let campaign = Campaign::embedded().unwrap();
+    campaign.reminder_instant(chrono::NaiveDate::parse_from_str(TODAY, "%Y-%m-%d").unwrap())
 }

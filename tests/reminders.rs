@@ -186,3 +186,26 @@ async fn changing_city_replans_without_duplicates() {
         app.app.campaign.reminder_instant(chrono::NaiveDate::from_ymd_opt(2023, 9, 15).unwrap())
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_running_planner_follows_a_change_without_being_asked() {
+    let app = spawn_app_on("2023-09-05").await;
+    let user = TestUser::new(2401, "ru");
+    common::flows::walk_to_way(&app, &user, Lang::Ru, "almaty").await;
+    let deadlines = |rows: &[(String, String)]| rows.iter().filter(|(key, _)| key.starts_with("deadline-")).count();
+    assert_eq!(deadlines(&app.db.outbox_of(user.id).await.unwrap()), 0, "no way, no deadline yet");
+    // Press the way without the test harness's own catch-up: the bot's planner must do it.
+    let (message_id, data) = app.find_button(&user, &app.t(Lang::Ru, "btn-way-qrt"));
+    app.emu.press_button(&user, message_id, &data);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while deadlines(&app.db.outbox_of(user.id).await.unwrap()) < 3 {
+        assert!(std::time::Instant::now() < deadline, "the planner never planned the deadline reminders");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    let dirty: i64 = sqlx::query_scalar("SELECT plan_dirty FROM candidates WHERE chat_id = ?")
+        .bind(user.id)
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap();
+    assert_eq!(dirty, 0, "the row is marked planned");
+}

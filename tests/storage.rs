@@ -8,7 +8,7 @@ use chrono::Utc;
 use common::db::fresh_db;
 use rezerv_bot::domain::{Phone, PromoCode, Way};
 use rezerv_bot::import::{self, ImportError};
-use rezerv_bot::storage::{Claim, Db};
+use rezerv_bot::storage::{Claim, Db, InboxEntry};
 
 fn phone(n: u32) -> Phone {
     Phone::parse(&format!("+7701{n:07}")).unwrap()
@@ -136,4 +136,32 @@ async fn a_code_already_in_the_other_pool_rejects_the_file() {
     assert_eq!(rows.len(), 1);
     assert_eq!(rows[0].line, 2);
     assert_eq!(db.codes_left(Way::Qaztest).await.unwrap(), 0, "nothing may be imported");
+}
+
+#[tokio::test]
+async fn the_inbox_stores_each_update_once_and_forgets_handled_ones() {
+    let (db, _dir) = fresh_db().await;
+    let entry = |id: i64| InboxEntry { update_id: id, body: format!("{{\"update_id\":{id}}}") };
+    assert_eq!(db.store_updates(&[entry(1), entry(2)], Utc::now()).await.unwrap(), [1, 2]);
+    // Telegram delivers an unconfirmed update again after a restart: it is not stored twice.
+    assert_eq!(db.store_updates(&[entry(2), entry(3)], Utc::now()).await.unwrap(), [3]);
+    assert_eq!(db.delete_updates(&[1, 2]).await.unwrap(), 2);
+    assert_eq!(db.pending_updates().await.unwrap(), [entry(3)]);
+}
+
+#[tokio::test]
+async fn a_write_to_planning_inputs_marks_the_candidate_for_the_planner() {
+    let (db, _dir) = fresh_db().await;
+    let dirty = |db: Db| async move {
+        sqlx::query_scalar::<_, i64>("SELECT plan_dirty FROM candidates WHERE chat_id = 7")
+            .fetch_one(db.pool())
+            .await
+            .unwrap()
+    };
+    db.add_candidates(&[7], rezerv_bot::domain::Lang::Ru, Utc::now()).await.unwrap();
+    assert_eq!(dirty(db.clone()).await, 0, "imported candidates wait until they act");
+    db.set_lang(7, rezerv_bot::domain::Lang::Kk, Utc::now()).await.unwrap();
+    assert_eq!(dirty(db.clone()).await, 0, "the language is not a planning input");
+    db.set_test_date(7, chrono::NaiveDate::from_ymd_opt(2023, 9, 8), Utc::now()).await.unwrap();
+    assert_eq!(dirty(db.clone()).await, 1, "a test date is");
 }

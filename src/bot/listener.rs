@@ -17,7 +17,7 @@ use teloxide::RequestError;
 use teloxide::payloads::GetUpdatesSetters;
 use teloxide::prelude::*;
 use teloxide::stop::{StopFlag, StopToken, mk_stop_token};
-use teloxide::types::AllowedUpdate;
+use teloxide::types::{AllowedUpdate, UpdateKind};
 use teloxide::update_listeners::{AsUpdateStream, UpdateListener};
 use thiserror::Error;
 use tokio::sync::{Notify, watch};
@@ -154,9 +154,10 @@ impl ReliablePolling {
         }
         for entry in pending {
             match serde_json::from_str::<Update>(&entry.body) {
-                Ok(update) => self.buffer.push_back(update),
-                Err(err) => {
-                    tracing::warn!(update_id = entry.update_id, %err, "a stored update no longer parses; dropped");
+                Ok(update) if !matches!(update.kind, UpdateKind::Error(_)) => self.buffer.push_back(update),
+                parsed => {
+                    let err = parsed.err().map(|err| err.to_string()).unwrap_or_default();
+                    tracing::warn!(update_id = entry.update_id, err, "a stored update no longer parses; dropped");
                     self.db.delete_updates(&[entry.update_id]).await?;
                 }
             }
@@ -176,8 +177,11 @@ impl ReliablePolling {
             request = request.allowed_updates(allowed.clone());
         }
         let updates = request.send().await?;
+        // An update teloxide cannot parse never reaches the handlers, so it would never leave
+        // the inbox: it is handed out (the dispatcher logs it) but not stored.
         let entries: Vec<InboxEntry> = updates
             .iter()
+            .filter(|update| !matches!(update.kind, UpdateKind::Error(_)))
             .map(|update| InboxEntry {
                 update_id: update_id(update),
                 body: serde_json::to_string(update).unwrap_or_else(|err| {
@@ -187,10 +191,14 @@ impl ReliablePolling {
             })
             .collect();
         let stored: HashSet<i64> = self.db.store_updates(&entries, self.clock.now()).await?.into_iter().collect();
-        if let Some(last) = entries.iter().map(|entry| entry.update_id).max() {
+        if let Some(last) = updates.iter().map(update_id).max() {
             self.offset = Some(last + 1);
         }
-        self.buffer.extend(updates.into_iter().filter(|update| stored.contains(&update_id(update))));
+        self.buffer.extend(
+            updates
+                .into_iter()
+                .filter(|update| stored.contains(&update_id(update)) || matches!(update.kind, UpdateKind::Error(_))),
+        );
         Ok(())
     }
 }
