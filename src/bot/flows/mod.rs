@@ -157,10 +157,14 @@ pub async fn go(bot: &Bot, app: &App, ctx: &Ctx, dialogue: &super::BotDialogue, 
 }
 
 /// Acknowledges a pressed button and retires its keyboard, so it cannot be pressed again.
+/// The two requests go out together: the next prompt comes one round trip sooner.
 pub async fn acknowledge(bot: &Bot, query: &CallbackQuery) -> HandlerResult {
-    ui::answer(bot, query, None).await?;
-    if let Some(message) = query.regular_message() {
-        ui::retire_buttons(bot, message.chat.id, message.id).await;
-    }
+    let retire = async {
+        if let Some(message) = query.regular_message() {
+            ui::retire_buttons(bot, message.chat.id, message.id).await;
+        }
+    };
+    let (answered, ()) = tokio::join!(ui::answer(bot, query, None), retire);
+    answered?;
     Ok(())
 }
