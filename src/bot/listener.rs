@@ -25,8 +25,9 @@ use tokio::sync::{Notify, watch};
 use crate::clock::SharedClock;
 use crate::storage::{Db, InboxEntry, StorageError};
 
-/// How long finished updates gather before one statement deletes them from the inbox.
-const CLEAN_DELAY: Duration = Duration::from_millis(10);
+/// How long finished updates gather before one statement deletes them from the inbox. A
+/// crash inside it replays a few handled updates, which the handlers make harmless.
+const CLEAN_DELAY: Duration = Duration::from_millis(100);
 /// How long to wait after a failed request or write before polling again.
 const RETRY_PAUSE: Duration = Duration::from_secs(1);
 

@@ -126,7 +126,7 @@ fn fingerprint(input: &PlanInput) -> String {
 const BATCH: u32 = 256;
 /// How long changes gather after a wake-up before they are planned in one transaction.
 /// Reminders are hours or days away, so this costs nothing a candidate could notice.
-const GATHER: Duration = Duration::milliseconds(50);
+const GATHER: Duration = Duration::milliseconds(250);
 /// How often to look for changes nobody announced (another process, a missed wake-up).
 const SWEEP: Duration = Duration::seconds(30);
 
