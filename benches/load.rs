@@ -1,8 +1,10 @@
 //! Interactive load: many candidates walk the whole journey at once against the real binary,
 //! as fast as it answers, and the same traffic against a bare teloxide echo bot (the ceiling
-//! of teloxide + HTTP + the emulator on this machine). Prints figures; asserts nothing.
+//! of teloxide + HTTP + the emulator on this machine), and against that echo bot making the
+//! journey's Bot API calls (`mirror`: answer, retire the keyboard, send), which separates the
+//! cost of the Telegram traffic from the bot's own work. Prints figures; asserts nothing.
 //!
-//! cargo bench --bench load -- [--users 1000] [--seed-candidates 100000] [--phase echo|journey|both]
+//! cargo bench --bench load -- [--users 1000] [--seed-candidates 100000] [--phase echo|mirror|journey|both]
 //!                             [--timeout-secs 10] [--poll-us 100] [--think-ms 0] [--bot PATH]
 //!                             [--count-calls]
 //!
@@ -61,6 +63,8 @@ const TICKS_PER_SEC: f64 = 100.0;
 enum Phase {
     Journey,
     Echo,
+    /// The echo bot making the journey's Bot API calls.
+    Mirror,
     Both,
 }
 
@@ -103,6 +107,7 @@ fn options(args: &[String]) -> Options {
                 options.phase = match value() {
                     "journey" => Phase::Journey,
                     "echo" => Phase::Echo,
+                    "mirror" => Phase::Mirror,
                     "both" => Phase::Both,
                     _ => usage(arg),
                 }
@@ -119,7 +124,7 @@ fn options(args: &[String]) -> Options {
 
 fn usage(arg: &str) -> ! {
     eprintln!(
-        "unexpected `{arg}`; options: --users N (1-{MAX_USERS}) --seed-candidates N --phase echo|journey|both \
+        "unexpected `{arg}`; options: --users N (1-{MAX_USERS}) --seed-candidates N --phase echo|mirror|journey|both \
          --timeout-secs S --poll-us US --think-ms MS --bot PATH --count-calls"
     );
     std::process::exit(2)
@@ -251,6 +256,7 @@ fn issued_code(text: &str) -> Option<String> {
 enum Kind {
     Journey,
     Echo,
+    Mirror,
 }
 
 impl Kind {
@@ -258,13 +264,18 @@ impl Kind {
         match self {
             Kind::Journey => "journey (rezerv-bot)",
             Kind::Echo => "echo (bare teloxide)",
+            Kind::Mirror => "echo making the journey's Bot API calls (bare teloxide)",
         }
     }
 }
 
 /// The bench binary started with `--echo-bot`: replies to every message with its text and
 /// answers every callback query, with the same polling settings as `rezerv-bot run`.
-async fn echo_bot() -> anyhow::Result<()> {
+/// A bare teloxide echo bot. With `mirror`, it makes the journey's Bot API calls instead: a
+/// pressed button is answered, its keyboard retired and a new message with a button sent,
+/// and every reply carries a button; no storage, no texts, no logic.
+async fn echo_bot(mirror: bool) -> anyhow::Result<()> {
+    use teloxide::payloads::SendMessageSetters;
     use teloxide::prelude::*;
     use teloxide::update_listeners::Polling;
 
@@ -272,17 +283,34 @@ async fn echo_bot() -> anyhow::Result<()> {
     let url = std::env::var("TELOXIDE_API_URL").context("TELOXIDE_API_URL is not set")?;
     let bot = Bot::new(token).set_api_url(url.parse().context("TELOXIDE_API_URL is not a URL")?);
     let handler = dptree::entry()
-        .branch(Update::filter_message().endpoint(|bot: Bot, msg: Message| async move {
+        .branch(Update::filter_message().endpoint(move |bot: Bot, msg: Message| async move {
             let text = msg
                 .text()
                 .map(str::to_owned)
                 .or_else(|| msg.contact().map(|contact| contact.phone_number.clone()))
                 .unwrap_or_else(|| "…".to_owned());
-            bot.send_message(msg.chat.id, text).await?;
+            let request = bot.send_message(msg.chat.id, text);
+            match mirror {
+                true => request.reply_markup(echo_keyboard()).await?,
+                false => request.await?,
+            };
             Ok::<(), teloxide::RequestError>(())
         }))
-        .branch(Update::filter_callback_query().endpoint(|bot: Bot, query: CallbackQuery| async move {
-            bot.answer_callback_query(query.id).await?;
+        .branch(Update::filter_callback_query().endpoint(move |bot: Bot, query: CallbackQuery| async move {
+            match (mirror, query.regular_message()) {
+                (true, Some(message)) => {
+                    let (answered, retired) = tokio::join!(
+                        bot.answer_callback_query(query.id.clone()).into_future(),
+                        bot.edit_message_reply_markup(message.chat.id, message.id).into_future()
+                    );
+                    answered?;
+                    retired?;
+                    bot.send_message(message.chat.id, "…").reply_markup(echo_keyboard()).await?;
+                }
+                _ => {
+                    bot.answer_callback_query(query.id).await?;
+                }
+            }
             Ok::<(), teloxide::RequestError>(())
         }));
     let listener = Polling::builder(bot.clone()).timeout(Duration::from_secs(25)).build();
@@ -293,6 +321,10 @@ async fn echo_bot() -> anyhow::Result<()> {
         .dispatch_with_listener(listener, LoggingErrorHandler::with_custom_text("update listener error"))
         .await;
     Ok(())
+}
+
+fn echo_keyboard() -> teloxide::types::InlineKeyboardMarkup {
+    teloxide::types::InlineKeyboardMarkup::new([[teloxide::types::InlineKeyboardButton::callback("·", ECHO_DATA)]])
 }
 
 /// Kills (SIGKILL) and reaps the child when dropped, on every exit path.
@@ -329,9 +361,12 @@ fn spawn_bot(kind: Kind, bot: &Path, emu: &Emulator, database_url: &str, stderr:
             command.args(["--today", TODAY, "run"]).env("DATABASE_URL", database_url);
             command
         }
-        Kind::Echo => {
+        Kind::Echo | Kind::Mirror => {
             let mut command = Command::new(std::env::current_exe().context("no path to this program")?);
             command.arg("--echo-bot");
+            if kind == Kind::Mirror {
+                command.arg("--mirror");
+            }
             command
         }
     };
@@ -482,10 +517,11 @@ fn classify(
 ) -> Next {
     match (kind, &action.input, event) {
         (Kind::Echo, Input::Press(_), BotEvent::CallbackAnswered { .. }) => Next::Done(None),
+        (Kind::Mirror, Input::Press(_), BotEvent::Sent(message)) => Next::Done(Some(message)),
         (Kind::Echo, Input::Press(_), BotEvent::Sent(message)) => {
             Next::Fail(Failure::WrongReply, format!("a message instead of a callback answer: {}", message.text))
         }
-        (Kind::Echo, _, BotEvent::Sent(message)) => match sent_text {
+        (Kind::Echo | Kind::Mirror, _, BotEvent::Sent(message)) => match sent_text {
             Some(text) if message.text != text => {
                 Next::Fail(Failure::WrongReply, format!("echo of `{text}` was `{}`", message.text))
             }
@@ -555,7 +591,7 @@ async fn run_user(
                 };
                 emu.press_button(&plan.user, message.message_id, &data);
             }
-            (Input::Press(_), Kind::Echo, Some(message)) => {
+            (Input::Press(_), Kind::Echo | Kind::Mirror, Some(message)) => {
                 emu.press_button(&plan.user, message.message_id, ECHO_DATA);
             }
             (Input::Press(label), _, None) => {
@@ -717,7 +753,7 @@ async fn run_phase(
     .await?;
     let database = dir.0.join(match kind {
         Kind::Journey => "journey.db",
-        Kind::Echo => "unused.db",
+        Kind::Echo | Kind::Mirror => "unused.db",
     });
     let url = format!("sqlite://{}", database.display());
     if kind == Kind::Journey {
@@ -1029,6 +1065,13 @@ async fn run(options: Options, dir: &TempDir) -> anyhow::Result<()> {
         print_report(Kind::Echo, &report);
         echo = Some(report);
     }
+    let mut mirror = None;
+    if matches!(options.phase, Phase::Mirror | Phase::Both) {
+        println!("{} ...", Kind::Mirror.title());
+        let report = run_phase(Kind::Mirror, &options, &plans, dir, &apologies).await?;
+        print_report(Kind::Mirror, &report);
+        mirror = Some(report);
+    }
     if let Some(journey) = &journey {
         println!("against the goals:");
         println!(
@@ -1043,6 +1086,14 @@ async fn run(options: Options, dir: &TempDir) -> anyhow::Result<()> {
                 echo.throughput(),
                 journey.throughput() / echo.throughput().max(1e-9),
                 if options.think.is_zero() { "" } else { "; with think time both are the offered load" }
+            );
+        }
+        if let Some(mirror) = &mirror {
+            println!(
+                "  throughput, journey / echo making the journey's calls: {:.1} / {:.1} = {:.2} (what the bot's own work costs)",
+                journey.throughput(),
+                mirror.throughput(),
+                journey.throughput() / mirror.throughput().max(1e-9),
             );
         }
         println!(
@@ -1068,7 +1119,7 @@ async fn run(options: Options, dir: &TempDir) -> anyhow::Result<()> {
 async fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     if args.iter().any(|arg| arg == "--echo-bot") {
-        return echo_bot().await;
+        return echo_bot(args.iter().any(|arg| arg == "--mirror")).await;
     }
     let options = options(&args);
     let dir = TempDir::new()?;
