@@ -1051,49 +1051,36 @@ async fn run(options: Options, dir: &TempDir) -> anyhow::Result<()> {
         options.seed_candidates
     );
     println!();
-    let mut journey = None;
-    let mut echo = None;
-    if matches!(options.phase, Phase::Journey | Phase::Both) {
-        println!("{} ...", Kind::Journey.title());
-        let report = run_phase(Kind::Journey, &options, &plans, dir, &apologies).await?;
-        print_report(Kind::Journey, &report);
-        journey = Some(report);
+    let mut reports = Vec::new();
+    for (kind, phase) in [(Kind::Journey, Phase::Journey), (Kind::Echo, Phase::Echo), (Kind::Mirror, Phase::Mirror)] {
+        if options.phase == phase || options.phase == Phase::Both {
+            println!("{} ...", kind.title());
+            let report = run_phase(kind, &options, &plans, dir, &apologies).await?;
+            print_report(kind, &report);
+            reports.push((kind, report));
+        }
     }
-    if matches!(options.phase, Phase::Echo | Phase::Both) {
-        println!("{} ...", Kind::Echo.title());
-        let report = run_phase(Kind::Echo, &options, &plans, dir, &apologies).await?;
-        print_report(Kind::Echo, &report);
-        echo = Some(report);
-    }
-    let mut mirror = None;
-    if matches!(options.phase, Phase::Mirror | Phase::Both) {
-        println!("{} ...", Kind::Mirror.title());
-        let report = run_phase(Kind::Mirror, &options, &plans, dir, &apologies).await?;
-        print_report(Kind::Mirror, &report);
-        mirror = Some(report);
-    }
-    if let Some(journey) = &journey {
+    let report_of = |wanted: Kind| reports.iter().find(|(kind, _)| *kind == wanted).map(|(_, report)| report);
+    let (journey, echo, mirror) = (report_of(Kind::Journey), report_of(Kind::Echo), report_of(Kind::Mirror));
+    if let Some(journey) = journey {
         println!("against the goals:");
         println!(
             "  start-up with {} candidates:  {} ms (goal: within 1000 ms with 100000)",
             options.seed_candidates + options.users as u64,
             journey.startup_reply.as_millis()
         );
-        if let Some(echo) = &echo {
+        let ceilings = [
+            (echo, "echo:  ", " (goal: at least 0.5)"),
+            (mirror, "echo making the journey's calls:", " (what the bot's own work costs)"),
+        ];
+        for (ceiling, name, note) in ceilings {
+            let Some(ceiling) = ceiling else { continue };
             println!(
-                "  throughput, journey / echo:   {:.1} / {:.1} = {:.2} (goal: at least 0.5){}",
+                "  throughput, journey / {name} {:.1} / {:.1} = {:.2}{note}{}",
                 journey.throughput(),
-                echo.throughput(),
-                journey.throughput() / echo.throughput().max(1e-9),
+                ceiling.throughput(),
+                journey.throughput() / ceiling.throughput().max(1e-9),
                 if options.think.is_zero() { "" } else { "; with think time both are the offered load" }
-            );
-        }
-        if let Some(mirror) = &mirror {
-            println!(
-                "  throughput, journey / echo making the journey's calls: {:.1} / {:.1} = {:.2} (what the bot's own work costs)",
-                journey.throughput(),
-                mirror.throughput(),
-                journey.throughput() / mirror.throughput().max(1e-9),
             );
         }
         println!(
