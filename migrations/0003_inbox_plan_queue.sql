@@ -1,9 +1,12 @@
--- Updates received from Telegram and not handled yet. The bot confirms an update to Telegram
--- as soon as it is stored here, and replays what is left after a crash.
+-- Updates received from Telegram. The bot confirms an update to Telegram as soon as it is
+-- stored here, and replays the unhandled ones after a crash. A handled update stays (without
+-- its body) until Telegram has seen it confirmed, so that a copy delivered again is not
+-- handled twice.
 CREATE TABLE inbox (
     update_id   INTEGER PRIMARY KEY,
     body        TEXT NOT NULL,
-    received_at TEXT NOT NULL
+    received_at TEXT NOT NULL,
+    handled     INTEGER NOT NULL DEFAULT 0
 ) STRICT;
 
 -- Candidates whose planning inputs changed since their reminders were last planned. The

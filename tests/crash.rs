@@ -287,7 +287,7 @@ async fn kill_dash_nine_mid_journeys_resumes_every_dialogue_without_double_steps
     }
     let emptied = Instant::now() + Duration::from_secs(10);
     while !db.pending_updates().await.unwrap().is_empty() {
-        assert!(Instant::now() < emptied, "handled updates stayed in the inbox");
+        assert!(Instant::now() < emptied, "an update in the inbox was never handled");
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     bot.kill_now();
@@ -335,7 +335,7 @@ async fn an_update_stored_but_not_handled_before_a_crash_is_answered_after_the_r
     assert!(replies[0].text.contains(&app.t(Lang::Ru, "welcome")), "{}", replies[0].text);
     let deadline = Instant::now() + Duration::from_secs(10);
     while !app.db.pending_updates().await.unwrap().is_empty() {
-        assert!(Instant::now() < deadline, "the handled update never left the inbox");
+        assert!(Instant::now() < deadline, "the replayed update was never marked handled");
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }

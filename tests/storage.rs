@@ -139,14 +139,20 @@ async fn a_code_already_in_the_other_pool_rejects_the_file() {
 }
 
 #[tokio::test]
-async fn the_inbox_stores_each_update_once_and_forgets_handled_ones() {
+async fn the_inbox_stores_each_update_once_and_forgets_it_once_confirmed() {
     let (db, _dir) = fresh_db().await;
     let entry = |id: i64| InboxEntry { update_id: id, body: format!("{{\"update_id\":{id}}}") };
-    assert_eq!(db.store_updates(&[entry(1), entry(2)], Utc::now()).await.unwrap(), [1, 2]);
-    // Telegram delivers an unconfirmed update again after a restart: it is not stored twice.
-    assert_eq!(db.store_updates(&[entry(2), entry(3)], Utc::now()).await.unwrap(), [3]);
-    assert_eq!(db.delete_updates(&[1, 2]).await.unwrap(), 2);
-    assert_eq!(db.pending_updates().await.unwrap(), [entry(3)]);
+    let stored = |ids: Vec<i64>| ids.into_iter().collect::<HashSet<i64>>();
+    assert_eq!(stored(db.store_updates(&[entry(1), entry(2)], Utc::now()).await.unwrap()), HashSet::from([1, 2]));
+    assert_eq!(db.mark_handled(&[1, 2]).await.unwrap(), 2);
+    // Telegram delivers an unconfirmed update again after a restart: handled or not, it is
+    // not stored (nor handled) twice.
+    assert_eq!(stored(db.store_updates(&[entry(2), entry(3)], Utc::now()).await.unwrap()), HashSet::from([3]));
+    assert_eq!(db.pending_updates().await.unwrap(), [entry(3)], "only the unhandled one is replayed");
+    // A getUpdates with offset 3 confirmed 1 and 2: they go; 3 stays until handled.
+    assert_eq!(db.purge_confirmed(3).await.unwrap(), 2);
+    assert_eq!(stored(db.store_updates(&[entry(1)], Utc::now()).await.unwrap()), HashSet::from([1]));
+    assert_eq!(db.purge_confirmed(10).await.unwrap(), 0, "unhandled updates are never purged");
 }
 
 #[tokio::test]
@@ -159,7 +165,7 @@ async fn a_write_to_planning_inputs_marks_the_candidate_for_the_planner() {
             .unwrap()
     };
     db.add_candidates(&[7], rezerv_bot::domain::Lang::Ru, Utc::now()).await.unwrap();
-    assert_eq!(dirty(db.clone()).await, 0, "imported candidates wait until they act");
+    assert_eq!(dirty(db.clone()).await, 0, "imported candidates wait until a planning input changes");
     db.set_lang(7, rezerv_bot::domain::Lang::Kk, Utc::now()).await.unwrap();
     assert_eq!(dirty(db.clone()).await, 0, "the language is not a planning input");
     db.set_test_date(7, chrono::NaiveDate::from_ymd_opt(2023, 9, 8), Utc::now()).await.unwrap();

@@ -2,10 +2,11 @@
 //!
 //! teloxide's own polling confirms a batch (by asking for the next offset) as soon as it has
 //! handed it to the dispatcher, so updates being handled when the process dies are lost.
-//! Here every batch is first stored in the `inbox` table, and only then confirmed; an update
-//! leaves the inbox once it has been handled. After a crash the bot replays what is left, and
-//! the handlers are written so that a replay does no harm. Each update crosses the network
-//! once, however long the handlers take.
+//! Here every batch is first stored in the `inbox` table, and only then confirmed. A handled
+//! update is marked, and leaves the inbox once a later `getUpdates` has confirmed it, so a
+//! copy Telegram delivers again after a restart is recognised. After a crash the bot replays
+//! what is unhandled, and the handlers are written so that a replay does no harm. Each update
+//! crosses the network once, however long the handlers take.
 
 use std::collections::{HashSet, VecDeque};
 use std::pin::Pin;
@@ -25,8 +26,8 @@ use tokio::sync::{Notify, watch};
 use crate::clock::SharedClock;
 use crate::storage::{Db, InboxEntry, StorageError};
 
-/// How long finished updates gather before one statement deletes them from the inbox. A
-/// crash inside it replays a few handled updates, which the handlers make harmless.
+/// How long finished updates gather before one statement marks them handled. A crash inside
+/// it replays a few handled updates, which the handlers make harmless.
 const CLEAN_DELAY: Duration = Duration::from_millis(100);
 /// How long to wait after a failed request or write before polling again.
 const RETRY_PAUSE: Duration = Duration::from_secs(1);
@@ -66,13 +67,18 @@ impl Progress {
         self.lock().extend(ids);
     }
 
-    /// Deletes finished updates from the inbox until `stopped` turns true, then once more.
+    /// Marks finished updates in the inbox until `stopped` turns true (or its sender is
+    /// gone), then once more.
     pub async fn clean_inbox(self: Arc<Self>, db: Db, mut stopped: watch::Receiver<bool>) {
         loop {
-            let stopping = *stopped.borrow();
+            let stopping = *stopped.borrow() || stopped.has_changed().is_err();
             let ids = self.take();
-            if let Err(err) = db.delete_updates(&ids).await {
-                tracing::error!(error = %err, "cannot delete handled updates from the inbox");
+            if let Err(err) = db.mark_handled(&ids).await {
+                tracing::error!(error = %err, "cannot mark handled updates in the inbox");
+                if stopping {
+                    // They are replayed after the restart, which the handlers make harmless.
+                    return;
+                }
                 self.restore(ids);
                 tokio::time::sleep(RETRY_PAUSE).await;
                 continue;
@@ -153,9 +159,11 @@ impl ReliablePolling {
         if !pending.is_empty() {
             tracing::info!(updates = pending.len(), "replaying updates stored before a restart");
         }
+        // Queued only once all are read, so that a failure halfway queues nothing twice.
+        let mut replay = Vec::with_capacity(pending.len());
         for entry in pending {
             match serde_json::from_str::<Update>(&entry.body) {
-                Ok(update) if !matches!(update.kind, UpdateKind::Error(_)) => self.buffer.push_back(update),
+                Ok(update) if !matches!(update.kind, UpdateKind::Error(_)) => replay.push(update),
                 parsed => {
                     let err = parsed.err().map(|err| err.to_string()).unwrap_or_default();
                     tracing::warn!(update_id = entry.update_id, err, "a stored update no longer parses; dropped");
@@ -163,6 +171,7 @@ impl ReliablePolling {
                 }
             }
         }
+        self.buffer.extend(replay);
         self.replayed = true;
         Ok(())
     }
@@ -178,6 +187,9 @@ impl ReliablePolling {
             request = request.allowed_updates(allowed.clone());
         }
         let updates = request.send().await?;
+        if let Some(offset) = self.offset {
+            self.db.purge_confirmed(offset).await?;
+        }
         // An update teloxide cannot parse never reaches the handlers, so it would never leave
         // the inbox: it is handed out (the dispatcher logs it) but not stored.
         let entries: Vec<InboxEntry> = updates

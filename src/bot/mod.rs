@@ -10,11 +10,13 @@ mod ui;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::ops::ControlFlow;
+use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::NaiveDate;
 use dptree::{HandlerSignature, Type};
+use futures_util::FutureExt;
 use teloxide::dispatching::dialogue::Dialogue;
 use teloxide::dispatching::{ShutdownToken, UpdateHandler};
 use teloxide::prelude::*;
@@ -46,15 +48,16 @@ pub struct App {
     pub locales: Arc<Locales>,
     pub clock: SharedClock,
     pub planner: Planner,
-    /// Updates handed out by the listener and not yet handled.
+    /// Handled updates, for the listener to mark in the inbox.
     pub progress: Arc<Progress>,
 }
 
 /// Chats are spread over this many dispatcher workers; each handles its chats' updates in
-/// order. teloxide's default is a worker per chat, whose queue alone takes ~20 KB: at 1,000
-/// chats at once that was most of the bot's memory. A fixed set bounds memory and
-/// concurrency; the count stays well above what Telegram's latency needs (at 0.3 s per
-/// update, 256 workers still serve 850 updates a second).
+/// order. teloxide's default is a worker per chat: at 1,000 chats at once their queues and
+/// in-flight work took the peak RSS to 80-86 MB (BENCHMARKS.md). A fixed set bounds memory
+/// and concurrency. At Telegram's ~0.3 s per update, 64 workers serve ~200 updates a
+/// second, several times the busiest hour expected; a slow request delays the other chats
+/// of its worker only.
 const WORKERS: i64 = 64;
 
 impl App {
@@ -97,7 +100,12 @@ pub fn schema() -> UpdateHandler<BotError> {
 fn around_every_update() -> UpdateHandler<BotError> {
     dptree::from_fn(
         |deps: DependencyMap, cont: dptree::Cont<'static, HandlerResult>| async move {
-            let outcome = cont(deps.clone()).await;
+            // A panicking handler must not take its dispatcher worker (and the chats it
+            // serves) down with it, nor stay in the inbox to panic again after each restart.
+            let outcome = match AssertUnwindSafe(cont(deps.clone())).catch_unwind().await {
+                Ok(outcome) => outcome,
+                Err(_) => ControlFlow::Break(Err(BotError::Other(anyhow::anyhow!("a handler panicked")))),
+            };
             if let ControlFlow::Break(Err(error)) = &outcome {
                 errors::apologize(&deps, error).await;
             }
@@ -228,8 +236,10 @@ pub async fn run(bot: Bot, app: Arc<App>, sender: SenderConfig) -> anyhow::Resul
         }
     });
     tracing::info!("bot is running; Ctrl-C stops it");
-    let _ = running.await;
+    let dispatched = running.await;
     let _ = stop_sender.send(true);
     let _ = sending.await;
-    Ok(())
+    // A dispatcher that died (teloxide panics when it cannot start) is a failure, so that a
+    // supervisor restarts the bot.
+    dispatched.context("the dispatcher stopped abnormally")
 }

@@ -175,12 +175,13 @@ impl Planner {
         }
     }
 
-    /// Plans as changes come in, until `stopped` turns true; then catches up once more.
+    /// Plans as changes come in, until `stopped` turns true (or its sender is gone); then
+    /// catches up once more.
     pub async fn run(self, mut stopped: watch::Receiver<bool>) {
         let gather = GATHER.to_std().unwrap_or_default();
         let sweep = SWEEP.to_std().unwrap_or_default();
         loop {
-            let stopping = *stopped.borrow();
+            let stopping = *stopped.borrow() || stopped.has_changed().is_err();
             if let Err(err) = self.drain().await {
                 tracing::error!(error = %err, "cannot re-plan reminders");
             }

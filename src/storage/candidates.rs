@@ -38,8 +38,12 @@ fn format_date(date: NaiveDate) -> String {
 /// A candidate's profile and serialized dialogue state.
 pub(crate) type ChatRow = (Profile, Option<String>);
 
-/// Profiles and dialogue states of `chat_ids`, in their order, in one statement.
-pub(crate) async fn read_chats(pool: &SqlitePool, chat_ids: &[i64]) -> StorageResult<Vec<Option<ChatRow>>> {
+/// Profiles and dialogue states of `chat_ids`, in their order, in one statement. A row that
+/// does not read back fails only its own chat.
+pub(crate) async fn read_chats(
+    pool: &SqlitePool,
+    chat_ids: &[i64],
+) -> StorageResult<Vec<StorageResult<Option<ChatRow>>>> {
     let rows = sqlx::query(
         "SELECT c.chat_id, c.lang, c.source, c.phone, c.code, p.way, c.applied_on, c.test_date, c.dialogue
          FROM candidates c LEFT JOIN promo_codes p ON p.code = c.code
@@ -51,9 +55,9 @@ pub(crate) async fn read_chats(pool: &SqlitePool, chat_ids: &[i64]) -> StorageRe
     let mut found = HashMap::with_capacity(rows.len());
     for row in rows {
         let chat_id: i64 = row.try_get("chat_id")?;
-        found.insert(chat_id, chat_row(chat_id, &row)?);
+        found.insert(chat_id, row);
     }
-    Ok(chat_ids.iter().map(|chat_id| found.get(chat_id).cloned()).collect())
+    Ok(chat_ids.iter().map(|chat_id| found.get(chat_id).map(|row| chat_row(*chat_id, row)).transpose()).collect())
 }
 
 fn chat_row(chat_id: i64, row: &SqliteRow) -> StorageResult<ChatRow> {
@@ -87,7 +91,7 @@ impl Db {
     /// The profile and the serialized dialogue state, in one read: what every update needs.
     /// Concurrent calls share one statement.
     pub async fn profile_and_dialogue(&self, chat_id: i64) -> StorageResult<Option<ChatRow>> {
-        self.chats.call(chat_id).await
+        self.chats.call(chat_id).await?
     }
 
     async fn ensure_candidate(&self, chat_id: i64, now: &str) -> StorageResult<()> {
@@ -163,6 +167,8 @@ impl Db {
     }
 
     /// Creates candidates who chose `lang` (imports and load tests); existing ones are kept.
+    /// Their reminders are planned once something they do changes what the plan depends on
+    /// (a city, a way, a step), so an import does not wake the planner for every row.
     pub async fn add_candidates(&self, chat_ids: &[i64], lang: Lang, now: DateTime<Utc>) -> StorageResult<u64> {
         let now = timestamp(now);
         let mut tx = self.writer().begin_with("BEGIN IMMEDIATE").await?;

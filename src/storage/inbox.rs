@@ -13,8 +13,8 @@ pub struct InboxEntry {
 
 impl Db {
     /// Stores a batch of updates in one statement and returns the ids it stored. An update
-    /// still stored from before (Telegram delivers unconfirmed updates again after a restart)
-    /// is kept as it is and not returned, so nobody hands it out twice.
+    /// stored before, handled or not (Telegram delivers unconfirmed updates again after a
+    /// restart), is kept as it is and not returned, so nobody handles it twice.
     pub async fn store_updates(&self, entries: &[InboxEntry], now: DateTime<Utc>) -> StorageResult<Vec<i64>> {
         if entries.is_empty() {
             return Ok(Vec::new());
@@ -35,7 +35,30 @@ impl Db {
         .await?)
     }
 
-    /// Forgets handled updates.
+    /// Marks handled updates; their bodies are no longer needed.
+    pub async fn mark_handled(&self, update_ids: &[i64]) -> StorageResult<u64> {
+        if update_ids.is_empty() {
+            return Ok(0);
+        }
+        let ids = serde_json::Value::from(update_ids.to_vec()).to_string();
+        Ok(sqlx::query("UPDATE inbox SET handled = 1, body = '' WHERE update_id IN (SELECT value FROM json_each(?))")
+            .bind(ids)
+            .execute(self.writer())
+            .await?
+            .rows_affected())
+    }
+
+    /// Forgets handled updates below `offset`: a `getUpdates` with that offset has confirmed
+    /// them, so Telegram will not deliver them again.
+    pub async fn purge_confirmed(&self, offset: i64) -> StorageResult<u64> {
+        Ok(sqlx::query("DELETE FROM inbox WHERE handled = 1 AND update_id < ?")
+            .bind(offset)
+            .execute(self.writer())
+            .await?
+            .rows_affected())
+    }
+
+    /// Drops updates that can never be handled (they no longer parse).
     pub async fn delete_updates(&self, update_ids: &[i64]) -> StorageResult<u64> {
         if update_ids.is_empty() {
             return Ok(0);
@@ -51,7 +74,9 @@ impl Db {
     /// Updates stored and not yet handled, oldest first.
     pub async fn pending_updates(&self) -> StorageResult<Vec<InboxEntry>> {
         let rows: Vec<(i64, String)> =
-            sqlx::query_as("SELECT update_id, body FROM inbox ORDER BY update_id").fetch_all(self.writer()).await?;
+            sqlx::query_as("SELECT update_id, body FROM inbox WHERE handled = 0 ORDER BY update_id")
+                .fetch_all(self.writer())
+                .await?;
         Ok(rows.into_iter().map(|(update_id, body)| InboxEntry { update_id, body }).collect())
     }
 }

@@ -50,7 +50,7 @@ pub struct Db {
     pool: SqlitePool,
     writer: SqlitePool,
     /// Profile and dialogue reads of concurrent updates, one statement per batch.
-    chats: Batcher<i64, Option<ChatRow>>,
+    chats: Batcher<i64, StorageResult<Option<ChatRow>>>,
     /// Dialogue saves of concurrent updates, one statement (and commit) per batch.
     saves: Batcher<DialogueRow, ()>,
 }

@@ -149,8 +149,9 @@ pub async fn show(bot: &Bot, app: &App, ctx: &Ctx, state: &State) -> HandlerResu
 }
 
 /// Shows the prompt of `state`, then moves the dialogue there. In this order a crash between
-/// the two replays the update (Telegram re-delivers what was not confirmed) and the prompt is
-/// shown again; in the other order the state would move on with the prompt never shown.
+/// the two replays the update (from the inbox, where it is not yet marked handled) and the
+/// prompt is shown again; in the other order the state would move on with the prompt never
+/// shown.
 pub async fn go(bot: &Bot, app: &App, ctx: &Ctx, dialogue: &super::BotDialogue, state: State) -> HandlerResult {
     show(bot, app, ctx, &state).await?;
     dialogue.update(state).await.map_err(BotError::Storage)
