@@ -37,15 +37,11 @@ impl Db {
 
     /// Marks handled updates; their bodies are no longer needed.
     pub async fn mark_handled(&self, update_ids: &[i64]) -> StorageResult<u64> {
-        if update_ids.is_empty() {
-            return Ok(0);
-        }
-        let ids = serde_json::Value::from(update_ids.to_vec()).to_string();
-        Ok(sqlx::query("UPDATE inbox SET handled = 1, body = '' WHERE update_id IN (SELECT value FROM json_each(?))")
-            .bind(ids)
-            .execute(self.writer())
-            .await?
-            .rows_affected())
+        self.for_updates(
+            "UPDATE inbox SET handled = 1, body = '' WHERE update_id IN (SELECT value FROM json_each(?))",
+            update_ids,
+        )
+        .await
     }
 
     /// Forgets handled updates below `offset`: a `getUpdates` with that offset has confirmed
@@ -60,15 +56,16 @@ impl Db {
 
     /// Drops updates that can never be handled (they no longer parse).
     pub async fn delete_updates(&self, update_ids: &[i64]) -> StorageResult<u64> {
+        self.for_updates("DELETE FROM inbox WHERE update_id IN (SELECT value FROM json_each(?))", update_ids).await
+    }
+
+    /// Runs `sql` with `update_ids` bound as a JSON array; returns the rows it changed.
+    async fn for_updates(&self, sql: &'static str, update_ids: &[i64]) -> StorageResult<u64> {
         if update_ids.is_empty() {
             return Ok(0);
         }
         let ids = serde_json::Value::from(update_ids.to_vec()).to_string();
-        Ok(sqlx::query("DELETE FROM inbox WHERE update_id IN (SELECT value FROM json_each(?))")
-            .bind(ids)
-            .execute(self.writer())
-            .await?
-            .rows_affected())
+        Ok(sqlx::query(sql).bind(ids).execute(self.writer()).await?.rows_affected())
     }
 
     /// Updates stored and not yet handled, oldest first.
