@@ -875,15 +875,7 @@ async fn run(options: Options, dir: &std::path::Path) -> anyhow::Result<u64> {
     let check = checkpoint(&shared, violations_before).await?;
     checks += 1;
     watcher.abort();
-    loop {
-        match token.shutdown() {
-            Ok(done) => {
-                done.await;
-                break;
-            }
-            Err(_) => tokio::time::sleep(Duration::from_millis(20)).await,
-        }
-    }
+    bot::stop_dispatching(&token, &dispatching.abort_handle()).await;
     let _ = dispatching.await;
 
     let sent = shared.sent.load(Ordering::Relaxed);

@@ -178,10 +178,11 @@ pub async fn run(db: Db, campaign: Arc<Campaign>, lang: Lang, today: Option<Naiv
     // committed write is already durable.
     let step = |what: &'static str| move |_| tracing::warn!("sandbox shutdown: {what} took too long");
     let grace = Duration::from_secs(5);
-    // Wait for the dispatcher's task rather than the token's own future: that one misses the
-    // "done" signal when dispatching ends before it is first polled.
-    let _ = shutdown.shutdown();
-    let _ = tokio::time::timeout(grace, running).await.map_err(step("the dispatcher"));
+    let stopped = async {
+        bot::stop_dispatching(&shutdown, &running.abort_handle()).await;
+        let _ = running.await;
+    };
+    let _ = tokio::time::timeout(grace, stopped).await.map_err(step("the dispatcher"));
     let _ = stop_sender.send(true);
     let _ = tokio::time::timeout(grace, sending).await.map_err(step("the sender"));
     emu.shutdown();

@@ -62,7 +62,7 @@ impl Progress {
         std::mem::take(&mut *self.lock())
     }
 
-    /// Puts back ids whose deletion failed, for the next round.
+    /// Puts back ids that could not be marked, for the next round.
     fn restore(&self, ids: Vec<i64>) {
         self.lock().extend(ids);
     }
@@ -96,6 +96,11 @@ impl Progress {
 
 fn update_id(update: &Update) -> i64 {
     i64::from(update.id.0)
+}
+
+/// teloxide could not parse it: such an update never reaches the handlers.
+fn unparsed(update: &Update) -> bool {
+    matches!(update.kind, UpdateKind::Error(_))
 }
 
 /// The listener for `dispatch_with_listener`.
@@ -163,7 +168,7 @@ impl ReliablePolling {
         let mut replay = Vec::with_capacity(pending.len());
         for entry in pending {
             match serde_json::from_str::<Update>(&entry.body) {
-                Ok(update) if !matches!(update.kind, UpdateKind::Error(_)) => replay.push(update),
+                Ok(update) if !unparsed(&update) => replay.push(update),
                 parsed => {
                     let err = parsed.err().map(|err| err.to_string()).unwrap_or_default();
                     tracing::warn!(update_id = entry.update_id, err, "a stored update no longer parses; dropped");
@@ -194,7 +199,7 @@ impl ReliablePolling {
         // the inbox: it is handed out (the dispatcher logs it) but not stored.
         let entries: Vec<InboxEntry> = updates
             .iter()
-            .filter(|update| !matches!(update.kind, UpdateKind::Error(_)))
+            .filter(|update| !unparsed(update))
             .map(|update| InboxEntry {
                 update_id: update_id(update),
                 body: serde_json::to_string(update).unwrap_or_else(|err| {
@@ -207,11 +212,8 @@ impl ReliablePolling {
         if let Some(last) = updates.iter().map(update_id).max() {
             self.offset = Some(last + 1);
         }
-        self.buffer.extend(
-            updates
-                .into_iter()
-                .filter(|update| stored.contains(&update_id(update)) || matches!(update.kind, UpdateKind::Error(_))),
-        );
+        self.buffer
+            .extend(updates.into_iter().filter(|update| stored.contains(&update_id(update)) || unparsed(update)));
         Ok(())
     }
 }

@@ -22,12 +22,13 @@ use teloxide::dispatching::{ShutdownToken, UpdateHandler};
 use teloxide::prelude::*;
 use teloxide::types::{BotCommand, BotCommandScope};
 use tokio::sync::watch;
-use tokio::task::JoinHandle;
+use tokio::task::{AbortHandle, JoinHandle};
 
 pub use callback::{Callback, MAX_CALLBACK_BYTES};
 pub use commands::Command;
 pub use errors::{BotError, HandlerResult, chain as error_chain};
-pub use listener::{ListenerError, Progress, reliable_polling};
+pub use listener::Progress;
+use listener::reliable_polling;
 pub use state::State;
 
 use crate::clock::SharedClock;
@@ -211,6 +212,15 @@ pub fn serve(bot: Bot, app: Arc<App>, poll_timeout: Duration) -> (ShutdownToken,
     (token, running)
 }
 
+/// Asks the dispatcher `serve` started to stop, retrying while it is still starting, until it
+/// accepts or its task has ended. Then wait for that task, not for the token's own future:
+/// that one misses the "done" signal when dispatching ends before it is first polled.
+pub async fn stop_dispatching(token: &ShutdownToken, running: &AbortHandle) {
+    while !running.is_finished() && token.shutdown().is_err() {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
 /// Runs the bot with long polling, and the reminder sender beside it, until Ctrl-C.
 pub async fn run(bot: Bot, app: Arc<App>, sender: SenderConfig) -> anyhow::Result<()> {
     use anyhow::Context as _;
@@ -227,12 +237,10 @@ pub async fn run(bot: Bot, app: Arc<App>, sender: SenderConfig) -> anyhow::Resul
     let sending = tokio::spawn(sender.run(stopped));
 
     let (token, running) = serve(bot, app, Duration::from_secs(25));
+    let dispatching = running.abort_handle();
     tokio::spawn(async move {
         if tokio::signal::ctrl_c().await.is_ok() {
-            // Retry while the dispatcher is still starting; the running task says when it is done.
-            while token.shutdown().is_err() {
-                tokio::time::sleep(Duration::from_millis(20)).await;
-            }
+            stop_dispatching(&token, &dispatching).await;
         }
     });
     tracing::info!("bot is running; Ctrl-C stops it");

@@ -97,8 +97,9 @@ impl DialogueStore {
 pub(crate) struct DialogueRow(serde_json::Value);
 
 /// Upserts the dialogue states of a batch of saves, in one statement.
-pub(crate) async fn write_dialogues(writer: &SqlitePool, rows: &[DialogueRow]) -> StorageResult<Vec<()>> {
-    let batch = serde_json::Value::from(rows.iter().map(|row| row.0.clone()).collect::<Vec<_>>()).to_string();
+pub(crate) async fn write_dialogues(writer: &SqlitePool, rows: Vec<DialogueRow>) -> StorageResult<Vec<()>> {
+    let saves = rows.len();
+    let batch = serde_json::Value::from(rows.into_iter().map(|row| row.0).collect::<Vec<_>>()).to_string();
     sqlx::query(
         "INSERT INTO candidates (chat_id, dialogue, stage, city, way, step, stage_since, created_at, updated_at)
          SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5,
@@ -117,7 +118,7 @@ pub(crate) async fn write_dialogues(writer: &SqlitePool, rows: &[DialogueRow]) -
     .bind(batch)
     .execute(writer)
     .await?;
-    Ok(rows.iter().map(|_| ()).collect())
+    Ok(vec![(); saves])
 }
 
 /// A stored state, or the lost one when it no longer deserializes.

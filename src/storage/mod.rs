@@ -82,7 +82,7 @@ impl Db {
             let writer = writer.clone();
             Batcher::spawn(BATCH_MAX, move |rows| {
                 let writer = writer.clone();
-                async move { dialogue::write_dialogues(&writer, &rows).await }
+                async move { dialogue::write_dialogues(&writer, rows).await }
             })
         };
         Ok(Db { pool, writer, chats, saves })

@@ -81,11 +81,7 @@ impl TestApp {
 
     pub async fn stop(&mut self) {
         if let Some((token, handle)) = self.running.take() {
-            // The dispatcher may still be starting: retry until it accepts the shutdown. Then
-            // wait for its task, not the token's future (which can miss the "done" signal).
-            while token.shutdown().is_err() {
-                tokio::time::sleep(Duration::from_millis(20)).await;
-            }
+            bot::stop_dispatching(&token, &handle.abort_handle()).await;
             let _ = tokio::time::timeout(REPLY_TIMEOUT, handle).await;
         }
     }
