@@ -175,6 +175,18 @@ impl Planner {
         }
     }
 
+    /// Re-plans the candidates marked so far, in full batches while there are more.
+    async fn catch_up(&self) -> StorageResult<usize> {
+        let mut total = 0;
+        loop {
+            let taken = self.try_execute_task().await?;
+            total += taken;
+            if taken < BATCH as usize {
+                return Ok(total);
+            }
+        }
+    }
+
     /// Plans as changes come in, until `stopped` turns true (or its sender is gone); then
     /// catches up once more.
     pub async fn run(self, mut stopped: watch::Receiver<bool>) {
@@ -182,7 +194,11 @@ impl Planner {
         let sweep = SWEEP.to_std().unwrap_or_default();
         loop {
             let stopping = *stopped.borrow() || stopped.has_changed().is_err();
-            if let Err(err) = self.drain().await {
+            // While stopping, catch up fully; otherwise leave what changed during this round
+            // to the next one, so a busy minute plans in a few large batches, not a stream
+            // of small ones.
+            let round = if stopping { self.drain().await } else { self.catch_up().await };
+            if let Err(err) = round {
                 tracing::error!(error = %err, "cannot re-plan reminders");
             }
             if stopping {
