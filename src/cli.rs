@@ -13,7 +13,7 @@ use crate::clock::{Clock, OffsetClock, SharedClock, SystemClock};
 use crate::config::{Campaign, Settings, settings::SANDBOX_DATABASE_URL};
 use crate::domain::{Lang, Way};
 use crate::i18n::Locales;
-use crate::storage::{Db, Stats};
+use crate::storage::{Db, RunLock, Stats};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -103,7 +103,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let Some(token) = settings.token.clone() else {
                 bail!("TELOXIDE_TOKEN is not set: get a token from @BotFather, or try `rezerv-bot chat`");
             };
-            let db = Db::connect(&database_url(&settings.database_url)).await.context("cannot open the database")?;
+            let url = database_url(&settings.database_url);
+            // Before the migrations too: a new version must not migrate under a running old one.
+            let _running = RunLock::acquire(&url).await.context("cannot take the database's run lock")?;
+            let db = Db::connect(&url).await.context("cannot open the database")?;
             let clock = clock_for(&campaign, cli.today);
             let app = App::new(db, campaign, Arc::new(Locales::load()?), clock);
             let mut bot = teloxide::Bot::new(token.expose());

@@ -2,7 +2,9 @@
 
 mod common;
 
+use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use common::db::TempDir;
@@ -32,7 +34,27 @@ impl Drop for BotProcess {
 }
 
 fn start_bot(emu: &Emulator, dir: &TempDir) -> BotProcess {
-    Command::new(env!("CARGO_BIN_EXE_rezerv-bot"))
+    bot_command(emu, dir).spawn().map(BotProcess).expect("start the bot")
+}
+
+/// The bot with its warnings captured, line by line.
+fn start_bot_logging(emu: &Emulator, dir: &TempDir) -> (BotProcess, Arc<Mutex<Vec<String>>>) {
+    let mut child =
+        bot_command(emu, dir).env("RUST_LOG", "warn").stderr(Stdio::piped()).spawn().expect("start the bot");
+    let stderr = child.stderr.take().expect("a piped stderr");
+    let lines = Arc::new(Mutex::new(Vec::new()));
+    let sink = lines.clone();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            sink.lock().unwrap().push(line);
+        }
+    });
+    (BotProcess(child), lines)
+}
+
+fn bot_command(emu: &Emulator, dir: &TempDir) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_rezerv-bot"));
+    command
         .args(["--today", TODAY, "run"])
         .env("TELOXIDE_TOKEN", emu.token())
         .env("TELOXIDE_API_URL", emu.api_url())
@@ -42,10 +64,8 @@ fn start_bot(emu: &Emulator, dir: &TempDir) -> BotProcess {
         .env("RUST_LOG", "error")
         .stdin(Stdio::null())
         .stdout(Stdio::null())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .map(BotProcess)
-        .expect("start the bot")
+        .stderr(Stdio::inherit());
+    command
 }
 
 async fn wait_for(what: &str, limit: Duration, mut done: impl FnMut() -> bool) {
@@ -291,6 +311,35 @@ async fn kill_dash_nine_mid_journeys_resumes_every_dialogue_without_double_steps
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     bot.kill_now();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_second_instance_on_the_same_database_waits_and_takes_over_when_the_first_dies() {
+    let dir = TempDir::new();
+    let emu = Emulator::start(EmulatorConfig { max_poll_hold: Duration::from_secs(1), ..Default::default() })
+        .await
+        .expect("emulator");
+    let user = TestUser::new(50_001, "ru");
+    let mut first = start_bot(&emu, &dir);
+    emu.send_text(&user, "/start");
+    wait_for("the first instance to answer", Duration::from_secs(30), || !emu.messages(user.id).is_empty()).await;
+    let menus_set = || emu.requests().iter().filter(|request| request.method == "setmycommands").count();
+    let before = menus_set();
+
+    let (mut second, log) = start_bot_logging(&emu, &dir);
+    wait_for("the second instance to say it waits", Duration::from_secs(30), || {
+        log.lock().unwrap().iter().any(|line| line.contains("waiting for it to stop"))
+    })
+    .await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(menus_set(), before, "the waiting instance talked to Telegram: {:?}", log.lock().unwrap());
+
+    first.kill_now();
+    wait_for("the second instance to take over", Duration::from_secs(30), || menus_set() > before).await;
+    let shown = emu.messages(user.id).len();
+    emu.send_text(&user, "/help");
+    wait_for("the second instance to answer", Duration::from_secs(30), || emu.messages(user.id).len() > shown).await;
+    second.kill_now();
 }
 
 /// Runs futures concurrently on this task (no extra crate for join_all).

@@ -8,6 +8,7 @@ mod eligible;
 mod inbox;
 mod migrations;
 mod outbox;
+mod run_lock;
 mod stats;
 
 use std::str::FromStr;
@@ -26,6 +27,7 @@ pub use codes::{Claim, ImportReport};
 pub use dialogue::{DialogueStore, StateSummary, StoredState};
 pub use inbox::InboxEntry;
 pub use outbox::{OutboxRow, PlanInput, PlannedRow, Wave};
+pub use run_lock::RunLock;
 pub use stats::Stats;
 
 #[derive(Debug, Error)]
@@ -39,6 +41,8 @@ pub enum StorageError {
     /// A statement run for several requests at once failed (or its runner stopped).
     #[error("batched statement failed: {0}")]
     Batch(String),
+    #[error("cannot lock {path}: {source}")]
+    Lock { path: String, source: std::io::Error },
 }
 
 pub type StorageResult<T> = Result<T, StorageError>;
