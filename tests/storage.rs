@@ -171,3 +171,22 @@ async fn a_write_to_planning_inputs_marks_the_candidate_for_the_planner() {
     db.set_test_date(7, chrono::NaiveDate::from_ymd_opt(2023, 9, 8), Utc::now()).await.unwrap();
     assert_eq!(dirty(db.clone()).await, 1, "a test date is");
 }
+
+#[tokio::test]
+async fn a_state_saved_for_an_update_marks_that_update_handled_in_the_same_write() {
+    use rezerv_bot::bot::State;
+    use rezerv_bot::storage::DialogueStore;
+    let (db, _dir) = fresh_db().await;
+    let entry = |id: i64| InboxEntry { update_id: id, body: format!("{{\"update_id\":{id}}}") };
+    db.store_updates(&[entry(10), entry(11)], Utc::now()).await.unwrap();
+    let clock: rezerv_bot::clock::SharedClock = std::sync::Arc::new(rezerv_bot::clock::ManualClock::new(Utc::now()));
+    let store = DialogueStore::new(db.clone(), clock);
+
+    store.for_update(10).save(7, &State::City { fixed_way: None }).await.unwrap();
+    assert_eq!(db.pending_updates().await.unwrap(), [entry(11)], "update 10's effect is stored: never replay it");
+    assert!(matches!(store.load::<State>(7).await.unwrap(), Some(State::City { fixed_way: None })));
+
+    // A save made outside a handler (a new chat's first row) marks nothing.
+    store.save(8, &State::Start).await.unwrap();
+    assert_eq!(db.pending_updates().await.unwrap(), [entry(11)]);
+}

@@ -152,7 +152,7 @@ fn load_chat() -> UpdateHandler<BotError> {
             let mut inner = deps.clone();
             inner.insert(ctx);
             inner.insert(state);
-            inner.insert(BotDialogue::new(app.dialogues.clone(), chat_id));
+            inner.insert(BotDialogue::new(app.dialogues.for_update(i64::from(update.id.0)), chat_id));
             match cont(inner).await {
                 ControlFlow::Continue(_) => ControlFlow::Continue(deps),
                 done => done,

@@ -36,13 +36,23 @@ pub trait StoredState: Serialize + DeserializeOwned + Send + Sync + 'static {
 pub struct DialogueStore {
     db: Db,
     clock: SharedClock,
+    /// The update whose handler saves through this store (see `for_update`).
+    update_id: Option<i64>,
 }
 
 type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send + 'static>>;
 
 impl DialogueStore {
     pub fn new(db: Db, clock: SharedClock) -> Arc<DialogueStore> {
-        Arc::new(DialogueStore { db, clock })
+        Arc::new(DialogueStore { db, clock, update_id: None })
+    }
+
+    /// The store a handler of `update_id` saves through: the saved state and the update's
+    /// "handled" mark in the inbox are one write, so a crash can never replay an update whose
+    /// effect is already stored (the replay would show an older step again). Handlers save
+    /// after their replies are sent, so nothing they owe the user is lost with the replay.
+    pub fn for_update(&self, update_id: i64) -> Arc<DialogueStore> {
+        Arc::new(DialogueStore { update_id: Some(update_id), ..self.clone() })
     }
 
     pub async fn load<S: StoredState>(&self, chat_id: i64) -> Result<Option<S>, StorageError> {
@@ -76,6 +86,7 @@ impl DialogueStore {
             summary.way.map(Way::code),
             summary.step,
             timestamp(self.clock.now()),
+            self.update_id,
         ]);
         self.db.saves.call(DialogueRow(row)).await
     }
@@ -92,15 +103,17 @@ impl DialogueStore {
     }
 }
 
-/// One save: `[chat_id, json, stage, city, way, step, now]`.
+/// One save: `[chat_id, json, stage, city, way, step, now, update_id or null]`.
 #[derive(Debug)]
 pub(crate) struct DialogueRow(serde_json::Value);
 
-/// Upserts the dialogue states of a batch of saves, in one statement.
+/// Upserts the dialogue states of a batch of saves, and marks the updates that made them
+/// handled, in one transaction.
 pub(crate) async fn write_dialogues(writer: &SqlitePool, rows: Vec<DialogueRow>) -> StorageResult<Vec<()>> {
     let saves = rows.len();
+    let marks_updates = rows.iter().any(|row| row.0.get(7).is_some_and(|id| !id.is_null()));
     let batch = serde_json::Value::from(rows.into_iter().map(|row| row.0).collect::<Vec<_>>()).to_string();
-    sqlx::query(
+    let upsert = sqlx::query(
         "INSERT INTO candidates (chat_id, dialogue, stage, city, way, step, stage_since, created_at, updated_at)
          SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5,
                 value ->> 6, value ->> 6, value ->> 6
@@ -115,9 +128,21 @@ pub(crate) async fn write_dialogues(writer: &SqlitePool, rows: Vec<DialogueRow>)
              step = excluded.step,
              updated_at = excluded.updated_at",
     )
-    .bind(batch)
-    .execute(writer)
+    .bind(&batch);
+    if !marks_updates {
+        upsert.execute(writer).await?;
+        return Ok(vec![(); saves]);
+    }
+    let mut tx = writer.begin().await?;
+    upsert.execute(&mut *tx).await?;
+    sqlx::query(
+        "UPDATE inbox SET handled = 1
+         WHERE update_id IN (SELECT value ->> 7 FROM json_each(?) WHERE value ->> 7 IS NOT NULL)",
+    )
+    .bind(&batch)
+    .execute(&mut *tx)
     .await?;
+    tx.commit().await?;
     Ok(vec![(); saves])
 }
 

@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use teloxide::prelude::*;
 
-use super::{View, acknowledge, go, show};
+use super::{View, acknowledge, go};
 use crate::bot::ui::{self, Prompt};
 use crate::bot::{App, BotDialogue, Callback, Ctx, HandlerResult, State};
 
@@ -48,6 +48,5 @@ pub async fn cancelled(
     acknowledge(&bot, &query).await?;
     let view = View::new(&app, &ctx);
     ui::send(&bot, ctx.chat_id, view.t("forget-cancelled"), None).await?;
-    dialogue.update(*back.clone()).await?;
-    show(&bot, &app, &ctx, &back).await
+    go(&bot, &app, &ctx, &dialogue, *back).await
 }
