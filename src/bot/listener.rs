@@ -26,9 +26,13 @@ use tokio::sync::{Notify, watch};
 use crate::clock::SharedClock;
 use crate::storage::{Db, InboxEntry, StorageError};
 
-/// How long finished updates gather before one statement marks them handled. A crash inside
-/// it replays a few handled updates, which the handlers make harmless.
+/// How long finished updates gather before one statement marks them handled. An update that
+/// saved a dialogue state is already marked by that save; this catches the rest (commands
+/// that only show something, stale buttons), whose replay after a crash is harmless.
 const CLEAN_DELAY: Duration = Duration::from_millis(100);
+/// How often confirmed, handled updates are deleted from the inbox. Lingering longer only
+/// widens the window in which a copy Telegram sends again is recognised.
+const PURGE_EVERY: Duration = Duration::from_secs(1);
 /// How long to wait after a failed request or write before polling again.
 const RETRY_PAUSE: Duration = Duration::from_secs(1);
 
@@ -114,6 +118,7 @@ pub struct ReliablePolling {
     /// The offset that confirms everything stored so far; `None` before the first batch, so
     /// that Telegram sends whatever is unconfirmed (its update ids may even start anew).
     offset: Option<i64>,
+    last_purge: Option<tokio::time::Instant>,
     replayed: bool,
     stop_token: StopToken,
     stop_flag: StopFlag,
@@ -130,6 +135,7 @@ pub fn reliable_polling(bot: Bot, db: Db, clock: SharedClock, timeout: Duration)
         allowed: None,
         buffer: VecDeque::new(),
         offset: None,
+        last_purge: None,
         replayed: false,
         stop_token,
         stop_flag,
@@ -192,8 +198,10 @@ impl ReliablePolling {
             request = request.allowed_updates(allowed.clone());
         }
         let updates = request.send().await?;
-        if let Some(offset) = self.offset {
+        let purge_due = self.last_purge.is_none_or(|last| last.elapsed() >= PURGE_EVERY);
+        if let (Some(offset), true) = (self.offset, purge_due) {
             self.db.purge_confirmed(offset).await?;
+            self.last_purge = Some(tokio::time::Instant::now());
         }
         // An update teloxide cannot parse never reaches the handlers, so it would never leave
         // the inbox: it is handed out (the dispatcher logs it) but not stored.
