@@ -107,16 +107,16 @@ impl DialogueStore {
 #[derive(Debug)]
 pub(crate) struct DialogueRow(serde_json::Value);
 
-/// Upserts the dialogue states of a batch of saves, and marks the updates that made them
-/// handled, in one transaction.
+/// Upserts the dialogue states of a batch of saves in one statement. A save made for an
+/// update records it, and a trigger marks that update handled in the same statement.
 pub(crate) async fn write_dialogues(writer: &SqlitePool, rows: Vec<DialogueRow>) -> StorageResult<Vec<()>> {
     let saves = rows.len();
-    let marks_updates = rows.iter().any(|row| row.0.get(7).is_some_and(|id| !id.is_null()));
     let batch = serde_json::Value::from(rows.into_iter().map(|row| row.0).collect::<Vec<_>>()).to_string();
-    let upsert = sqlx::query(
-        "INSERT INTO candidates (chat_id, dialogue, stage, city, way, step, stage_since, created_at, updated_at)
+    sqlx::query(
+        "INSERT INTO candidates
+             (chat_id, dialogue, stage, city, way, step, stage_since, created_at, updated_at, saved_by_update)
          SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5,
-                value ->> 6, value ->> 6, value ->> 6
+                value ->> 6, value ->> 6, value ->> 6, value ->> 7
          FROM json_each(?) WHERE true
          ON CONFLICT (chat_id) DO UPDATE SET
              stage_since = CASE WHEN stage IS excluded.stage AND step IS excluded.step
@@ -126,23 +126,12 @@ pub(crate) async fn write_dialogues(writer: &SqlitePool, rows: Vec<DialogueRow>)
              city = excluded.city,
              way = excluded.way,
              step = excluded.step,
-             updated_at = excluded.updated_at",
+             updated_at = excluded.updated_at,
+             saved_by_update = excluded.saved_by_update",
     )
-    .bind(&batch);
-    if !marks_updates {
-        upsert.execute(writer).await?;
-        return Ok(vec![(); saves]);
-    }
-    let mut tx = writer.begin().await?;
-    upsert.execute(&mut *tx).await?;
-    sqlx::query(
-        "UPDATE inbox SET handled = 1
-         WHERE update_id IN (SELECT value ->> 7 FROM json_each(?) WHERE value ->> 7 IS NOT NULL)",
-    )
-    .bind(&batch)
-    .execute(&mut *tx)
+    .bind(batch)
+    .execute(writer)
     .await?;
-    tx.commit().await?;
     Ok(vec![(); saves])
 }
 

@@ -12,6 +12,7 @@ pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
     (1, "candidates codes", include_str!("../../migrations/0001_candidates_codes.sql")),
     (2, "outbox", include_str!("../../migrations/0002_outbox.sql")),
     (3, "inbox plan queue", include_str!("../../migrations/0003_inbox_plan_queue.sql")),
+    (4, "saved by update", include_str!("../../migrations/0004_saved_by_update.sql")),
 ];
 
 /// The embedded migrations, as a source for sqlx's own migrator.
