@@ -7,12 +7,12 @@ CREATE TRIGGER candidates_saved_by_update_inserted
 AFTER INSERT ON candidates
 WHEN new.saved_by_update IS NOT NULL
 BEGIN
-    UPDATE inbox SET handled = 1 WHERE update_id = new.saved_by_update;
+    UPDATE inbox SET handled = 1, body = '' WHERE update_id = new.saved_by_update;
 END;
 
 CREATE TRIGGER candidates_saved_by_update_updated
 AFTER UPDATE OF saved_by_update ON candidates
 WHEN new.saved_by_update IS NOT NULL
 BEGIN
-    UPDATE inbox SET handled = 1 WHERE update_id = new.saved_by_update;
+    UPDATE inbox SET handled = 1, body = '' WHERE update_id = new.saved_by_update;
 END;

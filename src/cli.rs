@@ -104,7 +104,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 bail!("TELOXIDE_TOKEN is not set: get a token from @BotFather, or try `rezerv-bot chat`");
             };
             let url = database_url(&settings.database_url);
-            // Before the migrations too: a new version must not migrate under a running old one.
+            // Before the migrations too: a new `run` must not migrate under a running old one.
+            // (The short admin commands migrate without it; run them with the running version.)
             let _running = RunLock::acquire(&url).await.context("cannot take the database's run lock")?;
             let db = Db::connect(&url).await.context("cannot open the database")?;
             let clock = clock_for(&campaign, cli.today);

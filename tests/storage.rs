@@ -182,11 +182,18 @@ async fn a_state_saved_for_an_update_marks_that_update_handled_in_the_same_write
     let clock: rezerv_bot::clock::SharedClock = std::sync::Arc::new(rezerv_bot::clock::ManualClock::new(Utc::now()));
     let store = DialogueStore::new(db.clone(), clock);
 
-    store.for_update(10).save(7, &State::City { fixed_way: None }).await.unwrap();
+    // A save made outside a handler (a new chat's first row) marks nothing.
+    store.save(7, &State::Start).await.unwrap();
+    assert_eq!(db.pending_updates().await.unwrap(), [entry(10), entry(11)]);
+
+    let for_update = store.for_update(10);
+    assert!(!for_update.saved_for_update());
+    for_update.save(7, &State::City { fixed_way: None }).await.unwrap();
+    assert!(for_update.saved_for_update());
     assert_eq!(db.pending_updates().await.unwrap(), [entry(11)], "update 10's effect is stored: never replay it");
     assert!(matches!(store.load::<State>(7).await.unwrap(), Some(State::City { fixed_way: None })));
 
-    // A save made outside a handler (a new chat's first row) marks nothing.
-    store.save(8, &State::Start).await.unwrap();
-    assert_eq!(db.pending_updates().await.unwrap(), [entry(11)]);
+    // The first row of a chat can be saved for an update too.
+    store.for_update(11).save(8, &State::Start).await.unwrap();
+    assert_eq!(db.pending_updates().await.unwrap(), []);
 }

@@ -26,9 +26,9 @@ use tokio::sync::{Notify, watch};
 use crate::clock::SharedClock;
 use crate::storage::{Db, InboxEntry, StorageError};
 
-/// How long finished updates gather before one statement marks them handled. An update that
-/// saved a dialogue state is already marked by that save; this catches the rest (commands
-/// that only show something, stale buttons), whose replay after a crash is harmless.
+/// How long finished updates gather before one statement marks them handled. Updates of a
+/// chat are already marked by their state save or right after their handler; this catches
+/// the rest (updates without a chat, handlers that panicked).
 const CLEAN_DELAY: Duration = Duration::from_millis(100);
 /// How often confirmed, handled updates are deleted from the inbox. Lingering longer only
 /// widens the window in which a copy Telegram sends again is recognised.

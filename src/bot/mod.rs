@@ -152,8 +152,18 @@ fn load_chat() -> UpdateHandler<BotError> {
             let mut inner = deps.clone();
             inner.insert(ctx);
             inner.insert(state);
-            inner.insert(BotDialogue::new(app.dialogues.for_update(i64::from(update.id.0)), chat_id));
-            match cont(inner).await {
+            let update_id = i64::from(update.id.0);
+            let store = app.dialogues.for_update(update_id);
+            inner.insert(BotDialogue::new(store.clone(), chat_id));
+            let outcome = cont(inner).await;
+            // An update that saved no state is marked before the chat's next one starts: else
+            // a crash could replay it after a newer update and show an older step again.
+            if !store.saved_for_update()
+                && let Err(err) = app.db.mark_handled_now(update_id).await
+            {
+                tracing::warn!(update_id, error = %err, "cannot mark the update handled; the cleaner will");
+            }
+            match outcome {
                 ControlFlow::Continue(_) => ControlFlow::Continue(deps),
                 done => done,
             }

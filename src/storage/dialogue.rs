@@ -3,6 +3,7 @@
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -37,14 +38,20 @@ pub struct DialogueStore {
     db: Db,
     clock: SharedClock,
     /// The update whose handler saves through this store (see `for_update`).
-    update_id: Option<i64>,
+    update: Option<Arc<UpdateSaves>>,
+}
+
+#[derive(Debug)]
+struct UpdateSaves {
+    id: i64,
+    saved: AtomicBool,
 }
 
 type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send + 'static>>;
 
 impl DialogueStore {
     pub fn new(db: Db, clock: SharedClock) -> Arc<DialogueStore> {
-        Arc::new(DialogueStore { db, clock, update_id: None })
+        Arc::new(DialogueStore { db, clock, update: None })
     }
 
     /// The store a handler of `update_id` saves through: the saved state and the update's
@@ -52,7 +59,13 @@ impl DialogueStore {
     /// effect is already stored (the replay would show an older step again). Handlers save
     /// after their replies are sent, so nothing they owe the user is lost with the replay.
     pub fn for_update(&self, update_id: i64) -> Arc<DialogueStore> {
-        Arc::new(DialogueStore { update_id: Some(update_id), ..self.clone() })
+        let update = Arc::new(UpdateSaves { id: update_id, saved: AtomicBool::new(false) });
+        Arc::new(DialogueStore { update: Some(update), ..self.clone() })
+    }
+
+    /// Whether a state was saved through this store for its update (which marked it handled).
+    pub fn saved_for_update(&self) -> bool {
+        self.update.as_ref().is_some_and(|update| update.saved.load(Ordering::Acquire))
     }
 
     pub async fn load<S: StoredState>(&self, chat_id: i64) -> Result<Option<S>, StorageError> {
@@ -86,9 +99,13 @@ impl DialogueStore {
             summary.way.map(Way::code),
             summary.step,
             timestamp(self.clock.now()),
-            self.update_id,
+            self.update.as_ref().map(|update| update.id),
         ]);
-        self.db.saves.call(DialogueRow(row)).await
+        self.db.saves.call(DialogueRow(row)).await?;
+        if let Some(update) = &self.update {
+            update.saved.store(true, Ordering::Release);
+        }
+        Ok(())
     }
 
     pub async fn clear(&self, chat_id: i64) -> Result<(), StorageError> {

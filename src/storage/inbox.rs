@@ -2,6 +2,8 @@
 
 use chrono::{DateTime, Utc};
 
+use sqlx::SqlitePool;
+
 use super::{Db, StorageResult, timestamp};
 
 /// One stored update: its id and its JSON as Telegram sent it (re-serialized).
@@ -37,11 +39,13 @@ impl Db {
 
     /// Marks handled updates; their bodies are no longer needed.
     pub async fn mark_handled(&self, update_ids: &[i64]) -> StorageResult<u64> {
-        self.for_updates(
-            "UPDATE inbox SET handled = 1, body = '' WHERE update_id IN (SELECT value FROM json_each(?))",
-            update_ids,
-        )
-        .await
+        mark_handled_on(self.writer(), update_ids).await
+    }
+
+    /// Marks one handled update before its chat's next update is handled; concurrent marks
+    /// share one statement.
+    pub async fn mark_handled_now(&self, update_id: i64) -> StorageResult<()> {
+        self.marks.call(update_id).await
     }
 
     /// Forgets handled updates below `offset`: a `getUpdates` with that offset has confirmed
@@ -61,11 +65,7 @@ impl Db {
 
     /// Runs `sql` with `update_ids` bound as a JSON array; returns the rows it changed.
     async fn for_updates(&self, sql: &'static str, update_ids: &[i64]) -> StorageResult<u64> {
-        if update_ids.is_empty() {
-            return Ok(0);
-        }
-        let ids = serde_json::Value::from(update_ids.to_vec()).to_string();
-        Ok(sqlx::query(sql).bind(ids).execute(self.writer()).await?.rows_affected())
+        for_updates_on(self.writer(), sql, update_ids).await
     }
 
     /// Updates stored and not yet handled, oldest first.
@@ -76,4 +76,21 @@ impl Db {
                 .await?;
         Ok(rows.into_iter().map(|(update_id, body)| InboxEntry { update_id, body }).collect())
     }
+}
+
+pub(crate) async fn mark_handled_on(writer: &SqlitePool, update_ids: &[i64]) -> StorageResult<u64> {
+    for_updates_on(
+        writer,
+        "UPDATE inbox SET handled = 1, body = '' WHERE update_id IN (SELECT value FROM json_each(?))",
+        update_ids,
+    )
+    .await
+}
+
+async fn for_updates_on(writer: &SqlitePool, sql: &'static str, update_ids: &[i64]) -> StorageResult<u64> {
+    if update_ids.is_empty() {
+        return Ok(0);
+    }
+    let ids = serde_json::Value::from(update_ids.to_vec()).to_string();
+    Ok(sqlx::query(sql).bind(ids).execute(writer).await?.rows_affected())
 }

@@ -57,6 +57,8 @@ pub struct Db {
     chats: Batcher<i64, StorageResult<Option<ChatRow>>>,
     /// Dialogue saves of concurrent updates, one statement (and commit) per batch.
     saves: Batcher<DialogueRow, ()>,
+    /// Handled marks of updates that saved no state, one statement per batch.
+    marks: Batcher<i64, ()>,
 }
 
 /// Most requests one batched statement serves.
@@ -89,7 +91,17 @@ impl Db {
                 async move { dialogue::write_dialogues(&writer, rows).await }
             })
         };
-        Ok(Db { pool, writer, chats, saves })
+        let marks = {
+            let writer = writer.clone();
+            Batcher::spawn(BATCH_MAX, move |ids: Vec<i64>| {
+                let writer = writer.clone();
+                async move {
+                    inbox::mark_handled_on(&writer, &ids).await?;
+                    Ok(vec![(); ids.len()])
+                }
+            })
+        };
+        Ok(Db { pool, writer, chats, saves, marks })
     }
 
     /// The read pool (tests and tools may also write through it; the bot does not).

@@ -63,12 +63,15 @@ impl RunLock {
     }
 }
 
-/// `<database file>-run.lock`, or `None` for an in-memory database.
+/// `<database file>-run.lock`, or `None` for an in-memory (or unnamed, temporary) database.
 fn lock_path(url: &str) -> StorageResult<Option<PathBuf>> {
     if url.contains(":memory:") || url.contains("mode=memory") {
         return Ok(None);
     }
     let options = SqliteConnectOptions::from_str(url)?;
+    if options.get_filename().as_os_str().is_empty() {
+        return Ok(None);
+    }
     let mut name = options.get_filename().as_os_str().to_owned();
     name.push("-run.lock");
     Ok(Some(PathBuf::from(name)))
@@ -92,6 +95,7 @@ mod tests {
     fn in_memory_databases_need_no_lock() {
         assert_eq!(lock_path("sqlite::memory:").unwrap(), None);
         assert_eq!(lock_path("sqlite://?mode=memory").unwrap(), None);
+        assert_eq!(lock_path("sqlite://").unwrap(), None, "an unnamed database is private too");
     }
 
     #[tokio::test]
