@@ -79,6 +79,10 @@ pub async fn applied(
         return super::fallback::stale_button(bot, app, ctx, query).await;
     }
     acknowledge(&bot, &query).await?;
+    let view = View::new(&app, &ctx);
+    // The reply goes first: after a crash in between, the replayed tap records the date and
+    // answers again, where the other order would leave only the "old button" toast.
+    ui::send(&bot, ctx.chat_id, view.t("applied-recorded"), None).await?;
     let mut ctx = ctx;
     if let Some(profile) = ctx.profile.as_mut() {
         let today = app.today();
@@ -86,7 +90,6 @@ pub async fn applied(
         profile.applied_on = Some(today);
     }
     let view = View::new(&app, &ctx);
-    ui::send(&bot, ctx.chat_id, view.t("applied-recorded"), None).await?;
     if ctx.profile.as_ref().is_some_and(|profile| profile.test_date.is_none()) {
         return ui::send_prompt(&bot, ctx.chat_id, date_picker(&view)).await.map(drop).map_err(Into::into);
     }
