@@ -60,12 +60,8 @@ impl Db {
 
     /// Drops updates that can never be handled (they no longer parse).
     pub async fn delete_updates(&self, update_ids: &[i64]) -> StorageResult<u64> {
-        self.for_updates("DELETE FROM inbox WHERE update_id IN (SELECT value FROM json_each(?))", update_ids).await
-    }
-
-    /// Runs `sql` with `update_ids` bound as a JSON array; returns the rows it changed.
-    async fn for_updates(&self, sql: &'static str, update_ids: &[i64]) -> StorageResult<u64> {
-        for_updates_on(self.writer(), sql, update_ids).await
+        for_updates(self.writer(), "DELETE FROM inbox WHERE update_id IN (SELECT value FROM json_each(?))", update_ids)
+            .await
     }
 
     /// Updates stored and not yet handled, oldest first.
@@ -79,7 +75,7 @@ impl Db {
 }
 
 pub(crate) async fn mark_handled_on(writer: &SqlitePool, update_ids: &[i64]) -> StorageResult<u64> {
-    for_updates_on(
+    for_updates(
         writer,
         "UPDATE inbox SET handled = 1, body = '' WHERE update_id IN (SELECT value FROM json_each(?))",
         update_ids,
@@ -87,7 +83,8 @@ pub(crate) async fn mark_handled_on(writer: &SqlitePool, update_ids: &[i64]) -> 
     .await
 }
 
-async fn for_updates_on(writer: &SqlitePool, sql: &'static str, update_ids: &[i64]) -> StorageResult<u64> {
+/// Runs `sql` with `update_ids` bound as a JSON array; returns the rows it changed.
+async fn for_updates(writer: &SqlitePool, sql: &'static str, update_ids: &[i64]) -> StorageResult<u64> {
     if update_ids.is_empty() {
         return Ok(0);
     }
