@@ -68,6 +68,13 @@ fn bot_command(emu: &Emulator, dir: &TempDir) -> Command {
     command
 }
 
+/// The emulator with short long polls, so a killed bot's last poll does not linger.
+async fn start_emulator() -> Emulator {
+    Emulator::start(EmulatorConfig { max_poll_hold: Duration::from_secs(1), ..Default::default() })
+        .await
+        .expect("emulator")
+}
+
 async fn wait_for(what: &str, limit: Duration, mut done: impl FnMut() -> bool) {
     let deadline = Instant::now() + limit;
     while !done() {
@@ -79,9 +86,7 @@ async fn wait_for(what: &str, limit: Duration, mut done: impl FnMut() -> bool) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn kill_dash_nine_mid_wave_loses_nothing_and_duplicates_at_most_the_in_flight_rows() {
     let dir = TempDir::new();
-    let emu = Emulator::start(EmulatorConfig { max_poll_hold: Duration::from_secs(1), ..Default::default() })
-        .await
-        .expect("emulator");
+    let emu = start_emulator().await;
     let campaign = Campaign::embedded().unwrap();
     let due = campaign.reminder_instant(chrono::NaiveDate::parse_from_str(TODAY, "%Y-%m-%d").unwrap());
     let db = Db::connect(&dir.database_url()).await.unwrap();
@@ -221,9 +226,7 @@ impl Candidate<'_> {
 async fn kill_dash_nine_mid_journeys_resumes_every_dialogue_without_double_steps_or_codes() {
     const USERS: i64 = 30;
     let dir = TempDir::new();
-    let emu = Emulator::start(EmulatorConfig { max_poll_hold: Duration::from_secs(1), ..Default::default() })
-        .await
-        .expect("emulator");
+    let emu = start_emulator().await;
     let campaign = Campaign::embedded().unwrap();
     let locales = rezerv_bot::i18n::Locales::load().unwrap();
     let phones: Vec<String> = (0..USERS).map(|n| format!("+7707{n:07}")).collect();
@@ -316,9 +319,7 @@ async fn kill_dash_nine_mid_journeys_resumes_every_dialogue_without_double_steps
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_second_instance_on_the_same_database_waits_and_takes_over_when_the_first_dies() {
     let dir = TempDir::new();
-    let emu = Emulator::start(EmulatorConfig { max_poll_hold: Duration::from_secs(1), ..Default::default() })
-        .await
-        .expect("emulator");
+    let emu = start_emulator().await;
     let user = TestUser::new(50_001, "ru");
     let mut first = start_bot(&emu, &dir);
     emu.send_text(&user, "/start");

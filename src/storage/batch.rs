@@ -48,24 +48,18 @@ impl<In: Send + 'static, Out: Send + 'static> Batcher<In, Out> {
                     inputs.push(input);
                     replies.push(reply);
                 }
-                match run(inputs).await {
+                let error = match run(inputs).await {
                     Ok(outputs) if outputs.len() == replies.len() => {
                         for (reply, output) in replies.into_iter().zip(outputs) {
                             let _ = reply.send(Ok(output));
                         }
+                        continue;
                     }
-                    Ok(outputs) => {
-                        let error = format!("{} answers to {} requests", outputs.len(), replies.len());
-                        for reply in replies {
-                            let _ = reply.send(Err(StorageError::Batch(error.clone())));
-                        }
-                    }
-                    Err(err) => {
-                        let error = err.to_string();
-                        for reply in replies {
-                            let _ = reply.send(Err(StorageError::Batch(error.clone())));
-                        }
-                    }
+                    Ok(outputs) => format!("{} answers to {} requests", outputs.len(), replies.len()),
+                    Err(err) => err.to_string(),
+                };
+                for reply in replies {
+                    let _ = reply.send(Err(StorageError::Batch(error.clone())));
                 }
             }
         });

@@ -74,10 +74,13 @@ impl Db {
     }
 }
 
+/// Rows already marked (by their state save, or right after their handler) are left alone, so
+/// the cleaner's second pass over them writes nothing.
 pub(crate) async fn mark_handled_on(writer: &SqlitePool, update_ids: &[i64]) -> StorageResult<u64> {
     for_updates(
         writer,
-        "UPDATE inbox SET handled = 1, body = '' WHERE update_id IN (SELECT value FROM json_each(?))",
+        "UPDATE inbox SET handled = 1, body = ''
+         WHERE handled = 0 AND update_id IN (SELECT value FROM json_each(?))",
         update_ids,
     )
     .await
