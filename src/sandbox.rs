@@ -75,9 +75,16 @@ pub async fn run(db: Db, campaign: Arc<Campaign>, lang: Lang, today: Option<Naiv
     }
     let app = App::new(db.clone(), campaign.clone(), Arc::new(Locales::load()?), clock.clone());
 
-    let emu = Emulator::start(EmulatorConfig { max_poll_hold: Duration::from_secs(1), ..Default::default() })
-        .await
-        .context("cannot start the Telegram emulator")?;
+    // Like Telegram, the emulator goes on after the update ids this database has seen: an id
+    // still in the inbox would be taken for a copy of that update and dropped.
+    let first_update_id = db.last_inbox_update_id().await.context("cannot read the inbox")?.map_or(1, |id| id + 1);
+    let emu = Emulator::start(EmulatorConfig {
+        max_poll_hold: Duration::from_secs(1),
+        first_update_id,
+        ..Default::default()
+    })
+    .await
+    .context("cannot start the Telegram emulator")?;
     let bot = Bot::new(emu.token()).set_api_url(emu.api_url().parse().context("emulator URL")?);
     bot::set_commands(&bot, &app.locales).await.context("cannot set the command menu")?;
     let bot_for_sender = bot.clone();

@@ -38,3 +38,14 @@ fn piped_input_finishes_a_kazakh_journey_with_a_demo_code() {
     assert!(!again.contains("seeded"), "{again}");
     assert!(again.contains("DEMO-QAZTEST-0001"), "{again}");
 }
+
+#[test]
+fn a_second_run_on_the_same_database_answers_every_input() {
+    let dir = TempDir::new();
+    let first = run_sandbox(&dir, "ru", "/start\n1\n2\n");
+    assert!(!first.contains("did not answer"), "{first}");
+    // Each run starts a new emulator; its update ids must not collide with the inbox rows the
+    // last run left (handled, not yet purged), or those inputs would be taken for copies.
+    let second = run_sandbox(&dir, "ru", "/start\n1\n2\n");
+    assert!(!second.contains("did not answer"), "{second}");
+}

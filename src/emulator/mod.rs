@@ -94,6 +94,9 @@ pub struct EmulatorConfig {
     /// any message id already used in the chat (never "not modified"), and a pressed button's
     /// message carries empty text. Delivered counts, 429 counting and all checks still work.
     pub keep_messages: bool,
+    /// The id of the first update. Telegram's ids keep growing across a bot's restarts; a
+    /// new emulator in front of an old database starts after the ids that database has seen.
+    pub first_update_id: i64,
 }
 
 impl Default for EmulatorConfig {
@@ -108,6 +111,7 @@ impl Default for EmulatorConfig {
             port: 0,
             record_requests: true,
             keep_messages: true,
+            first_update_id: 1,
         }
     }
 }

@@ -94,7 +94,7 @@ impl State {
                 "first_name": config.bot_first_name,
                 "username": config.bot_username,
             }),
-            next_update_id: 1,
+            next_update_id: config.first_update_id,
             updates: VecDeque::new(),
             allowed_updates: None,
             users: HashMap::new(),

@@ -64,6 +64,11 @@ impl Db {
             .await
     }
 
+    /// The highest update id the inbox holds, handled or not.
+    pub async fn last_inbox_update_id(&self) -> StorageResult<Option<i64>> {
+        Ok(sqlx::query_scalar("SELECT MAX(update_id) FROM inbox").fetch_one(self.writer()).await?)
+    }
+
     /// Updates stored and not yet handled, oldest first.
     pub async fn pending_updates(&self) -> StorageResult<Vec<InboxEntry>> {
         let rows: Vec<(i64, String)> =
