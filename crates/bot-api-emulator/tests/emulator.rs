@@ -1,0 +1,789 @@
+//! The emulator driven by teloxide's real `Bot` and `Dispatcher`.
+
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
+
+use bot_api_emulator::{BotEvent, Emulator, EmulatorConfig, Fault, MAX_TEXT_CHARS, RateLimits, TestUser};
+use serde_json::{Value, json};
+use teloxide::ApiError;
+use teloxide::RequestError;
+use teloxide::prelude::*;
+use teloxide::types::{
+    BotCommand, ButtonRequest, ChatAction, ChatMemberStatus, InlineKeyboardButton, InlineKeyboardMarkup,
+    KeyboardButton, KeyboardMarkup, KeyboardRemove, MenuButton, MessageId, ParseMode, UpdateKind, UserId,
+};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+const WAIT: Duration = Duration::from_secs(5);
+
+async fn start_with(config: EmulatorConfig) -> (Emulator, Bot) {
+    let emu = Emulator::start(config).await.expect("emulator starts");
+    let url = emu.api_url().parse().expect("valid api url");
+    let bot = Bot::new(emu.token()).set_api_url(url);
+    (emu, bot)
+}
+
+async fn start() -> (Emulator, Bot) {
+    start_with(EmulatorConfig::default()).await
+}
+
+/// A bot whose HTTP client gives up after 300 ms.
+fn impatient_bot(emu: &Emulator) -> Bot {
+    let client =
+        teloxide::net::default_reqwest_settings().timeout(Duration::from_millis(300)).build().expect("reqwest client");
+    Bot::with_client(emu.token(), client).set_api_url(emu.api_url().parse().expect("valid api url"))
+}
+
+fn status_fault(code: u16, description: &str, retry_after: Option<u32>) -> Fault {
+    Fault::Status { code, description: description.to_owned(), retry_after }
+}
+
+fn api_error(res: Result<impl std::fmt::Debug, RequestError>) -> ApiError {
+    match res {
+        Err(RequestError::Api(err)) => err,
+        other => panic!("expected an API error, got {other:?}"),
+    }
+}
+
+fn keyboard(data: &str) -> InlineKeyboardMarkup {
+    InlineKeyboardMarkup::new([[InlineKeyboardButton::callback("Press", data)]])
+}
+
+/// Sends a raw HTTP/1.1 request and returns the status and JSON body.
+async fn raw_http(addr: SocketAddr, head: &str, body: &str) -> (u16, Value) {
+    let mut stream = TcpStream::connect(addr).await.expect("connect");
+    let request = format!(
+        "{head} HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    stream.write_all(request.as_bytes()).await.expect("write");
+    let mut buf = Vec::new();
+    stream.read_to_end(&mut buf).await.expect("read");
+    let text = String::from_utf8(buf).expect("utf-8 response");
+    let status = text[9..12].parse().expect("status code");
+    let (_, body) = text.split_once("\r\n\r\n").expect("header/body split");
+    (status, serde_json::from_str(body).expect("JSON body"))
+}
+
+#[tokio::test]
+async fn get_me_and_service_methods_work() {
+    let (emu, bot) = start().await;
+    let me = bot.get_me().await.expect("getMe");
+    assert_eq!(me.username(), "rezerv_test_bot");
+    assert!(me.user.is_bot);
+    assert_eq!(me.user.id, UserId(123_456));
+
+    let info = bot.get_webhook_info().await.expect("getWebhookInfo");
+    assert!(info.url.is_none());
+    bot.delete_webhook().await.expect("deleteWebhook");
+
+    bot.set_my_commands([BotCommand::new("/start", "Start"), BotCommand::new("help", "Help")])
+        .language_code("ru")
+        .await
+        .expect("setMyCommands");
+    assert_eq!(emu.commands(Some("ru")), vec![("start".into(), "Start".into()), ("help".into(), "Help".into())]);
+    assert!(emu.commands(None).is_empty());
+    let got = bot.get_my_commands().language_code("ru").await.expect("getMyCommands");
+    assert_eq!(got.len(), 2);
+    bot.delete_my_commands().language_code("ru").await.expect("deleteMyCommands");
+    assert!(emu.commands(Some("ru")).is_empty());
+    let bad = bot.set_my_commands([BotCommand::new("Bad-Command", "x")]).await;
+    assert!(matches!(bad, Err(RequestError::Api(_))));
+
+    let user = TestUser::new(42, "ru");
+    emu.send_text(&user, "hi");
+    let chat = bot.get_chat(ChatId(42)).await.expect("getChat");
+    assert!(chat.is_private());
+    bot.send_chat_action(ChatId(42), ChatAction::Typing).await.expect("sendChatAction");
+    bot.set_chat_menu_button().chat_id(ChatId(42)).menu_button(MenuButton::Commands).await.expect("setChatMenuButton");
+    bot.log_out().await.expect("logOut");
+    assert_eq!(emu.limit_violations().len(), 1, "only the bad command");
+}
+
+#[tokio::test]
+async fn text_limits_are_enforced() {
+    let (emu, bot) = start().await;
+    let user = TestUser::new(42, None);
+    emu.send_text(&user, "/start");
+
+    let ok = "я".repeat(MAX_TEXT_CHARS);
+    bot.send_message(ChatId(42), ok.clone()).await.expect("4096 chars fit");
+    let err = api_error(bot.send_message(ChatId(42), format!("{ok}!")).await);
+    assert_eq!(err, ApiError::MessageIsTooLong);
+    let err = api_error(bot.send_message(ChatId(42), "").await);
+    assert_eq!(err, ApiError::MessageTextIsEmpty);
+
+    // HTML markup does not count towards the limit.
+    bot.send_message(ChatId(42), format!("<b>{ok}</b>"))
+        .parse_mode(ParseMode::Html)
+        .await
+        .expect("tags are not counted");
+    let sent = bot.send_message(ChatId(42), "<b>a &lt; b</b>").parse_mode(ParseMode::Html).await.expect("html");
+    assert_eq!(sent.text(), Some("a < b"));
+    let last = emu.last_message(42).expect("stored");
+    assert_eq!(last.text, "<b>a &lt; b</b>");
+    assert_eq!(last.plain_text(), "a < b");
+    let err = api_error(bot.send_message(ChatId(42), "<b>oops").parse_mode(ParseMode::Html).await);
+    assert!(matches!(err, ApiError::CantParseEntities(_)), "{err:?}");
+
+    let err = api_error(bot.send_message(ChatId(777), "hi").await);
+    assert_eq!(err, ApiError::ChatNotFound);
+
+    let violations = emu.limit_violations();
+    assert_eq!(violations.len(), 4, "{violations:?}");
+    assert!(violations.iter().all(|r| r.method == "sendmessage" && r.status == 400));
+    assert_eq!(emu.delivered_count(42), 3);
+}
+
+#[tokio::test]
+async fn callback_data_is_limited_to_64_bytes() {
+    let (emu, bot) = start().await;
+    let user = TestUser::new(7, "ru");
+    emu.send_text(&user, "/start");
+
+    let err = api_error(bot.send_message(ChatId(7), "menu").reply_markup(keyboard(&"ж".repeat(33))).await);
+    assert_eq!(err, ApiError::ButtonDataInvalid);
+    let sent = bot.send_message(ChatId(7), "menu").reply_markup(keyboard(&"ж".repeat(32))).await.expect("64 bytes fit");
+    assert!(sent.reply_markup().is_some());
+    let msg = emu.last_message(7).expect("stored");
+    assert_eq!(msg.buttons().len(), 1);
+    assert_eq!(msg.button("Press").and_then(|b| b.callback_data.clone()), Some("ж".repeat(32)));
+    assert_eq!(emu.limit_violations().len(), 1);
+}
+
+#[tokio::test]
+async fn reply_keyboards_are_recorded() {
+    let (emu, bot) = start().await;
+    let user = TestUser::new(8, "en");
+    emu.send_text(&user, "/start");
+    let markup =
+        KeyboardMarkup::new([[KeyboardButton::new("Share phone").request(ButtonRequest::Contact)]]).resize_keyboard();
+    let sent = bot.send_message(ChatId(8), "Please share").reply_markup(markup).await.expect("send");
+    assert!(sent.reply_markup().is_none(), "only inline markup is echoed");
+    let msg = emu.last_message(8).expect("stored");
+    let buttons = msg.keyboard_buttons();
+    assert_eq!(buttons.len(), 1);
+    assert!(buttons[0].request_contact);
+    assert_eq!(buttons[0].text, "Share phone");
+
+    bot.send_message(ChatId(8), "Thanks").reply_markup(KeyboardRemove::new()).await.expect("remove keyboard");
+    let msg = emu.last_message(8).expect("stored");
+    assert!(msg.remove_keyboard && msg.reply_keyboard.is_none());
+}
+
+#[tokio::test]
+async fn event_helpers_wait_and_skip() {
+    let (emu, bot) = start().await;
+    let user = TestUser::new(15, None);
+    emu.send_text(&user, "hi");
+    let started = Instant::now();
+    emu.wait_quiet(15, Duration::from_millis(300)).await;
+    assert!(started.elapsed() >= Duration::from_millis(300));
+    assert_eq!(emu.next_event(15, Duration::from_millis(50)).await, None);
+
+    let sent = bot.send_message(ChatId(15), "one").await.expect("send");
+    bot.delete_message(ChatId(15), sent.id).await.expect("delete");
+    let delayed = bot.clone();
+    tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        delayed.send_message(ChatId(15), "two").await
+    });
+    // The second call skips the Deleted event and waits for the delayed Sent.
+    assert_eq!(emu.next_sent(15, WAIT).await.map(|m| m.text).as_deref(), Some("one"));
+    assert_eq!(emu.next_sent(15, WAIT).await.map(|m| m.text).as_deref(), Some("two"));
+    assert!(emu.drain_events(15).is_empty());
+
+    // Buttons in groups.
+    emu.send_group_text(&user, -500, "hi group");
+    let group_msg = bot.send_message(ChatId(-500), "vote").reply_markup(keyboard("v")).await.expect("group send");
+    let cb = emu.press_button_in_chat(&user, -500, group_msg.id.0, "v");
+    let updates = bot.get_updates().await.expect("poll");
+    match &updates.last().expect("callback").kind {
+        UpdateKind::CallbackQuery(q) => {
+            assert_eq!(q.id.0, cb);
+            assert!(q.regular_message().is_some_and(|m| m.chat.is_group()));
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn edits_and_deletes_behave_like_telegram() {
+    let (emu, bot) = start().await;
+    let user = TestUser::new(9, None);
+    emu.send_text(&user, "/start");
+    let sent = bot.send_message(ChatId(9), "v1").reply_markup(keyboard("a")).await.expect("send");
+    assert!(matches!(emu.next_event(9, WAIT).await, Some(BotEvent::Sent(m)) if m.text == "v1"));
+
+    let edited = bot.edit_message_text(ChatId(9), sent.id, "v2").reply_markup(keyboard("a")).await.expect("edit");
+    assert_eq!(edited.text(), Some("v2"));
+    assert!(edited.edit_date().is_some());
+    assert!(matches!(emu.next_event(9, WAIT).await, Some(BotEvent::Edited(m)) if m.text == "v2"));
+
+    let err = api_error(bot.edit_message_text(ChatId(9), sent.id, "v2").reply_markup(keyboard("a")).await);
+    assert_eq!(err, ApiError::MessageNotModified);
+    let err = api_error(bot.edit_message_text(ChatId(9), MessageId(999), "x").await);
+    assert_eq!(err, ApiError::MessageToEditNotFound);
+
+    bot.edit_message_reply_markup(ChatId(9), sent.id).reply_markup(keyboard("b")).await.expect("markup edit");
+    let msg = emu.messages(9).pop().expect("still there");
+    assert_eq!(msg.buttons()[0].callback_data.as_deref(), Some("b"));
+    assert_eq!(msg.text, "v2");
+
+    bot.delete_message(ChatId(9), sent.id).await.expect("delete");
+    assert!(emu.messages(9).is_empty());
+    let events = emu.drain_events(9);
+    assert!(matches!(events.last(), Some(BotEvent::Deleted(id)) if *id == sent.id.0));
+    let err = api_error(bot.delete_message(ChatId(9), sent.id).await);
+    assert_eq!(err, ApiError::MessageToDeleteNotFound);
+}
+
+#[tokio::test]
+async fn raw_http_routing_and_errors() {
+    let (emu, _bot) = start().await;
+    let addr = emu.local_addr();
+    for name in ["getMe", "GETME", "getme", "GetMe"] {
+        let (status, body) = raw_http(addr, &format!("POST /bot123456:TEST/{name}"), "").await;
+        assert_eq!(status, 200, "{name}");
+        assert_eq!(body["result"]["username"], "rezerv_test_bot");
+    }
+    let (status, body) = raw_http(addr, "GET /bot123456:TEST/getMe", "").await;
+    assert_eq!((status, body["ok"].clone()), (200, json!(true)));
+
+    let (status, body) = raw_http(addr, "POST /bot1:WRONG/getMe", "").await;
+    assert_eq!(status, 401);
+    assert_eq!(body, json!({"ok": false, "error_code": 401, "description": "Unauthorized"}));
+    let (status, body) = raw_http(addr, "POST /bot123456:TEST/noSuchMethod", "{}").await;
+    assert_eq!((status, body["error_code"].clone()), (404, json!(404)));
+    let (status, body) = raw_http(addr, "POST /bot123456:TEST/sendMessage", "{not json").await;
+    assert_eq!((status, body["ok"].clone()), (400, json!(false)));
+    let (status, _) = raw_http(addr, "POST /bot123456:TEST/sendMessage", "[1]").await;
+    assert_eq!(status, 400);
+    let (status, _) = raw_http(addr, "POST /nothing", "").await;
+    assert_eq!(status, 404);
+
+    // Query-string parameters work for GET.
+    emu.send_text(&TestUser::new(5, None), "hi");
+    let (status, body) = raw_http(addr, "GET /bot123456:TEST/sendMessage?chat_id=5&text=hello%20there", "").await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["result"]["text"], "hello there");
+
+    let methods: Vec<String> = emu.requests().into_iter().map(|r| r.method).collect();
+    assert_eq!(&methods[..4], ["getme"; 4]);
+}
+
+#[tokio::test]
+async fn user_side_updates_deserialize_in_teloxide() {
+    let (emu, bot) = start().await;
+    let user = TestUser::new(100, "ru");
+    let cmd_id = emu.send_text(&user, "/start ref_ёж");
+    emu.send_sticker(&user);
+    emu.send_photo(&user);
+    emu.send_voice(&user);
+    emu.share_own_contact(&user, "+79001234567");
+    emu.share_forged_contact(&user, "+79007654321", Some(555));
+    emu.share_forged_contact(&user, "+79000000000", None);
+    emu.edit_text(&user, cmd_id, "/start other");
+    emu.send_group_text(&user, -1001, "hello group");
+    emu.set_member_status(&user, "kicked");
+    emu.set_member_status(&user, "member");
+    emu.press_button(&user, 999, "stale");
+
+    let updates = bot.get_updates().await.expect("getUpdates");
+    assert_eq!(updates.len(), 12);
+    for upd in &updates {
+        assert!(!matches!(upd.kind, UpdateKind::Error(_)), "{upd:?}");
+    }
+    let msg = |i: usize| match &updates[i].kind {
+        UpdateKind::Message(m) => m.clone(),
+        other => panic!("update {i} is not a message: {other:?}"),
+    };
+    let start = msg(0);
+    assert_eq!(start.id, MessageId(cmd_id));
+    let entities = start.parse_entities().expect("entities");
+    assert_eq!(entities[0].text(), "/start");
+    assert!(msg(1).sticker().is_some());
+    assert_eq!(msg(2).photo().map(<[_]>::len), Some(3));
+    assert!(msg(3).voice().is_some());
+    let own = msg(4);
+    assert_eq!(own.contact().and_then(|c| c.user_id), Some(UserId(100)));
+    assert_eq!(own.from.as_ref().map(|u| u.id), Some(UserId(100)));
+    assert_eq!(msg(5).contact().and_then(|c| c.user_id), Some(UserId(555)));
+    assert_eq!(msg(6).contact().and_then(|c| c.user_id), None);
+    match &updates[7].kind {
+        UpdateKind::EditedMessage(m) => assert_eq!(m.text(), Some("/start other")),
+        other => panic!("{other:?}"),
+    }
+    assert!(msg(8).chat.is_group());
+    match &updates[9].kind {
+        UpdateKind::MyChatMember(m) => {
+            assert_eq!(m.new_chat_member.status(), ChatMemberStatus::Banned);
+            assert_eq!(m.old_chat_member.status(), ChatMemberStatus::Member);
+        }
+        other => panic!("{other:?}"),
+    }
+    match &updates[11].kind {
+        UpdateKind::CallbackQuery(q) => {
+            assert!(q.regular_message().is_none(), "unknown message is inaccessible");
+            assert_eq!(q.data.as_deref(), Some("stale"));
+        }
+        other => panic!("{other:?}"),
+    }
+
+    // The bot may now talk to the group and the user.
+    bot.send_message(ChatId(-1001), "hi all").await.expect("group send");
+    let last = updates.last().map(|u| u.id.as_offset()).unwrap_or_default();
+    assert_eq!(emu.unconfirmed_updates(), 12);
+    bot.get_updates().offset(last + 1).await.expect("confirm");
+    assert_eq!(emu.unconfirmed_updates(), 0);
+    assert_eq!(emu.unanswered_callbacks().len(), 1);
+}
+
+#[tokio::test]
+async fn long_poll_is_held_until_timeout_or_update() {
+    let (emu, bot) = start().await;
+    let started = Instant::now();
+    let updates = bot.get_updates().timeout(2).await.expect("poll");
+    assert!(updates.is_empty());
+    assert!(started.elapsed() >= Duration::from_millis(1900), "{:?}", started.elapsed());
+
+    let pusher = emu.clone();
+    tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        pusher.send_text(&TestUser::new(1, None), "wake up");
+    });
+    let started = Instant::now();
+    let updates = bot.get_updates().timeout(8).await.expect("poll");
+    assert_eq!(updates.len(), 1);
+    assert!(started.elapsed() < Duration::from_secs(3), "{:?}", started.elapsed());
+
+    // allowed_updates filters (and drops) other update types like Telegram.
+    emu.set_member_status(&TestUser::new(1, None), "kicked");
+    emu.send_text(&TestUser::new(1, None), "after");
+    let offset = updates[0].id.as_offset() + 1;
+    let updates = bot
+        .get_updates()
+        .offset(offset)
+        .allowed_updates([teloxide::types::AllowedUpdate::Message])
+        .await
+        .expect("poll");
+    assert_eq!(updates.len(), 1);
+    assert!(matches!(updates[0].kind, UpdateKind::Message(_)));
+}
+
+#[tokio::test]
+async fn shutdown_releases_held_polls() {
+    let (emu, bot) = start().await;
+    let poll = tokio::spawn(async move { bot.get_updates().timeout(9).await });
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let started = Instant::now();
+    emu.shutdown();
+    let res = tokio::time::timeout(Duration::from_secs(3), poll).await.expect("poll released promptly").expect("task");
+    assert!(res.is_ok_and(|u| u.is_empty()));
+    assert!(started.elapsed() < Duration::from_secs(2));
+}
+
+#[tokio::test]
+async fn rate_limits_answer_429_with_retry_after() {
+    let config = EmulatorConfig {
+        rate_limits: Some(RateLimits { global_per_sec: 30, per_chat_per_sec: 1, burst: 2 }),
+        ..EmulatorConfig::default()
+    };
+    let (emu, bot) = start_with(config).await;
+    emu.send_text(&TestUser::new(11, None), "hi");
+    emu.send_text(&TestUser::new(12, None), "hi");
+    bot.send_message(ChatId(11), "1").await.expect("burst 1");
+    bot.send_message(ChatId(11), "2").await.expect("burst 2");
+    match bot.send_message(ChatId(11), "3").await {
+        Err(RequestError::RetryAfter(secs)) => assert!(secs.seconds() >= 1),
+        other => panic!("expected 429, got {other:?}"),
+    }
+    bot.send_message(ChatId(12), "other chat").await.expect("other chat unaffected");
+    assert_eq!(emu.too_many_requests_count(), 1);
+    let violation = emu.limit_violations().pop().expect("429 recorded");
+    assert_eq!(violation.status, 429);
+    assert_eq!(violation.response["parameters"]["retry_after"], json!(1));
+    assert_eq!(violation.description(), Some("Too Many Requests: retry after 1"));
+    assert_eq!(emu.delivered_count(11), 2);
+}
+
+#[tokio::test]
+async fn blocked_chats_get_403() {
+    let (emu, bot) = start().await;
+    let user = TestUser::new(13, None);
+    emu.send_text(&user, "hi");
+    emu.block_chat(13, true);
+    let err = api_error(bot.send_message(ChatId(13), "x").await);
+    assert_eq!(err, ApiError::BotBlocked);
+    let req = emu.requests().pop().expect("recorded");
+    assert_eq!(req.status, 403);
+    assert_eq!(req.description(), Some("Forbidden: bot was blocked by the user"));
+    emu.block_chat(13, false);
+    bot.send_message(ChatId(13), "x").await.expect("unblocked");
+
+    emu.set_member_status(&user, "kicked");
+    assert_eq!(api_error(bot.send_message(ChatId(13), "x").await), ApiError::BotBlocked);
+    emu.set_member_status(&user, "member");
+    bot.send_message(ChatId(13), "x").await.expect("restarted");
+    assert!(emu.limit_violations().is_empty(), "403 is not a limit violation");
+    assert_eq!(emu.delivered_count(13), 2);
+}
+
+#[tokio::test]
+async fn answering_unknown_or_repeated_callbacks_fails() {
+    let (emu, bot) = start().await;
+    let user = TestUser::new(14, None);
+    emu.send_text(&user, "hi");
+    let sent = bot.send_message(ChatId(14), "menu").reply_markup(keyboard("x")).await.expect("send");
+    let id = emu.press_button(&user, sent.id.0, "x");
+    assert_eq!(emu.unanswered_callbacks(), vec![id.clone()]);
+    bot.answer_callback_query(id.clone().into()).await.expect("answer");
+    assert!(emu.unanswered_callbacks().is_empty());
+    for bad in [id, "nope".to_owned()] {
+        let err = api_error(bot.answer_callback_query(bad.into()).await);
+        assert!(err.to_string().contains("query is too old"), "{err:?}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dispatcher_with_polling_round_trip() {
+    let (emu, bot) = start().await;
+    let handler = dptree::entry()
+        .branch(Update::filter_message().endpoint(|bot: Bot, msg: Message| async move {
+            if let Some(text) = msg.text() {
+                bot.send_message(msg.chat.id, format!("echo: {text}")).reply_markup(keyboard("ack")).await?;
+            }
+            respond(())
+        }))
+        .branch(Update::filter_callback_query().endpoint(|bot: Bot, q: CallbackQuery| async move {
+            // Leaves "ignore" unanswered on purpose.
+            if q.data.as_deref() == Some("ack") {
+                bot.answer_callback_query(q.id.clone()).text("done").await?;
+                if let Some(msg) = q.regular_message() {
+                    bot.edit_message_text(msg.chat.id, msg.id, "acknowledged").await?;
+                }
+            }
+            respond(())
+        }));
+    let mut dispatcher = Dispatcher::builder(bot, handler).build();
+    let stop = dispatcher.shutdown_token();
+    let running = tokio::spawn(async move { dispatcher.dispatch().await });
+
+    let user = TestUser::new(77, "ru");
+    emu.send_text(&user, "hello");
+    let echo = match emu.next_event(77, WAIT).await {
+        Some(BotEvent::Sent(m)) => m,
+        other => panic!("expected echo, got {other:?}"),
+    };
+    assert_eq!(echo.text, "echo: hello");
+
+    let cb = emu.press_button(&user, echo.message_id, "ack");
+    assert_eq!(emu.next_event(77, WAIT).await, Some(BotEvent::CallbackAnswered { id: cb, text: Some("done".into()) }));
+    match emu.next_event(77, WAIT).await {
+        Some(BotEvent::Edited(m)) => {
+            assert_eq!(m.text, "acknowledged");
+            assert!(m.buttons().is_empty(), "edit without markup drops the keyboard");
+        }
+        other => panic!("expected edit, got {other:?}"),
+    }
+
+    let ignored = emu.press_button(&user, echo.message_id, "ignore");
+    emu.wait_quiet(77, Duration::from_millis(400)).await;
+    assert_eq!(emu.unanswered_callbacks(), vec![ignored]);
+
+    // Everything handed out gets confirmed by the next poll.
+    let deadline = Instant::now() + WAIT;
+    while emu.unconfirmed_updates() > 0 && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(emu.unconfirmed_updates(), 0);
+    assert!(emu.limit_violations().is_empty(), "{:?}", emu.limit_violations());
+
+    match stop.shutdown() {
+        Ok(fut) => fut.await,
+        Err(err) => panic!("dispatcher was idle: {err:?}"),
+    }
+    tokio::time::timeout(WAIT, running).await.expect("dispatcher stops promptly").expect("dispatcher task");
+}
+
+#[tokio::test]
+async fn injected_drop_and_status_faults() {
+    let (emu, _) = start().await;
+    let bot = impatient_bot(&emu);
+    let user = TestUser::new(21, None);
+    emu.send_text(&user, "hi");
+    emu.send_text(&TestUser::new(22, None), "hi");
+    emu.inject_faults(
+        21,
+        vec![
+            Fault::Drop,
+            status_fault(400, "Bad Request: chat not found", None),
+            status_fault(429, "Too Many Requests: retry after 7", Some(7)),
+        ],
+    );
+    assert_eq!((emu.pending_faults(21), emu.pending_faults(22), emu.pending_global_faults()), (3, 0, 0));
+
+    // Other methods and other chats don't consume them.
+    bot.get_me().await.expect("getMe is never faulted");
+    bot.send_chat_action(ChatId(21), ChatAction::Typing).await.expect("chat actions are not faulted");
+    bot.send_message(ChatId(22), "other chat").await.expect("other chat");
+    assert_eq!(emu.pending_faults(21), 3);
+
+    match bot.send_message(ChatId(21), "dropped").await {
+        Err(RequestError::Network(err)) => assert!(!err.is_timeout(), "{err}"),
+        other => panic!("expected a network error, got {other:?}"),
+    }
+    assert_eq!(emu.pending_faults(21), 2, "reqwest did not retry the dropped request");
+    assert_eq!(api_error(bot.send_message(ChatId(21), "status").await), ApiError::ChatNotFound);
+    match bot.edit_message_text(ChatId(21), MessageId(1), "edit").await {
+        Err(RequestError::RetryAfter(secs)) => assert_eq!(secs.seconds(), 7),
+        other => panic!("expected 429, got {other:?}"),
+    }
+    assert_eq!(emu.pending_faults(21), 0);
+    assert_eq!(emu.delivered_count(21), 0, "faulted sends deliver nothing");
+    bot.send_message(ChatId(21), "after").await.expect("faults used up");
+    assert_eq!(emu.delivered_count(21), 1);
+    assert_eq!(emu.too_many_requests_count(), 1, "an injected 429 counts as a 429 answer");
+
+    let faulted: Vec<(String, u16)> =
+        emu.requests().into_iter().filter(|r| r.body["chat_id"] == json!(21)).map(|r| (r.method, r.status)).collect();
+    let expected = [("sendchataction", 200), ("sendmessage", 0), ("sendmessage", 400)]
+        .into_iter()
+        .chain([("editmessagetext", 429), ("sendmessage", 200)])
+        .map(|(m, s)| (m.to_owned(), s))
+        .collect::<Vec<_>>();
+    assert_eq!(faulted, expected);
+
+    // At the TCP level a dropped request gets no byte of answer, just the end of the stream.
+    emu.inject_faults(21, vec![Fault::Drop]);
+    let mut stream = TcpStream::connect(emu.local_addr()).await.expect("connect");
+    let body = r#"{"chat_id":21,"text":"raw"}"#;
+    let request = format!(
+        "POST /bot{}/sendMessage HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        emu.token(),
+        body.len()
+    );
+    stream.write_all(request.as_bytes()).await.expect("write");
+    let mut buf = Vec::new();
+    let read = tokio::time::timeout(WAIT, stream.read_to_end(&mut buf)).await.expect("closed promptly");
+    assert!(read.is_err() || buf.is_empty(), "got {:?}", String::from_utf8_lossy(&buf));
+    assert_eq!(emu.delivered_count(21), 1);
+}
+
+#[tokio::test]
+async fn injected_timeouts_hold_then_deliver() {
+    let (emu, _) = start().await;
+    let bot = impatient_bot(&emu);
+    emu.send_text(&TestUser::new(23, None), "hi");
+    emu.inject_faults(23, vec![Fault::Timeout(Duration::from_secs(1)), Fault::Timeout(Duration::from_millis(150))]);
+
+    let started = Instant::now();
+    match bot.send_message(ChatId(23), "late").await {
+        Err(RequestError::Network(err)) => assert!(err.is_timeout(), "{err}"),
+        other => panic!("expected a client timeout, got {other:?}"),
+    }
+    assert!(started.elapsed() < Duration::from_millis(900), "{:?}", started.elapsed());
+    assert_eq!(emu.delivered_count(23), 0, "still held");
+    // The held request still goes through when the hold ends, though the client gave up:
+    // a bot that retries on timeouts sends the message twice.
+    let late = emu.next_sent(23, WAIT).await.expect("delivered after the hold");
+    assert_eq!(late.text, "late");
+    assert!(started.elapsed() >= Duration::from_secs(1), "{:?}", started.elapsed());
+
+    // A hold shorter than the client's timeout only slows the answer down.
+    let started = Instant::now();
+    let sent = bot.send_message(ChatId(23), "slow").await.expect("answered after the hold");
+    assert!(started.elapsed() >= Duration::from_millis(150));
+    assert_eq!(sent.text(), Some("slow"));
+    assert_eq!(emu.delivered_count(23), 2);
+    assert_eq!(emu.pending_faults(23), 0);
+}
+
+#[tokio::test]
+async fn global_faults_hit_the_next_sends_to_any_chat() {
+    let (emu, bot) = start().await;
+    emu.send_text(&TestUser::new(31, None), "hi");
+    emu.send_text(&TestUser::new(32, None), "hi");
+    let sent = bot.send_message(ChatId(32), "menu").reply_markup(keyboard("a")).await.expect("send");
+    emu.inject_global_faults(vec![
+        status_fault(403, "Forbidden: bot was blocked by the user", None),
+        status_fault(400, "Bad Request: message to edit not found", None),
+    ]);
+    emu.inject_faults(32, vec![status_fault(400, "Bad Request: message is too long", None)]);
+    assert_eq!(emu.pending_global_faults(), 2);
+
+    bot.get_updates().await.expect("getUpdates is never faulted");
+    bot.delete_message(ChatId(31), MessageId(1)).await.expect("deletes are not faulted");
+    // The chat's own fault goes first, then the global ones, whatever the chat.
+    assert_eq!(api_error(bot.send_message(ChatId(32), "x").await), ApiError::MessageIsTooLong);
+    assert_eq!(emu.pending_global_faults(), 2);
+    assert_eq!(api_error(bot.send_message(ChatId(31), "x").await), ApiError::BotBlocked);
+    let err = api_error(bot.edit_message_reply_markup(ChatId(32), sent.id).reply_markup(keyboard("b")).await);
+    assert_eq!(err, ApiError::MessageToEditNotFound);
+    assert_eq!(emu.pending_global_faults(), 0);
+
+    bot.send_message(ChatId(31), "ok").await.expect("faults used up");
+    assert_eq!(emu.total_delivered(), 2);
+    assert_eq!(emu.delivered_counts(), [(31, 1), (32, 1)].into_iter().collect());
+}
+
+#[tokio::test]
+#[should_panic(expected = "must be 4xx")]
+async fn status_faults_must_be_4xx() {
+    let (emu, _) = start().await;
+    emu.inject_faults(1, vec![status_fault(502, "Bad Gateway", None)]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn load_mode_counts_without_keeping_bodies() {
+    let config = EmulatorConfig {
+        record_requests: false,
+        keep_messages: false,
+        rate_limits: Some(RateLimits { global_per_sec: 10_000, per_chat_per_sec: 1, burst: 2 }),
+        ..EmulatorConfig::default()
+    };
+    let (emu, bot) = start_with(config).await;
+    let users: Vec<TestUser> = (1_000..1_200).map(|id| TestUser::new(id, None)).collect();
+    for user in &users {
+        emu.send_text(user, "/start");
+    }
+    let mut tasks = Vec::new();
+    for chunk in users.chunks(50) {
+        let (bot, ids) = (bot.clone(), chunk.iter().map(|u| u.id).collect::<Vec<_>>());
+        tasks.push(tokio::spawn(async move {
+            for id in ids {
+                for n in 0..2 {
+                    bot.send_message(ChatId(id), format!("msg {n}")).await.expect("send");
+                }
+            }
+        }));
+    }
+    for task in tasks {
+        task.await.expect("sender task");
+    }
+    assert_eq!(emu.total_delivered(), 400);
+    let counts = emu.delivered_counts();
+    assert_eq!(counts.len(), 200);
+    assert!(counts.values().all(|&n| n == 2));
+
+    // Limits still apply and are counted, but nothing is recorded or stored.
+    let err = bot.send_message(ChatId(1_000), "third").await;
+    assert!(matches!(err, Err(RequestError::RetryAfter(_))), "{err:?}");
+    assert_eq!(
+        api_error(bot.send_message(ChatId(1_001), "я".repeat(MAX_TEXT_CHARS + 1)).await),
+        ApiError::MessageIsTooLong
+    );
+    assert_eq!(emu.too_many_requests_count(), 1);
+    assert_eq!(emu.limit_violation_count(), 2);
+    assert!(emu.requests().is_empty() && emu.limit_violations().is_empty());
+    assert!(emu.messages(1_000).is_empty() && emu.last_message(1_000).is_none());
+    assert!(emu.drain_events(1_000).is_empty());
+    assert_eq!(emu.next_event(1_000, Duration::from_millis(10)).await, None);
+    assert_eq!(emu.total_delivered(), 400);
+
+    // Edits, deletes and button presses work on message ids the chat has used.
+    let user = &users[5];
+    let edited = bot.edit_message_text(ChatId(user.id), MessageId(2), "edited").await.expect("edit");
+    assert_eq!(edited.text(), Some("edited"));
+    let err = api_error(bot.edit_message_text(ChatId(user.id), MessageId(99), "x").await);
+    assert_eq!(err, ApiError::MessageToEditNotFound);
+    bot.delete_message(ChatId(user.id), MessageId(3)).await.expect("delete");
+    emu.press_button(user, 2, "x");
+    let updates = bot.get_updates().offset(-1).await.expect("poll");
+    match &updates.last().expect("callback").kind {
+        UpdateKind::CallbackQuery(q) => assert!(q.regular_message().is_some_and(|m| m.id == MessageId(2))),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(emu.limit_violation_count(), 3, "only the bad edit was added");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rate_limits_thirty_per_second_and_one_per_chat() {
+    let config = EmulatorConfig {
+        rate_limits: Some(RateLimits { global_per_sec: 30, per_chat_per_sec: 1, burst: 1 }),
+        ..EmulatorConfig::default()
+    };
+    let (emu, bot) = start_with(config).await;
+    for id in 2_000..2_100 {
+        emu.send_text(&TestUser::new(id, None), "hi");
+    }
+
+    // One message per chat per second.
+    let started = Instant::now();
+    bot.send_message(ChatId(2_000), "a").await.expect("first into the chat");
+    match bot.send_message(ChatId(2_000), "b").await {
+        Err(RequestError::RetryAfter(secs)) => assert_eq!(secs.seconds(), 1),
+        other => panic!("expected 429, got {other:?}"),
+    }
+
+    // 30 per second overall: of 40 sends into fresh chats fired at once, 29 more fit.
+    let tasks: Vec<_> = (2_001..2_041)
+        .map(|id| {
+            let bot = bot.clone();
+            tokio::spawn(async move { bot.send_message(ChatId(id), "burst").await })
+        })
+        .collect();
+    let (mut passed, mut limited) = (0, 0);
+    for task in tasks {
+        match task.await.expect("task") {
+            Ok(_) => passed += 1,
+            Err(RequestError::RetryAfter(secs)) => {
+                assert_eq!(secs.seconds(), 1);
+                limited += 1;
+            }
+            Err(other) => panic!("{other:?}"),
+        }
+    }
+    assert_eq!(passed + limited, 40);
+    if started.elapsed() < Duration::from_millis(900) {
+        assert_eq!((passed, limited), (29, 11));
+    } else {
+        assert!(passed >= 29, "slow machine: {passed}");
+    }
+    assert_eq!(emu.too_many_requests_count(), 1 + limited);
+    for req in emu.limit_violations() {
+        assert_eq!(req.status, 429);
+        assert_eq!(req.response["parameters"]["retry_after"], json!(1), "{:?}", req.response);
+    }
+
+    // A client that keeps to 30 per 1-second window and 1 per chat per second never gets a 429.
+    tokio::time::sleep_until((started + Duration::from_millis(1_100)).into()).await;
+    let before = emu.too_many_requests_count();
+    let mut ticker = tokio::time::interval(Duration::from_millis(36));
+    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    for tick in 0..60 {
+        ticker.tick().await;
+        let chat = if tick % 30 == 0 { 2_000 } else { 2_040 + tick };
+        bot.send_message(ChatId(chat), "paced").await.expect("paced sends are never limited");
+    }
+    assert_eq!(emu.too_many_requests_count(), before);
+    assert_eq!(emu.delivered_count(2_000), 3);
+    assert_eq!(emu.total_delivered(), 1 + passed + 60);
+}
+
+#[tokio::test]
+async fn deactivated_users_get_403() {
+    let (emu, bot) = start().await;
+    let user = TestUser::new(41, None);
+    emu.send_text(&user, "hi");
+    let sent = bot.send_message(ChatId(41), "hello").await.expect("send");
+    emu.deactivate_chat(41);
+    assert_eq!(api_error(bot.send_message(ChatId(41), "x").await), ApiError::UserDeactivated);
+    let req = emu.requests().pop().expect("recorded");
+    assert_eq!((req.status, req.description()), (403, Some("Forbidden: user is deactivated")));
+    assert_eq!(api_error(bot.edit_message_text(ChatId(41), sent.id, "y").await), ApiError::UserDeactivated);
+    assert_eq!(api_error(bot.send_chat_action(ChatId(41), ChatAction::Typing).await), ApiError::UserDeactivated);
+
+    // Deactivation is permanent and wins over blocking.
+    emu.block_chat(41, true);
+    emu.block_chat(41, false);
+    assert_eq!(api_error(bot.send_message(ChatId(41), "x").await), ApiError::UserDeactivated);
+    // A blocked or deactivated chat answers 403 even if no user ever wrote from it.
+    emu.deactivate_chat(4_242);
+    assert_eq!(api_error(bot.send_message(ChatId(4_242), "x").await), ApiError::UserDeactivated);
+    emu.block_chat(4_243, true);
+    assert_eq!(api_error(bot.send_message(ChatId(4_243), "x").await), ApiError::BotBlocked);
+    assert_eq!(emu.delivered_count(41), 1);
+    assert!(emu.limit_violations().is_empty(), "403 is not a limit violation");
+}

@@ -1,0 +1,175 @@
+//! A reminder wave against the emulator, which enforces Telegram's limits (30 messages/s
+//! overall, 1/s per chat). The real binary sends it; this program prints figures.
+//!
+//! cargo bench --bench reminder_wave -- [--candidates 100000] [--rate 25] [--max-seconds S]
+
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use bot_api_emulator::{Emulator, EmulatorConfig, RateLimits, TestUser};
+use rezerv_bot::config::Campaign;
+use rezerv_bot::domain::Lang;
+use rezerv_bot::storage::{Db, PlannedRow};
+
+const WAVE_DAY: &str = "2023-09-10";
+const FIRST_CHAT: i64 = 1_000_000;
+
+struct Options {
+    candidates: i64,
+    rate: u32,
+    max_seconds: Option<u64>,
+}
+
+fn options() -> Options {
+    let mut options = Options { candidates: 100_000, rate: 25, max_seconds: None };
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let mut iter = args.iter();
+    while let Some(arg) = iter.next() {
+        let mut value = || iter.next().and_then(|v| v.parse::<u64>().ok()).unwrap_or_else(|| usage(arg));
+        match arg.as_str() {
+            "--candidates" => options.candidates = value() as i64,
+            "--rate" => options.rate = value() as u32,
+            "--max-seconds" => options.max_seconds = Some(value()),
+            "--bench" => {}
+            _ => usage(arg),
+        }
+    }
+    options
+}
+
+fn usage(arg: &str) -> ! {
+    eprintln!("unexpected `{arg}`; options: --candidates N --rate R (1-30) --max-seconds S");
+    std::process::exit(2)
+}
+
+/// (current, peak) resident set size of a process, in KiB.
+fn rss_kib(pid: u32) -> Option<(u64, u64)> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let field = |name: &str| {
+        status.lines().find(|line| line.starts_with(name)).and_then(|line| line.split_whitespace().nth(1)?.parse().ok())
+    };
+    Some((field("VmRSS:")?, field("VmHWM:")?))
+}
+
+fn database_bytes(dir: &std::path::Path) -> u64 {
+    std::fs::read_dir(dir)
+        .map(|entries| entries.filter_map(|e| e.ok()?.metadata().ok()).map(|m| m.len()).sum())
+        .unwrap_or(0)
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let options = options();
+    let dir = std::env::temp_dir().join(format!("rezerv-wave-{}", std::process::id()));
+    std::fs::create_dir_all(&dir)?;
+    let url = format!("sqlite://{}", dir.join("wave.db").display());
+    let campaign = Campaign::embedded()?;
+    let due = campaign.reminder_instant(chrono::NaiveDate::parse_from_str(WAVE_DAY, "%Y-%m-%d")?);
+
+    let emu = Emulator::start(EmulatorConfig {
+        rate_limits: Some(RateLimits { global_per_sec: 30, per_chat_per_sec: 1, burst: 1 }),
+        record_requests: false,
+        keep_messages: false,
+        ..Default::default()
+    })
+    .await?;
+
+    let seeding = Instant::now();
+    let db = Db::connect(&url).await?;
+    let ids: Vec<i64> = (0..options.candidates).map(|n| FIRST_CHAT + n).collect();
+    for chunk in ids.chunks(10_000) {
+        db.add_candidates(chunk, Lang::Ru, due).await?;
+        let rows: Vec<(i64, PlannedRow)> = chunk
+            .iter()
+            .map(|chat_id| {
+                let row = PlannedRow {
+                    key: "deadline-7".into(),
+                    kind: "deadline".into(),
+                    message: "reminder-deadline".into(),
+                    args: serde_json::json!({"deadline": "2023-09-17", "city": "almaty", "way": "qaztest", "days": 7}),
+                    due_at: due,
+                    expires_at: None,
+                };
+                (*chat_id, row)
+            })
+            .collect();
+        db.enqueue_many(&rows, due).await?;
+        for chat_id in chunk {
+            emu.register_user(&TestUser::new(*chat_id, "ru"));
+        }
+    }
+    db.close().await;
+    println!(
+        "seeded {} candidates with one due reminder each in {:.1} s",
+        options.candidates,
+        seeding.elapsed().as_secs_f64()
+    );
+
+    let mut bot = Command::new(rezerv_lab::bot_binary()?)
+        .args(["--today", WAVE_DAY, "run"])
+        .env("TELOXIDE_TOKEN", emu.token())
+        .env("TELOXIDE_API_URL", emu.api_url())
+        .env("DATABASE_URL", &url)
+        .env("REZERV_SEND_RATE", options.rate.to_string())
+        .env("RUST_LOG", "warn")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .spawn()?;
+    let pid = bot.id();
+    let started = Instant::now();
+    let mut first_delivery: Option<Instant> = None;
+    let mut last_delivery = started;
+    let mut last_count = 0;
+    let mut peak_kib = 0;
+    let mut next_report = Instant::now() + Duration::from_secs(10);
+    let target = options.candidates as u64;
+    loop {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        let delivered = emu.total_delivered();
+        if delivered > last_count {
+            first_delivery.get_or_insert_with(Instant::now);
+            last_delivery = Instant::now();
+            last_count = delivered;
+        }
+        if let Some((_, peak)) = rss_kib(pid) {
+            peak_kib = peak_kib.max(peak);
+        }
+        if Instant::now() >= next_report {
+            next_report += Duration::from_secs(10);
+            let (rss, _) = rss_kib(pid).unwrap_or_default();
+            println!(
+                "  {:>6.0} s: {delivered:>7} delivered, RSS {:.1} MB",
+                started.elapsed().as_secs_f64(),
+                rss as f64 / 1024.0
+            );
+        }
+        let out_of_time = options.max_seconds.is_some_and(|max| started.elapsed() >= Duration::from_secs(max));
+        if delivered >= target || out_of_time || bot.try_wait()?.is_some() {
+            break;
+        }
+    }
+    if let Some((_, peak)) = rss_kib(pid) {
+        peak_kib = peak_kib.max(peak);
+    }
+    bot.kill().ok();
+    bot.wait().ok();
+
+    let delivered = emu.total_delivered();
+    let span = first_delivery.map(|first| last_delivery.duration_since(first).as_secs_f64()).unwrap_or_default();
+    // n deliveries span n-1 intervals.
+    let achieved = if span > 0.0 { (delivered.saturating_sub(1)) as f64 / span } else { 0.0 };
+    println!();
+    println!("candidates in the database: {}", options.candidates);
+    println!("messages delivered:         {delivered} of {target}");
+    println!(
+        "messages per second:        {achieved:.2} against a configured {} ({:.1}%)",
+        options.rate,
+        achieved / f64::from(options.rate) * 100.0
+    );
+    println!("429 responses:              {}", emu.too_many_requests_count());
+    println!("other limit violations:     {}", emu.limit_violation_count() - emu.too_many_requests_count());
+    println!("bot peak RSS:               {:.1} MB", peak_kib as f64 / 1024.0);
+    println!("database size:              {:.1} MB", database_bytes(&dir) as f64 / 1_048_576.0);
+    std::fs::remove_dir_all(&dir).ok();
+    Ok(())
+}

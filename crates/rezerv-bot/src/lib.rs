@@ -1,0 +1,14 @@
+//! rezerv-bot: a Telegram assistant that guides candidates to the Presidential Youth Personnel
+//! Reserve through the state-language test, issues their promo code and reminds them of dates.
+
+pub mod bot;
+pub mod cli;
+pub mod clock;
+pub mod config;
+pub mod domain;
+pub mod i18n;
+pub mod import;
+pub mod reminders;
+pub mod sandbox;
+pub mod storage;
+pub mod telemetry;

@@ -1,0 +1,296 @@
+//! `rezerv-bot chat`: the real bot, dispatcher and database against the local Telegram
+//! emulator, with the terminal playing the candidate. Needs no token and no network.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use chrono::{NaiveDate, TimeZone};
+use teloxide::prelude::*;
+use tokio::io::{AsyncBufReadExt, BufReader};
+
+use crate::bot::{self, App};
+use crate::clock::{ManualClock, SharedClock, SystemClock};
+use crate::config::Campaign;
+use crate::domain::{Lang, Phone, PromoCode, Way};
+use crate::i18n::Locales;
+use crate::reminders::{Sender, SenderConfig};
+use crate::storage::Db;
+use bot_api_emulator::{BotEvent, BotMessage, Emulator, EmulatorConfig, TestUser};
+
+/// The phone the sandbox candidate shares with `:contact`; it is on the demo eligible list.
+pub const DEMO_PHONE: &str = "+77010000001";
+const DEMO_PHONES: [&str; 3] = [DEMO_PHONE, "+77010000002", "+77010000003"];
+const DEMO_CODES_PER_WAY: usize = 20;
+const SANDBOX_USER_ID: i64 = 700_001;
+
+const HELP: &str = "\
+Type a message to send it to the bot, or:
+  <number>          press the numbered button of the latest message
+  :contact [phone]  share your own contact (default: the demo phone on the eligible list)
+  :forged [phone]   share somebody else's contact
+  :sticker, :photo, :voice   send that kind of message
+  :today            show the sandbox date and time
+  :date YYYY-MM-DD  move the clock to 10:00 that day;  :advance N(d|h)  move it forward
+                    (reminders that fall due arrive as they would in Telegram)
+  :help             this text;  :quit  leave (end of input does too)";
+
+/// Seeds a demo eligible list and code pool when the database has none, so a journey can
+/// be finished offline.
+pub async fn seed_demo(db: &Db, now: chrono::DateTime<chrono::Utc>) -> anyhow::Result<bool> {
+    let empty = db.eligible_count().await? == 0
+        && db.codes_left(Way::Qrt).await? == 0
+        && db.codes_left(Way::Qaztest).await? == 0;
+    if !empty {
+        return Ok(false);
+    }
+    let phones: Vec<Phone> = DEMO_PHONES.iter().map(|phone| Phone::parse(phone)).collect::<Result<_, _>>()?;
+    db.import_eligible(&phones, now).await?;
+    for way in Way::ALL {
+        let codes: Vec<PromoCode> = (1..=DEMO_CODES_PER_WAY)
+            .map(|n| PromoCode::parse(&format!("DEMO-{}-{n:04}", way.code().to_uppercase())))
+            .collect::<Result<_, _>>()?;
+        db.import_codes(way, &codes, now).await?;
+    }
+    Ok(true)
+}
+
+pub async fn run(db: Db, campaign: Arc<Campaign>, lang: Lang, today: Option<NaiveDate>) -> anyhow::Result<()> {
+    let manual = today
+        .map(|date| -> anyhow::Result<Arc<ManualClock>> {
+            let local = date.and_hms_opt(10, 0, 0).context("bad date")?;
+            let now = campaign.tz.from_local_datetime(&local).single().context("ambiguous local time")?;
+            Ok(Arc::new(ManualClock::new(now.with_timezone(&chrono::Utc))))
+        })
+        .transpose()?;
+    let clock: SharedClock = match &manual {
+        Some(manual) => manual.clone(),
+        None => Arc::new(SystemClock),
+    };
+    if seed_demo(&db, clock.now()).await? {
+        println!(
+            "(sandbox) seeded a demo eligible list ({}) and {DEMO_CODES_PER_WAY} codes per way",
+            DEMO_PHONES.join(", ")
+        );
+    }
+    let app = App::new(db.clone(), campaign.clone(), Arc::new(Locales::load()?), clock.clone());
+
+    // Like Telegram, the emulator goes on after the update ids this database has seen: an id
+    // still in the inbox would be taken for a copy of that update and dropped.
+    let first_update_id = db.last_inbox_update_id().await.context("cannot read the inbox")?.map_or(1, |id| id + 1);
+    let emu = Emulator::start(EmulatorConfig {
+        max_poll_hold: Duration::from_secs(1),
+        first_update_id,
+        ..Default::default()
+    })
+    .await
+    .context("cannot start the Telegram emulator")?;
+    let bot = Bot::new(emu.token()).set_api_url(emu.api_url().parse().context("emulator URL")?);
+    bot::set_commands(&bot, &app.locales).await.context("cannot set the command menu")?;
+    let bot_for_sender = bot.clone();
+    let (shutdown, running) = bot::serve(bot, app.clone(), Duration::from_secs(1));
+    let sender = Arc::new(Sender::new(
+        db.clone(),
+        bot_for_sender,
+        app.locales.clone(),
+        campaign.clone(),
+        clock.clone(),
+        SenderConfig { idle_poll: Duration::from_millis(200), ..SenderConfig::default() },
+    ));
+    let (stop_sender, sender_stopped) = tokio::sync::watch::channel(false);
+    let sending = tokio::spawn(sender.run(sender_stopped));
+
+    let user = TestUser::new(SANDBOX_USER_ID, lang.code());
+    println!("(sandbox) you are Telegram user {} with the app in {lang}; today is {}", user.id, app.today());
+    println!("{HELP}\n");
+
+    let mut terminal = Terminal { emu: &emu, user: &user, last_buttons: Vec::new() };
+    let mut lines = BufReader::new(tokio::io::stdin()).lines();
+    while let Some(line) = lines.next_line().await.context("cannot read the terminal")? {
+        let line = line.trim();
+        if line.is_empty() {
+            continue;
+        }
+        println!("you> {line}");
+        match line.split_once(' ').map_or((line, ""), |(head, rest)| (head, rest.trim())) {
+            (":quit", _) => break,
+            (":help", _) => println!("{HELP}"),
+            (":today", _) => println!("(sandbox) it is {}", local_now(&campaign, &clock)),
+            (":date" | ":advance", arg) => {
+                let Some(manual) = &manual else {
+                    println!("(sandbox) the clock is the system clock; start with --today to move it");
+                    continue;
+                };
+                let target = match line.starts_with(":date") {
+                    true => NaiveDate::parse_from_str(arg, "%Y-%m-%d").ok().map(|date| campaign.reminder_instant(date)),
+                    false => parse_advance(arg).map(|by| clock.now() + by),
+                };
+                match target {
+                    Some(target) if target >= clock.now() => {
+                        // Plans are made from "now": let the planner catch up before time jumps.
+                        if let Err(err) = app.planner.drain().await {
+                            tracing::error!(error = %err, "cannot re-plan reminders");
+                        }
+                        manual.set(target);
+                        println!("(sandbox) it is now {}", local_now(&campaign, &clock));
+                        terminal.show_arrivals().await;
+                    }
+                    Some(_) => println!("(sandbox) the clock only moves forward"),
+                    None => println!("(sandbox) usage: :date YYYY-MM-DD or :advance 3d / :advance 12h"),
+                }
+            }
+            (":contact", arg) => {
+                emu.share_own_contact(&user, if arg.is_empty() { DEMO_PHONE } else { arg });
+                terminal.show_replies().await;
+            }
+            (":forged", arg) => {
+                emu.share_forged_contact(&user, if arg.is_empty() { DEMO_PHONE } else { arg }, Some(user.id + 1));
+                terminal.show_replies().await;
+            }
+            (":sticker", _) => {
+                terminal
+                    .act(|emu, user| {
+                        emu.send_sticker(user);
+                    })
+                    .await
+            }
+            (":photo", _) => {
+                terminal
+                    .act(|emu, user| {
+                        emu.send_photo(user);
+                    })
+                    .await
+            }
+            (":voice", _) => {
+                terminal
+                    .act(|emu, user| {
+                        emu.send_voice(user);
+                    })
+                    .await
+            }
+            _ => match line.parse::<usize>() {
+                Ok(number) => terminal.press(number).await,
+                Err(_) => {
+                    terminal
+                        .act(|emu, user| {
+                            emu.send_text(user, line);
+                        })
+                        .await
+                }
+            },
+        }
+    }
+
+    // Each step of the shutdown is bounded: leaving the sandbox must never hang, and every
+    // committed write is already durable.
+    let step = |what: &'static str| move |_| tracing::warn!("sandbox shutdown: {what} took too long");
+    let grace = Duration::from_secs(5);
+    let stopped = async {
+        bot::stop_dispatching(&shutdown, &running.abort_handle()).await;
+        let _ = running.await;
+    };
+    let _ = tokio::time::timeout(grace, stopped).await.map_err(step("the dispatcher"));
+    let _ = stop_sender.send(true);
+    let _ = tokio::time::timeout(grace, sending).await.map_err(step("the sender"));
+    emu.shutdown();
+    let _ = tokio::time::timeout(grace, db.close()).await.map_err(step("closing the database"));
+    Ok(())
+}
+
+fn local_now(campaign: &Campaign, clock: &SharedClock) -> String {
+    clock.now().with_timezone(&campaign.tz).format("%Y-%m-%d %H:%M (%a)").to_string()
+}
+
+/// `3d`, `12h` or `30m`.
+fn parse_advance(text: &str) -> Option<chrono::Duration> {
+    let (number, unit) = text.trim().split_at(text.trim().len().checked_sub(1)?);
+    let number: i64 = number.parse().ok().filter(|n| *n > 0 && *n <= 366 * 24 * 60)?;
+    match unit {
+        "d" => Some(chrono::Duration::days(number)),
+        "h" => Some(chrono::Duration::hours(number)),
+        "m" => Some(chrono::Duration::minutes(number)),
+        _ => None,
+    }
+}
+
+struct Terminal<'a> {
+    emu: &'a Emulator,
+    user: &'a TestUser,
+    /// (message id, callback data) of the numbered buttons on screen.
+    last_buttons: Vec<(i32, String)>,
+}
+
+impl Terminal<'_> {
+    async fn act(&mut self, action: impl FnOnce(&Emulator, &TestUser)) {
+        action(self.emu, self.user);
+        self.show_replies().await;
+    }
+
+    async fn press(&mut self, number: usize) {
+        match number.checked_sub(1).and_then(|index| self.last_buttons.get(index)).cloned() {
+            Some((message_id, data)) => {
+                self.emu.press_button(self.user, message_id, &data);
+                self.show_replies().await;
+            }
+            None => println!("(sandbox) there is no button {number}"),
+        }
+    }
+
+    /// Shows what arrives on its own (reminders) within a couple of seconds.
+    async fn show_arrivals(&mut self) {
+        self.show(Duration::from_secs(2), "nothing arrived").await;
+    }
+
+    async fn show_replies(&mut self) {
+        self.show(Duration::from_secs(10), "the bot did not answer").await;
+    }
+
+    async fn show(&mut self, first_within: Duration, silence: &str) {
+        let Some(first) = self.emu.next_event(self.user.id, first_within).await else {
+            println!("(sandbox) {silence}");
+            return;
+        };
+        self.emu.wait_quiet(self.user.id, Duration::from_millis(250)).await;
+        let mut events = vec![first];
+        events.extend(self.emu.drain_events(self.user.id));
+        for event in events {
+            match event {
+                BotEvent::Sent(message) => self.print(&message),
+                BotEvent::CallbackAnswered { text: Some(text), .. } => println!("(toast) {text}"),
+                BotEvent::CallbackAnswered { text: None, .. } | BotEvent::Edited(_) | BotEvent::Deleted(_) => {}
+            }
+        }
+    }
+
+    fn print(&mut self, message: &BotMessage) {
+        let text = message.plain_text();
+        let mut lines = text.lines();
+        println!("bot> {}", lines.next().unwrap_or_default());
+        for line in lines {
+            println!("     {line}");
+        }
+        let mut numbered = Vec::new();
+        for row in &message.inline_keyboard {
+            let mut cells = Vec::new();
+            for button in row {
+                match (&button.callback_data, &button.url) {
+                    (Some(data), _) => {
+                        numbered.push((message.message_id, data.clone()));
+                        cells.push(format!("[{}] {}", numbered.len(), button.text));
+                    }
+                    (None, Some(url)) => cells.push(format!("[link] {} {url}", button.text)),
+                    (None, None) => cells.push(format!("[-] {}", button.text)),
+                }
+            }
+            println!("     {}", cells.join("   "));
+        }
+        if !numbered.is_empty() {
+            self.last_buttons = numbered;
+        }
+        for button in message.keyboard_buttons() {
+            let hint = if button.request_contact { " (type :contact)" } else { " (type it)" };
+            println!("     <keyboard> {}{hint}", button.text);
+        }
+        println!();
+    }
+}

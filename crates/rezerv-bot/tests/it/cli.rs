@@ -1,0 +1,102 @@
+//! The organisers' command line, run as the real binary.
+
+use std::process::Command;
+
+use rezerv_test_support::db::TempDir;
+
+fn run(dir: &TempDir, args: &[&str]) -> (bool, String, String) {
+    let output = Command::new(env!("CARGO_BIN_EXE_rezerv-bot"))
+        .args(args)
+        .env("DATABASE_URL", dir.database_url())
+        .env_remove("TELOXIDE_TOKEN")
+        .output()
+        .expect("run rezerv-bot");
+    (
+        output.status.success(),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+fn write(dir: &TempDir, name: &str, text: &str) -> String {
+    let path = dir.path().join(name);
+    std::fs::write(&path, text).unwrap();
+    path.display().to_string()
+}
+
+#[test]
+fn imports_report_counts_bad_lines_and_change_nothing_twice() {
+    let dir = TempDir::new();
+    let bad = write(&dir, "bad.csv", "code\nQRT-0001\nno spaces allowed\nQRT-0002\nX\n");
+    let (ok, _, err) = run(&dir, &["import-codes", "--way", "qrt", &bad]);
+    assert!(!ok);
+    assert!(err.contains("line 3") && err.contains("line 5") && err.contains("nothing was imported"), "{err}");
+
+    let good = write(&dir, "codes.csv", "code\nQRT-0001\nQRT-0002\nQRT-0001\n");
+    let (ok, out, err) = run(&dir, &["import-codes", "--way", "qrt", &good]);
+    assert!(ok, "{err}");
+    assert!(out.contains("2 new") && out.contains("line 4: QRT-0001 repeats line 2"), "{out}");
+    let (ok, out, _) = run(&dir, &["import-codes", "--way", "qrt", &good]);
+    assert!(ok && out.contains("0 new, 2 already present"), "{out}");
+
+    let phones = write(&dir, "eligible.csv", "phone;name\n+7 701 111 22 33;A\n8 (702) 444-55-66;B\n");
+    let (ok, out, err) = run(&dir, &["import-eligible", &phones]);
+    assert!(ok && out.contains("2 new"), "{out}{err}");
+
+    let (ok, out, _) = run(&dir, &["stats"]);
+    assert!(ok);
+    assert!(out.contains("eligible phones: 2"), "{out}");
+    assert!(out.contains("codes left qrt") && out.contains("codes left qaztest"), "{out}");
+}
+
+#[test]
+fn run_without_a_token_says_what_to_do() {
+    let dir = TempDir::new();
+    let (ok, _, err) = run(&dir, &["run"]);
+    assert!(!ok);
+    assert!(err.contains("TELOXIDE_TOKEN"), "{err}");
+}
+
+#[test]
+fn a_bad_campaign_file_stops_start_up_naming_the_key() {
+    let dir = TempDir::new();
+    let text =
+        rezerv_bot::config::campaign_embedded_text().replacen("cutoff = \"2023-09-17\"", "cutoff = \"2023-10-17\"", 1);
+    let campaign = write(&dir, "campaign.toml", &text);
+    let (ok, _, err) = run(&dir, &["--campaign", &campaign, "stats"]);
+    assert!(!ok);
+    assert!(err.contains("groups[1].cutoff"), "{err}");
+}
+
+#[tokio::test]
+async fn reminders_lists_waves_and_due_rows_without_sending() {
+    let dir = TempDir::new();
+    let db = rezerv_bot::storage::Db::connect(&dir.database_url()).await.unwrap();
+    let campaign = rezerv_bot::config::Campaign::embedded().unwrap();
+    let at = |day: u32| campaign.reminder_instant(chrono::NaiveDate::from_ymd_opt(2023, 9, day).unwrap());
+    db.set_lang(42, rezerv_bot::domain::Lang::Kk, at(1)).await.unwrap();
+    for (key, day) in [("deadline-7", 10), ("deadline-3", 14)] {
+        let row = rezerv_bot::storage::PlannedRow {
+            key: key.into(),
+            kind: "deadline".into(),
+            message: "reminder-deadline".into(),
+            args: serde_json::json!({"deadline": "2023-09-17", "city": "almaty", "way": "qaztest", "days": 7}),
+            due_at: at(day),
+            expires_at: None,
+        };
+        db.enqueue(42, &row, at(1)).await.unwrap();
+    }
+    db.close().await;
+
+    let (ok, out, err) = run(&dir, &["--today", "2023-09-05", "reminders"]);
+    assert!(ok, "{err}");
+    assert!(out.contains("2023-09-10 Sun 10:00  deadline") && out.contains("2023-09-14 Thu 10:00  deadline"), "{out}");
+
+    let (ok, out, err) = run(&dir, &["--today", "2023-09-12", "reminders", "--due"]);
+    assert!(ok, "{err}");
+    assert!(out.contains("1 reminder(s) due"), "{out}");
+    assert!(out.contains("2023 жылғы 17 қыркүйек"), "rendered in the candidate's language: {out}");
+    // Nothing was sent: it is still due.
+    let (_, again, _) = run(&dir, &["--today", "2023-09-12", "reminders", "--due"]);
+    assert!(again.contains("1 reminder(s) due"), "{again}");
+}

@@ -1,0 +1,15 @@
+//! rezerv-bot's integration tests, in one binary so that they link once. Each test gets its
+//! own database (and its own emulator where it talks to Telegram).
+
+mod bad_input;
+mod cli;
+mod concurrency;
+mod crash;
+mod fuzz;
+mod journey;
+mod lifecycle;
+mod locales;
+mod reminders;
+mod sandbox;
+mod sender;
+mod storage;

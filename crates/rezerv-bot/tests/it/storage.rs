@@ -1,0 +1,197 @@
+//! The storage layer against a real SQLite file: claims, imports, erasure.
+
+use std::collections::HashSet;
+
+use chrono::Utc;
+use rezerv_bot::domain::{Phone, PromoCode, Way};
+use rezerv_bot::import::{self, ImportError};
+use rezerv_bot::storage::{Claim, Db, InboxEntry};
+use rezerv_test_support::db::fresh_db;
+
+fn phone(n: u32) -> Phone {
+    Phone::parse(&format!("+7701{n:07}")).unwrap()
+}
+
+async fn seed(db: &Db, way: Way, codes: usize, phones: u32) {
+    let codes: Vec<PromoCode> =
+        (0..codes).map(|i| PromoCode::parse(&format!("{}-{i:05}", way.code())).unwrap()).collect();
+    db.import_codes(way, &codes, Utc::now()).await.unwrap();
+    let phones: Vec<Phone> = (0..phones).map(phone).collect();
+    db.import_eligible(&phones, Utc::now()).await.unwrap();
+}
+
+#[tokio::test]
+async fn two_hundred_concurrent_claims_get_two_hundred_distinct_codes() {
+    let (db, _dir) = fresh_db().await;
+    seed(&db, Way::Qrt, 250, 200).await;
+    let mut tasks = Vec::new();
+    for n in 0..200u32 {
+        let db = db.clone();
+        tasks.push(tokio::spawn(async move { db.claim_code(i64::from(n) + 1, &phone(n), Way::Qrt, Utc::now()).await }));
+    }
+    let mut codes = HashSet::new();
+    for task in tasks {
+        match task.await.unwrap().unwrap() {
+            Claim::Issued(code) => assert!(codes.insert(code.as_str().to_owned()), "{code} issued twice"),
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+    assert_eq!(codes.len(), 200);
+    assert_eq!(db.codes_left(Way::Qrt).await.unwrap(), 50);
+}
+
+#[tokio::test]
+async fn asking_again_returns_the_same_code_across_ways() {
+    let (db, _dir) = fresh_db().await;
+    seed(&db, Way::Qrt, 3, 2).await;
+    seed(&db, Way::Qaztest, 3, 0).await;
+    let Claim::Issued(code) = db.claim_code(1, &phone(0), Way::Qrt, Utc::now()).await.unwrap() else { panic!() };
+    assert_eq!(
+        db.claim_code(1, &phone(0), Way::Qrt, Utc::now()).await.unwrap(),
+        Claim::AlreadyIssued(code.clone(), Way::Qrt)
+    );
+    // The other way does not hand out a second code.
+    assert_eq!(
+        db.claim_code(1, &phone(0), Way::Qaztest, Utc::now()).await.unwrap(),
+        Claim::AlreadyIssued(code.clone(), Way::Qrt)
+    );
+    // Nor does the same phone from another chat.
+    assert_eq!(
+        db.claim_code(2, &phone(0), Way::Qaztest, Utc::now()).await.unwrap(),
+        Claim::AlreadyIssued(code, Way::Qrt)
+    );
+    assert_eq!(db.codes_left(Way::Qrt).await.unwrap(), 2);
+    assert_eq!(db.codes_left(Way::Qaztest).await.unwrap(), 3);
+}
+
+#[tokio::test]
+async fn phones_off_the_list_and_empty_pools_get_no_code() {
+    let (db, _dir) = fresh_db().await;
+    seed(&db, Way::Qrt, 1, 2).await;
+    assert_eq!(db.claim_code(9, &phone(99), Way::Qrt, Utc::now()).await.unwrap(), Claim::NotEligible);
+    assert!(matches!(db.claim_code(1, &phone(0), Way::Qrt, Utc::now()).await.unwrap(), Claim::Issued(_)));
+    assert_eq!(db.claim_code(2, &phone(1), Way::Qrt, Utc::now()).await.unwrap(), Claim::PoolEmpty);
+    assert_eq!(db.claim_code(2, &phone(1), Way::Qaztest, Utc::now()).await.unwrap(), Claim::PoolEmpty);
+}
+
+#[tokio::test]
+async fn forget_erases_personal_data_and_keeps_the_code_consumed() {
+    let (db, _dir) = fresh_db().await;
+    seed(&db, Way::Qrt, 2, 1).await;
+    db.set_lang(7, rezerv_bot::domain::Lang::Kk, Utc::now()).await.unwrap();
+    db.record_source(7, "ads", Utc::now()).await.unwrap();
+    let Claim::Issued(code) = db.claim_code(7, &phone(0), Way::Qrt, Utc::now()).await.unwrap() else { panic!() };
+    assert!(db.profile(7).await.unwrap().unwrap().phone.is_some());
+
+    assert!(db.forget(7).await.unwrap());
+    assert_eq!(db.profile(7).await.unwrap(), None);
+    let row_count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM candidates").fetch_one(db.pool()).await.unwrap();
+    assert_eq!(row_count, 0);
+    let issued: Option<String> = sqlx::query_scalar("SELECT issued_at FROM promo_codes WHERE code = ?")
+        .bind(code.as_str())
+        .fetch_one(db.pool())
+        .await
+        .unwrap();
+    assert!(issued.is_some(), "the code must stay consumed");
+    assert_eq!(db.codes_left(Way::Qrt).await.unwrap(), 1);
+    // Coming back with the same phone shows the same code; no second one is issued.
+    assert_eq!(db.claim_code(7, &phone(0), Way::Qrt, Utc::now()).await.unwrap(), Claim::AlreadyIssued(code, Way::Qrt));
+    assert_eq!(db.codes_left(Way::Qrt).await.unwrap(), 1);
+}
+
+#[tokio::test]
+async fn a_bad_import_is_rejected_whole_with_line_numbers() {
+    let (db, _dir) = fresh_db().await;
+    let text = "phone\n+7 701 000 00 01\n8 (701) 000-00-02\nnot a phone\n+7 701 000 00 03\n+1 555 0100\n";
+    let Err(ImportError::BadRows(rows)) = import::import_eligible_text(&db, text, Utc::now()).await else {
+        panic!("bad file accepted")
+    };
+    assert_eq!(rows.iter().map(|row| row.line).collect::<Vec<_>>(), vec![4, 6]);
+    assert_eq!(db.eligible_count().await.unwrap(), 0, "nothing may be imported");
+}
+
+#[tokio::test]
+async fn reimporting_the_same_file_changes_nothing() {
+    let (db, _dir) = fresh_db().await;
+    let text = "code\nQRT-0001\nqrt-0002\nQRT-0001\n";
+    let first = import::import_codes_text(&db, Way::Qrt, text, Utc::now()).await.unwrap();
+    assert_eq!((first.inserted, first.already_present, first.duplicates.len()), (2, 0, 1));
+    assert_eq!(first.duplicates[0].line, 4);
+    let again = import::import_codes_text(&db, Way::Qrt, text, Utc::now()).await.unwrap();
+    assert_eq!((again.inserted, again.already_present), (0, 2));
+    assert_eq!(db.codes_left(Way::Qrt).await.unwrap(), 2);
+}
+
+#[tokio::test]
+async fn a_code_already_in_the_other_pool_rejects_the_file() {
+    let (db, _dir) = fresh_db().await;
+    import::import_codes_text(&db, Way::Qrt, "AAAA-1\n", Utc::now()).await.unwrap();
+    let Err(ImportError::BadRows(rows)) =
+        import::import_codes_text(&db, Way::Qaztest, "BBBB-1\nAAAA-1\n", Utc::now()).await
+    else {
+        panic!("conflict accepted")
+    };
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].line, 2);
+    assert_eq!(db.codes_left(Way::Qaztest).await.unwrap(), 0, "nothing may be imported");
+}
+
+#[tokio::test]
+async fn the_inbox_stores_each_update_once_and_forgets_it_once_confirmed() {
+    let (db, _dir) = fresh_db().await;
+    let entry = |id: i64| InboxEntry { update_id: id, body: format!("{{\"update_id\":{id}}}") };
+    let stored = |ids: Vec<i64>| ids.into_iter().collect::<HashSet<i64>>();
+    assert_eq!(stored(db.store_updates(&[entry(1), entry(2)], Utc::now()).await.unwrap()), HashSet::from([1, 2]));
+    assert_eq!(db.mark_handled(&[1, 2]).await.unwrap(), 2);
+    // Telegram delivers an unconfirmed update again after a restart: handled or not, it is
+    // not stored (nor handled) twice.
+    assert_eq!(stored(db.store_updates(&[entry(2), entry(3)], Utc::now()).await.unwrap()), HashSet::from([3]));
+    assert_eq!(db.pending_updates().await.unwrap(), [entry(3)], "only the unhandled one is replayed");
+    // A getUpdates with offset 3 confirmed 1 and 2: they go; 3 stays until handled.
+    assert_eq!(db.purge_confirmed(3).await.unwrap(), 2);
+    assert_eq!(stored(db.store_updates(&[entry(1)], Utc::now()).await.unwrap()), HashSet::from([1]));
+    assert_eq!(db.purge_confirmed(10).await.unwrap(), 0, "unhandled updates are never purged");
+}
+
+#[tokio::test]
+async fn a_write_to_planning_inputs_marks_the_candidate_for_the_planner() {
+    let (db, _dir) = fresh_db().await;
+    let dirty = |db: Db| async move {
+        sqlx::query_scalar::<_, i64>("SELECT plan_dirty FROM candidates WHERE chat_id = 7")
+            .fetch_one(db.pool())
+            .await
+            .unwrap()
+    };
+    db.add_candidates(&[7], rezerv_bot::domain::Lang::Ru, Utc::now()).await.unwrap();
+    assert_eq!(dirty(db.clone()).await, 0, "imported candidates wait until a planning input changes");
+    db.set_lang(7, rezerv_bot::domain::Lang::Kk, Utc::now()).await.unwrap();
+    assert_eq!(dirty(db.clone()).await, 0, "the language is not a planning input");
+    db.set_test_date(7, chrono::NaiveDate::from_ymd_opt(2023, 9, 8), Utc::now()).await.unwrap();
+    assert_eq!(dirty(db.clone()).await, 1, "a test date is");
+}
+
+#[tokio::test]
+async fn a_state_saved_for_an_update_marks_that_update_handled_in_the_same_write() {
+    use rezerv_bot::bot::State;
+    use rezerv_bot::storage::DialogueStore;
+    let (db, _dir) = fresh_db().await;
+    let entry = |id: i64| InboxEntry { update_id: id, body: format!("{{\"update_id\":{id}}}") };
+    db.store_updates(&[entry(10), entry(11)], Utc::now()).await.unwrap();
+    let clock: rezerv_bot::clock::SharedClock = std::sync::Arc::new(rezerv_bot::clock::ManualClock::new(Utc::now()));
+    let store = DialogueStore::new(db.clone(), clock);
+
+    // A save made outside a handler (a new chat's first row) marks nothing.
+    store.save(7, &State::Start).await.unwrap();
+    assert_eq!(db.pending_updates().await.unwrap(), [entry(10), entry(11)]);
+
+    let for_update = store.for_update(10);
+    assert!(!for_update.saved_for_update());
+    for_update.save(7, &State::City { fixed_way: None }).await.unwrap();
+    assert!(for_update.saved_for_update());
+    assert_eq!(db.pending_updates().await.unwrap(), [entry(11)], "update 10's effect is stored: never replay it");
+    assert!(matches!(store.load::<State>(7).await.unwrap(), Some(State::City { fixed_way: None })));
+
+    // The first row of a chat can be saved for an update too.
+    store.for_update(11).save(8, &State::Start).await.unwrap();
+    assert_eq!(db.pending_updates().await.unwrap(), []);
+}

@@ -1,0 +1,235 @@
+//! `spawn_app()`: the real dispatcher on a fresh database, talking to the local emulator.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use bot_api_emulator::{BotEvent, BotMessage, Emulator, EmulatorConfig, TestUser};
+use chrono::{NaiveDate, TimeZone};
+use rezerv_bot::bot::{self, App, State};
+use rezerv_bot::clock::ManualClock;
+use rezerv_bot::config::Campaign;
+use rezerv_bot::domain::{Lang, Phone, PromoCode, Way};
+use rezerv_bot::i18n::Locales;
+use rezerv_bot::reminders::{Sender, SenderConfig};
+use rezerv_bot::storage::Db;
+use teloxide::dispatching::ShutdownToken;
+use teloxide::prelude::*;
+use tokio::task::JoinHandle;
+
+use crate::db::TempDir;
+
+/// How long the bot may take to answer; generous for a loaded 2-core CI machine.
+pub const REPLY_TIMEOUT: Duration = Duration::from_secs(15);
+/// Silence that means the bot has finished answering.
+const QUIET: Duration = Duration::from_millis(150);
+
+pub struct TestApp {
+    pub emu: Emulator,
+    pub db: Db,
+    pub clock: Arc<ManualClock>,
+    pub app: Arc<App>,
+    running: Option<(ShutdownToken, JoinHandle<()>)>,
+    _dir: TempDir,
+}
+
+/// 10:00 in Almaty on `date`.
+pub fn morning(campaign: &Campaign, date: &str) -> chrono::DateTime<chrono::Utc> {
+    let date = NaiveDate::parse_from_str(date, "%Y-%m-%d").unwrap();
+    campaign.tz.from_local_datetime(&date.and_hms_opt(10, 0, 0).unwrap()).unwrap().with_timezone(&chrono::Utc)
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_app_on("2023-09-05").await
+}
+
+pub async fn spawn_app_on(today: &str) -> TestApp {
+    spawn_app_with(today, EmulatorConfig { max_poll_hold: Duration::from_secs(1), ..Default::default() }).await
+}
+
+pub async fn spawn_app_with(today: &str, emulator: EmulatorConfig) -> TestApp {
+    let dir = TempDir::new();
+    let db = Db::connect(&dir.database_url()).await.expect("database");
+    let campaign = Arc::new(Campaign::embedded().expect("campaign"));
+    let clock = Arc::new(ManualClock::new(morning(&campaign, today)));
+    let app = App::new(db.clone(), campaign, Arc::new(Locales::load().expect("locales")), clock.clone());
+    let emulator = EmulatorConfig { max_poll_hold: Duration::from_secs(1), ..emulator };
+    let emu = Emulator::start(emulator).await.expect("emulator");
+    let mut test_app = TestApp { emu, db, clock, app, running: None, _dir: dir };
+    test_app.start().await;
+    test_app
+}
+
+impl TestApp {
+    fn bot(&self) -> Bot {
+        Bot::new(self.emu.token()).set_api_url(self.emu.api_url().parse().expect("api url"))
+    }
+
+    async fn start(&mut self) {
+        let bot = self.bot();
+        bot::set_commands(&bot, &self.app.locales).await.expect("commands");
+        self.running = Some(bot::serve(bot, self.app.clone(), Duration::from_secs(1)));
+    }
+
+    /// Stops the dispatcher (as a deploy would) and starts a new one on the same database.
+    pub async fn restart(&mut self) {
+        self.stop().await;
+        let campaign = self.app.campaign.clone();
+        let locales = self.app.locales.clone();
+        self.app = App::new(self.db.clone(), campaign, locales, self.clock.clone());
+        self.start().await;
+    }
+
+    pub async fn stop(&mut self) {
+        if let Some((token, handle)) = self.running.take() {
+            bot::stop_dispatching(&token, &handle.abort_handle()).await;
+            let _ = tokio::time::timeout(REPLY_TIMEOUT, handle).await;
+        }
+    }
+
+    /// A reminder sender on this app's database, clock and emulator. Its HTTP client gives
+    /// up after 2 s, so injected timeouts are quick.
+    pub fn sender(&self, config: SenderConfig) -> Sender {
+        let client = teloxide::net::default_reqwest_settings().timeout(Duration::from_secs(2)).build().expect("client");
+        let bot = Bot::with_client(self.emu.token(), client).set_api_url(self.emu.api_url().parse().expect("api url"));
+        Sender::new(
+            self.db.clone(),
+            bot,
+            self.app.locales.clone(),
+            self.app.campaign.clone(),
+            self.clock.clone(),
+            config,
+        )
+    }
+
+    /// Moves the clock to `hour`:00 local on `date`.
+    pub fn set_local(&self, date: &str, hour: u32) {
+        let date = NaiveDate::parse_from_str(date, "%Y-%m-%d").unwrap();
+        let local = self.app.campaign.tz.from_local_datetime(&date.and_hms_opt(hour, 0, 0).unwrap()).unwrap();
+        self.clock.set(local.with_timezone(&chrono::Utc));
+    }
+
+    pub fn locales(&self) -> &Locales {
+        &self.app.locales
+    }
+
+    pub fn t(&self, lang: Lang, id: &str) -> String {
+        self.app.locales.t(lang, id)
+    }
+
+    /// Codes `<WAY>-0001`… for both ways and the given eligible phones.
+    pub async fn seed(&self, codes_per_way: usize, phones: &[&str]) {
+        for way in Way::ALL {
+            let codes: Vec<PromoCode> = (1..=codes_per_way)
+                .map(|n| PromoCode::parse(&format!("{}-{n:04}", way.code().to_uppercase())).unwrap())
+                .collect();
+            self.db.import_codes(way, &codes, self.clock_now()).await.unwrap();
+        }
+        let phones: Vec<Phone> = phones.iter().map(|phone| Phone::parse(phone).unwrap()).collect();
+        self.db.import_eligible(&phones, self.clock_now()).await.unwrap();
+    }
+
+    fn clock_now(&self) -> chrono::DateTime<chrono::Utc> {
+        use rezerv_bot::clock::Clock;
+        self.clock.now()
+    }
+
+    /// Waits for the bot's answer to the last action and returns everything it did.
+    pub async fn settle(&self, user: &TestUser) -> Vec<BotEvent> {
+        let Some(first) = self.emu.next_event(user.id, REPLY_TIMEOUT).await else {
+            panic!("the bot did not answer user {} within {REPLY_TIMEOUT:?}", user.id);
+        };
+        self.emu.wait_quiet(user.id, QUIET).await;
+        self.plan_now().await;
+        let mut events = vec![first];
+        events.extend(self.emu.drain_events(user.id));
+        events
+    }
+
+    /// Lets the planner catch up with every change so far (it otherwise runs a moment later).
+    pub async fn plan_now(&self) {
+        self.app.planner.drain().await.expect("planning");
+    }
+
+    /// Waits a while and returns whatever the bot did (possibly nothing).
+    pub async fn settle_maybe_silent(&self, user: &TestUser) -> Vec<BotEvent> {
+        self.emu.wait_quiet(user.id, Duration::from_millis(600)).await;
+        self.plan_now().await;
+        self.emu.drain_events(user.id)
+    }
+
+    pub async fn send(&self, user: &TestUser, text: &str) -> Vec<BotMessage> {
+        self.emu.send_text(user, text);
+        sent(self.settle(user).await)
+    }
+
+    /// Presses the button whose label contains `label` on the newest message that has it.
+    pub async fn press(&self, user: &TestUser, label: &str) -> Vec<BotMessage> {
+        let (message_id, data) = self.find_button(user, label);
+        self.emu.press_button(user, message_id, &data);
+        sent(self.settle(user).await)
+    }
+
+    pub fn find_button(&self, user: &TestUser, label: &str) -> (i32, String) {
+        let messages = self.emu.messages(user.id);
+        // An exact label wins over a partial one ("8.09" must not press "18.09").
+        for exact in [true, false] {
+            for message in messages.iter().rev() {
+                let found = message.buttons().into_iter().find(|button| {
+                    button.callback_data.is_some()
+                        && if exact { button.text == label } else { button.text.contains(label) }
+                });
+                if let Some(data) = found.and_then(|button| button.callback_data.clone()) {
+                    return (message.message_id, data);
+                }
+            }
+        }
+        let labels: Vec<String> =
+            messages.iter().flat_map(|m| m.buttons().into_iter().map(|b| b.text.clone())).collect();
+        panic!("no button `{label}` for user {}; buttons: {labels:?}", user.id);
+    }
+
+    pub async fn share_contact(&self, user: &TestUser, phone: &str) -> Vec<BotMessage> {
+        self.emu.share_own_contact(user, phone);
+        sent(self.settle(user).await)
+    }
+
+    pub async fn state(&self, user: &TestUser) -> Option<State> {
+        self.app.dialogues.load::<State>(user.id).await.unwrap()
+    }
+
+    /// The whole Telegram contract held: every callback answered, no limit broken.
+    pub fn assert_clean(&self) {
+        assert!(self.emu.unanswered_callbacks().is_empty(), "unanswered: {:?}", self.emu.unanswered_callbacks());
+        let violations: Vec<String> = self
+            .emu
+            .limit_violations()
+            .iter()
+            .map(|request| format!("{} {} {}", request.method, request.status, request.response))
+            .collect();
+        assert!(violations.is_empty(), "limit violations: {violations:#?}");
+    }
+}
+
+/// The messages among the events (new ones and edits), in order.
+pub fn sent(events: Vec<BotEvent>) -> Vec<BotMessage> {
+    events
+        .into_iter()
+        .filter_map(|event| match event {
+            BotEvent::Sent(message) => Some(message),
+            _ => None,
+        })
+        .collect()
+}
+
+pub fn texts(messages: &[BotMessage]) -> String {
+    messages.iter().map(|message| message.text.as_str()).collect::<Vec<_>>().join("\n---\n")
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some((_, handle)) = self.running.take() {
+            handle.abort();
+        }
+        self.emu.shutdown();
+    }
+}

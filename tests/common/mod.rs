@@ -1,6 +1,0 @@
-//! Helpers shared by the integration tests.
-#![allow(dead_code)]
-
-pub mod app;
-pub mod db;
-pub mod flows;
