@@ -29,13 +29,12 @@ use std::time::{Duration, Instant};
 
 use bot_api_emulator::{Emulator, EmulatorConfig, TestUser};
 use chrono::{NaiveDate, TimeZone};
-use rezerv_bot::bot::{self, App, MAX_CALLBACK_BYTES, State};
+use rezerv_bot::bot::{App, MAX_CALLBACK_BYTES, State};
 use rezerv_bot::clock::ManualClock;
 use rezerv_bot::config::{Campaign, CityKind};
 use rezerv_bot::domain::{Lang, Phone, PromoCode, Way};
-use rezerv_bot::i18n::Locales;
-use rezerv_bot::storage::Db;
-use teloxide::prelude::*;
+use rezerv_bot::startup::Application;
+use rezerv_test_support::app::emulator_settings;
 use tokio::sync::{RwLock, oneshot};
 
 const BARRIER: &str = "fuzz:barrier";
@@ -788,10 +787,21 @@ async fn main() -> anyhow::Result<()> {
 }
 
 async fn run(options: Options, dir: &std::path::Path) -> anyhow::Result<u64> {
-    let db = Db::connect(&format!("sqlite://{}", dir.join("fuzz.db").display())).await?;
-    let campaign = Arc::new(Campaign::embedded()?);
+    let campaign = Campaign::embedded()?;
     let clock = Arc::new(ManualClock::new(morning(&campaign, DAYS[0])));
-    let app = App::new(db.clone(), campaign.clone(), Arc::new(Locales::load()?), clock.clone());
+    // Load mode: no message bodies, no request log; counters and checks still work.
+    let emu = Emulator::start(EmulatorConfig {
+        max_poll_hold: Duration::from_secs(1),
+        record_requests: false,
+        keep_messages: false,
+        ..Default::default()
+    })
+    .await?;
+    // The fuzzer checks the interactive paths; reminders are the sender tests' business.
+    let settings = emulator_settings(&emu, format!("sqlite://{}", dir.join("fuzz.db").display()));
+    let mut application = Application::build(&settings, clock.clone()).await?;
+    let app = application.app().clone();
+    let db = app.db.clone();
     // Enough codes for most candidates who reach the end; when a pool runs dry, "the pool is
     // empty" is one more path the run goes through.
     let per_way = usize::try_from(options.updates / 60).unwrap_or(usize::MAX).max(100);
@@ -801,17 +811,6 @@ async fn run(options: Options, dir: &std::path::Path) -> anyhow::Result<u64> {
             (1..=per_way).map(|n| PromoCode::parse(&format!("{prefix}-{n:07}")).expect("a code")).collect();
         db.import_codes(way, &codes, clock_now(&clock)).await?;
     }
-    // Load mode: no message bodies, no request log; counters and checks still work.
-    let emu = Emulator::start(EmulatorConfig {
-        max_poll_hold: Duration::from_secs(1),
-        record_requests: false,
-        keep_messages: false,
-        ..Default::default()
-    })
-    .await?;
-    let bot = Bot::new(emu.token()).set_api_url(emu.api_url().parse()?);
-    bot::set_commands(&bot, &app.locales).await?;
-    let (token, dispatching) = bot::serve(bot, app.clone(), Duration::from_secs(1));
 
     let shared = Arc::new(Shared {
         emu,
@@ -875,8 +874,7 @@ async fn run(options: Options, dir: &std::path::Path) -> anyhow::Result<u64> {
     let check = checkpoint(&shared, violations_before).await?;
     checks += 1;
     watcher.abort();
-    bot::stop_dispatching(&token, &dispatching.abort_handle()).await;
-    let _ = dispatching.await;
+    application.shutdown().await;
 
     let sent = shared.sent.load(Ordering::Relaxed);
     let barriers = shared.kinds[BARRIER_KIND].load(Ordering::Relaxed);

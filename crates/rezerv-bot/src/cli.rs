@@ -8,11 +8,12 @@ use anyhow::{Context, bail};
 use chrono::NaiveDate;
 use clap::{Parser, Subcommand};
 
-use crate::bot::App;
 use crate::clock::{Clock, OffsetClock, SharedClock, SystemClock};
-use crate::config::{Campaign, Settings, settings::SANDBOX_DATABASE_URL};
+use crate::config::settings::{DEFAULT_DATABASE_URL, SANDBOX_DATABASE_URL};
+use crate::config::{Campaign, Settings, SettingsArgs};
 use crate::domain::{Lang, Way};
 use crate::i18n::Locales;
+use crate::startup::Application;
 use crate::storage::{Db, RunLock, Stats};
 
 #[derive(Debug, Parser)]
@@ -22,15 +23,8 @@ use crate::storage::{Db, RunLock, Stats};
     about = "Telegram assistant for the state-language test of the Presidential Youth Personnel Reserve"
 )]
 pub struct Cli {
-    /// SQLite database URL [default: sqlite://rezerv.db; the sandbox uses sqlite://rezerv-sandbox.db]
-    #[arg(long, global = true, env = "DATABASE_URL")]
-    database_url: Option<String>,
-    /// Campaign file to use instead of the embedded config/campaign.toml
-    #[arg(long, global = true, env = "REZERV_CAMPAIGN")]
-    campaign: Option<PathBuf>,
-    /// Pin "today" (campaign time zone), e.g. 2023-09-05; the clock then runs from 10:00 that day
-    #[arg(long, global = true, env = "REZERV_TODAY")]
-    today: Option<NaiveDate>,
+    #[command(flatten)]
+    settings: SettingsArgs,
     #[command(subcommand)]
     command: Commands,
 }
@@ -86,49 +80,37 @@ fn clock_for(campaign: &Campaign, today: Option<NaiveDate>) -> SharedClock {
     }
 }
 
-fn load_campaign(path: Option<&PathBuf>) -> anyhow::Result<Arc<Campaign>> {
-    let campaign = match path {
-        Some(path) => Campaign::load(path)?,
-        None => Campaign::embedded()?,
-    };
-    Ok(Arc::new(campaign))
-}
-
 async fn run(cli: Cli) -> anyhow::Result<()> {
-    let settings = Settings::from_env().map_err(anyhow::Error::msg)?;
-    let campaign = load_campaign(cli.campaign.as_ref()).context("invalid campaign configuration")?;
-    let database_url = |default: &str| cli.database_url.clone().unwrap_or_else(|| default.to_owned());
+    let default_database = match cli.command {
+        Commands::Chat { .. } => SANDBOX_DATABASE_URL,
+        _ => DEFAULT_DATABASE_URL,
+    };
+    let settings = Settings::from_args(&cli.settings, default_database)?;
+    // Checked before anything starts: a bad campaign file names its key.
+    let campaign = settings.campaign().context("invalid campaign configuration")?;
+    let open_db = || async { Db::connect(&settings.database_url).await.context("cannot open the database") };
     match cli.command {
         Commands::Run => {
-            let Some(token) = settings.token.clone() else {
+            if settings.token.is_none() {
                 bail!("TELOXIDE_TOKEN is not set: get a token from @BotFather, or try `rezerv-bot chat`");
-            };
-            let url = database_url(&settings.database_url);
+            }
             // Before the migrations too: a new `run` must not migrate under a running old one.
             // (The short admin commands migrate without it; run them with the running version.)
-            let _running = RunLock::acquire(&url).await.context("cannot take the database's run lock")?;
-            let db = Db::connect(&url).await.context("cannot open the database")?;
-            let clock = clock_for(&campaign, cli.today);
-            let app = App::new(db, campaign, Arc::new(Locales::load()?), clock);
-            let mut bot = teloxide::Bot::new(token.expose());
-            if let Some(url) = &settings.api_url {
-                bot = bot.set_api_url(url.parse().with_context(|| format!("TELOXIDE_API_URL `{url}` is not a URL"))?);
-            }
-            crate::bot::run(bot, app, settings.sender.clone()).await
+            let _running =
+                RunLock::acquire(&settings.database_url).await.context("cannot take the database's run lock")?;
+            let clock = clock_for(&campaign, settings.today);
+            Application::build(&settings, clock).await?.run_until_stopped().await
         }
-        Commands::Chat { lang } => {
-            let db = Db::connect(&database_url(SANDBOX_DATABASE_URL)).await.context("cannot open the database")?;
-            crate::sandbox::run(db, campaign, lang, cli.today).await
-        }
+        Commands::Chat { lang } => crate::sandbox::run(settings, lang).await,
         Commands::Reminders { due } => {
-            let db = Db::connect(&database_url(&settings.database_url)).await.context("cannot open the database")?;
-            let clock = clock_for(&campaign, cli.today);
+            let db = open_db().await?;
+            let clock = clock_for(&campaign, settings.today);
             let locales = Locales::load()?;
             print!("{}", crate::reminders::report(&db, &campaign, &locales, clock.now(), due).await?);
             Ok(())
         }
         Commands::ImportCodes { way, file } => {
-            let db = Db::connect(&database_url(&settings.database_url)).await.context("cannot open the database")?;
+            let db = open_db().await?;
             let summary = crate::import::import_codes_file(&db, way, &file, SystemClock.now())
                 .await
                 .with_context(|| format!("importing {}", file.display()))?;
@@ -137,7 +119,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Commands::ImportEligible { file } => {
-            let db = Db::connect(&database_url(&settings.database_url)).await.context("cannot open the database")?;
+            let db = open_db().await?;
             let summary = crate::import::import_eligible_file(&db, &file, SystemClock.now())
                 .await
                 .with_context(|| format!("importing {}", file.display()))?;
@@ -145,7 +127,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Commands::Stats => {
-            let db = Db::connect(&database_url(&settings.database_url)).await.context("cannot open the database")?;
+            let db = open_db().await?;
             print!("{}", render_stats(&db.stats().await?));
             Ok(())
         }

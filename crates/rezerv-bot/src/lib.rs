@@ -10,5 +10,6 @@ pub mod i18n;
 pub mod import;
 pub mod reminders;
 pub mod sandbox;
+pub mod startup;
 pub mod storage;
 pub mod telemetry;

@@ -6,15 +6,13 @@ use std::time::Duration;
 
 use anyhow::Context;
 use chrono::{NaiveDate, TimeZone};
-use teloxide::prelude::*;
 use tokio::io::{AsyncBufReadExt, BufReader};
 
-use crate::bot::{self, App};
 use crate::clock::{ManualClock, SharedClock, SystemClock};
-use crate::config::Campaign;
+use crate::config::{Campaign, Secret, Settings};
 use crate::domain::{Lang, Phone, PromoCode, Way};
-use crate::i18n::Locales;
-use crate::reminders::{Sender, SenderConfig};
+use crate::reminders::SenderConfig;
+use crate::startup::Application;
 use crate::storage::Db;
 use bot_api_emulator::{BotEvent, BotMessage, Emulator, EmulatorConfig, TestUser};
 
@@ -55,8 +53,10 @@ pub async fn seed_demo(db: &Db, now: chrono::DateTime<chrono::Utc>) -> anyhow::R
     Ok(true)
 }
 
-pub async fn run(db: Db, campaign: Arc<Campaign>, lang: Lang, today: Option<NaiveDate>) -> anyhow::Result<()> {
-    let manual = today
+pub async fn run(settings: Settings, lang: Lang) -> anyhow::Result<()> {
+    let campaign = settings.campaign()?;
+    let manual = settings
+        .today
         .map(|date| -> anyhow::Result<Arc<ManualClock>> {
             let local = date.and_hms_opt(10, 0, 0).context("bad date")?;
             let now = campaign.tz.from_local_datetime(&local).single().context("ambiguous local time")?;
@@ -67,17 +67,20 @@ pub async fn run(db: Db, campaign: Arc<Campaign>, lang: Lang, today: Option<Naiv
         Some(manual) => manual.clone(),
         None => Arc::new(SystemClock),
     };
-    if seed_demo(&db, clock.now()).await? {
-        println!(
-            "(sandbox) seeded a demo eligible list ({}) and {DEMO_CODES_PER_WAY} codes per way",
-            DEMO_PHONES.join(", ")
-        );
-    }
-    let app = App::new(db.clone(), campaign.clone(), Arc::new(Locales::load()?), clock.clone());
-
-    // Like Telegram, the emulator goes on after the update ids this database has seen: an id
-    // still in the inbox would be taken for a copy of that update and dropped.
-    let first_update_id = db.last_inbox_update_id().await.context("cannot read the inbox")?.map_or(1, |id| id + 1);
+    let first_update_id = {
+        let db = Db::connect(&settings.database_url).await.context("cannot open the database")?;
+        if seed_demo(&db, clock.now()).await? {
+            println!(
+                "(sandbox) seeded a demo eligible list ({}) and {DEMO_CODES_PER_WAY} codes per way",
+                DEMO_PHONES.join(", ")
+            );
+        }
+        // Like Telegram, the emulator goes on after the update ids this database has seen: an
+        // id still in the inbox would be taken for a copy of that update and dropped.
+        let last = db.last_inbox_update_id().await.context("cannot read the inbox")?;
+        db.close().await;
+        last.map_or(1, |id| id + 1)
+    };
     let emu = Emulator::start(EmulatorConfig {
         max_poll_hold: Duration::from_secs(1),
         first_update_id,
@@ -85,20 +88,16 @@ pub async fn run(db: Db, campaign: Arc<Campaign>, lang: Lang, today: Option<Naiv
     })
     .await
     .context("cannot start the Telegram emulator")?;
-    let bot = Bot::new(emu.token()).set_api_url(emu.api_url().parse().context("emulator URL")?);
-    bot::set_commands(&bot, &app.locales).await.context("cannot set the command menu")?;
-    let bot_for_sender = bot.clone();
-    let (shutdown, running) = bot::serve(bot, app.clone(), Duration::from_secs(1));
-    let sender = Arc::new(Sender::new(
-        db.clone(),
-        bot_for_sender,
-        app.locales.clone(),
-        campaign.clone(),
-        clock.clone(),
-        SenderConfig { idle_poll: Duration::from_millis(200), ..SenderConfig::default() },
-    ));
-    let (stop_sender, sender_stopped) = tokio::sync::watch::channel(false);
-    let sending = tokio::spawn(sender.run(sender_stopped));
+    let settings = Settings {
+        token: Some(Secret::new(emu.token())),
+        api_url: Some(emu.api_url().parse().context("emulator URL")?),
+        poll_timeout: Duration::from_secs(1),
+        // Reminders that fall due after `:advance` arrive within a fifth of a second.
+        sender: SenderConfig { idle_poll: Duration::from_millis(200), ..settings.sender },
+        ..settings
+    };
+    let mut application = Application::build(&settings, clock.clone()).await?;
+    let app = application.app().clone();
 
     let user = TestUser::new(SANDBOX_USER_ID, lang.code());
     println!("(sandbox) you are Telegram user {} with the app in {lang}; today is {}", user.id, app.today());
@@ -183,17 +182,11 @@ pub async fn run(db: Db, campaign: Arc<Campaign>, lang: Lang, today: Option<Naiv
 
     // Each step of the shutdown is bounded: leaving the sandbox must never hang, and every
     // committed write is already durable.
-    let step = |what: &'static str| move |_| tracing::warn!("sandbox shutdown: {what} took too long");
-    let grace = Duration::from_secs(5);
-    let stopped = async {
-        bot::stop_dispatching(&shutdown, &running.abort_handle()).await;
-        let _ = running.await;
-    };
-    let _ = tokio::time::timeout(grace, stopped).await.map_err(step("the dispatcher"));
-    let _ = stop_sender.send(true);
-    let _ = tokio::time::timeout(grace, sending).await.map_err(step("the sender"));
+    application.shutdown().await;
     emu.shutdown();
-    let _ = tokio::time::timeout(grace, db.close()).await.map_err(step("closing the database"));
+    if tokio::time::timeout(Duration::from_secs(5), app.db.close()).await.is_err() {
+        tracing::warn!("sandbox shutdown: closing the database took too long");
+    }
     Ok(())
 }
 

@@ -5,16 +5,15 @@ use std::time::Duration;
 
 use bot_api_emulator::{BotEvent, BotMessage, Emulator, EmulatorConfig, TestUser};
 use chrono::{NaiveDate, TimeZone};
-use rezerv_bot::bot::{self, App, State};
+use rezerv_bot::bot::{App, State};
 use rezerv_bot::clock::ManualClock;
-use rezerv_bot::config::Campaign;
+use rezerv_bot::config::{Campaign, Secret, Settings};
 use rezerv_bot::domain::{Lang, Phone, PromoCode, Way};
 use rezerv_bot::i18n::Locales;
 use rezerv_bot::reminders::{Sender, SenderConfig};
+use rezerv_bot::startup::Application;
 use rezerv_bot::storage::Db;
-use teloxide::dispatching::ShutdownToken;
 use teloxide::prelude::*;
-use tokio::task::JoinHandle;
 
 use crate::db::TempDir;
 
@@ -28,7 +27,8 @@ pub struct TestApp {
     pub db: Db,
     pub clock: Arc<ManualClock>,
     pub app: Arc<App>,
-    running: Option<(ShutdownToken, JoinHandle<()>)>,
+    settings: Settings,
+    running: Option<Application>,
     _dir: TempDir,
 }
 
@@ -36,6 +36,17 @@ pub struct TestApp {
 pub fn morning(campaign: &Campaign, date: &str) -> chrono::DateTime<chrono::Utc> {
     let date = NaiveDate::parse_from_str(date, "%Y-%m-%d").unwrap();
     campaign.tz.from_local_datetime(&date.and_hms_opt(10, 0, 0).unwrap()).unwrap().with_timezone(&chrono::Utc)
+}
+
+/// The bot's settings against `emu`, on `database_url`: a short poll so that stops are quick,
+/// and no sender worker (tests deliver reminders one at a time with `TestApp::sender`).
+pub fn emulator_settings(emu: &Emulator, database_url: String) -> Settings {
+    let mut settings = Settings::new(database_url);
+    settings.token = Some(Secret::new(emu.token()));
+    settings.api_url = Some(emu.api_url().parse().expect("the emulator's URL"));
+    settings.poll_timeout = Duration::from_secs(1);
+    settings.send_reminders = false;
+    settings
 }
 
 pub async fn spawn_app() -> TestApp {
@@ -48,41 +59,28 @@ pub async fn spawn_app_on(today: &str) -> TestApp {
 
 pub async fn spawn_app_with(today: &str, emulator: EmulatorConfig) -> TestApp {
     let dir = TempDir::new();
-    let db = Db::connect(&dir.database_url()).await.expect("database");
-    let campaign = Arc::new(Campaign::embedded().expect("campaign"));
+    let campaign = Campaign::embedded().expect("campaign");
     let clock = Arc::new(ManualClock::new(morning(&campaign, today)));
-    let app = App::new(db.clone(), campaign, Arc::new(Locales::load().expect("locales")), clock.clone());
     let emulator = EmulatorConfig { max_poll_hold: Duration::from_secs(1), ..emulator };
     let emu = Emulator::start(emulator).await.expect("emulator");
-    let mut test_app = TestApp { emu, db, clock, app, running: None, _dir: dir };
-    test_app.start().await;
-    test_app
+    let settings = emulator_settings(&emu, dir.database_url());
+    let running = Application::build(&settings, clock.clone()).await.expect("application");
+    let app = running.app().clone();
+    TestApp { emu, db: app.db.clone(), clock, app, settings, running: Some(running), _dir: dir }
 }
 
 impl TestApp {
-    fn bot(&self) -> Bot {
-        Bot::new(self.emu.token()).set_api_url(self.emu.api_url().parse().expect("api url"))
-    }
-
-    async fn start(&mut self) {
-        let bot = self.bot();
-        bot::set_commands(&bot, &self.app.locales).await.expect("commands");
-        self.running = Some(bot::serve(bot, self.app.clone(), Duration::from_secs(1)));
-    }
-
     /// Stops the dispatcher (as a deploy would) and starts a new one on the same database.
     pub async fn restart(&mut self) {
         self.stop().await;
-        let campaign = self.app.campaign.clone();
-        let locales = self.app.locales.clone();
-        self.app = App::new(self.db.clone(), campaign, locales, self.clock.clone());
-        self.start().await;
+        let running = Application::build(&self.settings, self.clock.clone()).await.expect("application");
+        self.app = running.app().clone();
+        self.running = Some(running);
     }
 
     pub async fn stop(&mut self) {
-        if let Some((token, handle)) = self.running.take() {
-            bot::stop_dispatching(&token, &handle.abort_handle()).await;
-            let _ = tokio::time::timeout(REPLY_TIMEOUT, handle).await;
+        if let Some(mut running) = self.running.take() {
+            running.shutdown().await;
         }
     }
 
@@ -91,14 +89,8 @@ impl TestApp {
     pub fn sender(&self, config: SenderConfig) -> Sender {
         let client = teloxide::net::default_reqwest_settings().timeout(Duration::from_secs(2)).build().expect("client");
         let bot = Bot::with_client(self.emu.token(), client).set_api_url(self.emu.api_url().parse().expect("api url"));
-        Sender::new(
-            self.db.clone(),
-            bot,
-            self.app.locales.clone(),
-            self.app.campaign.clone(),
-            self.clock.clone(),
-            config,
-        )
+        let running = self.running.as_ref().expect("the application is running");
+        running.sender_on(bot, config)
     }
 
     /// Moves the clock to `hour`:00 local on `date`.
@@ -227,9 +219,8 @@ pub fn texts(messages: &[BotMessage]) -> String {
 
 impl Drop for TestApp {
     fn drop(&mut self) {
-        if let Some((_, handle)) = self.running.take() {
-            handle.abort();
-        }
+        // The application aborts its workers when dropped.
+        self.running.take();
         self.emu.shutdown();
     }
 }

@@ -35,7 +35,7 @@ use crate::clock::SharedClock;
 use crate::config::Campaign;
 use crate::domain::Lang;
 use crate::i18n::Locales;
-use crate::reminders::{Planner, Sender, SenderConfig};
+use crate::reminders::Planner;
 use crate::storage::{Db, DialogueStore, Profile};
 
 pub type BotDialogue = Dialogue<State, DialogueStore>;
@@ -178,7 +178,7 @@ fn load_chat() -> UpdateHandler<BotError> {
 }
 
 /// Sets the command menu in both languages (and Russian as the default for other clients).
-pub async fn set_commands(bot: &Bot, locales: &Locales) -> Result<(), teloxide::RequestError> {
+pub(crate) async fn set_commands(bot: &Bot, locales: &Locales) -> Result<(), teloxide::RequestError> {
     for lang in Lang::ALL {
         bot.set_my_commands(menu(locales, lang)).language_code(lang.code()).await?;
     }
@@ -191,7 +191,7 @@ pub fn menu(locales: &Locales, lang: Lang) -> Vec<BotCommand> {
 }
 
 /// Builds the dispatcher for `bot` over `app`.
-pub fn dispatcher(bot: Bot, app: Arc<App>) -> Dispatcher<Bot, BotError, i64> {
+pub(crate) fn dispatcher(bot: Bot, app: Arc<App>) -> Dispatcher<Bot, BotError, i64> {
     Dispatcher::builder(bot, schema())
         .distribution_function(|update| update.chat().map(|chat| chat.id.0.rem_euclid(WORKERS)))
         .dependencies(dptree::deps![app.clone(), app.dialogues.clone()])
@@ -204,7 +204,7 @@ pub fn dispatcher(bot: Bot, app: Arc<App>) -> Dispatcher<Bot, BotError, i64> {
 
 /// The dispatcher on the inbox's reliable polling, with the planner and the inbox cleaner
 /// beside it. The task ends once the dispatcher has been shut down and both have caught up.
-pub fn serve(bot: Bot, app: Arc<App>, poll_timeout: Duration) -> (ShutdownToken, JoinHandle<()>) {
+pub(crate) fn serve(bot: Bot, app: Arc<App>, poll_timeout: Duration) -> (ShutdownToken, JoinHandle<()>) {
     let mut dispatcher = dispatcher(bot.clone(), app.clone());
     let token = dispatcher.shutdown_token();
     let listener = reliable_polling(bot, app.db.clone(), app.clock.clone(), poll_timeout);
@@ -225,39 +225,8 @@ pub fn serve(bot: Bot, app: Arc<App>, poll_timeout: Duration) -> (ShutdownToken,
 /// Asks the dispatcher `serve` started to stop, retrying while it is still starting, until it
 /// accepts or its task has ended. Then wait for that task, not for the token's own future:
 /// that one misses the "done" signal when dispatching ends before it is first polled.
-pub async fn stop_dispatching(token: &ShutdownToken, running: &AbortHandle) {
+pub(crate) async fn stop_dispatching(token: &ShutdownToken, running: &AbortHandle) {
     while !running.is_finished() && token.shutdown().is_err() {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-}
-
-/// Runs the bot with long polling, and the reminder sender beside it, until Ctrl-C.
-pub async fn run(bot: Bot, app: Arc<App>, sender: SenderConfig) -> anyhow::Result<()> {
-    use anyhow::Context as _;
-    set_commands(&bot, &app.locales).await.context("cannot set the command menu")?;
-    let sender = Arc::new(Sender::new(
-        app.db.clone(),
-        bot.clone(),
-        app.locales.clone(),
-        app.campaign.clone(),
-        app.clock.clone(),
-        sender,
-    ));
-    let (stop_sender, stopped) = watch::channel(false);
-    let sending = tokio::spawn(sender.run(stopped));
-
-    let (token, running) = serve(bot, app, Duration::from_secs(25));
-    let dispatching = running.abort_handle();
-    tokio::spawn(async move {
-        if tokio::signal::ctrl_c().await.is_ok() {
-            stop_dispatching(&token, &dispatching).await;
-        }
-    });
-    tracing::info!("bot is running; Ctrl-C stops it");
-    let dispatched = running.await;
-    let _ = stop_sender.send(true);
-    let _ = sending.await;
-    // A dispatcher that died (teloxide panics when it cannot start) is a failure, so that a
-    // supervisor restarts the bot.
-    dispatched.context("the dispatcher stopped abnormally")
 }

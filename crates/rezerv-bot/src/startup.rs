@@ -1,0 +1,140 @@
+//! The one start-up path: settings → database → campaign → locales → the bot's dependencies →
+//! dispatcher, planner, inbox cleaner and sender. The binary, the sandbox, the tests and the
+//! lab all start the bot through [`Application::build`].
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use teloxide::dispatching::ShutdownToken;
+use teloxide::prelude::*;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+use crate::bot::{self, App};
+use crate::clock::SharedClock;
+use crate::config::Settings;
+use crate::i18n::Locales;
+use crate::reminders::{Sender, SenderConfig};
+use crate::storage::Db;
+
+/// A stopped worker gets this long to finish its current step: a stop must never hang, and
+/// every committed write is already durable.
+const STOP_GRACE: Duration = Duration::from_secs(10);
+
+/// The running bot: owns every worker, and stops them in order.
+pub struct Application {
+    app: Arc<App>,
+    bot: Bot,
+    /// The dispatcher task; it runs the planner and the inbox cleaner beside it.
+    dispatching: Option<(ShutdownToken, JoinHandle<()>)>,
+    sending: Option<(watch::Sender<bool>, JoinHandle<()>)>,
+}
+
+impl std::fmt::Debug for Application {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Application").field("app", &self.app).finish_non_exhaustive()
+    }
+}
+
+impl Application {
+    /// Opens and migrates the database, loads the campaign and the locales, sets the command
+    /// menus, and starts the workers. `clock` is "now" for everything the bot does.
+    pub async fn build(settings: &Settings, clock: SharedClock) -> anyhow::Result<Application> {
+        let db = Db::connect(&settings.database_url).await.context("cannot open the database")?;
+        let campaign = Arc::new(settings.campaign().context("invalid campaign configuration")?);
+        let locales = Arc::new(Locales::load().context("cannot load the locales")?);
+        let app = App::new(db, campaign, locales, clock);
+        let bot = telegram_bot(settings);
+        bot::set_commands(&bot, &app.locales).await.context("cannot set the command menu")?;
+        let dispatching = Some(bot::serve(bot.clone(), app.clone(), settings.poll_timeout));
+        let mut application = Application { app, bot, dispatching, sending: None };
+        if settings.send_reminders {
+            let sender = Arc::new(application.sender(settings.sender.clone()));
+            let (stop, stopped) = watch::channel(false);
+            application.sending = Some((stop, tokio::spawn(sender.run(stopped))));
+        }
+        Ok(application)
+    }
+
+    /// What the handlers share: database, campaign, locales, clock, planner.
+    pub fn app(&self) -> &Arc<App> {
+        &self.app
+    }
+
+    pub fn db(&self) -> &Db {
+        &self.app.db
+    }
+
+    /// A reminder sender on this application's parts and Telegram client, for tests that
+    /// deliver rows one at a time (`try_execute_task`).
+    pub fn sender(&self, config: SenderConfig) -> Sender {
+        self.sender_on(self.bot.clone(), config)
+    }
+
+    /// The same, through another Telegram client (e.g. one with a short timeout).
+    pub fn sender_on(&self, bot: Bot, config: SenderConfig) -> Sender {
+        let app = &self.app;
+        Sender::new(app.db.clone(), bot, app.locales.clone(), app.campaign.clone(), app.clock.clone(), config)
+    }
+
+    /// Runs until Ctrl-C, or until the dispatcher stops on its own; then stops everything.
+    /// A dispatcher that died (teloxide panics when it cannot start) is an error, so that a
+    /// supervisor restarts the bot.
+    pub async fn run_until_stopped(mut self) -> anyhow::Result<()> {
+        let Some((token, running)) = self.dispatching.take() else { return Ok(()) };
+        let handle = running.abort_handle();
+        let on_signal = tokio::spawn(async move {
+            if tokio::signal::ctrl_c().await.is_ok() {
+                bot::stop_dispatching(&token, &handle).await;
+            }
+        });
+        tracing::info!("bot is running; Ctrl-C stops it");
+        let dispatched = running.await;
+        on_signal.abort();
+        self.shutdown().await;
+        dispatched.context("the dispatcher stopped abnormally")
+    }
+
+    /// Stops the dispatcher (which lets the planner and the cleaner catch up), then the
+    /// sender; each within a bound.
+    pub async fn shutdown(&mut self) {
+        if let Some((token, running)) = self.dispatching.take() {
+            let stopped = async {
+                bot::stop_dispatching(&token, &running.abort_handle()).await;
+                let _ = running.await;
+            };
+            if tokio::time::timeout(STOP_GRACE, stopped).await.is_err() {
+                tracing::warn!("the dispatcher took too long to stop");
+            }
+        }
+        if let Some((stop, sending)) = self.sending.take() {
+            let _ = stop.send(true);
+            if tokio::time::timeout(STOP_GRACE, sending).await.is_err() {
+                tracing::warn!("the sender took too long to stop");
+            }
+        }
+    }
+}
+
+impl Drop for Application {
+    fn drop(&mut self) {
+        // Dropped without `shutdown` (a failed test): no worker outlives its application.
+        if let Some((_, running)) = self.dispatching.take() {
+            running.abort();
+        }
+        if let Some((_, sending)) = self.sending.take() {
+            sending.abort();
+        }
+    }
+}
+
+/// Telegram's client: the token and, when set, a self-hosted Bot API server (the emulator).
+fn telegram_bot(settings: &Settings) -> Bot {
+    let token = settings.token.as_ref().map(|token| token.expose().to_owned()).unwrap_or_default();
+    let bot = Bot::new(token);
+    match &settings.api_url {
+        Some(url) => bot.set_api_url(url.clone()),
+        None => bot,
+    }
+}
