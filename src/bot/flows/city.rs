@@ -6,7 +6,7 @@ use super::View;
 use crate::bot::ui::{self, Prompt};
 use crate::bot::{Callback, HandlerResult, State, Turn};
 use crate::config::CityKind;
-use crate::domain::Way;
+use crate::domain::{CityId, Way};
 
 pub fn prompt(view: &View<'_>) -> Prompt {
     let mut rows: Vec<_> = view
@@ -41,7 +41,7 @@ pub async fn chosen(
     state: State,
     query: CallbackQuery,
     fixed_way: Option<Way>,
-    id: String,
+    id: CityId,
 ) -> HandlerResult {
     turn.ack(&query).await?;
     if turn.app.campaign.city(&id).is_none() {

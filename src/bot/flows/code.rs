@@ -6,7 +6,7 @@ use teloxide::prelude::*;
 use super::View;
 use crate::bot::ui::{self, Prompt};
 use crate::bot::{HandlerResult, State, Turn};
-use crate::domain::{Lang, Phone, Way};
+use crate::domain::{CityId, Lang, Phone, Way};
 use crate::i18n::Args;
 use crate::storage::Claim;
 
@@ -17,7 +17,7 @@ pub fn prompt(view: &View<'_>, way: Way) -> Prompt {
 
 /// Any message while waiting for the contact: a contact is checked, the back label goes back,
 /// anything else gets the prompt again.
-pub async fn on_message(turn: Turn, msg: Message, (city, way): (String, Way)) -> HandlerResult {
+pub async fn on_message(turn: Turn, msg: Message, (city, way): (CityId, Way)) -> HandlerResult {
     let view = turn.view();
     if let Some(contact) = msg.contact() {
         let own = match (contact.user_id, msg.from.as_ref()) {
@@ -50,7 +50,7 @@ pub async fn contact_again(turn: Turn, state: State) -> HandlerResult {
     }
 }
 
-async fn issue(mut turn: Turn, city_id: String, way: Way, phone: &str) -> HandlerResult {
+async fn issue(mut turn: Turn, city_id: CityId, way: Way, phone: &str) -> HandlerResult {
     let view = turn.view();
     let Some(city) = view.city(&city_id) else {
         return turn.go(State::City { fixed_way: None }).await;

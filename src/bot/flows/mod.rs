@@ -21,7 +21,7 @@ use teloxide::prelude::*;
 use super::ui::Prompt;
 use super::{App, BotError, Callback, Command, Ctx, State};
 use crate::config::City;
-use crate::domain::{Lang, Way};
+use crate::domain::{CityId, Lang, Way};
 use crate::i18n::Args;
 
 pub fn message_handler() -> UpdateHandler<BotError> {
@@ -107,7 +107,7 @@ impl<'a> View<'a> {
         self.app.locales.date(self.lang, date)
     }
 
-    pub fn city(&self, id: &str) -> Option<&'a City> {
+    pub fn city(&self, id: &CityId) -> Option<&'a City> {
         self.app.campaign.city(id)
     }
 

@@ -6,12 +6,12 @@ use teloxide::prelude::*;
 use super::View;
 use crate::bot::ui::{self, Prompt};
 use crate::bot::{Callback, HandlerResult, State, Turn};
-use crate::domain::Way;
+use crate::domain::{CityId, Way};
 use crate::i18n::Args;
 use crate::storage::Profile;
 
 /// What to do on the testing site for the way, with the city's deadline.
-pub fn next_steps(view: &View<'_>, city_id: &str, way: Way) -> String {
+pub fn next_steps(view: &View<'_>, city_id: &CityId, way: Way) -> String {
     let links = &view.app.campaign.links;
     let Some(city) = view.city(city_id) else {
         return view.t("city-unknown");
@@ -30,7 +30,7 @@ pub fn next_steps(view: &View<'_>, city_id: &str, way: Way) -> String {
     }
 }
 
-pub fn prompt(view: &View<'_>, profile: &Profile, city: &str, way: Way) -> Prompt {
+pub fn prompt(view: &View<'_>, profile: &Profile, city: &CityId, way: Way) -> Prompt {
     let mut text = next_steps(view, city, way);
     if let Some(applied) = profile.applied_on {
         text.push_str("\n\n");
@@ -64,7 +64,7 @@ fn date_picker(view: &View<'_>) -> Prompt {
 }
 
 /// "I have applied": recorded once; a second tap (double tap, old message) only gets the toast.
-pub async fn applied(mut turn: Turn, query: CallbackQuery, (city, way): (String, Way)) -> HandlerResult {
+pub async fn applied(mut turn: Turn, query: CallbackQuery, (city, way): (CityId, Way)) -> HandlerResult {
     if turn.ctx.profile.applied_on.is_some() {
         // A double tap or an old message: the first date stays and nothing is repeated.
         return super::fallback::stale_button(turn, query).await;
@@ -90,7 +90,7 @@ pub async fn date_picker_button(turn: Turn, query: CallbackQuery) -> HandlerResu
 pub async fn test_date(
     mut turn: Turn,
     query: CallbackQuery,
-    (city, way): (String, Way),
+    (city, way): (CityId, Way),
     date: NaiveDate,
 ) -> HandlerResult {
     if !turn.app.campaign.window.contains(date) {

@@ -5,7 +5,7 @@ use teloxide::prelude::*;
 use super::View;
 use crate::bot::ui::{self, Prompt};
 use crate::bot::{Callback, HandlerResult, State, Turn};
-use crate::domain::Way;
+use crate::domain::{CityId, Way};
 use crate::i18n::Args;
 
 pub fn prompt(view: &View<'_>, way: Way, step: u8) -> Prompt {
@@ -39,12 +39,12 @@ pub fn prompt(view: &View<'_>, way: Way, step: u8) -> Prompt {
 
 /// Whether a step's button belongs to the current step. A "Done" or "Back" of an earlier
 /// step (a double tap or an old message) falls through to the stale-button answer.
-pub fn on_current((_, _, current): (String, Way, u8), pressed: u8) -> bool {
+pub fn on_current((_, _, current): (CityId, Way, u8), pressed: u8) -> bool {
     pressed == current
 }
 
 /// "Done" on the last step asks for the contact.
-pub async fn done(turn: Turn, query: CallbackQuery, (city, way, current): (String, Way, u8)) -> HandlerResult {
+pub async fn done(turn: Turn, query: CallbackQuery, (city, way, current): (CityId, Way, u8)) -> HandlerResult {
     turn.ack(&query).await?;
     let total = turn.app.campaign.steps(way).len();
     let next = if usize::from(current) >= total {
@@ -56,7 +56,7 @@ pub async fn done(turn: Turn, query: CallbackQuery, (city, way, current): (Strin
 }
 
 /// "Back" from step 1 returns to the choice of way.
-pub async fn back(turn: Turn, query: CallbackQuery, (city, way, current): (String, Way, u8)) -> HandlerResult {
+pub async fn back(turn: Turn, query: CallbackQuery, (city, way, current): (CityId, Way, u8)) -> HandlerResult {
     turn.ack(&query).await?;
     let previous = if current <= 1 { State::Way { city } } else { State::Step { city, way, step: current - 1 } };
     turn.go(previous).await

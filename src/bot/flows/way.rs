@@ -6,7 +6,7 @@ use super::View;
 use crate::bot::ui::{self, Prompt};
 use crate::bot::{Callback, HandlerResult, State, Turn};
 use crate::config::City;
-use crate::domain::Way;
+use crate::domain::{CityId, Way};
 use crate::i18n::Args;
 
 /// Whether the candidate can still apply for `way` in `city` today.
@@ -37,7 +37,7 @@ pub fn closed_text(view: &View<'_>, city: &City) -> String {
     )
 }
 
-pub fn prompt(view: &View<'_>, city_id: &str) -> Prompt {
+pub fn prompt(view: &View<'_>, city_id: &CityId) -> Prompt {
     let Some(city) = view.city(city_id) else {
         return super::city::prompt(view);
     };
@@ -62,7 +62,7 @@ pub fn prompt(view: &View<'_>, city_id: &str) -> Prompt {
     Prompt::with_inline(text, rows)
 }
 
-pub async fn chosen(turn: Turn, query: CallbackQuery, city: String, way: Way) -> HandlerResult {
+pub async fn chosen(turn: Turn, query: CallbackQuery, city: CityId, way: Way) -> HandlerResult {
     let view = turn.view();
     let still_open = view.city(&city).is_some_and(|city| is_open(&view, city, way));
     if !still_open {
