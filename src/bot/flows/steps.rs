@@ -43,7 +43,7 @@ pub fn on_current((_, _, current): (CityId, Way, u8), pressed: u8) -> bool {
     pressed == current
 }
 
-/// "Done" on the last step asks for the contact.
+/// "Done" moves on to the next step, and after the last one to the contact.
 pub async fn done(turn: Turn, query: CallbackQuery, (city, way, current): (CityId, Way, u8)) -> HandlerResult {
     turn.ack(&query).await?;
     let total = turn.app.campaign.steps(way).len();
