@@ -7,7 +7,7 @@ use rezerv_bot::domain::{Lang, Way};
 use crate::app::{TestApp, texts};
 
 pub fn city_name(app: &TestApp, id: &str, lang: Lang) -> String {
-    app.app.campaign.city(id).unwrap().name(lang).to_owned()
+    app.app.campaign.city(&id.parse().unwrap()).unwrap().name(lang).to_owned()
 }
 
 /// Codes left in the QRT and QAZTEST pools.
@@ -27,7 +27,7 @@ pub async fn walk_to_way(app: &TestApp, user: &TestUser, lang: Lang, city: &str)
     }
     let way_prompt = app.press(user, &city_name(app, city, lang)).await;
     assert!(way_prompt[0].text.contains("QAZTEST"), "{}", texts(&way_prompt));
-    assert_eq!(app.state(user).await, Some(State::Way { city: city.into() }));
+    assert_eq!(app.state(user).await, Some(State::Way { city: city.parse().unwrap() }));
     way_prompt.last().unwrap().clone()
 }
 
@@ -38,7 +38,7 @@ pub async fn walk_to_contact(app: &TestApp, user: &TestUser, lang: Lang, city: &
     let total = app.app.campaign.steps(way).len();
     for step in 1..=total {
         let header = app.state(user).await.unwrap();
-        assert_eq!(header, State::Step { city: city.into(), way, step: step as u8 });
+        assert_eq!(header, State::Step { city: city.parse().unwrap(), way, step: step as u8 });
         let reply = app.press(user, &app.t(lang, "btn-step-done")).await;
         if step == total {
             let prompt = reply.last().unwrap();
@@ -46,7 +46,7 @@ pub async fn walk_to_contact(app: &TestApp, user: &TestUser, lang: Lang, city: &
             assert!(keyboard.rows[0][0].request_contact);
         }
     }
-    assert_eq!(app.state(user).await.unwrap(), State::Contact { city: city.into(), way });
+    assert_eq!(app.state(user).await.unwrap(), State::Contact { city: city.parse().unwrap(), way });
 }
 
 /// The whole journey up to an issued code; returns the code.

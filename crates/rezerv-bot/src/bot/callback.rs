@@ -2,7 +2,7 @@
 
 use chrono::NaiveDate;
 
-use crate::domain::{Lang, Way};
+use crate::domain::{CityId, Lang, Way};
 
 /// The largest `callback_data` Telegram accepts, in bytes.
 pub const MAX_CALLBACK_BYTES: usize = 64;
@@ -10,7 +10,7 @@ pub const MAX_CALLBACK_BYTES: usize = 64;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Callback {
     Lang(Lang),
-    City(String),
+    City(CityId),
     /// Open the list of regional centres.
     Regional,
     /// Back from the regional list to the main cities.
@@ -55,7 +55,7 @@ impl Callback {
         };
         let callback = match (tag, arg) {
             ("l", Some(lang)) => Callback::Lang(lang.parse().ok()?),
-            ("c", Some(id)) if is_id(id) => Callback::City(id.to_owned()),
+            ("c", Some(id)) => Callback::City(id.parse().ok()?),
             ("rg", None) => Callback::Regional,
             ("cb", None) => Callback::CitiesBack,
             ("w", Some(way)) if way == way.to_ascii_lowercase() => Callback::Way(way.parse().ok()?),
@@ -74,12 +74,6 @@ impl Callback {
         };
         Some(callback)
     }
-}
-
-fn is_id(text: &str) -> bool {
-    !text.is_empty()
-        && text.len() <= 24
-        && text.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
 }
 
 fn parse_step(text: &str) -> Option<u8> {
@@ -102,7 +96,7 @@ mod tests {
             Callback::Status,
             Callback::ForgetYes,
             Callback::ForgetNo,
-            Callback::City("x".repeat(24)),
+            Callback::City(CityId::parse(&"x".repeat(CityId::MAX_LEN)).unwrap()),
             Callback::TestDate(NaiveDate::from_ymd_opt(2023, 9, 22).unwrap()),
         ];
         samples.extend(Lang::ALL.map(Callback::Lang));

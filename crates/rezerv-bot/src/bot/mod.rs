@@ -6,6 +6,7 @@ mod errors;
 mod flows;
 mod listener;
 mod state;
+mod turn;
 mod ui;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -30,6 +31,7 @@ pub use errors::{BotError, HandlerResult, chain as error_chain};
 pub use listener::Progress;
 use listener::reliable_polling;
 pub use state::State;
+pub use turn::Turn;
 
 use crate::clock::SharedClock;
 use crate::config::Campaign;
@@ -81,7 +83,7 @@ pub struct Ctx {
     pub lang: Lang,
     /// Whether the candidate has picked a language (rather than it being suggested).
     pub lang_chosen: bool,
-    pub profile: Option<Profile>,
+    pub profile: Profile,
 }
 
 /// The whole handler tree, built from one sub-tree per concern.
@@ -122,13 +124,15 @@ fn around_every_update() -> UpdateHandler<BotError> {
     )
 }
 
-/// Reads the chat's profile and dialogue state in one query, and hands the handlers `Ctx`,
-/// `State` and the dialogue. Updates without a chat pass by.
+/// Reads the chat's profile and dialogue state in one query, and hands the handlers the
+/// `State` and the `Turn`. Updates without a chat pass by.
 fn load_chat() -> UpdateHandler<BotError> {
     let location = std::panic::Location::caller();
     dptree::from_fn(
         |deps: DependencyMap, cont: dptree::Cont<'static, HandlerResult>| async move {
-            let (Some(app), Some(update)) = (deps.try_get::<Arc<App>>(), deps.try_get::<Update>()) else {
+            let (Some(bot), Some(app), Some(update)) =
+                (deps.try_get::<Bot>(), deps.try_get::<Arc<App>>(), deps.try_get::<Update>())
+            else {
                 return ControlFlow::Continue(deps);
             };
             let Some(chat_id) = update.chat().map(|chat| chat.id) else {
@@ -146,15 +150,17 @@ fn load_chat() -> UpdateHandler<BotError> {
                     Err(err) => return ControlFlow::Break(Err(BotError::Storage(err))),
                 },
             };
+            // The row exists from here on; a new one holds nothing yet.
+            let profile = profile.unwrap_or_else(|| blank_profile(chat_id));
             let suggested = Lang::suggest(update.from().and_then(|user| user.language_code.as_deref()));
-            let chosen = profile.as_ref().and_then(|profile| profile.lang);
+            let chosen = profile.lang;
             let ctx = Ctx { chat_id, lang: chosen.unwrap_or(suggested), lang_chosen: chosen.is_some(), profile };
-            let mut inner = deps.clone();
-            inner.insert(ctx);
-            inner.insert(state);
             let update_id = i64::from(update.id.0);
             let store = app.dialogues.for_update(update_id);
-            inner.insert(BotDialogue::new(store.clone(), chat_id));
+            let dialogue = BotDialogue::new(store.clone(), chat_id);
+            let mut inner = deps.clone();
+            inner.insert(state);
+            inner.insert(Turn { bot: (*bot).clone(), app: (*app).clone(), ctx, dialogue });
             let outcome = cont(inner).await;
             // An update that saved no state is marked before the chat's next one starts: else
             // a crash could replay it after a newer update and show an older step again.
@@ -169,12 +175,21 @@ fn load_chat() -> UpdateHandler<BotError> {
             }
         },
         HandlerSignature::Other {
-            obligations: BTreeMap::from([(Type::of::<Arc<App>>(), location), (Type::of::<Update>(), location)]),
-            guaranteed_outcomes: BTreeSet::from([Type::of::<Ctx>(), Type::of::<State>(), Type::of::<BotDialogue>()]),
+            obligations: BTreeMap::from([
+                (Type::of::<Bot>(), location),
+                (Type::of::<Arc<App>>(), location),
+                (Type::of::<Update>(), location),
+            ]),
+            guaranteed_outcomes: BTreeSet::from([Type::of::<State>(), Type::of::<Turn>()]),
             conditional_outcomes: BTreeSet::new(),
             continues: true,
         },
     )
+}
+
+/// The profile of a row `load_chat` has just created: nothing chosen, nothing issued.
+fn blank_profile(chat_id: ChatId) -> Profile {
+    Profile { chat_id: chat_id.0, lang: None, source: None, phone: None, code: None, applied_on: None, test_date: None }
 }
 
 /// Sets the command menu in both languages (and Russian as the default for other clients).

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::domain::Way;
+use crate::domain::{CityId, Way};
 use crate::storage::{StateSummary, StoredState};
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -16,13 +16,13 @@ pub enum State {
     /// Choosing among the regional centres.
     RegionalCity { fixed_way: Option<Way> },
     /// Choosing the way, with the deadlines for the city shown.
-    Way { city: String },
+    Way { city: CityId },
     /// Going through the guided steps; `step` counts from 1.
-    Step { city: String, way: Way, step: u8 },
+    Step { city: CityId, way: Way, step: u8 },
     /// Waiting for the candidate's own contact to issue the code.
-    Contact { city: String, way: Way },
+    Contact { city: CityId, way: Way },
     /// The code is issued: applied / test date / status.
-    Ready { city: String, way: Way },
+    Ready { city: CityId, way: Way },
     /// Asked to confirm /forget; `back` is where "no" returns to.
     ConfirmForget { back: Box<State> },
     /// The stored state could not be read (schema change): apologise and start over.
@@ -30,7 +30,7 @@ pub enum State {
 }
 
 impl State {
-    pub fn city(&self) -> Option<&str> {
+    pub fn city(&self) -> Option<&CityId> {
         match self {
             State::Way { city }
             | State::Step { city, .. }
@@ -70,7 +70,7 @@ impl StoredState for State {
             State::Step { step, .. } => Some(*step),
             _ => None,
         };
-        StateSummary { stage: self.stage(), city: self.city().map(str::to_owned), way: self.way(), step }
+        StateSummary { stage: self.stage(), city: self.city().map(CityId::to_string), way: self.way(), step }
     }
 
     fn lost() -> Self {
@@ -84,7 +84,7 @@ mod tests {
 
     #[test]
     fn every_state_round_trips_through_json() {
-        let city = "almaty".to_owned();
+        let city = CityId::parse("almaty").unwrap();
         let states = [
             State::Start,
             State::City { fixed_way: None },
@@ -103,7 +103,7 @@ mod tests {
 
     #[test]
     fn summary_exposes_the_queryable_columns() {
-        let summary = State::Step { city: "oral".into(), way: Way::Qaztest, step: 4 }.summary();
+        let summary = State::Step { city: CityId::parse("oral").unwrap(), way: Way::Qaztest, step: 4 }.summary();
         assert_eq!(
             summary,
             StateSummary { stage: "steps", city: Some("oral".into()), way: Some(Way::Qaztest), step: Some(4) }

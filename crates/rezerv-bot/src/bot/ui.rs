@@ -20,6 +20,18 @@ impl Prompt {
     pub fn with_inline(text: String, rows: Vec<Vec<InlineKeyboardButton>>) -> Prompt {
         Prompt { text, markup: Some(ReplyMarkup::InlineKeyboard(InlineKeyboardMarkup::new(rows))) }
     }
+
+    /// A text that also takes a reply keyboard (the contact button) off the screen.
+    pub fn removing_keyboard(text: String) -> Prompt {
+        Prompt { text, markup: Some(remove_keyboard()) }
+    }
+}
+
+/// A bare text, without a keyboard.
+impl From<String> for Prompt {
+    fn from(text: String) -> Prompt {
+        Prompt { text, markup: None }
+    }
 }
 
 pub fn button(label: String, callback: Callback) -> InlineKeyboardButton {

@@ -9,7 +9,7 @@ use chrono_tz::Tz;
 use serde::Deserialize;
 use thiserror::Error;
 
-use crate::domain::{Lang, Way};
+use crate::domain::{CityId, Lang, Way};
 
 /// The campaign shipped with the binary: the 2023 round of the announcement.
 pub const EMBEDDED_CAMPAIGN: &str = include_str!("../../config/campaign.toml");
@@ -133,7 +133,7 @@ pub enum CityKind {
 
 #[derive(Debug, Clone)]
 pub struct City {
-    pub id: String,
+    pub id: CityId,
     pub kind: CityKind,
     group: usize,
     name_kk: String,
@@ -299,8 +299,8 @@ impl Campaign {
         let mut city_ids = HashSet::new();
         for (index, city) in file.cities.iter().enumerate() {
             let key = format!("cities[{index}]");
-            check_id(&format!("{key}.id"), &city.id)?;
-            if !city_ids.insert(city.id.clone()) {
+            let id = CityId::parse(&city.id).map_err(|err| invalid(format!("{key}.id"), err.to_string()))?;
+            if !city_ids.insert(id.clone()) {
                 return Err(invalid(format!("{key}.id"), format!("duplicate id `{}`", city.id)));
             }
             let group = *group_index
@@ -311,13 +311,7 @@ impl Campaign {
                     return Err(invalid(format!("{key}.{lang_key}"), "a name of 1-40 characters is needed"));
                 }
             }
-            cities.push(City {
-                id: city.id.clone(),
-                kind: city.kind,
-                group,
-                name_kk: city.kk.clone(),
-                name_ru: city.ru.clone(),
-            });
+            cities.push(City { id, kind: city.kind, group, name_kk: city.kk.clone(), name_ru: city.ru.clone() });
         }
         for (index, group) in groups.iter().enumerate() {
             if !cities.iter().any(|city| city.group == index) {
@@ -363,8 +357,8 @@ impl Campaign {
         &self.cities
     }
 
-    pub fn city(&self, id: &str) -> Option<&City> {
-        self.cities.iter().find(|city| city.id == id)
+    pub fn city(&self, id: &CityId) -> Option<&City> {
+        self.cities.iter().find(|city| city.id == *id)
     }
 
     pub fn cities_of_kind(&self, kind: CityKind) -> impl Iterator<Item = &City> {
@@ -466,9 +460,9 @@ mod tests {
         assert_eq!(campaign.cities_of_kind(CityKind::Regional).count(), 17);
         assert_eq!(campaign.steps(Way::Qrt).len(), 6);
         assert_eq!(campaign.steps(Way::Qaztest).len(), 7);
-        let astana = campaign.city("astana").unwrap();
-        let almaty = campaign.city("almaty").unwrap();
-        let oral = campaign.city("oral").unwrap();
+        let astana = campaign.city(&"astana".parse().unwrap()).unwrap();
+        let almaty = campaign.city(&"almaty".parse().unwrap()).unwrap();
+        let oral = campaign.city(&"oral".parse().unwrap()).unwrap();
         assert_eq!(campaign.deadline(astana, Way::Qaztest), date("2023-09-22"));
         assert_eq!(campaign.deadline(almaty, Way::Qaztest), date("2023-09-17"));
         assert_eq!(campaign.deadline(oral, Way::Qaztest), date("2023-09-17"));
@@ -481,8 +475,8 @@ mod tests {
     #[test]
     fn working_days_skip_weekends_and_holidays() {
         let campaign = Campaign::embedded().unwrap();
-        let astana = campaign.city("astana").unwrap();
-        let almaty = campaign.city("almaty").unwrap();
+        let astana = campaign.city(&"astana".parse().unwrap()).unwrap();
+        let almaty = campaign.city(&"almaty".parse().unwrap()).unwrap();
         // Friday 2023-09-08 + 2 working days = Tuesday 2023-09-12.
         assert_eq!(campaign.results_due(astana, Way::Qaztest, date("2023-09-08")), Some(date("2023-09-12")));
         // Friday 2023-10-20 + 7: the 25 October holiday inside pushes it to 2023-11-01.

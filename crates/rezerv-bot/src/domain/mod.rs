@@ -1,10 +1,12 @@
 //! Domain types that parse, not validate: once built, a value is known to be good.
 
+mod city_id;
 mod lang;
 mod phone;
 mod promo_code;
 mod way;
 
+pub use city_id::{CityId, CityIdError};
 pub use lang::Lang;
 pub use phone::{Phone, PhoneError};
 pub use promo_code::{PromoCode, PromoCodeError};

@@ -27,7 +27,7 @@ pub fn plan(campaign: &Campaign, input: &PlanInput, now: DateTime<Utc>) -> Vec<P
     let at = |date| campaign.reminder_instant(date);
     let end_of = |date: chrono::NaiveDate| at(date.succ_opt().unwrap_or(date)) - Duration::hours(1);
     let window = campaign.window;
-    let city = input.city.as_deref().and_then(|id| campaign.city(id));
+    let city = input.city.as_deref().and_then(|id| campaign.city(&id.parse().ok()?));
     // A recorded test date means the candidate has applied.
     let applied = input.applied_on.is_some() || input.test_date.is_some();
     let mut push = |key: String, kind: &str, message: &str, args: serde_json::Value, due: DateTime<Utc>, expires| {

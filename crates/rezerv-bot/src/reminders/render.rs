@@ -34,7 +34,11 @@ pub fn render(
                 locales.date(lang, day).into()
             }
             ("city", serde_json::Value::String(id)) => {
-                let city = campaign.city(id).ok_or_else(|| format!("unknown city {id}"))?;
+                let city = id
+                    .parse()
+                    .ok()
+                    .and_then(|city| campaign.city(&city))
+                    .ok_or_else(|| format!("unknown city {id}"))?;
                 html_escape(city.name(lang)).into_owned().into()
             }
             ("way", serde_json::Value::String(code)) => {

@@ -62,7 +62,7 @@ async fn walk_to_ready(app: &TestApp, user: &TestUser, lang: Lang, city: &str, w
     walk_to_contact(app, user, lang, city, way).await;
     let issued = texts(&app.share_contact(user, phone).await);
     assert!(issued.contains("<code>"), "{issued}");
-    assert_eq!(app.state(user).await, Some(State::Ready { city: city.into(), way }));
+    assert_eq!(app.state(user).await, Some(State::Ready { city: city.parse().unwrap(), way }));
     issued
 }
 
@@ -109,22 +109,22 @@ async fn every_state_in(app: &TestApp, user: &TestUser, lang: Lang, phone: &str)
     unexpected_inputs_change_nothing(app, user, lang, &t("regional-prompt")).await;
 
     app.press(user, &city_name(app, "oral", lang)).await;
-    assert_eq!(app.state(user).await, Some(State::Way { city: "oral".into() }));
+    assert_eq!(app.state(user).await, Some(State::Way { city: "oral".parse().unwrap() }));
     unexpected_inputs_change_nothing(app, user, lang, &t("btn-way-qaztest")).await;
 
     app.press(user, &t("btn-way-qaztest")).await;
     app.press(user, &t("btn-step-done")).await;
-    assert_eq!(app.state(user).await, Some(State::Step { city: "oral".into(), way: Way::Qaztest, step: 2 }));
+    assert_eq!(app.state(user).await, Some(State::Step { city: "oral".parse().unwrap(), way: Way::Qaztest, step: 2 }));
     unexpected_inputs_change_nothing(app, user, lang, &t("btn-step-done")).await;
 
     for _ in 2..=app.app.campaign.steps(Way::Qaztest).len() {
         app.press(user, &t("btn-step-done")).await;
     }
-    assert_eq!(app.state(user).await, Some(State::Contact { city: "oral".into(), way: Way::Qaztest }));
+    assert_eq!(app.state(user).await, Some(State::Contact { city: "oral".parse().unwrap(), way: Way::Qaztest }));
     unexpected_inputs_change_nothing(app, user, lang, &t("btn-share-contact")).await;
 
     app.share_contact(user, phone).await;
-    assert_eq!(app.state(user).await, Some(State::Ready { city: "oral".into(), way: Way::Qaztest }));
+    assert_eq!(app.state(user).await, Some(State::Ready { city: "oral".parse().unwrap(), way: Way::Qaztest }));
     unexpected_inputs_change_nothing(app, user, lang, &t("btn-applied")).await;
 
     app.send(user, "/forget").await;
@@ -149,7 +149,7 @@ async fn a_forged_contact_is_refused_and_issues_no_code() {
     let user = TestUser::new(2011, "ru");
     walk_to_contact(&app, &user, Lang::Ru, "almaty", Way::Qrt).await;
     let left = codes_left(&app).await;
-    let contact = State::Contact { city: "almaty".into(), way: Way::Qrt };
+    let contact = State::Contact { city: "almaty".parse().unwrap(), way: Way::Qrt };
 
     // Someone else's card (with their user id), and a card typed in by hand (no user id),
     // both with a phone that is on the eligible list.
@@ -185,7 +185,7 @@ async fn a_phone_not_on_the_eligible_list_is_explained_and_consumes_no_code() {
         assert_eq!(reply.len(), 1, "{}", texts(&reply));
         assert_eq!(reply[0].text, expected);
         assert!(reply[0].text.contains("pkrezerv.gov.kz") && reply[0].text.contains("qrt.kz"));
-        assert_eq!(app.state(&user).await, Some(State::Contact { city: "astana".into(), way: Way::Qaztest }));
+        assert_eq!(app.state(&user).await, Some(State::Contact { city: "astana".parse().unwrap(), way: Way::Qaztest }));
         assert_eq!(codes_left(&app).await, left);
     }
     app.assert_clean();
@@ -202,7 +202,7 @@ async fn an_exhausted_pool_tells_the_candidate_and_keeps_them_at_the_contact_ste
         app.locales().t_args(Lang::Ru, "code-pool-empty", &Args::new().with("way", app.t(Lang::Ru, "way-qrt")));
     assert_eq!(reply.len(), 1, "{}", texts(&reply));
     assert_eq!(reply[0].text, expected);
-    assert_eq!(app.state(&user).await, Some(State::Contact { city: "shymkent".into(), way: Way::Qrt }));
+    assert_eq!(app.state(&user).await, Some(State::Contact { city: "shymkent".parse().unwrap(), way: Way::Qrt }));
     assert_eq!(app.db.profile(user.id).await.unwrap().unwrap().code, None);
 
     // Once the organisers top the pool up, the same candidate gets a code.
@@ -226,7 +226,7 @@ async fn a_double_tap_counts_once() {
     app.emu.press_button(&user, message_id, &data);
     app.emu.press_button(&user, message_id, &data);
     let events = settle_all(&app, &user).await;
-    assert_eq!(app.state(&user).await, Some(State::Step { city: "almaty".into(), way: Way::Qrt, step: 2 }));
+    assert_eq!(app.state(&user).await, Some(State::Step { city: "almaty".parse().unwrap(), way: Way::Qrt, step: 2 }));
     let steps = sent(events.clone());
     assert_eq!(steps.len(), 1, "one step prompt: {}", texts(&steps));
     assert!(steps[0].text.contains("Шаг 2 из 6"), "{}", texts(&steps));
@@ -245,7 +245,7 @@ async fn a_double_tap_counts_once() {
     assert_eq!(shown.len(), 2, "{}", texts(&replies));
     assert!(shown.iter().all(|message| message.text.contains("<code>QRT-0001</code>")), "{}", texts(&replies));
     assert_eq!(codes_left(&app).await, [left[0] - 1, left[1]]);
-    assert_eq!(app.state(&user).await, Some(State::Ready { city: "almaty".into(), way: Way::Qrt }));
+    assert_eq!(app.state(&user).await, Some(State::Ready { city: "almaty".parse().unwrap(), way: Way::Qrt }));
 
     // "I have applied" twice: one date, one confirmation; an old tap a day later keeps it.
     let applied = app.find_button(&user, &app.t(Lang::Ru, "btn-applied"));
@@ -295,7 +295,7 @@ async fn a_stale_or_forged_button_is_answered_and_changes_nothing() {
     app.settle(&user).await;
     let step_one = app.find_button(&user, &app.t(Lang::Kk, "btn-step-done"));
     app.press(&user, &app.t(Lang::Kk, "btn-step-done")).await;
-    let at_step_two = Some(State::Step { city: "almaty".into(), way: Way::Qrt, step: 2 });
+    let at_step_two = Some(State::Step { city: "almaty".parse().unwrap(), way: Way::Qrt, step: 2 });
     assert_eq!(app.state(&user).await, at_step_two);
 
     // Old buttons: the city, the way, step 1's "Done".
@@ -338,7 +338,7 @@ async fn a_stale_or_forged_button_is_answered_and_changes_nothing() {
         let events = press_at(&app, &user, &(ready, data.to_owned())).await;
         assert_eq!(answers(&events), vec![stale.clone()], "{data}");
         assert!(sent(events).is_empty(), "{data}");
-        assert_eq!(app.state(&user).await, Some(State::Ready { city: "almaty".into(), way: Way::Qrt }));
+        assert_eq!(app.state(&user).await, Some(State::Ready { city: "almaty".parse().unwrap(), way: Way::Qrt }));
         assert_eq!(app.db.profile(user.id).await.unwrap(), profile);
     }
     app.assert_clean();
@@ -596,6 +596,6 @@ async fn code_before_the_code_shows_where_you_are_and_after_it_the_code() {
     let reply = app.send(&user, "/code").await;
     assert_eq!(reply.len(), 1, "{}", texts(&reply));
     assert_eq!(reply[0].text, issued[0].text, "the same code, the same words");
-    assert_eq!(app.state(&user).await, Some(State::Ready { city: "almaty".into(), way: Way::Qrt }));
+    assert_eq!(app.state(&user).await, Some(State::Ready { city: "almaty".parse().unwrap(), way: Way::Qrt }));
     app.assert_clean();
 }

@@ -16,7 +16,11 @@ async fn two_hundred_users_claiming_at_once_get_two_hundred_distinct_codes() {
     app.seed(250, &phone_refs).await;
     let users: Vec<TestUser> = (0..USERS).map(|n| TestUser::new(5000 + n, "ru")).collect();
     for user in &users {
-        app.app.dialogues.save(user.id, &State::Contact { city: "almaty".into(), way: Way::Qaztest }).await.unwrap();
+        app.app
+            .dialogues
+            .save(user.id, &State::Contact { city: "almaty".parse().unwrap(), way: Way::Qaztest })
+            .await
+            .unwrap();
     }
     // Every contact is queued before the bot picks any of them up.
     for (user, phone) in users.iter().zip(&phones) {
@@ -35,7 +39,7 @@ async fn two_hundred_users_claiming_at_once_get_two_hundred_distinct_codes() {
         let code = code_message.text.split("<code>").nth(1).and_then(|rest| rest.split("</code>").next()).unwrap();
         assert!(codes.insert(code.to_owned()), "{code} was issued twice");
         // The state is saved right after the prompt is sent.
-        let ready = State::Ready { city: "almaty".into(), way: Way::Qaztest };
+        let ready = State::Ready { city: "almaty".parse().unwrap(), way: Way::Qaztest };
         while app.state(user).await.unwrap() != ready {
             assert!(std::time::Instant::now() < deadline, "user {} never reached Ready", user.id);
             tokio::time::sleep(std::time::Duration::from_millis(10)).await;

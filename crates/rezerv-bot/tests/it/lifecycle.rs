@@ -99,7 +99,7 @@ async fn after_a_cutoff_only_the_open_ways_are_offered() {
         })
         .collect();
     assert_eq!(toasts, vec![Some(app.t(Lang::Ru, "toast-way-closed"))]);
-    assert_eq!(app.state(&user).await, Some(State::Way { city: "almaty".into() }));
+    assert_eq!(app.state(&user).await, Some(State::Way { city: "almaty".parse().unwrap() }));
 
     // 20 September in Astana: QAZTEST is still open there until the 22nd.
     set_today(&app, "2023-09-20");
@@ -154,7 +154,7 @@ async fn a_contact_shared_after_the_cutoff_gets_the_closed_message_and_no_code()
     let way = reply.last().unwrap();
     assert!(way.text.contains("QAZTEST</b>: приём заявок в городе Алматы завершился 17 сентября 2023"), "{all}");
     assert_eq!(labels(way), [app.t(Lang::Ru, "btn-way-qrt"), app.t(Lang::Ru, "btn-change-city")]);
-    assert_eq!(app.state(&qaztest).await, Some(State::Way { city: "almaty".into() }));
+    assert_eq!(app.state(&qaztest).await, Some(State::Way { city: "almaty".parse().unwrap() }));
     assert_eq!(codes_left(&app).await, left);
     assert_eq!(app.db.profile(qaztest.id).await.unwrap().unwrap().code, None);
     app.assert_clean();
@@ -171,7 +171,7 @@ async fn city_and_way_change_until_the_code_and_only_the_city_after_it() {
     walk_to_way(&app, &user, Lang::Ru, "almaty").await;
     app.press(&user, &t("btn-way-qaztest")).await;
     let back = app.press(&user, &t("btn-back")).await;
-    assert_eq!(app.state(&user).await, Some(State::Way { city: "almaty".into() }));
+    assert_eq!(app.state(&user).await, Some(State::Way { city: "almaty".parse().unwrap() }));
     assert!(back.last().unwrap().text.contains("Сроки для города Алматы"), "{}", texts(&back));
 
     // "Change city" there leads to the cities, then to the new city's way prompt.
@@ -179,15 +179,18 @@ async fn city_and_way_change_until_the_code_and_only_the_city_after_it() {
     assert_eq!(app.state(&user).await, Some(State::City { fixed_way: None }));
     app.press(&user, &t("btn-regional")).await;
     let way = app.press(&user, "Караганда").await;
-    assert_eq!(app.state(&user).await, Some(State::Way { city: "karaganda".into() }));
+    assert_eq!(app.state(&user).await, Some(State::Way { city: "karaganda".parse().unwrap() }));
     assert!(way.last().unwrap().text.contains("Сроки для города Караганда"), "{}", texts(&way));
     app.press(&user, &t("btn-way-qrt")).await;
-    assert_eq!(app.state(&user).await, Some(State::Step { city: "karaganda".into(), way: Way::Qrt, step: 1 }));
+    assert_eq!(
+        app.state(&user).await,
+        Some(State::Step { city: "karaganda".parse().unwrap(), way: Way::Qrt, step: 1 })
+    );
     for _ in app.app.campaign.steps(Way::Qrt) {
         app.press(&user, &t("btn-step-done")).await;
     }
     app.share_contact(&user, PHONE).await;
-    assert_eq!(app.state(&user).await, Some(State::Ready { city: "karaganda".into(), way: Way::Qrt }));
+    assert_eq!(app.state(&user).await, Some(State::Ready { city: "karaganda".parse().unwrap(), way: Way::Qrt }));
 
     // After the code: "Change city" offers the cities only and returns to Ready, same way.
     let cities = app.press(&user, &t("btn-change-city")).await;
@@ -195,7 +198,7 @@ async fn city_and_way_change_until_the_code_and_only_the_city_after_it() {
     let offered = labels(cities.last().unwrap());
     assert!(!offered.iter().any(|label| label.contains("QAZTEST")), "{offered:?}");
     let ready = app.press(&user, "Астана").await;
-    assert_eq!(app.state(&user).await, Some(State::Ready { city: "astana".into(), way: Way::Qrt }));
+    assert_eq!(app.state(&user).await, Some(State::Ready { city: "astana".parse().unwrap(), way: Way::Qrt }));
     let prompt = ready.last().unwrap();
     assert!(prompt.text.contains("QAZAQ RESMI TEST"), "{}", prompt.text);
     assert!(labels(prompt).contains(&t("btn-applied")), "{:?}", labels(prompt));
@@ -205,7 +208,7 @@ async fn city_and_way_change_until_the_code_and_only_the_city_after_it() {
     app.press(&user, &t("btn-regional")).await;
     assert_eq!(app.state(&user).await, Some(State::RegionalCity { fixed_way: Some(Way::Qrt) }));
     app.press(&user, "Павлодар").await;
-    assert_eq!(app.state(&user).await, Some(State::Ready { city: "pavlodar".into(), way: Way::Qrt }));
+    assert_eq!(app.state(&user).await, Some(State::Ready { city: "pavlodar".parse().unwrap(), way: Way::Qrt }));
     let status = texts(&app.send(&user, "/status").await);
     assert!(status.contains("Павлодар") && status.contains("QRT-0001"), "{status}");
     app.assert_clean();

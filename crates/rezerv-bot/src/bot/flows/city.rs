@@ -1,14 +1,12 @@
 //! Choosing the city: Astana, Almaty, Shymkent, or one of the regional centres.
 
-use std::sync::Arc;
-
 use teloxide::prelude::*;
 
-use super::{View, acknowledge, go};
+use super::View;
 use crate::bot::ui::{self, Prompt};
-use crate::bot::{App, BotDialogue, Callback, Ctx, HandlerResult, State};
+use crate::bot::{Callback, HandlerResult, State, Turn};
 use crate::config::CityKind;
-use crate::domain::Way;
+use crate::domain::{CityId, Way};
 
 pub fn prompt(view: &View<'_>) -> Prompt {
     let mut rows: Vec<_> = view
@@ -38,56 +36,38 @@ pub fn regional_prompt(view: &View<'_>) -> Prompt {
 }
 
 /// A city was picked. Before a code, the way comes next; after it, the way is fixed.
-#[allow(clippy::too_many_arguments)]
 pub async fn chosen(
-    bot: Bot,
-    app: Arc<App>,
-    ctx: Ctx,
-    dialogue: BotDialogue,
+    turn: Turn,
     state: State,
     query: CallbackQuery,
     fixed_way: Option<Way>,
-    id: String,
+    id: CityId,
 ) -> HandlerResult {
-    acknowledge(&bot, &query).await?;
-    if app.campaign.city(&id).is_none() {
+    turn.ack(&query).await?;
+    if turn.app.campaign.city(&id).is_none() {
         // A button from an older campaign file: show the current list.
-        return super::show(&bot, &app, &ctx, &state).await;
+        return turn.show(&state).await;
     }
     let next = match fixed_way {
         Some(way) => State::Ready { city: id, way },
         None => State::Way { city: id },
     };
-    go(&bot, &app, &ctx, &dialogue, next).await
+    turn.go(next).await
 }
 
-pub async fn open_regional(
-    bot: Bot,
-    app: Arc<App>,
-    ctx: Ctx,
-    dialogue: BotDialogue,
-    query: CallbackQuery,
-    fixed_way: Option<Way>,
-) -> HandlerResult {
-    acknowledge(&bot, &query).await?;
-    go(&bot, &app, &ctx, &dialogue, State::RegionalCity { fixed_way }).await
+pub async fn open_regional(turn: Turn, query: CallbackQuery, fixed_way: Option<Way>) -> HandlerResult {
+    turn.ack(&query).await?;
+    turn.go(State::RegionalCity { fixed_way }).await
 }
 
-pub async fn back_to_cities(
-    bot: Bot,
-    app: Arc<App>,
-    ctx: Ctx,
-    dialogue: BotDialogue,
-    query: CallbackQuery,
-    fixed_way: Option<Way>,
-) -> HandlerResult {
-    acknowledge(&bot, &query).await?;
-    go(&bot, &app, &ctx, &dialogue, State::City { fixed_way }).await
+pub async fn back_to_cities(turn: Turn, query: CallbackQuery, fixed_way: Option<Way>) -> HandlerResult {
+    turn.ack(&query).await?;
+    turn.go(State::City { fixed_way }).await
 }
 
 /// "Change city": before a code the way is chosen again; after it the way stays.
-pub async fn change(bot: Bot, app: Arc<App>, ctx: Ctx, dialogue: BotDialogue, query: CallbackQuery) -> HandlerResult {
-    acknowledge(&bot, &query).await?;
-    let fixed_way = ctx.profile.as_ref().and_then(|profile| profile.code.as_ref()).map(|(_, way)| *way);
-    go(&bot, &app, &ctx, &dialogue, State::City { fixed_way }).await
+pub async fn change(turn: Turn, query: CallbackQuery) -> HandlerResult {
+    turn.ack(&query).await?;
+    let fixed_way = turn.ctx.profile.code.as_ref().map(|(_, way)| *way);
+    turn.go(State::City { fixed_way }).await
 }

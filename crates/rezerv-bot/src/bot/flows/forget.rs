@@ -1,12 +1,10 @@
 //! `/forget`: erase the candidate's personal data after a confirmation.
 
-use std::sync::Arc;
-
 use teloxide::prelude::*;
 
-use super::{View, acknowledge, go};
+use super::View;
 use crate::bot::ui::{self, Prompt};
-use crate::bot::{App, BotDialogue, Callback, Ctx, HandlerResult, State};
+use crate::bot::{Callback, HandlerResult, State, Turn};
 
 pub fn prompt(view: &View<'_>) -> Prompt {
     Prompt::with_inline(
@@ -18,35 +16,25 @@ pub fn prompt(view: &View<'_>) -> Prompt {
     )
 }
 
-pub async fn command(bot: Bot, app: Arc<App>, ctx: Ctx, dialogue: BotDialogue, state: State) -> HandlerResult {
+pub async fn command(turn: Turn, state: State) -> HandlerResult {
     let back = match state {
         // Asking twice keeps the original place to return to.
         State::ConfirmForget { back } => back,
         other => Box::new(other),
     };
-    go(&bot, &app, &ctx, &dialogue, State::ConfirmForget { back }).await
+    turn.go(State::ConfirmForget { back }).await
 }
 
-pub async fn confirmed(bot: Bot, app: Arc<App>, ctx: Ctx, query: CallbackQuery) -> HandlerResult {
-    acknowledge(&bot, &query).await?;
+pub async fn confirmed(turn: Turn, query: CallbackQuery) -> HandlerResult {
+    turn.ack(&query).await?;
     // Deleting the row removes the dialogue state too; nothing is written after this.
-    app.db.forget(ctx.chat_id.0).await?;
-    tracing::info!(chat_id = ctx.chat_id.0, "candidate data erased on request");
-    let view = View::new(&app, &ctx);
-    ui::send(&bot, ctx.chat_id, view.t("forget-done"), Some(ui::remove_keyboard())).await?;
-    Ok(())
+    turn.app.db.forget(turn.chat_id().0).await?;
+    tracing::info!(chat_id = turn.chat_id().0, "candidate data erased on request");
+    turn.say(Prompt::removing_keyboard(turn.view().t("forget-done"))).await
 }
 
-pub async fn cancelled(
-    bot: Bot,
-    app: Arc<App>,
-    ctx: Ctx,
-    dialogue: BotDialogue,
-    query: CallbackQuery,
-    back: Box<State>,
-) -> HandlerResult {
-    acknowledge(&bot, &query).await?;
-    let view = View::new(&app, &ctx);
-    ui::send(&bot, ctx.chat_id, view.t("forget-cancelled"), None).await?;
-    go(&bot, &app, &ctx, &dialogue, *back).await
+pub async fn cancelled(turn: Turn, query: CallbackQuery, back: Box<State>) -> HandlerResult {
+    turn.ack(&query).await?;
+    turn.say(turn.view().t("forget-cancelled")).await?;
+    turn.go(*back).await
 }

@@ -18,10 +18,10 @@ use chrono::NaiveDate;
 use teloxide::dispatching::UpdateHandler;
 use teloxide::prelude::*;
 
-use super::ui::{self, Prompt};
-use super::{App, BotError, Callback, Command, Ctx, HandlerResult, State};
+use super::ui::Prompt;
+use super::{App, BotError, Callback, Command, Ctx, State};
 use crate::config::City;
-use crate::domain::Lang;
+use crate::domain::{CityId, Lang, Way};
 use crate::i18n::Args;
 
 pub fn message_handler() -> UpdateHandler<BotError> {
@@ -63,8 +63,8 @@ pub fn callback_handler() -> UpdateHandler<BotError> {
         )
         .branch(
             case![State::Step { city, way, step }]
-                .branch(case![Callback::StepDone(step)].endpoint(steps::done))
-                .branch(case![Callback::StepBack(step)].endpoint(steps::back)),
+                .branch(case![Callback::StepDone(step)].filter(steps::on_current).endpoint(steps::done))
+                .branch(case![Callback::StepBack(step)].filter(steps::on_current).endpoint(steps::back)),
         )
         .branch(
             case![State::Ready { city, way }]
@@ -107,7 +107,7 @@ impl<'a> View<'a> {
         self.app.locales.date(self.lang, date)
     }
 
-    pub fn city(&self, id: &str) -> Option<&'a City> {
+    pub fn city(&self, id: &CityId) -> Option<&'a City> {
         self.app.campaign.city(id)
     }
 
@@ -115,7 +115,7 @@ impl<'a> View<'a> {
         crate::i18n::html_escape(city.name(self.lang)).into_owned()
     }
 
-    pub fn way_name(&self, way: crate::domain::Way) -> String {
+    pub fn way_name(&self, way: Way) -> String {
         self.t(&format!("way-{}", way.code()))
     }
 
@@ -137,35 +137,7 @@ pub fn prompt_for(app: &App, ctx: &Ctx, state: &State) -> Prompt {
         State::Way { city } => way::prompt(&view, city),
         State::Step { way, step, .. } => steps::prompt(&view, *way, *step),
         State::Contact { way, .. } => code::prompt(&view, *way),
-        State::Ready { city, way } => ready::prompt(&view, ctx, city, *way),
+        State::Ready { city, way } => ready::prompt(&view, &ctx.profile, city, *way),
         State::ConfirmForget { .. } => forget::prompt(&view),
     }
-}
-
-/// Sends the prompt of `state`.
-pub async fn show(bot: &Bot, app: &App, ctx: &Ctx, state: &State) -> HandlerResult {
-    ui::send_prompt(bot, ctx.chat_id, prompt_for(app, ctx, state)).await?;
-    Ok(())
-}
-
-/// Shows the prompt of `state`, then moves the dialogue there. In this order a crash between
-/// the two replays the update (from the inbox, where it is not yet marked handled) and the
-/// prompt is shown again; in the other order the state would move on with the prompt never
-/// shown.
-pub async fn go(bot: &Bot, app: &App, ctx: &Ctx, dialogue: &super::BotDialogue, state: State) -> HandlerResult {
-    show(bot, app, ctx, &state).await?;
-    dialogue.update(state).await.map_err(BotError::Storage)
-}
-
-/// Acknowledges a pressed button and retires its keyboard, so it cannot be pressed again.
-/// The two requests go out together: the next prompt comes one round trip sooner.
-pub async fn acknowledge(bot: &Bot, query: &CallbackQuery) -> HandlerResult {
-    let retire = async {
-        if let Some(message) = query.regular_message() {
-            ui::retire_buttons(bot, message.chat.id, message.id).await;
-        }
-    };
-    let (answered, ()) = tokio::join!(ui::answer(bot, query, None), retire);
-    answered?;
-    Ok(())
 }

@@ -1,18 +1,17 @@
 //! After the code: where to go and what to do there, "I have applied", and the test date.
 
-use std::sync::Arc;
-
 use chrono::NaiveDate;
 use teloxide::prelude::*;
 
-use super::{View, acknowledge, go};
+use super::View;
 use crate::bot::ui::{self, Prompt};
-use crate::bot::{App, BotDialogue, Callback, Ctx, HandlerResult, State};
-use crate::domain::Way;
+use crate::bot::{Callback, HandlerResult, State, Turn};
+use crate::domain::{CityId, Way};
 use crate::i18n::Args;
+use crate::storage::Profile;
 
 /// What to do on the testing site for the way, with the city's deadline.
-pub fn next_steps(view: &View<'_>, city_id: &str, way: Way) -> String {
+pub fn next_steps(view: &View<'_>, city_id: &CityId, way: Way) -> String {
     let links = &view.app.campaign.links;
     let Some(city) = view.city(city_id) else {
         return view.t("city-unknown");
@@ -31,19 +30,18 @@ pub fn next_steps(view: &View<'_>, city_id: &str, way: Way) -> String {
     }
 }
 
-pub fn prompt(view: &View<'_>, ctx: &Ctx, city: &str, way: Way) -> Prompt {
+pub fn prompt(view: &View<'_>, profile: &Profile, city: &CityId, way: Way) -> Prompt {
     let mut text = next_steps(view, city, way);
-    let profile = ctx.profile.as_ref();
-    if let Some(applied) = profile.and_then(|profile| profile.applied_on) {
+    if let Some(applied) = profile.applied_on {
         text.push_str("\n\n");
         text.push_str(&view.ta("applied-on", Args::new().with("date", view.date(applied))));
     }
-    if let Some(date) = profile.and_then(|profile| profile.test_date) {
+    if let Some(date) = profile.test_date {
         text.push_str("\n\n");
         text.push_str(&view.ta("test-date-is", Args::new().with("date", view.date(date))));
     }
     let mut rows = Vec::new();
-    if profile.and_then(|profile| profile.applied_on).is_none() {
+    if profile.applied_on.is_none() {
         rows.push(vec![ui::button(view.t("btn-applied"), Callback::Applied)]);
     }
     rows.push(vec![ui::button(view.t("btn-test-date"), Callback::DatePicker)]);
@@ -66,74 +64,55 @@ fn date_picker(view: &View<'_>) -> Prompt {
 }
 
 /// "I have applied": recorded once; a second tap (double tap, old message) only gets the toast.
-pub async fn applied(
-    bot: Bot,
-    app: Arc<App>,
-    ctx: Ctx,
-    dialogue: BotDialogue,
-    query: CallbackQuery,
-    (city, way): (String, Way),
-) -> HandlerResult {
-    if ctx.profile.as_ref().is_some_and(|profile| profile.applied_on.is_some()) {
+pub async fn applied(mut turn: Turn, query: CallbackQuery, (city, way): (CityId, Way)) -> HandlerResult {
+    if turn.ctx.profile.applied_on.is_some() {
         // A double tap or an old message: the first date stays and nothing is repeated.
-        return super::fallback::stale_button(bot, app, ctx, query).await;
+        return super::fallback::stale_button(turn, query).await;
     }
-    acknowledge(&bot, &query).await?;
-    let view = View::new(&app, &ctx);
+    turn.ack(&query).await?;
     // The reply goes first: after a crash in between, the replayed tap records the date and
     // answers again, where the other order would leave only the "old button" toast.
-    ui::send(&bot, ctx.chat_id, view.t("applied-recorded"), None).await?;
-    let mut ctx = ctx;
-    if let Some(profile) = ctx.profile.as_mut() {
-        let today = app.today();
-        app.db.set_applied(ctx.chat_id.0, Some(today), app.clock.now()).await?;
-        profile.applied_on = Some(today);
+    turn.say(turn.view().t("applied-recorded")).await?;
+    let today = turn.app.today();
+    turn.app.db.set_applied(turn.chat_id().0, Some(today), turn.app.clock.now()).await?;
+    turn.ctx.profile.applied_on = Some(today);
+    if turn.ctx.profile.test_date.is_none() {
+        return turn.say(date_picker(&turn.view())).await;
     }
-    let view = View::new(&app, &ctx);
-    if ctx.profile.as_ref().is_some_and(|profile| profile.test_date.is_none()) {
-        return ui::send_prompt(&bot, ctx.chat_id, date_picker(&view)).await.map(drop).map_err(Into::into);
-    }
-    go(&bot, &app, &ctx, &dialogue, State::Ready { city, way }).await
+    turn.go(State::Ready { city, way }).await
 }
 
-pub async fn date_picker_button(bot: Bot, app: Arc<App>, ctx: Ctx, query: CallbackQuery) -> HandlerResult {
-    acknowledge(&bot, &query).await?;
-    ui::send_prompt(&bot, ctx.chat_id, date_picker(&View::new(&app, &ctx))).await?;
-    Ok(())
+pub async fn date_picker_button(turn: Turn, query: CallbackQuery) -> HandlerResult {
+    turn.ack(&query).await?;
+    turn.say(date_picker(&turn.view())).await
 }
 
-#[allow(clippy::too_many_arguments)]
 pub async fn test_date(
-    bot: Bot,
-    app: Arc<App>,
-    ctx: Ctx,
-    dialogue: BotDialogue,
+    mut turn: Turn,
     query: CallbackQuery,
-    (city, way): (String, Way),
+    (city, way): (CityId, Way),
     date: NaiveDate,
 ) -> HandlerResult {
-    if !app.campaign.window.contains(date) {
+    if !turn.app.campaign.window.contains(date) {
         // Only a forged or out-of-date button can carry a day outside the window.
-        return super::fallback::stale_button(bot, app, ctx, query).await;
+        return super::fallback::stale_button(turn, query).await;
     }
-    acknowledge(&bot, &query).await?;
-    app.db.set_test_date(ctx.chat_id.0, Some(date), app.clock.now()).await?;
-    let mut ctx = ctx;
-    if let Some(profile) = ctx.profile.as_mut() {
-        profile.test_date = Some(date);
-    }
-    let view = View::new(&app, &ctx);
+    turn.ack(&query).await?;
+    turn.app.db.set_test_date(turn.chat_id().0, Some(date), turn.app.clock.now()).await?;
+    turn.ctx.profile.test_date = Some(date);
+    let view = turn.view();
+    let campaign = &turn.app.campaign;
     let mut text = view.ta("test-date-saved", Args::new().with("date", view.date(date)));
-    if let Some(due) = view.city(&city).and_then(|city_ref| app.campaign.results_due(city_ref, way, date)) {
+    if let Some(due) = view.city(&city).and_then(|city_ref| campaign.results_due(city_ref, way, date)) {
         text.push_str("\n\n");
         text.push_str(&view.ta(
             "results-due",
-            Args::new().with("date", view.date(due)).with("results", app.campaign.links.qaztest_results.clone()),
+            Args::new().with("date", view.date(due)).with("results", campaign.links.qaztest_results.clone()),
         ));
     } else if way == Way::Qrt {
         text.push_str("\n\n");
-        text.push_str(&view.ta("results-qrt", Args::new().with("qrt", app.campaign.links.qrt.clone())));
+        text.push_str(&view.ta("results-qrt", Args::new().with("qrt", campaign.links.qrt.clone())));
     }
-    ui::send(&bot, ctx.chat_id, text, None).await?;
-    go(&bot, &app, &ctx, &dialogue, State::Ready { city, way }).await
+    turn.say(text).await?;
+    turn.go(State::Ready { city, way }).await
 }

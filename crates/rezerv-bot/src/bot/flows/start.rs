@@ -1,12 +1,10 @@
 //! `/start`, the language picker, `/language`, and recovery from an unreadable state.
 
-use std::sync::Arc;
-
 use teloxide::prelude::*;
 
-use super::{View, acknowledge, go, show};
+use super::View;
 use crate::bot::ui::{self, Prompt};
-use crate::bot::{App, BotDialogue, Callback, Ctx, HandlerResult, State};
+use crate::bot::{Callback, HandlerResult, State, Turn};
 use crate::domain::Lang;
 use crate::i18n::Args;
 
@@ -37,61 +35,45 @@ pub fn language_prompt(view: &View<'_>) -> Prompt {
     Prompt::with_inline(text, vec![buttons])
 }
 
-pub async fn start(bot: Bot, app: Arc<App>, ctx: Ctx, state: State, payload: String) -> HandlerResult {
+pub async fn start(turn: Turn, state: State, payload: String) -> HandlerResult {
     if let Some(source) = source_of(&payload) {
-        app.db.record_source(ctx.chat_id.0, source, app.clock.now()).await?;
+        turn.app.db.record_source(turn.chat_id().0, source, turn.app.clock.now()).await?;
     }
-    if state == State::Start || !ctx.lang_chosen {
-        return show(&bot, &app, &ctx, &State::Start).await;
+    if state == State::Start || !turn.ctx.lang_chosen {
+        return turn.show(&State::Start).await;
     }
-    let view = View::new(&app, &ctx);
-    ui::send(&bot, ctx.chat_id, view.t("welcome-back"), None).await?;
-    show(&bot, &app, &ctx, &state).await
+    turn.say(turn.view().t("welcome-back")).await?;
+    turn.show(&state).await
 }
 
-pub async fn language_command(bot: Bot, app: Arc<App>, ctx: Ctx) -> HandlerResult {
-    show(&bot, &app, &ctx, &State::Start).await
+pub async fn language_command(turn: Turn) -> HandlerResult {
+    turn.show(&State::Start).await
 }
 
 /// A language button works in any state: it switches the language and shows the current
 /// step again in it. A new candidate moves on to the city.
-pub async fn language_chosen(
-    bot: Bot,
-    app: Arc<App>,
-    ctx: Ctx,
-    dialogue: BotDialogue,
-    state: State,
-    query: CallbackQuery,
-    lang: Lang,
-) -> HandlerResult {
-    acknowledge(&bot, &query).await?;
-    app.db.set_lang(ctx.chat_id.0, lang, app.clock.now()).await?;
-    let ctx = Ctx { lang, lang_chosen: true, ..ctx };
-    let view = View::new(&app, &ctx);
-    ui::send(&bot, ctx.chat_id, view.ta("language-set", Args::new().with("language", view.t("language-name"))), None)
-        .await?;
+pub async fn language_chosen(mut turn: Turn, state: State, query: CallbackQuery, lang: Lang) -> HandlerResult {
+    turn.ack(&query).await?;
+    turn.app.db.set_lang(turn.chat_id().0, lang, turn.app.clock.now()).await?;
+    turn.ctx.lang = lang;
+    turn.ctx.lang_chosen = true;
+    let view = turn.view();
+    turn.say(view.ta("language-set", Args::new().with("language", view.t("language-name")))).await?;
     match state {
-        State::Start | State::Lost => go(&bot, &app, &ctx, &dialogue, State::City { fixed_way: None }).await,
-        state => show(&bot, &app, &ctx, &state).await,
+        State::Start | State::Lost => turn.go(State::City { fixed_way: None }).await,
+        state => turn.show(&state).await,
     }
 }
 
 /// The stored state could not be read: say so, and start over from the language picker.
-pub async fn recover_lost(bot: Bot, app: Arc<App>, ctx: Ctx, dialogue: BotDialogue) -> HandlerResult {
-    let view = View::new(&app, &ctx);
-    ui::send(&bot, ctx.chat_id, view.t("state-lost"), Some(ui::remove_keyboard())).await?;
-    go(&bot, &app, &ctx, &dialogue, State::Start).await
+pub async fn recover_lost(turn: Turn) -> HandlerResult {
+    turn.say(Prompt::removing_keyboard(turn.view().t("state-lost"))).await?;
+    turn.go(State::Start).await
 }
 
-pub async fn recover_lost_callback(
-    bot: Bot,
-    app: Arc<App>,
-    ctx: Ctx,
-    dialogue: BotDialogue,
-    query: CallbackQuery,
-) -> HandlerResult {
-    acknowledge(&bot, &query).await?;
-    recover_lost(bot, app, ctx, dialogue).await
+pub async fn recover_lost_callback(turn: Turn, query: CallbackQuery) -> HandlerResult {
+    turn.ack(&query).await?;
+    recover_lost(turn).await
 }
 
 #[cfg(test)]

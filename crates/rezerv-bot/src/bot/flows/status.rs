@@ -1,27 +1,24 @@
 //! `/status`: the whole picture in one message.
 
-use std::sync::Arc;
-
 use teloxide::prelude::*;
 
 use super::View;
-use crate::bot::ui;
-use crate::bot::{App, Ctx, HandlerResult, State};
+use crate::bot::{HandlerResult, State, Turn};
 use crate::domain::Way;
 use crate::i18n::{Args, html_escape};
+use crate::storage::Profile;
 
-pub fn text(view: &View<'_>, ctx: &Ctx, state: &State) -> String {
+pub fn text(view: &View<'_>, profile: &Profile, state: &State) -> String {
     let app = view.app;
     let campaign = &app.campaign;
     let today = app.today();
-    let profile = ctx.profile.as_ref();
     let mut lines = vec![view.t("status-title")];
     if let Some(note) = view.opening_note() {
         lines.push(note);
     }
 
     let city = state.city().and_then(|id| view.city(id));
-    let way = profile.and_then(|profile| profile.code.as_ref()).map(|(_, way)| *way).or(state.way());
+    let way = profile.code.as_ref().map(|(_, way)| *way).or(state.way());
     lines.push(match city {
         Some(city) => view.ta("status-city", Args::new().with("city", view.city_name(city))),
         None => view.t("status-city-none"),
@@ -35,7 +32,7 @@ pub fn text(view: &View<'_>, ctx: &Ctx, state: &State) -> String {
             view.ta("status-stage-step", Args::new().with("step", *step).with("total", campaign.steps(*way).len()))
         }
         State::Contact { .. } => view.t("status-stage-contact"),
-        _ => match profile.and_then(|profile| profile.code.as_ref()) {
+        _ => match &profile.code {
             Some((code, _)) => {
                 view.ta("status-code", Args::new().with("code", html_escape(code.as_str()).into_owned()))
             }
@@ -52,10 +49,10 @@ pub fn text(view: &View<'_>, ctx: &Ctx, state: &State) -> String {
         } else {
             view.ta("status-deadline", args)
         });
-        if let Some(applied) = profile.and_then(|profile| profile.applied_on) {
+        if let Some(applied) = profile.applied_on {
             lines.push(view.ta("applied-on", Args::new().with("date", view.date(applied))));
         }
-        let test_date = profile.and_then(|profile| profile.test_date);
+        let test_date = profile.test_date;
         lines.push(match test_date {
             Some(date) => view.ta("status-test-date", Args::new().with("date", view.date(date))),
             None => view.t("status-test-date-none"),
@@ -79,18 +76,12 @@ pub fn text(view: &View<'_>, ctx: &Ctx, state: &State) -> String {
     lines.join("\n\n")
 }
 
-async fn send_status(bot: &Bot, app: &App, ctx: &Ctx, state: &State) -> HandlerResult {
-    let view = View::new(app, ctx);
-    ui::send(bot, ctx.chat_id, text(&view, ctx, state), None).await?;
-    Ok(())
+pub async fn command(turn: Turn, state: State) -> HandlerResult {
+    turn.say(text(&turn.view(), &turn.ctx.profile, &state)).await
 }
 
-pub async fn command(bot: Bot, app: Arc<App>, ctx: Ctx, state: State) -> HandlerResult {
-    send_status(&bot, &app, &ctx, &state).await
-}
-
-pub async fn button(bot: Bot, app: Arc<App>, ctx: Ctx, state: State, query: CallbackQuery) -> HandlerResult {
+pub async fn button(turn: Turn, state: State, query: CallbackQuery) -> HandlerResult {
     // The status button stays usable: answer without retiring the keyboard.
-    ui::answer(&bot, &query, None).await?;
-    send_status(&bot, &app, &ctx, &state).await
+    turn.answer(&query, None).await?;
+    command(turn, state).await
 }

@@ -1,13 +1,11 @@
 //! The guided steps of a way: one message per step, with its link, "Done" and "Back".
 
-use std::sync::Arc;
-
 use teloxide::prelude::*;
 
-use super::{View, acknowledge, go};
+use super::View;
 use crate::bot::ui::{self, Prompt};
-use crate::bot::{App, BotDialogue, Callback, Ctx, HandlerResult, State};
-use crate::domain::Way;
+use crate::bot::{Callback, HandlerResult, State, Turn};
+use crate::domain::{CityId, Way};
 use crate::i18n::Args;
 
 pub fn prompt(view: &View<'_>, way: Way, step: u8) -> Prompt {
@@ -39,46 +37,27 @@ pub fn prompt(view: &View<'_>, way: Way, step: u8) -> Prompt {
     Prompt::with_inline(text, rows)
 }
 
-/// "Done" on the current step moves on; on an earlier step (a double tap or an old message)
-/// it only answers the button.
-#[allow(clippy::too_many_arguments)]
-pub async fn done(
-    bot: Bot,
-    app: Arc<App>,
-    ctx: Ctx,
-    dialogue: BotDialogue,
-    query: CallbackQuery,
-    (city, way, current): (String, Way, u8),
-    pressed: u8,
-) -> HandlerResult {
-    if pressed != current {
-        return super::fallback::stale_button(bot, app, ctx, query).await;
-    }
-    acknowledge(&bot, &query).await?;
-    let total = app.campaign.steps(way).len();
+/// Whether a step's button belongs to the current step. A "Done" or "Back" of an earlier
+/// step (a double tap or an old message) falls through to the stale-button answer.
+pub fn on_current((_, _, current): (CityId, Way, u8), pressed: u8) -> bool {
+    pressed == current
+}
+
+/// "Done" moves on to the next step, and after the last one to the contact.
+pub async fn done(turn: Turn, query: CallbackQuery, (city, way, current): (CityId, Way, u8)) -> HandlerResult {
+    turn.ack(&query).await?;
+    let total = turn.app.campaign.steps(way).len();
     let next = if usize::from(current) >= total {
         State::Contact { city, way }
     } else {
         State::Step { city, way, step: current + 1 }
     };
-    go(&bot, &app, &ctx, &dialogue, next).await
+    turn.go(next).await
 }
 
 /// "Back" from step 1 returns to the choice of way.
-#[allow(clippy::too_many_arguments)]
-pub async fn back(
-    bot: Bot,
-    app: Arc<App>,
-    ctx: Ctx,
-    dialogue: BotDialogue,
-    query: CallbackQuery,
-    (city, way, current): (String, Way, u8),
-    pressed: u8,
-) -> HandlerResult {
-    if pressed != current {
-        return super::fallback::stale_button(bot, app, ctx, query).await;
-    }
-    acknowledge(&bot, &query).await?;
+pub async fn back(turn: Turn, query: CallbackQuery, (city, way, current): (CityId, Way, u8)) -> HandlerResult {
+    turn.ack(&query).await?;
     let previous = if current <= 1 { State::Way { city } } else { State::Step { city, way, step: current - 1 } };
-    go(&bot, &app, &ctx, &dialogue, previous).await
+    turn.go(previous).await
 }

@@ -1,14 +1,12 @@
 //! Choosing the way, with each way's deadline and results delay for the candidate's city.
 
-use std::sync::Arc;
-
 use teloxide::prelude::*;
 
-use super::{View, acknowledge, go};
+use super::View;
 use crate::bot::ui::{self, Prompt};
-use crate::bot::{App, BotDialogue, Callback, Ctx, HandlerResult, State};
+use crate::bot::{Callback, HandlerResult, State, Turn};
 use crate::config::City;
-use crate::domain::Way;
+use crate::domain::{CityId, Way};
 use crate::i18n::Args;
 
 /// Whether the candidate can still apply for `way` in `city` today.
@@ -39,7 +37,7 @@ pub fn closed_text(view: &View<'_>, city: &City) -> String {
     )
 }
 
-pub fn prompt(view: &View<'_>, city_id: &str) -> Prompt {
+pub fn prompt(view: &View<'_>, city_id: &CityId) -> Prompt {
     let Some(city) = view.city(city_id) else {
         return super::city::prompt(view);
     };
@@ -64,22 +62,14 @@ pub fn prompt(view: &View<'_>, city_id: &str) -> Prompt {
     Prompt::with_inline(text, rows)
 }
 
-pub async fn chosen(
-    bot: Bot,
-    app: Arc<App>,
-    ctx: Ctx,
-    dialogue: BotDialogue,
-    query: CallbackQuery,
-    city: String,
-    way: Way,
-) -> HandlerResult {
-    let view = View::new(&app, &ctx);
+pub async fn chosen(turn: Turn, query: CallbackQuery, city: CityId, way: Way) -> HandlerResult {
+    let view = turn.view();
     let still_open = view.city(&city).is_some_and(|city| is_open(&view, city, way));
     if !still_open {
         // The deadline passed since the buttons were shown.
-        ui::answer(&bot, &query, Some(view.t("toast-way-closed"))).await?;
-        return super::show(&bot, &app, &ctx, &State::Way { city }).await;
+        turn.answer(&query, Some(view.t("toast-way-closed"))).await?;
+        return turn.show(&State::Way { city }).await;
     }
-    acknowledge(&bot, &query).await?;
-    go(&bot, &app, &ctx, &dialogue, State::Step { city, way, step: 1 }).await
+    turn.ack(&query).await?;
+    turn.go(State::Step { city, way, step: 1 }).await
 }
