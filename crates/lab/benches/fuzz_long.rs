@@ -28,13 +28,20 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use bot_api_emulator::{Emulator, EmulatorConfig, TestUser};
-use chrono::{NaiveDate, TimeZone};
-use rezerv_bot::bot::{App, MAX_CALLBACK_BYTES, State};
+use chrono::NaiveDate;
+use clap::Parser;
+use rand::RngExt;
+use rezerv_bot::bot::{App, State};
 use rezerv_bot::clock::ManualClock;
 use rezerv_bot::config::{Campaign, CityKind};
 use rezerv_bot::domain::{Lang, Phone, PromoCode, Way};
 use rezerv_bot::startup::Application;
-use rezerv_test_support::app::emulator_settings;
+use rezerv_test_support::app::{emulator_settings, morning};
+use rezerv_test_support::db::TempDir;
+use rezerv_test_support::fuzz::{Action, Draws, On, Spelling, spelled};
+use rezerv_test_support::invariants;
+use rezerv_test_support::phone::phone_of;
+use rezerv_test_support::rng::{self, Seeded};
 use tokio::sync::{RwLock, oneshot};
 
 const BARRIER: &str = "fuzz:barrier";
@@ -53,290 +60,45 @@ const KEEP_VIOLATIONS: usize = 20;
 
 // ---- options ----
 
-#[derive(Debug, Clone)]
+/// A million random updates through the real dispatcher, the invariants checked as it goes.
+#[derive(Debug, Clone, Parser)]
 struct Options {
+    /// Random updates to send (barriers and each candidate's final /help and /start apart).
+    #[arg(long, default_value_t = 1_000_000)]
     updates: u64,
+    /// Users acting at once.
+    #[arg(long, default_value_t = 200)]
     users: usize,
+    /// Seed of every random draw: a seed replays a run.
+    #[arg(long, default_value_t = 1)]
     seed: u64,
+    /// Random updates between checkpoints.
+    #[arg(long, default_value_t = 100_000)]
     check_every: u64,
+    /// Passed by `cargo bench`; ignored.
+    #[arg(long, hide = true)]
+    bench: bool,
 }
 
 fn options() -> Options {
-    let mut options = Options { updates: 1_000_000, users: 200, seed: 1, check_every: 100_000 };
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let mut iter = args.iter();
-    while let Some(arg) = iter.next() {
-        let mut value = || iter.next().and_then(|v| v.parse::<u64>().ok()).unwrap_or_else(|| usage(arg));
-        match arg.as_str() {
-            "--updates" => options.updates = value(),
-            "--users" => options.users = usize::try_from(value()).unwrap_or(usize::MAX).max(1),
-            "--seed" => options.seed = value(),
-            "--check-every" => options.check_every = value().max(1),
-            "--bench" => {}
-            _ => usage(arg),
-        }
-    }
-    options
+    let options = Options::parse();
+    Options { users: options.users.max(1), check_every: options.check_every.max(1), ..options }
 }
 
-fn usage(arg: &str) -> ! {
-    eprintln!("unexpected `{arg}`; options: --updates N --users U --seed S --check-every N");
-    std::process::exit(2)
+// ---- the lab's own random choices (the actions are drawn from the shared strategies) ----
+
+fn pick<'a, T>(rng: &mut Seeded, items: &'a [T]) -> &'a T {
+    &items[rng.random_range(0..items.len())]
 }
 
-// ---- a small seeded PRNG (SplitMix64) ----
-
-struct Rng(u64);
-
-impl Rng {
-    fn new(seed: u64) -> Rng {
-        Rng(seed ^ 0x9E37_79B9_7F4A_7C15)
-    }
-
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// 0..n (n > 0).
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-
-    /// lo..=hi.
-    fn range(&mut self, lo: usize, hi: usize) -> usize {
-        lo + self.below(hi - lo + 1)
-    }
-
-    fn chance(&mut self, percent: usize) -> bool {
-        self.below(100) < percent
-    }
-
-    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
-        &items[self.below(items.len())]
-    }
-
-    /// An index drawn with the given weights.
-    fn weighted(&mut self, weights: &[usize]) -> usize {
-        let mut roll = self.below(weights.iter().sum());
-        for (index, weight) in weights.iter().enumerate() {
-            if roll < *weight {
-                return index;
-            }
-            roll -= weight;
-        }
-        weights.len() - 1
-    }
-
-    /// A random char from all of Unicode (surrogates redrawn).
-    fn any_char(&mut self) -> char {
-        loop {
-            // Mostly the Basic Multilingual Plane, like most real text.
-            let bound = if self.chance(80) { 0x1_0000 } else { 0x11_0000 };
-            if let Some(c) = char::from_u32(self.below(bound) as u32) {
-                return c;
-            }
-        }
-    }
-
-    fn string_of(&mut self, alphabet: &[char], len: usize) -> String {
-        (0..len).map(|_| *self.pick(alphabet)).collect()
-    }
+fn chance(rng: &mut Seeded, percent: u32) -> bool {
+    rng.random_ratio(percent, 100)
 }
 
-// ---- generators (the same kinds as tests/fuzz.rs) ----
-
-const LABELS: &[&str] = &[
-    "Қазақша",
-    "Русский",
-    "Алматы",
-    "Астана",
-    "Шымкент",
-    "Орал",
-    "QRT",
-    "QAZTEST",
-    "⬅️ Назад",
-    "⬅️ Артқа",
-    "1",
-    "2",
-    "0",
-    "/",
-    "/ start",
-    "/START",
-    "/start@rezerv_test_bot",
-    "/start@other_bot",
-    "//help",
-    "<b>bold</b>",
-    "</code>",
-    "&amp;",
-    "+77010000001",
-    "8 701 000 00 01",
-];
-
-const COMMANDS: &[&str] = &[
-    "/start",
-    "/status",
-    "/code",
-    "/language",
-    "/help",
-    "/forget",
-    "/foo",
-    "/start@rezerv_test_bot",
-    "/status@rezerv_test_bot",
-    "/help me",
-    "/status now",
-    "/forget@rezerv_test_bot",
-    "/Start",
-    "/cancel",
-];
-
-fn chars(ranges: &[(char, char)], extra: &str) -> Vec<char> {
-    let mut all: Vec<char> = ranges.iter().flat_map(|(from, to)| *from..=*to).collect();
-    all.extend(extra.chars());
-    all
-}
-
-/// The alphabets the text generators draw from.
-struct Alphabets {
-    ascii: Vec<char>,
-    cyrillic: Vec<char>,
-    emoji: Vec<char>,
-    long: Vec<char>,
-    payload: Vec<char>,
-    printable: Vec<char>,
-    lower: Vec<char>,
-}
-
-impl Alphabets {
-    fn new() -> Alphabets {
-        Alphabets {
-            ascii: chars(&[('a', 'z'), ('A', 'Z'), ('0', '9')], " ,.!?"),
-            cyrillic: chars(&[('а', 'я'), ('А', 'Я')], "ёЁәғқңөұүһіӘҒҚҢӨҰҮҺІ ,.!?"),
-            emoji: chars(&[('😀', '🙏'), ('🚀', '🛿')], "👍❤🇰🇿\u{200d}\u{fe0f}"),
-            long: chars(&[('a', 'z'), ('A', 'Z'), ('а', 'я'), ('А', 'Я'), ('0', '9')], " "),
-            payload: chars(&[('a', 'z'), ('A', 'Z'), ('0', '9')], "_-"),
-            printable: (' '..='~').collect(),
-            lower: chars(&[('a', 'z')], "_"),
-        }
-    }
-}
-
-fn text(rng: &mut Rng, a: &Alphabets) -> String {
-    match rng.weighted(&[2, 2, 3, 2, 2, 2, 1, 1]) {
-        0 => rng.pick(&["", " ", "\n", "\t \t", "\u{200b}", "\u{feff}", "."]).to_string(),
-        1 => {
-            let len = rng.range(1, 40);
-            rng.string_of(&a.ascii, len)
-        }
-        2 => {
-            let len = rng.range(1, 60);
-            rng.string_of(&a.cyrillic, len)
-        }
-        3 => {
-            let len = rng.range(1, 12);
-            rng.string_of(&a.emoji, len)
-        }
-        4 => (0..rng.range(0, 40)).map(|_| rng.any_char()).collect(),
-        5 => rng.pick(LABELS).to_string(),
-        6 => rng.any_char().to_string().repeat(rng.range(1, 5000)),
-        _ => {
-            let len = rng.range(4000, 5000);
-            rng.string_of(&a.long, len)
-        }
-    }
-}
-
-fn command(rng: &mut Rng, a: &Alphabets) -> String {
-    match rng.weighted(&[6, 2, 1, 1]) {
-        0 => rng.pick(COMMANDS).to_string(),
-        1 => {
-            let len = rng.range(1, 64);
-            format!("/start {}", rng.string_of(&a.payload, len))
-        }
-        2 => format!("/start {}", (0..rng.range(1, 80)).map(|_| rng.any_char()).collect::<String>()),
-        _ => {
-            let len = rng.range(1, 40);
-            format!("/{}", rng.string_of(&a.lower, len))
-        }
-    }
-}
-
-fn clip(mut data: String) -> String {
-    while data.len() > MAX_CALLBACK_BYTES {
-        data.pop();
-    }
-    data
-}
-
-/// Callback data: arbitrary bytes that form valid UTF-8, arbitrary text, printable ASCII, and
-/// data that looks like the bot's own encoding.
-fn callback_data(rng: &mut Rng, a: &Alphabets) -> String {
-    match rng.weighted(&[2, 2, 1, 6]) {
-        0 => {
-            let bytes: Vec<u8> = (0..rng.range(0, MAX_CALLBACK_BYTES)).map(|_| rng.next() as u8).collect();
-            match std::str::from_utf8(&bytes) {
-                Ok(text) => text.to_owned(),
-                Err(err) => String::from_utf8_lossy(&bytes[..err.valid_up_to()]).into_owned(),
-            }
-        }
-        1 => clip((0..rng.range(0, 40)).map(|_| rng.any_char()).collect()),
-        2 => {
-            let len = rng.range(0, MAX_CALLBACK_BYTES);
-            rng.string_of(&a.printable, len)
-        }
-        _ => valid_looking(rng),
-    }
-}
-
-fn valid_looking(rng: &mut Rng) -> String {
-    match rng.below(9) {
-        0 => rng.pick(&["l:kk", "l:ru", "l:en", "l:KK", "l:", "l"]).to_string(),
-        1 => rng
-            .pick(&["c:almaty", "c:astana", "c:shymkent", "c:oral", "c:oskemen", "c:nowhere", "c:Almaty", "c:", "c:-"])
-            .to_string(),
-        2 => rng.pick(&["w:qrt", "w:qaztest", "w:QRT", "w:", "w:online"]).to_string(),
-        3 => format!("{}:{}", rng.pick(&["sd", "sb"]), rng.below(10)),
-        4 => format!("{}:{}", rng.pick(&["sd", "sb"]), rng.range(10, 9999)),
-        5 => format!("td:{}{:02}{:02}", rng.range(2023, 2024), rng.range(8, 10), rng.range(0, 32)),
-        6 => rng.pick(&["td:", "td:2023091", "td:202309150", "td:2023-09-15"]).to_string(),
-        7 => rng.pick(&["rg", "cb", "cc", "ap", "dp", "st", "fy", "fn"]).to_string(),
-        _ => {
-            let tag = rng.pick(&["l", "c", "w", "sd", "sb", "td", "rg", "cb", "cc", "ap", "dp", "st", "fy", "fn"]);
-            let junk: String = (0..rng.below(7)).map(|_| *rng.pick(&[':', 'a', 'z', '0', '9', 'q'])).collect();
-            clip(format!("{tag}:{junk}"))
-        }
-    }
-}
-
-// ---- actions ----
-
-const KINDS: [&str; 18] = [
-    "text",
-    "command",
-    "sticker",
-    "photo",
-    "voice",
-    "contact-eligible",
-    "contact-ineligible",
-    "contact-forged",
-    "press-current",
-    "press-old",
-    "double-tap",
-    "keyboard",
-    "callback-forged",
-    "edit",
-    "kicked",
-    "member",
-    "final /help /start",
-    "barrier",
-];
-/// Weights of the first 16 kinds, as in tests/fuzz.rs.
-const WEIGHTS: [usize; 16] = [4, 3, 1, 1, 1, 2, 1, 1, 10, 3, 1, 1, 4, 1, 1, 1];
-const FINAL: usize = 16;
-const BARRIER_KIND: usize = 17;
+const SPELLINGS: [Spelling; 3] = [Spelling::E164, Spelling::Telegram, Spelling::Local];
+/// Counted apart from the random updates: the end of each candidate, and the barriers.
+const FINAL: &str = "final /help /start";
+const BARRIER_KIND: &str = "barrier";
 
 /// Everything the user tasks share.
 struct Shared {
@@ -344,11 +106,11 @@ struct Shared {
     app: Arc<App>,
     clock: Arc<ManualClock>,
     options: Options,
-    alphabets: Alphabets,
     /// Random updates pushed (the target counts these; barriers and the final /help and /start
     /// of each candidate are counted apart).
     sent: AtomicU64,
-    kinds: [AtomicU64; KINDS.len()],
+    /// Updates sent, by the action's kind.
+    kinds: Mutex<BTreeMap<&'static str, u64>>,
     presses: AtomicU64,
     candidates: AtomicU64,
     next_user: AtomicI64,
@@ -362,8 +124,8 @@ struct Shared {
 }
 
 impl Shared {
-    fn count(&self, kind: usize, updates: u64) {
-        self.kinds[kind].fetch_add(updates, Ordering::Relaxed);
+    fn count(&self, kind: &'static str, updates: u64) {
+        *self.kinds.lock().unwrap().entry(kind).or_default() += updates;
         if kind != BARRIER_KIND && kind != FINAL {
             self.sent.fetch_add(updates, Ordering::Relaxed);
         }
@@ -448,100 +210,83 @@ impl Chat {
             self.old.remove(0);
         }
     }
-
-    fn spelled_phone(&self, rng: &mut Rng) -> String {
-        let digits = &self.phone[2..];
-        match rng.below(3) {
-            0 => self.phone.clone(),
-            1 => format!("7{digits}"),
-            _ => format!("8 ({}) {}-{}-{}", &digits[..3], &digits[3..6], &digits[6..8], &digits[8..]),
-        }
-    }
 }
 
 /// The buttons the current prompt of `state` carries, the one that moves on first.
-fn current_buttons(shared: &Shared, state: &State, rng: &mut Rng) -> Vec<String> {
+fn current_buttons(shared: &Shared, state: &State, rng: &mut Seeded) -> Vec<String> {
     let campaign = &shared.app.campaign;
-    let city_of = |kind: CityKind, rng: &mut Rng| {
+    let city_of = |kind: CityKind, rng: &mut Seeded| {
         let cities: Vec<&str> = campaign.cities_of_kind(kind).map(|city| city.id.as_str()).collect();
-        format!("c:{}", rng.pick(&cities))
+        format!("c:{}", pick(rng, &cities))
     };
     match state {
-        State::Start | State::Lost => vec![format!("l:{}", rng.pick(&Lang::ALL).code())],
+        State::Start | State::Lost => vec![format!("l:{}", pick(rng, &Lang::ALL).code())],
         State::City { .. } => {
-            if rng.chance(50) {
+            if chance(rng, 50) {
                 vec![city_of(CityKind::Republican, rng), "rg".into()]
             } else {
                 vec!["rg".into(), city_of(CityKind::Republican, rng)]
             }
         }
         State::RegionalCity { .. } => vec![city_of(CityKind::Regional, rng), "cb".into()],
-        State::Way { .. } => vec![format!("w:{}", rng.pick(&Way::ALL).code()), "cc".into()],
+        State::Way { .. } => vec![format!("w:{}", pick(rng, &Way::ALL).code()), "cc".into()],
         State::Step { step, .. } => vec![format!("sd:{step}"), format!("sb:{step}")],
         State::Contact { .. } => Vec::new(),
         State::Ready { .. } => {
             let days: Vec<NaiveDate> = campaign.window.days().collect();
-            let day = rng.pick(&days).format("%Y%m%d");
+            let day = pick(rng, &days).format("%Y%m%d");
             let mut buttons = vec!["ap".into(), "dp".into(), format!("td:{day}"), "st".into(), "cc".into()];
-            let first = rng.below(buttons.len());
+            let first = rng.random_range(0..buttons.len());
             buttons.swap(0, first);
             buttons
         }
         State::ConfirmForget { .. } => {
             // Mostly "no": a "yes" ends the candidate's data.
-            if rng.chance(70) { vec!["fn".into(), "fy".into()] } else { vec!["fy".into(), "fn".into()] }
+            if chance(rng, 70) { vec!["fn".into(), "fy".into()] } else { vec!["fy".into(), "fn".into()] }
         }
     }
 }
 
-/// Does one random action; returns how many messages the bot must answer.
-async fn act(shared: &Shared, chat: &mut Chat, rng: &mut Rng) -> usize {
+/// Does one action; returns how many messages the bot must answer. The emulator keeps no
+/// messages here, so a current button is derived from the stored state (the one that moves on,
+/// most of the time) and the action's index is not used for it.
+async fn act(shared: &Shared, chat: &mut Chat, action: &Action, rng: &mut Seeded, draws: &mut Draws) -> usize {
     let emu = &shared.emu;
     let user = chat.user.clone();
-    let kind = rng.weighted(&WEIGHTS);
     let mut updates = 1;
-    let mut messages = 1;
-    match kind {
-        0 => chat.sent(emu.send_text(&user, &text(rng, &shared.alphabets))),
-        1 => chat.sent(emu.send_text(&user, &command(rng, &shared.alphabets))),
-        2 => chat.sent(emu.send_sticker(&user)),
-        3 => chat.sent(emu.send_photo(&user)),
-        4 => chat.sent(emu.send_voice(&user)),
-        5 => {
-            let phone = chat.spelled_phone(rng);
+    let mut messages = usize::from(action.is_message());
+    match action {
+        Action::Text(text) | Action::Command(text) => chat.sent(emu.send_text(&user, text)),
+        Action::Sticker => chat.sent(emu.send_sticker(&user)),
+        Action::Photo => chat.sent(emu.send_photo(&user)),
+        Action::Voice => chat.sent(emu.send_voice(&user)),
+        Action::OwnContact(spelling) => {
+            let phone = spelled(&chat.phone, *spelling);
             chat.sent(emu.share_own_contact(&user, &phone));
         }
-        6 => {
-            let phone = match rng.below(2) {
-                0 => format!("+7705{:07}", rng.below(10_000_000)),
-                _ => rng.pick(&["", "12345", "+79161234567", "abc", "+7 (701) 000", "++77010000001"]).to_string(),
-            };
-            chat.sent(emu.share_own_contact(&user, &phone));
+        Action::IneligibleContact(phone) => chat.sent(emu.share_own_contact(&user, phone)),
+        Action::ForgedContact { own_phone, claimed } => {
+            let phone = if *own_phone { chat.phone.clone() } else { chat.other_phone.clone() };
+            chat.sent(emu.share_forged_contact(&user, &phone, *claimed));
         }
-        7 => {
-            let phone = if rng.chance(50) { chat.phone.clone() } else { chat.other_phone.clone() };
-            let claimed = *rng.pick(&[None, Some(1), Some(123_456), Some(-1)]);
-            chat.sent(emu.share_forged_contact(&user, &phone, claimed));
-        }
-        8 | 10 => {
-            messages = 0;
+        Action::PressCurrent(_) | Action::DoubleTap(_) => {
             let state = shared.app.dialogues.load::<State>(user.id).await.ok().flatten().unwrap_or_default();
             if let State::Contact { .. } = state {
                 // The contact prompt's buttons are a reply keyboard: share, or go back.
                 messages = 1;
-                if rng.chance(70) {
-                    let phone = chat.spelled_phone(rng);
+                if chance(rng, 70) {
+                    let phone = spelled(&chat.phone, *pick(rng, &SPELLINGS));
                     chat.sent(emu.share_own_contact(&user, &phone));
                 } else {
-                    let back = shared.app.locales.t(*rng.pick(&Lang::ALL), "btn-back-keyboard");
+                    let back = shared.app.locales.t(*pick(rng, &Lang::ALL), "btn-back-keyboard");
                     chat.sent(emu.send_text(&user, &back));
                 }
             } else {
                 let buttons = current_buttons(shared, &state, rng);
                 // The button that moves on, most of the time.
-                let data = if rng.chance(70) { buttons[0].clone() } else { rng.pick(&buttons).clone() };
+                let data = if chance(rng, 70) { buttons[0].clone() } else { pick(rng, &buttons).clone() };
                 let message_id = chat.newest_id(shared);
-                let taps = if kind == 10 { 2 } else { 1 };
+                let taps = if matches!(action, Action::DoubleTap(_)) { 2 } else { 1 };
                 for _ in 0..taps {
                     shared.press(&user, message_id, &data);
                 }
@@ -549,63 +294,64 @@ async fn act(shared: &Shared, chat: &mut Chat, rng: &mut Rng) -> usize {
                 chat.remember(message_id, &data);
             }
         }
-        9 => {
-            messages = 0;
-            let (message_id, data) = if chat.old.is_empty() {
-                (chat.newest_id(shared), valid_looking(rng))
-            } else {
-                rng.pick(&chat.old).clone()
+        Action::PressOld(nth) => {
+            let (message_id, data) = match chat.old.get(nth % chat.old.len().max(1)) {
+                Some(old) => old.clone(),
+                None => match draws.valid_looking() {
+                    Ok(data) => (chat.newest_id(shared), data),
+                    Err(reason) => {
+                        shared.violation(format!("user {}: cannot draw callback data: {reason}", user.id));
+                        return 0;
+                    }
+                },
             };
             shared.press(&user, message_id, &data);
         }
-        11 => {
+        Action::Keyboard(nth) => {
             let state = shared.app.dialogues.load::<State>(user.id).await.ok().flatten();
-            if matches!(state, Some(State::Contact { .. })) && rng.chance(50) {
-                let phone = format!("7{}", &chat.phone[2..]);
+            if matches!(state, Some(State::Contact { .. })) && nth % 2 == 0 {
+                let phone = spelled(&chat.phone, Spelling::Telegram);
                 chat.sent(emu.share_own_contact(&user, &phone));
             } else {
-                let back = shared.app.locales.t(*rng.pick(&Lang::ALL), "btn-back-keyboard");
+                let back = shared.app.locales.t(*pick(rng, &Lang::ALL), "btn-back-keyboard");
                 chat.sent(emu.send_text(&user, &back));
             }
         }
-        12 => {
-            messages = 0;
-            let data = callback_data(rng, &shared.alphabets);
+        Action::Callback { data, on } => {
             let newest = chat.newest_id(shared);
-            let message_id = match rng.below(4) {
-                0 => newest,
-                1 => i32::try_from(rng.range(1, usize::try_from(newest.max(1)).unwrap_or(1))).unwrap_or(1),
-                2 => chat.own.last().copied().unwrap_or(1),
-                _ => 999_999,
+            let message_id = match on {
+                On::Latest => newest,
+                On::Seen(nth) => {
+                    let seen = usize::try_from(newest.max(1)).unwrap_or(1);
+                    i32::try_from(nth % seen).map_or(1, |earlier| earlier + 1)
+                }
+                On::Own(nth) => chat.own.get(nth % chat.own.len().max(1)).copied().unwrap_or(1),
+                On::Unknown => 999_999,
             };
-            shared.press(&user, message_id, &data);
+            shared.press(&user, message_id, data);
         }
-        13 => {
-            messages = 0;
-            let message_id = if chat.own.is_empty() { 1 } else { *rng.pick(&chat.own) };
-            let text = if rng.chance(50) { text(rng, &shared.alphabets) } else { command(rng, &shared.alphabets) };
-            emu.edit_text(&user, message_id, &text);
+        Action::Edit { nth, text } => {
+            let message_id = chat.own.get(nth % chat.own.len().max(1)).copied().unwrap_or(1);
+            emu.edit_text(&user, message_id, text);
         }
-        14 => {
-            messages = 0;
+        Action::Kicked => {
             emu.set_member_status(&user, "kicked");
             chat.kicked = true;
         }
-        _ => {
-            messages = 0;
+        Action::Member => {
             emu.set_member_status(&user, "member");
             chat.kicked = false;
         }
     }
-    shared.count(kind, updates as u64);
+    shared.count(action.kind(), updates as u64);
     messages
 }
 
 /// One candidate from the first update to the last; false once the run should stop.
-async fn candidate(shared: &Shared, rng: &mut Rng) {
+async fn candidate(shared: &Shared, rng: &mut Seeded, draws: &mut Draws) {
     let id = shared.next_user.fetch_add(1, Ordering::Relaxed);
     shared.candidates.fetch_add(1, Ordering::Relaxed);
-    let language_code = *rng.pick(&[Some("kk"), Some("ru"), Some("en"), None]);
+    let language_code = *pick(rng, &[Some("kk"), Some("ru"), Some("en"), None]);
     let user = TestUser { language_code: language_code.map(str::to_owned), ..TestUser::new(id, None) };
     let phone = phone_of(id);
     let parsed = Phone::parse(&phone).expect("a valid phone");
@@ -622,15 +368,22 @@ async fn candidate(shared: &Shared, rng: &mut Rng) {
         old: Vec::new(),
         kicked: false,
     };
-    let actions = rng.range(10, 80);
+    let actions = rng.random_range(10..=80);
     let mut done = 0;
     while done < actions && !shared.stop.load(Ordering::Relaxed) {
         let _batch = shared.gate.read().await;
         let delivered = shared.emu.delivered_count(id);
         let mut must_answer = 0;
         let mut was_kicked = chat.kicked;
-        for _ in 0..rng.range(1, 4) {
-            must_answer += act(shared, &mut chat, rng).await;
+        for _ in 0..rng.random_range(1..=4) {
+            let action = match draws.action() {
+                Ok(action) => action,
+                Err(reason) => {
+                    shared.violation(format!("user {id}: cannot draw an action: {reason}"));
+                    return;
+                }
+            };
+            must_answer += act(shared, &mut chat, &action, rng, draws).await;
             was_kicked |= chat.kicked;
             done += 1;
         }
@@ -668,14 +421,11 @@ async fn candidate(shared: &Shared, rng: &mut Rng) {
     }
 }
 
-fn phone_of(id: i64) -> String {
-    format!("+7701{:07}", id % 10_000_000)
-}
-
 async fn user_task(shared: Arc<Shared>, seed: u64) {
-    let mut rng = Rng::new(seed);
+    let mut rng = rng::seeded(seed);
+    let mut draws = Draws::new(seed);
     while !shared.stop.load(Ordering::Relaxed) {
-        candidate(&shared, &mut rng).await;
+        candidate(&shared, &mut rng, &mut draws).await;
         if shared.sent.load(Ordering::Relaxed) >= shared.options.updates {
             shared.stop.store(true, Ordering::Relaxed);
         }
@@ -708,32 +458,10 @@ async fn checkpoint(shared: &Shared, violations_before: u64) -> anyhow::Result<C
     if limit_violations > violations_before {
         shared.violation(format!("{} Telegram limit violations (400/429)", limit_violations - violations_before));
     }
-    let twice: Vec<(String, i64)> = sqlx::query_as(
-        "SELECT code, COUNT(*) FROM candidates WHERE code IS NOT NULL GROUP BY code HAVING COUNT(*) > 1",
-    )
-    .fetch_all(pool)
-    .await?;
-    if !twice.is_empty() {
-        shared.violation(format!("codes held by more than one candidate: {twice:?}"));
-    }
     // Issued codes stay consumed and linked to the eligible person after /forget.
-    let codes_issued: i64 =
-        sqlx::query_scalar("SELECT COUNT(*) FROM promo_codes WHERE issued_at IS NOT NULL").fetch_one(pool).await?;
-    let codes_held: i64 =
-        sqlx::query_scalar("SELECT COUNT(DISTINCT code) FROM eligible WHERE code IS NOT NULL").fetch_one(pool).await?;
-    if codes_issued != codes_held {
-        shared.violation(format!("{codes_issued} codes issued but {codes_held} held by eligible people"));
-    }
-    let strays: Vec<(i64, String)> = sqlx::query_as(
-        "SELECT c.chat_id, c.code FROM candidates c
-         WHERE c.code IS NOT NULL AND NOT EXISTS (
-             SELECT 1 FROM eligible e JOIN promo_codes p ON p.code = e.code
-             WHERE e.code = c.code AND e.phone = c.phone AND p.issued_at IS NOT NULL)",
-    )
-    .fetch_all(pool)
-    .await?;
-    if !strays.is_empty() {
-        shared.violation(format!("codes not linked to the holder's phone: {strays:?}"));
+    let codes = invariants::check_codes(&shared.app.db).await?;
+    for broken in codes.broken {
+        shared.violation(broken);
     }
     let rows: Vec<(i64, Option<String>)> =
         sqlx::query_as("SELECT chat_id, dialogue FROM candidates").fetch_all(pool).await?;
@@ -759,27 +487,20 @@ async fn checkpoint(shared: &Shared, violations_before: u64) -> anyhow::Result<C
     Ok(Check {
         unanswered: unanswered.len(),
         limit_violations,
-        codes_issued,
-        codes_held,
+        codes_issued: codes.issued,
+        codes_held: codes.held,
         candidates: rows.len() as i64,
         states,
     })
 }
 
-fn morning(campaign: &Campaign, date: &str) -> chrono::DateTime<chrono::Utc> {
-    let date = NaiveDate::parse_from_str(date, "%Y-%m-%d").expect("a date");
-    let local = date.and_hms_opt(10, 0, 0).expect("10:00");
-    campaign.tz.from_local_datetime(&local).unwrap().with_timezone(&chrono::Utc)
-}
-
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let options = options();
-    let dir = std::env::temp_dir().join(format!("rezerv-fuzz-long-{}", std::process::id()));
-    std::fs::create_dir_all(&dir)?;
-    let result = run(options, &dir).await;
-    let _ = std::fs::remove_dir_all(&dir);
-    let violations = result?;
+    let dir = TempDir::new();
+    let violations = run(options, dir.path()).await?;
+    // `exit` runs no destructors: the folder goes first.
+    drop(dir);
     if violations > 0 {
         std::process::exit(1);
     }
@@ -817,9 +538,8 @@ async fn run(options: Options, dir: &std::path::Path) -> anyhow::Result<u64> {
         app,
         clock,
         options: options.clone(),
-        alphabets: Alphabets::new(),
         sent: AtomicU64::new(0),
-        kinds: std::array::from_fn(|_| AtomicU64::new(0)),
+        kinds: Mutex::new(BTreeMap::new()),
         presses: AtomicU64::new(0),
         candidates: AtomicU64::new(0),
         next_user: AtomicI64::new(FIRST_USER),
@@ -877,7 +597,8 @@ async fn run(options: Options, dir: &std::path::Path) -> anyhow::Result<u64> {
     application.shutdown().await;
 
     let sent = shared.sent.load(Ordering::Relaxed);
-    let barriers = shared.kinds[BARRIER_KIND].load(Ordering::Relaxed);
+    let kinds = shared.kinds.lock().unwrap().clone();
+    let barriers = kinds.get(BARRIER_KIND).copied().unwrap_or_default();
     let presses = shared.presses.load(Ordering::Relaxed);
     let left: Vec<String> = {
         let mut left = Vec::new();
@@ -886,14 +607,14 @@ async fn run(options: Options, dir: &std::path::Path) -> anyhow::Result<u64> {
         }
         left
     };
-    let finals = shared.kinds[FINAL].load(Ordering::Relaxed);
+    let finals = kinds.get(FINAL).copied().unwrap_or_default();
     println!(
         "updates sent: {sent} random (+ {finals} final /help /start, + {barriers} barrier presses = {} in all)",
         sent + finals + barriers
     );
     println!("per kind:");
-    for (kind, count) in KINDS.iter().zip(&shared.kinds) {
-        println!("  {kind:<20} {:>9}", count.load(Ordering::Relaxed));
+    for (kind, count) in &kinds {
+        println!("  {kind:<20} {count:>9}");
     }
     println!("candidates: {} ({} rows at the end)", shared.candidates.load(Ordering::Relaxed), check.candidates);
     println!("replies (messages delivered): {}", shared.emu.total_delivered());

@@ -36,10 +36,16 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, bail};
 use bot_api_emulator::{BotEvent, BotMessage, Emulator, EmulatorConfig, TestUser};
 use chrono::NaiveDate;
+use clap::{Parser, ValueEnum};
+use rand::RngExt;
 use rezerv_bot::config::{Campaign, City, CityKind};
 use rezerv_bot::domain::{Lang, Phone, PromoCode, Way};
 use rezerv_bot::i18n::Locales;
 use rezerv_bot::storage::Db;
+use rezerv_lab::{cpu_secs, rss_kib};
+use rezerv_test_support::db::TempDir;
+use rezerv_test_support::phone::phone_in;
+use rezerv_test_support::rng;
 use tokio::sync::mpsc;
 
 const TODAY: &str = "2023-09-05";
@@ -54,18 +60,54 @@ const MAX_USERS: usize = 10_000;
 const ECHO_DATA: &str = "echo";
 /// The bot's process gets this long to answer the probe.
 const STARTUP_LIMIT: Duration = Duration::from_secs(60);
-/// Linux reports process CPU times in ticks of 1/100 s.
-const TICKS_PER_SEC: f64 = 100.0;
 
 // ---- options ----
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum Phase {
     Journey,
     Echo,
     /// The echo bot making the journey's Bot API calls.
     Mirror,
     Both,
+}
+
+/// Candidates walking the whole journey at once against the real binary, and the same traffic
+/// against bare teloxide echo bots. Prints figures; asserts nothing.
+#[derive(Debug, Parser)]
+struct Args {
+    /// Simulated candidates, all acting at once.
+    #[arg(long, default_value_t = 1_000, value_parser = clap::value_parser!(u64).range(1..=MAX_USERS as u64))]
+    users: u64,
+    /// More candidate rows in the database, to make it big.
+    #[arg(long, default_value_t = 0)]
+    seed_candidates: u64,
+    #[arg(long, value_enum, default_value_t = Phase::Both)]
+    phase: Phase,
+    /// How long an action may wait for the bot (at least 1).
+    #[arg(long, default_value_t = 10)]
+    timeout_secs: u64,
+    /// The event pump's shortest pause between sweeps (at least 10).
+    #[arg(long, default_value_t = 100)]
+    poll_us: u64,
+    /// Each user pauses 0.5 to 1.5 times this before each action.
+    #[arg(long, default_value_t = 0)]
+    think_ms: u64,
+    /// Another build of rezerv-bot for the journey [default: this profile's, built if needed].
+    #[arg(long)]
+    bot: Option<PathBuf>,
+    /// Have the emulator record every request and print the Bot API calls per update.
+    #[arg(long)]
+    count_calls: bool,
+    /// This program as the echo bot (what the echo phases run).
+    #[arg(long, hide = true)]
+    echo_bot: bool,
+    /// With `--echo-bot`: make the journey's Bot API calls.
+    #[arg(long, hide = true, requires = "echo_bot")]
+    mirror: bool,
+    /// Passed by `cargo bench`; ignored.
+    #[arg(long, hide = true)]
+    bench: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -80,60 +122,21 @@ struct Options {
     count_calls: bool,
 }
 
-fn options(args: &[String]) -> Options {
-    let mut options = Options {
-        users: 1_000,
-        seed_candidates: 0,
-        phase: Phase::Both,
-        timeout: Duration::from_secs(10),
-        poll: Duration::from_micros(100),
-        think: Duration::ZERO,
-        bot: PathBuf::new(),
-        count_calls: false,
+fn options(args: Args) -> anyhow::Result<Options> {
+    let bot = match args.bot {
+        Some(bot) => bot,
+        None => rezerv_lab::bot_binary()?,
     };
-    let mut iter = args.iter();
-    while let Some(arg) = iter.next() {
-        let mut value = || iter.next().map(String::as_str).unwrap_or_else(|| usage(arg));
-        let mut number = || value().parse::<u64>().unwrap_or_else(|_| usage(arg));
-        match arg.as_str() {
-            "--users" => options.users = usize::try_from(number()).unwrap_or(usize::MAX),
-            "--seed-candidates" => options.seed_candidates = number(),
-            "--timeout-secs" => options.timeout = Duration::from_secs(number().max(1)),
-            "--poll-us" => options.poll = Duration::from_micros(number().max(10)),
-            "--think-ms" => options.think = Duration::from_millis(number()),
-            "--bot" => options.bot = PathBuf::from(value()),
-            "--count-calls" => options.count_calls = true,
-            "--phase" => {
-                options.phase = match value() {
-                    "journey" => Phase::Journey,
-                    "echo" => Phase::Echo,
-                    "mirror" => Phase::Mirror,
-                    "both" => Phase::Both,
-                    _ => usage(arg),
-                }
-            }
-            "--bench" => {}
-            _ => usage(arg),
-        }
-    }
-    if options.users == 0 || options.users > MAX_USERS {
-        usage("--users")
-    }
-    if options.bot.as_os_str().is_empty() {
-        options.bot = rezerv_lab::bot_binary().unwrap_or_else(|err| {
-            eprintln!("error: {err:#}");
-            std::process::exit(2)
-        });
-    }
-    options
-}
-
-fn usage(arg: &str) -> ! {
-    eprintln!(
-        "unexpected `{arg}`; options: --users N (1-{MAX_USERS}) --seed-candidates N --phase echo|mirror|journey|both \
-         --timeout-secs S --poll-us US --think-ms MS --bot PATH --count-calls"
-    );
-    std::process::exit(2)
+    Ok(Options {
+        users: usize::try_from(args.users)?,
+        seed_candidates: args.seed_candidates,
+        phase: args.phase,
+        timeout: Duration::from_secs(args.timeout_secs.max(1)),
+        poll: Duration::from_micros(args.poll_us.max(10)),
+        think: Duration::from_millis(args.think_ms),
+        bot,
+        count_calls: args.count_calls,
+    })
 }
 
 // ---- what each simulated candidate does ----
@@ -169,10 +172,6 @@ struct Plan {
 
 fn user_id(index: usize) -> i64 {
     FIRST_USER + index as i64
-}
-
-fn phone_of(index: usize) -> String {
-    format!("+7700{index:07}")
 }
 
 /// Half in Kazakh, half in Russian; cities spread over Astana, Almaty, Shymkent and the
@@ -221,7 +220,7 @@ fn plans(users: usize, campaign: &Campaign, locales: &Locales) -> anyhow::Result
         actions.push(press(&picker, Expect::Button(date.clone())));
         actions.push(press(&date, Expect::Button(picker.clone())));
         let user = TestUser::new(user_id(index), lang.code());
-        plans.push(Plan { user, phone: phone_of(index), actions });
+        plans.push(Plan { user, phone: phone_in(700, index as i64), actions });
     }
     Ok(plans)
 }
@@ -343,23 +342,6 @@ impl Drop for ChildGuard {
     }
 }
 
-/// A temporary folder removed when dropped.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new() -> anyhow::Result<TempDir> {
-        let path = std::env::temp_dir().join(format!("rezerv-load-{}", std::process::id()));
-        std::fs::create_dir_all(&path).with_context(|| format!("creating {}", path.display()))?;
-        Ok(TempDir(path))
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
 fn spawn_bot(kind: Kind, bot: &Path, emu: &Emulator, database_url: &str, stderr: File) -> anyhow::Result<ChildGuard> {
     let mut command = match kind {
         Kind::Journey => {
@@ -386,27 +368,6 @@ fn spawn_bot(kind: Kind, bot: &Path, emu: &Emulator, database_url: &str, stderr:
         .stdout(Stdio::null())
         .stderr(Stdio::from(stderr));
     Ok(ChildGuard(command.spawn().with_context(|| format!("cannot start the {}", kind.title()))?))
-}
-
-// ---- /proc ----
-
-/// (current, peak) resident set size of a process, in KiB.
-fn rss_kib(pid: u32) -> Option<(u64, u64)> {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    let field = |name: &str| {
-        status.lines().find(|line| line.starts_with(name)).and_then(|line| line.split_whitespace().nth(1)?.parse().ok())
-    };
-    Some((field("VmRSS:")?, field("VmHWM:")?))
-}
-
-/// User + system CPU seconds of a process (`self` for this one).
-fn cpu_secs(pid: &str) -> f64 {
-    let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else { return 0.0 };
-    // Fields after the parenthesised command name: state is field 3, utime 14, stime 15.
-    let Some((_, rest)) = stat.rsplit_once(") ") else { return 0.0 };
-    let fields: Vec<&str> = rest.split_whitespace().collect();
-    let ticks = |i: usize| fields.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
-    (ticks(11) + ticks(12)) / TICKS_PER_SEC
 }
 
 // ---- the pump: one reader of the emulator's per-chat event queues ----
@@ -572,11 +533,12 @@ async fn run_user(
     let mut outcome = Outcome { samples: Vec::with_capacity(plan.actions.len()), ..Outcome::default() };
     let mut last: Option<BotMessage> = None;
     let emu = &shared.emu;
-    let mut random = Random(plan.user.id as u64);
+    let mut random = rng::seeded(plan.user.id as u64);
     'actions: for (number, action) in plan.actions.iter().enumerate() {
         if !shared.think.is_zero() {
             // A person reads before acting; the first pause spreads the arrivals.
-            let factor = if number == 0 { random.unit() } else { 0.5 + random.unit() };
+            let unit: f64 = random.random();
+            let factor = if number == 0 { unit } else { 0.5 + unit };
             tokio::time::sleep(shared.think.mul_f64(factor)).await;
         }
         let step = format!("action {} ({:?})", number + 1, action.input);
@@ -635,21 +597,6 @@ async fn run_user(
     }
     inbox.waiting.store(false, Ordering::Release);
     outcome
-}
-
-/// A small deterministic generator (SplitMix64) for think times.
-struct Random(u64);
-
-impl Random {
-    /// Uniform in [0, 1).
-    fn unit(&mut self) -> f64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^= z >> 31;
-        (z >> 11) as f64 / (1u64 << 53) as f64
-    }
 }
 
 // ---- one phase ----
@@ -730,7 +677,7 @@ async fn seed(url: &str, users: usize, extra: u64, campaign: &Campaign) -> anyho
         db.import_codes(way, &codes, now).await?;
     }
     let phones = (0..users)
-        .map(|n| Phone::parse(&phone_of(n)))
+        .map(|n| Phone::parse(&phone_in(700, n as i64)))
         .collect::<Result<Vec<_>, _>>()
         .map_err(|err| anyhow::anyhow!("bad phone: {err:?}"))?;
     db.import_eligible(&phones, now).await?;
@@ -757,7 +704,7 @@ async fn run_phase(
         ..EmulatorConfig::default()
     })
     .await?;
-    let database = dir.0.join(match kind {
+    let database = dir.path().join(match kind {
         Kind::Journey => "journey.db",
         Kind::Echo | Kind::Mirror => "unused.db",
     });
@@ -773,7 +720,7 @@ async fn run_phase(
             seeding.elapsed().as_secs_f64()
         );
     }
-    let stderr_path = dir.0.join(format!("{kind:?}-stderr.log"));
+    let stderr_path = dir.path().join(format!("{kind:?}-stderr.log"));
 
     // Start-up: from the spawn until the probe's /start (queued at once) is answered.
     let probe = TestUser::new(PROBE, "ru");
@@ -1110,12 +1057,12 @@ async fn run(options: Options, dir: &TempDir) -> anyhow::Result<()> {
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    if args.iter().any(|arg| arg == "--echo-bot") {
-        return echo_bot(args.iter().any(|arg| arg == "--mirror")).await;
+    let args = Args::parse();
+    if args.echo_bot {
+        return echo_bot(args.mirror).await;
     }
-    let options = options(&args);
-    let dir = TempDir::new()?;
+    let options = options(args)?;
+    let dir = TempDir::new();
     // Ctrl-C drops the run: its guards kill the bots and stop the pump; `dir` goes after.
     tokio::select! {
         result = run(options, &dir) => result,

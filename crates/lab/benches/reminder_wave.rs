@@ -7,48 +7,32 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use bot_api_emulator::{Emulator, EmulatorConfig, RateLimits, TestUser};
+use clap::Parser;
 use rezerv_bot::config::Campaign;
 use rezerv_bot::domain::Lang;
 use rezerv_bot::storage::{Db, PlannedRow};
+use rezerv_lab::rss_kib;
+use rezerv_test_support::db::TempDir;
 
 const WAVE_DAY: &str = "2023-09-10";
 const FIRST_CHAT: i64 = 1_000_000;
 
+/// A reminder wave sent by the real binary against the emulator, which enforces Telegram's
+/// limits. Prints figures.
+#[derive(Debug, Parser)]
 struct Options {
+    /// Candidates, each with one due reminder.
+    #[arg(long, default_value_t = 100_000)]
     candidates: i64,
+    /// Messages per second the bot is configured to send (1-30).
+    #[arg(long, default_value_t = 25)]
     rate: u32,
+    /// Stop after this many seconds even if the wave is not delivered.
+    #[arg(long)]
     max_seconds: Option<u64>,
-}
-
-fn options() -> Options {
-    let mut options = Options { candidates: 100_000, rate: 25, max_seconds: None };
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let mut iter = args.iter();
-    while let Some(arg) = iter.next() {
-        let mut value = || iter.next().and_then(|v| v.parse::<u64>().ok()).unwrap_or_else(|| usage(arg));
-        match arg.as_str() {
-            "--candidates" => options.candidates = value() as i64,
-            "--rate" => options.rate = value() as u32,
-            "--max-seconds" => options.max_seconds = Some(value()),
-            "--bench" => {}
-            _ => usage(arg),
-        }
-    }
-    options
-}
-
-fn usage(arg: &str) -> ! {
-    eprintln!("unexpected `{arg}`; options: --candidates N --rate R (1-30) --max-seconds S");
-    std::process::exit(2)
-}
-
-/// (current, peak) resident set size of a process, in KiB.
-fn rss_kib(pid: u32) -> Option<(u64, u64)> {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    let field = |name: &str| {
-        status.lines().find(|line| line.starts_with(name)).and_then(|line| line.split_whitespace().nth(1)?.parse().ok())
-    };
-    Some((field("VmRSS:")?, field("VmHWM:")?))
+    /// Passed by `cargo bench`; ignored.
+    #[arg(long, hide = true)]
+    bench: bool,
 }
 
 fn database_bytes(dir: &std::path::Path) -> u64 {
@@ -59,10 +43,9 @@ fn database_bytes(dir: &std::path::Path) -> u64 {
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let options = options();
-    let dir = std::env::temp_dir().join(format!("rezerv-wave-{}", std::process::id()));
-    std::fs::create_dir_all(&dir)?;
-    let url = format!("sqlite://{}", dir.join("wave.db").display());
+    let options = Options::parse();
+    let dir = TempDir::new();
+    let url = format!("sqlite://{}", dir.path().join("wave.db").display());
     let campaign = Campaign::embedded()?;
     let due = campaign.reminder_instant(chrono::NaiveDate::parse_from_str(WAVE_DAY, "%Y-%m-%d")?);
 
@@ -169,7 +152,6 @@ async fn main() -> anyhow::Result<()> {
     println!("429 responses:              {}", emu.too_many_requests_count());
     println!("other limit violations:     {}", emu.limit_violation_count() - emu.too_many_requests_count());
     println!("bot peak RSS:               {:.1} MB", peak_kib as f64 / 1024.0);
-    println!("database size:              {:.1} MB", database_bytes(&dir) as f64 / 1_048_576.0);
-    std::fs::remove_dir_all(&dir).ok();
+    println!("database size:              {:.1} MB", database_bytes(dir.path()) as f64 / 1_048_576.0);
     Ok(())
 }

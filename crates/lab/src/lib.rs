@@ -1,4 +1,4 @@
-//! Helpers shared by the lab programs in `benches/`.
+//! Helpers shared by the lab programs in `benches/`: the bot binary and /proc readings.
 
 use std::path::PathBuf;
 use std::process::Command;
@@ -24,4 +24,26 @@ pub fn bot_binary() -> anyhow::Result<PathBuf> {
         bail!("building rezerv-bot failed ({status})");
     }
     Ok(profile_dir.join("rezerv-bot"))
+}
+
+/// Linux reports process CPU times in ticks of 1/100 s.
+const TICKS_PER_SEC: f64 = 100.0;
+
+/// (current, peak) resident set size of a process, in KiB, from /proc.
+pub fn rss_kib(pid: u32) -> Option<(u64, u64)> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let field = |name: &str| {
+        status.lines().find(|line| line.starts_with(name)).and_then(|line| line.split_whitespace().nth(1)?.parse().ok())
+    };
+    Some((field("VmRSS:")?, field("VmHWM:")?))
+}
+
+/// User + system CPU seconds of a process (`self` for this one), from /proc; 0 if unreadable.
+pub fn cpu_secs(pid: &str) -> f64 {
+    let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else { return 0.0 };
+    // Fields after the parenthesised command name: state is field 3, utime 14, stime 15.
+    let Some((_, rest)) = stat.rsplit_once(") ") else { return 0.0 };
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let ticks = |i: usize| fields.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
+    (ticks(11) + ticks(12)) / TICKS_PER_SEC
 }

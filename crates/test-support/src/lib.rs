@@ -1,6 +1,11 @@
 //! What rezerv-bot's tests and lab share: `spawn_app()` on a fresh database against the Bot
-//! API emulator, temporary databases, and journeys through the bot's real flows.
+//! API emulator, temporary databases, journeys through the bot's real flows, the fuzzers'
+//! random updates and invariants, candidates' phones, and the seeded random source.
 
 pub mod app;
 pub mod db;
 pub mod flows;
+pub mod fuzz;
+pub mod invariants;
+pub mod phone;
+pub mod rng;

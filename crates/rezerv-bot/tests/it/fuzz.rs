@@ -22,10 +22,13 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use bot_api_emulator::{BotEvent, BotMessage, TestUser};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestCaseError, TestError, TestRunner};
-use rezerv_bot::bot::{MAX_CALLBACK_BYTES, State};
+use rezerv_bot::bot::State;
 use rezerv_bot::config::CityKind;
 use rezerv_bot::domain::{Lang, Phone, Way};
 use rezerv_test_support::app::{REPLY_TIMEOUT, TestApp, morning, spawn_app};
+use rezerv_test_support::fuzz::{Action, On, Spelling, action, spelled};
+use rezerv_test_support::invariants;
+use rezerv_test_support::phone::phone_of;
 
 /// Cases per property. Each case is one user: a walk of up to ~12 updates, then the actions.
 const CASES: u32 = 64;
@@ -88,218 +91,7 @@ enum Stage {
     Forgotten,
 }
 
-/// How a shared own phone is written (Telegram sends it without the plus).
-#[derive(Debug, Clone, Copy)]
-enum Spelling {
-    E164,
-    Telegram,
-    Local,
-}
-
-/// Where forged callback data is pressed.
-#[derive(Debug, Clone, Copy)]
-enum On {
-    /// The newest bot message.
-    Latest,
-    /// Any bot message the user has seen.
-    Seen(usize),
-    /// One of the user's own messages (an inaccessible message for the bot).
-    Own(usize),
-    /// A message id that does not exist.
-    Unknown,
-}
-
-#[derive(Debug, Clone)]
-enum Action {
-    Text(String),
-    Command(String),
-    Sticker,
-    Photo,
-    Voice,
-    /// The user's own contact, with their eligible phone.
-    OwnContact(Spelling),
-    /// The user's own contact, with a phone not on the list (or not a phone at all).
-    IneligibleContact(String),
-    /// Somebody else's contact card: the user's phone or another user's, and whose `user_id`.
-    ForgedContact {
-        own_phone: bool,
-        claimed: Option<i64>,
-    },
-    /// A button of the newest message that has any: what a user most often does.
-    PressCurrent(usize),
-    /// Any button the user was ever shown, replayed.
-    PressOld(usize),
-    /// A current button tapped twice before the bot answers.
-    DoubleTap(usize),
-    /// A reply keyboard button: its label as text, or the contact it shares.
-    Keyboard(usize),
-    /// Callback data no button of this message carries.
-    Callback {
-        data: String,
-        on: On,
-    },
-    /// The user edits one of their earlier messages.
-    Edit {
-        nth: usize,
-        text: String,
-    },
-    /// The user blocks the bot.
-    Kicked,
-    /// The user unblocks (restarts) the bot.
-    Member,
-}
-
-impl Action {
-    fn kind(&self) -> &'static str {
-        match self {
-            Action::Text(_) => "text",
-            Action::Command(_) => "command",
-            Action::Sticker | Action::Photo | Action::Voice => "media",
-            Action::OwnContact(_) => "contact-eligible",
-            Action::IneligibleContact(_) => "contact-ineligible",
-            Action::ForgedContact { .. } => "contact-forged",
-            Action::PressCurrent(_) => "press-current",
-            Action::PressOld(_) => "press-old",
-            Action::DoubleTap(_) => "double-tap",
-            Action::Keyboard(_) => "keyboard",
-            Action::Callback { .. } => "callback-forged",
-            Action::Edit { .. } => "edit",
-            Action::Kicked => "kicked",
-            Action::Member => "member",
-        }
-    }
-
-    /// Whether the action is a message the bot must answer (when it is not blocked).
-    fn is_message(&self) -> bool {
-        matches!(
-            self,
-            Action::Text(_)
-                | Action::Command(_)
-                | Action::Sticker
-                | Action::Photo
-                | Action::Voice
-                | Action::OwnContact(_)
-                | Action::IneligibleContact(_)
-                | Action::ForgedContact { .. }
-                | Action::Keyboard(_)
-        )
-    }
-}
-
 // ---- generators ----
-
-/// Free text: empty-ish, short, Cyrillic (Kazakh letters too), emoji, arbitrary Unicode,
-/// button labels typed by hand, and very long (up to 5000 characters, past Telegram's 4096).
-fn text() -> impl Strategy<Value = String> {
-    prop_oneof![
-        2 => prop::sample::select(vec!["", " ", "\n", "\t \t", "\u{200b}", "\u{feff}", "."]).prop_map(str::to_owned),
-        2 => "[a-zA-Z0-9 ,.!?]{1,40}",
-        3 => "[а-яА-ЯёЁәғқңөұүһіӘҒҚҢӨҰҮҺІ ,.!?]{1,60}",
-        2 => "[😀-🙏🚀-🛿👍❤🇰🇿\u{200d}\u{fe0f}]{1,12}",
-        2 => any::<String>(),
-        2 => prop::sample::select(vec![
-            "Қазақша", "Русский", "Алматы", "Астана", "Шымкент", "Орал", "QRT", "QAZTEST", "⬅️ Назад", "⬅️ Артқа",
-            "1", "2", "0", "/", "/ start", "/START", "/start@rezerv_test_bot", "/start@other_bot", "//help",
-            "<b>bold</b>", "</code>", "&amp;", "+77010000001", "8 701 000 00 01",
-        ])
-        .prop_map(str::to_owned),
-        1 => (any::<char>(), 1..=5000_usize).prop_map(|(c, n)| c.to_string().repeat(n)),
-        1 => "[a-zA-Zа-яА-Я0-9 ]{4000,5000}",
-    ]
-}
-
-/// The bot's commands, with and without arguments, and ones it does not know.
-fn command() -> impl Strategy<Value = String> {
-    prop_oneof![
-        6 => prop::sample::select(vec![
-            "/start", "/status", "/code", "/language", "/help", "/forget", "/foo", "/start@rezerv_test_bot",
-            "/status@rezerv_test_bot", "/help me", "/status now", "/forget@rezerv_test_bot", "/Start", "/cancel",
-        ])
-        .prop_map(str::to_owned),
-        2 => "[A-Za-z0-9_-]{1,64}".prop_map(|payload| format!("/start {payload}")),
-        1 => "\\PC{1,80}".prop_map(|payload| format!("/start {payload}")),
-        1 => "[a-z_]{1,40}".prop_map(|name| format!("/{name}")),
-    ]
-}
-
-/// At most 64 bytes, cut at a character boundary.
-fn clip(mut data: String) -> String {
-    while data.len() > MAX_CALLBACK_BYTES {
-        data.pop();
-    }
-    data
-}
-
-/// Callback data: arbitrary bytes that form valid UTF-8, arbitrary text, and data that
-/// looks like the bot's own encoding (right tags, wrong or stale arguments).
-fn callback_data() -> impl Strategy<Value = String> {
-    let tags = vec!["l", "c", "w", "sd", "sb", "td", "rg", "cb", "cc", "ap", "dp", "st", "fy", "fn"];
-    prop_oneof![
-        2 => prop::collection::vec(any::<u8>(), 0..=MAX_CALLBACK_BYTES).prop_map(|bytes| {
-            let valid = match std::str::from_utf8(&bytes) {
-                Ok(text) => text,
-                Err(err) => std::str::from_utf8(&bytes[..err.valid_up_to()]).unwrap_or_default(),
-            };
-            valid.to_owned()
-        }),
-        2 => any::<String>().prop_map(clip),
-        1 => "[ -~]{0,64}",
-        6 => prop_oneof![
-            prop::sample::select(vec!["l:kk", "l:ru", "l:en", "l:KK", "l:", "l"]).prop_map(str::to_owned),
-            prop::sample::select(vec![
-                "c:almaty", "c:astana", "c:shymkent", "c:oral", "c:oskemen", "c:nowhere", "c:Almaty", "c:", "c:-",
-            ])
-            .prop_map(str::to_owned),
-            prop::sample::select(vec!["w:qrt", "w:qaztest", "w:QRT", "w:", "w:online"]).prop_map(str::to_owned),
-            (prop::sample::select(vec!["sd", "sb"]), 0..=9_u8).prop_map(|(tag, n)| format!("{tag}:{n}")),
-            (prop::sample::select(vec!["sd", "sb"]), "[0-9]{2,4}").prop_map(|(tag, n)| format!("{tag}:{n}")),
-            (2023..=2024_i32, 8..=10_u32, 0..=32_u32).prop_map(|(y, m, d)| format!("td:{y}{m:02}{d:02}")),
-            prop::sample::select(vec!["td:", "td:2023091", "td:202309150", "td:2023-09-15"]).prop_map(str::to_owned),
-            prop::sample::select(vec!["rg", "cb", "cc", "ap", "dp", "st", "fy", "fn"]).prop_map(str::to_owned),
-            (prop::sample::select(tags), "[:a-z0-9]{0,6}").prop_map(|(tag, junk)| clip(format!("{tag}:{junk}"))),
-        ],
-    ]
-}
-
-fn spelling() -> impl Strategy<Value = Spelling> {
-    prop_oneof![Just(Spelling::E164), Just(Spelling::Telegram), Just(Spelling::Local)]
-}
-
-fn target() -> impl Strategy<Value = On> {
-    prop_oneof![
-        3 => Just(On::Latest),
-        3 => any::<usize>().prop_map(On::Seen),
-        1 => any::<usize>().prop_map(On::Own),
-        1 => Just(On::Unknown),
-    ]
-}
-
-fn action() -> impl Strategy<Value = Action> {
-    prop_oneof![
-        4 => text().prop_map(Action::Text),
-        3 => command().prop_map(Action::Command),
-        1 => Just(Action::Sticker),
-        1 => Just(Action::Photo),
-        1 => Just(Action::Voice),
-        2 => spelling().prop_map(Action::OwnContact),
-        1 => prop_oneof![
-            (0..10_000_000_u32).prop_map(|n| format!("+7705{n:07}")),
-            prop::sample::select(vec!["", "12345", "+79161234567", "abc", "+7 (701) 000", "++77010000001"])
-                .prop_map(str::to_owned),
-        ]
-        .prop_map(Action::IneligibleContact),
-        1 => (any::<bool>(), prop::option::of(prop_oneof![Just(1_i64), Just(123_456_i64), Just(-1_i64)]))
-            .prop_map(|(own_phone, claimed)| Action::ForgedContact { own_phone, claimed }),
-        10 => any::<usize>().prop_map(Action::PressCurrent),
-        3 => any::<usize>().prop_map(Action::PressOld),
-        1 => any::<usize>().prop_map(Action::DoubleTap),
-        1 => any::<usize>().prop_map(Action::Keyboard),
-        4 => (callback_data(), target()).prop_map(|(data, on)| Action::Callback { data, on }),
-        1 => (any::<usize>(), prop_oneof![text(), command()]).prop_map(|(nth, text)| Action::Edit { nth, text }),
-        1 => Just(Action::Kicked),
-        1 => Just(Action::Member),
-    ]
-}
 
 fn goal() -> impl Strategy<Value = Goal> {
     let stage = prop_oneof![
@@ -448,12 +240,7 @@ impl Session<'_> {
     }
 
     fn own_phone(&self, spelling: Spelling) -> String {
-        let digits = &self.phone[2..];
-        match spelling {
-            Spelling::E164 => self.phone.clone(),
-            Spelling::Telegram => format!("7{digits}"),
-            Spelling::Local => format!("8 ({}) {}-{}-{}", &digits[..3], &digits[3..6], &digits[6..8], &digits[8..]),
-        }
+        spelled(&self.phone, spelling)
     }
 
     fn send_text(&mut self, text: &str) {
@@ -745,49 +532,11 @@ fn state_name(state: Option<&State>) -> &'static str {
 
 /// No code issued twice, across every user of the app so far.
 async fn check_codes(app: &TestApp) -> Result<(), TestCaseError> {
-    let pool = app.db.pool();
-    let sql_error = |err: sqlx::Error| fail(format!("codes query failed: {err}"));
-    let twice: Vec<(String, i64)> = sqlx::query_as(
-        "SELECT code, COUNT(*) FROM candidates WHERE code IS NOT NULL GROUP BY code HAVING COUNT(*) > 1",
-    )
-    .fetch_all(pool)
-    .await
-    .map_err(sql_error)?;
-    if !twice.is_empty() {
-        return Err(fail(format!("codes held by more than one candidate: {twice:?}")));
+    let codes = invariants::check_codes(&app.db).await.map_err(|err| fail(format!("codes query failed: {err}")))?;
+    match codes.broken.into_iter().next() {
+        Some(broken) => Err(fail(broken)),
+        None => Ok(()),
     }
-    // A code stays consumed, and linked to the eligible person, after /forget deletes the
-    // candidate's row: so the codes "held" are the eligible list's links, and each issued code
-    // must be held by exactly one person (every user here has a phone of their own).
-    let issued: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM promo_codes WHERE issued_at IS NOT NULL")
-        .fetch_one(pool)
-        .await
-        .map_err(sql_error)?;
-    let held: i64 = sqlx::query_scalar("SELECT COUNT(DISTINCT code) FROM eligible WHERE code IS NOT NULL")
-        .fetch_one(pool)
-        .await
-        .map_err(sql_error)?;
-    if issued != held {
-        return Err(fail(format!("{issued} codes issued but {held} held by eligible people")));
-    }
-    // Every candidate's code is the one linked to their own phone, and was issued.
-    let strays: Vec<(i64, String)> = sqlx::query_as(
-        "SELECT c.chat_id, c.code FROM candidates c
-         WHERE c.code IS NOT NULL AND NOT EXISTS (
-             SELECT 1 FROM eligible e JOIN promo_codes p ON p.code = e.code
-             WHERE e.code = c.code AND e.phone = c.phone AND p.issued_at IS NOT NULL)",
-    )
-    .fetch_all(pool)
-    .await
-    .map_err(sql_error)?;
-    if !strays.is_empty() {
-        return Err(fail(format!("codes not linked to the holder's phone: {strays:?}")));
-    }
-    Ok(())
-}
-
-fn eligible_phone(user_id: i64) -> String {
-    format!("+7701{:07}", user_id % 10_000_000)
 }
 
 fn config() -> Config {
@@ -807,7 +556,7 @@ fn config() -> Config {
 async fn run_case(app: &TestApp, case: &Case, coverage: &Mutex<Coverage>) -> Result<(), TestCaseError> {
     let id = NEXT_USER.fetch_add(1, Ordering::Relaxed);
     let user = TestUser { language_code: case.client_lang.map(str::to_owned), ..TestUser::new(id, None) };
-    let phone = eligible_phone(id);
+    let phone = phone_of(id);
     let parsed = Phone::parse(&phone).map_err(|err| fail(err.to_string()))?;
     app.db
         .import_eligible(&[parsed], morning(&app.app.campaign, "2023-08-20"))
@@ -818,7 +567,7 @@ async fn run_case(app: &TestApp, case: &Case, coverage: &Mutex<Coverage>) -> Res
         app,
         user,
         phone,
-        other_phone: eligible_phone(id - 1),
+        other_phone: phone_of(id - 1),
         seen: Vec::new(),
         seen_set: HashSet::new(),
         bot_messages: Vec::new(),

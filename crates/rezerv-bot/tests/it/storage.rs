@@ -7,9 +7,10 @@ use rezerv_bot::domain::{Phone, PromoCode, Way};
 use rezerv_bot::import::{self, ImportError};
 use rezerv_bot::storage::{Claim, Db, InboxEntry};
 use rezerv_test_support::db::fresh_db;
+use rezerv_test_support::phone::phone_of;
 
 fn phone(n: u32) -> Phone {
-    Phone::parse(&format!("+7701{n:07}")).unwrap()
+    Phone::parse(&phone_of(n.into())).unwrap()
 }
 
 async fn seed(db: &Db, way: Way, codes: usize, phones: u32) {
