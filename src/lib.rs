@@ -12,4 +12,5 @@ pub mod import;
 pub mod reminders;
 pub mod sandbox;
 pub mod storage;
+pub mod telegram;
 pub mod telemetry;

@@ -22,6 +22,7 @@ use crate::config::Campaign;
 use crate::domain::Lang;
 use crate::i18n::Locales;
 use crate::storage::{Db, OutboxRow, StorageResult};
+use crate::telegram::is_unreachable;
 
 /// Telegram's overall limit for a bot's messages per second.
 pub const TELEGRAM_MAX_PER_SEC: u32 = 30;
@@ -269,8 +270,12 @@ impl Sender {
                 self.db.retry_later(row.id, row.due_at, "429 Too Many Requests", false, now).await?;
                 Ok(SendOutcome::RateLimited { retry_after_secs: secs })
             }
-            Err(RequestError::Api(error)) if error.to_string().starts_with("Forbidden") => {
-                let reason = error.to_string();
+            Err(error) if is_unreachable(&error) => {
+                // Telegram's own words, without teloxide's prefix.
+                let reason = match &error {
+                    RequestError::Api(api) => api.to_string(),
+                    other => other.to_string(),
+                };
                 tracing::info!(chat_id = row.chat_id, %reason, "candidate unreachable: marked inactive");
                 self.db.set_active(row.chat_id, false).await?;
                 self.db.finish_unsent(row.id, true, &reason, now).await?;
