@@ -3,9 +3,11 @@
 mod lang;
 mod phone;
 mod promo_code;
+mod unknown;
 mod way;
 
 pub use lang::Lang;
 pub use phone::{Phone, PhoneError};
 pub use promo_code::{PromoCode, PromoCodeError};
+pub use unknown::UnknownValue;
 pub use way::Way;

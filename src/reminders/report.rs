@@ -33,7 +33,8 @@ pub async fn report(
         );
         for row in rows.iter().take(usize::try_from(DUE_SHOWN).unwrap_or(20)) {
             let lang = db.recipient(row.chat_id).await?.and_then(|(lang, _)| lang).unwrap_or(Lang::Ru);
-            let text = render(locales, campaign, lang, &row.message, &row.args).unwrap_or_else(|problem| problem);
+            let text =
+                render(locales, campaign, lang, &row.message, &row.args).unwrap_or_else(|problem| problem.to_string());
             let due_local = row.due_at.with_timezone(&campaign.tz).format("%Y-%m-%d %H:%M");
             let _ =
                 writeln!(out, "\n#{} chat {} {} ({lang}) due {due_local}:\n{text}", row.id, row.chat_id, row.plan_key);

@@ -238,6 +238,7 @@ impl Sender {
         let text = match render(&self.locales, &self.campaign, lang, &row.message, &row.args) {
             Ok(text) => text,
             Err(problem) => {
+                let problem = problem.to_string();
                 tracing::error!(row = row.id, %problem, "cannot render a reminder");
                 self.db.finish_unsent(row.id, false, &problem, now).await?;
                 return Ok(SendOutcome::Failed(problem));

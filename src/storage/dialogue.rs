@@ -12,7 +12,7 @@ use teloxide::types::ChatId;
 
 use sqlx::SqlitePool;
 
-use super::{Db, Profile, StorageError, StorageResult, timestamp};
+use super::{Db, Profile, StorageError, StorageResult, corrupt, timestamp};
 use crate::clock::SharedClock;
 use crate::domain::Way;
 
@@ -89,7 +89,7 @@ impl DialogueStore {
 
     /// Saves the state; concurrent saves share one statement and one commit.
     pub async fn save<S: StoredState>(&self, chat_id: i64, state: &S) -> Result<(), StorageError> {
-        let json = serde_json::to_string(state).map_err(|err| StorageError::Corrupt(err.to_string()))?;
+        let json = serde_json::to_string(state).map_err(corrupt)?;
         let summary = state.summary();
         let row = serde_json::json!([
             chat_id,

@@ -47,6 +47,11 @@ pub enum StorageError {
 
 pub type StorageResult<T> = Result<T, StorageError>;
 
+/// A stored value that no longer reads back as its type.
+pub(crate) fn corrupt(error: impl std::fmt::Display) -> StorageError {
+    StorageError::Corrupt(error.to_string())
+}
+
 /// A handle on the database; cheap to clone. Reads share a pool; every write goes through one
 /// connection, so writers queue in the process instead of spinning on SQLite's busy lock.
 #[derive(Debug, Clone)]

@@ -3,7 +3,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::Row;
 
-use super::{Db, StorageError, StorageResult, timestamp};
+use super::{Db, StorageError, StorageResult, corrupt, timestamp};
 use crate::domain::{Lang, Way};
 
 /// What the planner needs to know about one candidate.
@@ -80,7 +80,7 @@ fn outbox_row(row: sqlx::sqlite::SqliteRow) -> StorageResult<OutboxRow> {
         plan_key: row.try_get("plan_key")?,
         kind: row.try_get("kind")?,
         message: row.try_get("message")?,
-        args: serde_json::from_str(&args).map_err(|err| StorageError::Corrupt(err.to_string()))?,
+        args: serde_json::from_str(&args).map_err(corrupt)?,
         due_at: parse_time(&row.try_get::<String, _>("due_at")?)?,
         expires_at: expires.as_deref().map(parse_time).transpose()?,
         attempts: row.try_get("attempts")?,
@@ -115,7 +115,7 @@ fn plan_input(row: sqlx::sqlite::SqliteRow) -> StorageResult<PlanInput> {
         created_at: parse_time(&row.try_get::<String, _>("created_at")?)?,
         stage: row.try_get("stage")?,
         city: row.try_get("city")?,
-        way: way.map(|way| way.parse()).transpose().map_err(StorageError::Corrupt)?,
+        way: way.map(|way| way.parse()).transpose().map_err(corrupt)?,
         step: row.try_get("step")?,
         stage_since: parse_time(&row.try_get::<String, _>("stage_since")?)?,
         applied_on: parse_day(row.try_get("applied_on")?)?,
@@ -363,7 +363,7 @@ impl Db {
             .await?;
         row.map(|row| {
             let lang: Option<String> = row.try_get("lang")?;
-            let lang = lang.map(|lang| lang.parse()).transpose().map_err(StorageError::Corrupt)?;
+            let lang = lang.map(|lang| lang.parse()).transpose().map_err(corrupt)?;
             Ok((lang, row.try_get("active")?))
         })
         .transpose()
