@@ -47,7 +47,7 @@ pub async fn report(
     let mut days: BTreeMap<(String, String), i64> = BTreeMap::new();
     for wave in db.waves(now).await? {
         let day = wave.due_at.with_timezone(&campaign.tz).format("%Y-%m-%d %a %H:%M").to_string();
-        *days.entry((day, wave.kind)).or_default() += wave.count;
+        *days.entry((day, wave.kind.to_string())).or_default() += wave.count;
     }
     let _ = writeln!(out, "coming reminders from {}:", local_now.format("%Y-%m-%d %H:%M %Z"));
     if days.is_empty() {

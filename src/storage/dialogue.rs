@@ -14,12 +14,12 @@ use sqlx::SqlitePool;
 
 use super::{Db, Profile, StorageError, StorageResult, corrupt, timestamp};
 use crate::clock::SharedClock;
-use crate::domain::Way;
+use crate::domain::{Stage, Way};
 
 /// What the storage keeps in queryable columns beside the serialized state.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StateSummary {
-    pub stage: &'static str,
+    pub stage: Stage,
     pub city: Option<String>,
     pub way: Option<Way>,
     pub step: Option<u8>,
@@ -110,9 +110,10 @@ impl DialogueStore {
 
     pub async fn clear(&self, chat_id: i64) -> Result<(), StorageError> {
         sqlx::query(
-            "UPDATE candidates SET dialogue = NULL, stage = 'start', city = NULL, way = NULL, step = NULL
+            "UPDATE candidates SET dialogue = NULL, stage = ?, city = NULL, way = NULL, step = NULL
              WHERE chat_id = ?",
         )
+        .bind(Stage::Start)
         .bind(chat_id)
         .execute(self.db.writer())
         .await?;

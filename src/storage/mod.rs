@@ -9,6 +9,7 @@ mod inbox;
 mod migrations;
 mod outbox;
 mod run_lock;
+mod sql;
 mod stats;
 
 use std::str::FromStr;
@@ -26,7 +27,7 @@ pub use candidates::Profile;
 pub use codes::{Claim, ImportReport};
 pub use dialogue::{DialogueStore, StateSummary, StoredState};
 pub use inbox::InboxEntry;
-pub use outbox::{OutboxRow, PlanInput, PlannedRow, Wave};
+pub use outbox::{OutboxRow, OutboxStatus, PlanInput, PlannedRow, Wave};
 pub use run_lock::RunLock;
 pub use stats::Stats;
 
