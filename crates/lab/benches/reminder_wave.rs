@@ -67,7 +67,7 @@ async fn main() -> anyhow::Result<()> {
             .map(|chat_id| {
                 let row = PlannedRow {
                     key: "deadline-7".into(),
-                    kind: "deadline".into(),
+                    kind: rezerv_bot::domain::ReminderKind::Deadline,
                     message: "reminder-deadline".into(),
                     args: serde_json::json!({"deadline": "2023-09-17", "city": "almaty", "way": "qaztest", "days": 7}),
                     due_at: due,

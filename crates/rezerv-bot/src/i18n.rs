@@ -24,6 +24,15 @@ pub enum LocaleError {
     Duplicate { file: String, errors: String },
 }
 
+/// Why a message could not be rendered.
+#[derive(Debug, Error)]
+pub enum MessageError {
+    #[error("no message `{id}` in {lang}")]
+    Missing { id: String, lang: Lang },
+    #[error("`{id}` in {lang}: {errors}")]
+    Format { id: String, lang: Lang, errors: String },
+}
+
 /// Named arguments for a message.
 #[derive(Default)]
 pub struct Args<'a>(FluentArgs<'a>);
@@ -72,15 +81,19 @@ impl Locales {
     }
 
     /// Renders a message, or says why it cannot be rendered.
-    pub fn render(&self, lang: Lang, id: &str, args: Option<&Args<'_>>) -> Result<String, String> {
+    pub fn render(&self, lang: Lang, id: &str, args: Option<&Args<'_>>) -> Result<String, MessageError> {
         let bundle = self.bundle(lang);
         let pattern = bundle
             .get_message(id)
             .and_then(|message| message.value())
-            .ok_or_else(|| format!("no message `{id}` in {lang}"))?;
+            .ok_or_else(|| MessageError::Missing { id: id.to_owned(), lang })?;
         let mut errors = Vec::new();
         let text = bundle.format_pattern(pattern, args.map(|args| &args.0), &mut errors);
-        if errors.is_empty() { Ok(text.into_owned()) } else { Err(format!("`{id}` in {lang}: {errors:?}")) }
+        if errors.is_empty() {
+            Ok(text.into_owned())
+        } else {
+            Err(MessageError::Format { id: id.to_owned(), lang, errors: format!("{errors:?}") })
+        }
     }
 
     /// Renders a message. A missing id or a render error is logged and never panics: the

@@ -12,4 +12,5 @@ pub mod reminders;
 pub mod sandbox;
 pub mod startup;
 pub mod storage;
+pub mod telegram;
 pub mod telemetry;

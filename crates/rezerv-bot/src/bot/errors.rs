@@ -38,10 +38,10 @@ pub fn chain(error: &(dyn std::error::Error + 'static)) -> String {
     text
 }
 
-/// Whether Telegram refused to reach the chat at all (403: the user blocked the bot or
-/// deleted their account).
+/// Whether Telegram refused to reach the chat at all (the user blocked the bot or deleted
+/// their account).
 fn chat_unreachable(error: &BotError) -> bool {
-    matches!(error, BotError::Telegram(teloxide::RequestError::Api(api)) if api.to_string().starts_with("Forbidden"))
+    matches!(error, BotError::Telegram(error) if crate::telegram::is_unreachable(error))
 }
 
 /// Tells the user, in their language, that something went wrong (the error itself goes to

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::domain::{CityId, Way};
+use crate::domain::{CityId, Stage, Way};
 use crate::storage::{StateSummary, StoredState};
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -50,16 +50,16 @@ impl State {
         }
     }
 
-    pub fn stage(&self) -> &'static str {
+    pub fn stage(&self) -> Stage {
         match self {
-            State::Start => "start",
-            State::City { .. } | State::RegionalCity { .. } => "city",
-            State::Way { .. } => "way",
-            State::Step { .. } => "steps",
-            State::Contact { .. } => "contact",
-            State::Ready { .. } => "ready",
+            State::Start => Stage::Start,
+            State::City { .. } | State::RegionalCity { .. } => Stage::City,
+            State::Way { .. } => Stage::Way,
+            State::Step { .. } => Stage::Steps,
+            State::Contact { .. } => Stage::Contact,
+            State::Ready { .. } => Stage::Ready,
             State::ConfirmForget { back } => back.stage(),
-            State::Lost => "lost",
+            State::Lost => Stage::Lost,
         }
     }
 }
@@ -106,7 +106,7 @@ mod tests {
         let summary = State::Step { city: CityId::parse("oral").unwrap(), way: Way::Qaztest, step: 4 }.summary();
         assert_eq!(
             summary,
-            StateSummary { stage: "steps", city: Some("oral".into()), way: Some(Way::Qaztest), step: Some(4) }
+            StateSummary { stage: Stage::Steps, city: Some("oral".into()), way: Some(Way::Qaztest), step: Some(4) }
         );
     }
 }

@@ -9,7 +9,7 @@ use chrono_tz::Tz;
 use serde::Deserialize;
 use thiserror::Error;
 
-use crate::domain::{CityId, Lang, Way};
+use crate::domain::{CityId, Lang, UnknownValue, Way};
 
 /// The campaign shipped with the binary: the 2023 round of the announcement.
 pub const EMBEDDED_CAMPAIGN: &str = include_str!("../../config/campaign.toml");
@@ -325,7 +325,8 @@ impl Campaign {
         let mut steps = HashMap::new();
         for (index, way) in file.ways.iter().enumerate() {
             let key = format!("ways[{index}]");
-            let parsed: Way = way.id.parse().map_err(|err: String| invalid(format!("{key}.id"), err))?;
+            let parsed: Way =
+                way.id.parse().map_err(|err: UnknownValue| invalid(format!("{key}.id"), err.to_string()))?;
             if steps.contains_key(&parsed) {
                 return Err(invalid(format!("{key}.id"), format!("duplicate way `{}`", way.id)));
             }

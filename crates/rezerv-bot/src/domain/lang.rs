@@ -3,6 +3,8 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
+use super::UnknownValue;
+
 /// The two languages the bot speaks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -39,13 +41,13 @@ impl fmt::Display for Lang {
 }
 
 impl FromStr for Lang {
-    type Err = String;
+    type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s {
             "kk" => Ok(Lang::Kk),
             "ru" => Ok(Lang::Ru),
-            other => Err(format!("unknown language `{other}` (expected kk or ru)")),
+            other => Err(UnknownValue::new("language", other, "kk or ru")),
         }
     }
 }

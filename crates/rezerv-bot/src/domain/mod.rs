@@ -4,10 +4,17 @@ mod city_id;
 mod lang;
 mod phone;
 mod promo_code;
+mod reminder_kind;
+mod stage;
+mod unknown;
 mod way;
 
 pub use city_id::{CityId, CityIdError};
 pub use lang::Lang;
 pub use phone::{Phone, PhoneError};
 pub use promo_code::{PromoCode, PromoCodeError};
+pub use reminder_kind::ReminderKind;
+pub use stage::Stage;
+pub use unknown::UnknownValue;
+pub(crate) use unknown::spelled;
 pub use way::Way;

@@ -3,6 +3,8 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
+use super::UnknownValue;
+
 /// The two ways to take the state-language test.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -31,13 +33,13 @@ impl fmt::Display for Way {
 }
 
 impl FromStr for Way {
-    type Err = String;
+    type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s.to_ascii_lowercase().as_str() {
             "qrt" => Ok(Way::Qrt),
             "qaztest" => Ok(Way::Qaztest),
-            other => Err(format!("unknown way `{other}` (expected qrt or qaztest)")),
+            other => Err(UnknownValue::new("way", other, "qrt or qaztest")),
         }
     }
 }

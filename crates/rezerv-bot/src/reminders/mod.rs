@@ -7,6 +7,6 @@ mod report;
 mod sender;
 
 pub use planner::{PLANNED_KINDS, Planner, plan};
-pub use render::render;
+pub use render::{RenderError, render};
 pub use report::report;
-pub use sender::{SendOutcome, Sender, SenderConfig, TELEGRAM_MAX_PER_SEC};
+pub use sender::{CancelReason, SendOutcome, Sender, SenderConfig, TELEGRAM_MAX_PER_SEC};

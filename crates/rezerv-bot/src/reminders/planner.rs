@@ -9,14 +9,15 @@ use tokio::sync::{Notify, watch};
 
 use crate::clock::SharedClock;
 use crate::config::Campaign;
-use crate::domain::Way;
+use crate::domain::{ReminderKind, Stage, Way};
 use crate::storage::{Db, PlanInput, PlannedRow, StorageResult};
 
 /// The outbox kinds the planner owns; other kinds (broadcasts) it never touches.
-pub const PLANNED_KINDS: [&str; 4] = ["window-open", "deadline", "results", "nudge"];
+pub const PLANNED_KINDS: [ReminderKind; 4] =
+    [ReminderKind::WindowOpen, ReminderKind::Deadline, ReminderKind::Results, ReminderKind::Nudge];
 
 /// Stages before the code, where a stalled candidate gets a nudge.
-const NUDGE_STAGES: [&str; 5] = ["start", "city", "way", "steps", "contact"];
+const NUDGE_STAGES: [Stage; 5] = [Stage::Start, Stage::City, Stage::Way, Stage::Steps, Stage::Contact];
 
 /// The reminders `input` should have from `now` on.
 pub fn plan(campaign: &Campaign, input: &PlanInput, now: DateTime<Utc>) -> Vec<PlannedRow> {
@@ -30,16 +31,9 @@ pub fn plan(campaign: &Campaign, input: &PlanInput, now: DateTime<Utc>) -> Vec<P
     let city = input.city.as_deref().and_then(|id| campaign.city(&id.parse().ok()?));
     // A recorded test date means the candidate has applied.
     let applied = input.applied_on.is_some() || input.test_date.is_some();
-    let mut push = |key: String, kind: &str, message: &str, args: serde_json::Value, due: DateTime<Utc>, expires| {
+    let mut push = |key: String, kind, message: &str, args: serde_json::Value, due: DateTime<Utc>, expires| {
         if due > now {
-            rows.push(PlannedRow {
-                key,
-                kind: kind.to_owned(),
-                message: message.to_owned(),
-                args,
-                due_at: due,
-                expires_at: expires,
-            });
+            rows.push(PlannedRow { key, kind, message: message.to_owned(), args, due_at: due, expires_at: expires });
         }
     };
 
@@ -47,7 +41,7 @@ pub fn plan(campaign: &Campaign, input: &PlanInput, now: DateTime<Utc>) -> Vec<P
     if input.created_at < opens_at && !applied {
         push(
             "window-open".into(),
-            "window-open",
+            ReminderKind::WindowOpen,
             "reminder-window-open",
             json!({ "opens": window.opens, "closes": window.closes }),
             opens_at,
@@ -63,7 +57,7 @@ pub fn plan(campaign: &Campaign, input: &PlanInput, now: DateTime<Utc>) -> Vec<P
             let day = deadline - Duration::days(i64::from(*days));
             push(
                 format!("deadline-{days}"),
-                "deadline",
+                ReminderKind::Deadline,
                 "reminder-deadline",
                 json!({ "deadline": deadline, "city": city.id, "way": way.code(), "days": days }),
                 at(day),
@@ -77,7 +71,7 @@ pub fn plan(campaign: &Campaign, input: &PlanInput, now: DateTime<Utc>) -> Vec<P
     {
         push(
             format!("results-{test_date}"),
-            "results",
+            ReminderKind::Results,
             "reminder-results",
             json!({ "date": due, "test_date": test_date }),
             at(due),
@@ -85,7 +79,7 @@ pub fn plan(campaign: &Campaign, input: &PlanInput, now: DateTime<Utc>) -> Vec<P
         );
     }
 
-    if !input.has_code && NUDGE_STAGES.contains(&input.stage.as_str()) {
+    if !input.has_code && NUDGE_STAGES.contains(&input.stage) {
         let stalled = input.stage_since + Duration::days(i64::from(campaign.reminders.nudge_after_days));
         let local_day = campaign.local_date(stalled);
         let due = if at(local_day) >= stalled { at(local_day) } else { at(local_day + Duration::days(1)) };
@@ -94,7 +88,7 @@ pub fn plan(campaign: &Campaign, input: &PlanInput, now: DateTime<Utc>) -> Vec<P
         if still_open {
             push(
                 format!("nudge-{}-{step}", input.stage),
-                "nudge",
+                ReminderKind::Nudge,
                 "reminder-nudge",
                 json!({ "step": input.step }),
                 due,
@@ -233,7 +227,7 @@ mod tests {
             chat_id: 1,
             active: true,
             created_at: local(campaign, created, 9),
-            stage: "steps".into(),
+            stage: Stage::Steps,
             city: Some("almaty".into()),
             way: Some(Way::Qaztest),
             step: Some(2),
@@ -253,7 +247,7 @@ mod tests {
     fn deadline_reminders_at_ten_local_before_the_city_cutoff() {
         let c = campaign();
         let rows = plan(&c, &input(&c, "2023-09-02"), local(&c, "2023-09-02", 9));
-        let deadlines: Vec<_> = rows.iter().filter(|row| row.kind == "deadline").collect();
+        let deadlines: Vec<_> = rows.iter().filter(|row| row.kind == ReminderKind::Deadline).collect();
         assert_eq!(keys(&rows), ["deadline-7", "deadline-3", "deadline-1", "nudge-steps-2"]);
         // Almaty QAZTEST closes 17 September: 10, 14 and 16 September at 10:00 local.
         assert_eq!(deadlines[0].due_at, local(&c, "2023-09-10", 10));
@@ -269,7 +263,7 @@ mod tests {
         assert_eq!(keys(&rows), ["deadline-3", "deadline-1"]);
         let mut applied = input(&c, "2023-09-02");
         applied.applied_on = NaiveDate::from_ymd_opt(2023, 9, 3);
-        assert!(plan(&c, &applied, local(&c, "2023-09-03", 9)).iter().all(|row| row.kind != "deadline"));
+        assert!(plan(&c, &applied, local(&c, "2023-09-03", 9)).iter().all(|row| row.kind != ReminderKind::Deadline));
     }
 
     #[test]
@@ -285,7 +279,7 @@ mod tests {
     fn early_starters_hear_when_the_window_opens() {
         let c = campaign();
         let mut early = input(&c, "2023-08-20");
-        early.stage = "ready".into();
+        early.stage = Stage::Ready;
         early.has_code = true;
         let rows = plan(&c, &early, local(&c, "2023-08-20", 9));
         assert_eq!(rows[0].key, "window-open");
@@ -296,7 +290,7 @@ mod tests {
     fn results_reminder_only_for_qaztest() {
         let c = campaign();
         let mut tested = input(&c, "2023-09-02");
-        tested.stage = "ready".into();
+        tested.stage = Stage::Ready;
         tested.has_code = true;
         tested.test_date = NaiveDate::from_ymd_opt(2023, 9, 8);
         let rows = plan(&c, &tested, local(&c, "2023-09-03", 9));
@@ -311,14 +305,14 @@ mod tests {
         let c = campaign();
         let mut everything = input(&c, "2023-08-20");
         everything.test_date = NaiveDate::from_ymd_opt(2023, 9, 8);
-        let mut kinds: Vec<String> =
+        let mut kinds: Vec<ReminderKind> =
             plan(&c, &everything, local(&c, "2023-08-20", 9)).into_iter().map(|r| r.kind).collect();
         everything.test_date = None;
         kinds.extend(plan(&c, &everything, local(&c, "2023-08-20", 9)).into_iter().map(|r| r.kind));
         for kind in PLANNED_KINDS {
-            assert!(kinds.iter().any(|k| k == kind), "{kind} never planned: {kinds:?}");
+            assert!(kinds.contains(&kind), "{kind} never planned: {kinds:?}");
         }
-        assert!(kinds.iter().all(|k| PLANNED_KINDS.contains(&k.as_str())), "{kinds:?}");
+        assert!(kinds.iter().all(|k| PLANNED_KINDS.contains(k)), "{kinds:?}");
     }
 
     #[test]

@@ -2,10 +2,26 @@
 
 use chrono::NaiveDate;
 use fluent_bundle::FluentValue;
+use thiserror::Error;
 
 use crate::config::Campaign;
-use crate::domain::{Lang, Way};
-use crate::i18n::{Args, Locales, html_escape};
+use crate::domain::{Lang, UnknownValue, Way};
+use crate::i18n::{Args, Locales, MessageError, html_escape};
+
+/// Why an outbox row cannot be rendered; its text is recorded as the row's failure.
+#[derive(Debug, Error)]
+pub enum RenderError {
+    #[error("arguments of {message} are not an object")]
+    NotAnObject { message: String },
+    #[error("{name} is not a date")]
+    NotADate { name: String },
+    #[error("unknown city {id}")]
+    UnknownCity { id: String },
+    #[error(transparent)]
+    Way(#[from] UnknownValue),
+    #[error(transparent)]
+    Message(#[from] MessageError),
+}
 
 /// Argument names whose values are dates (`YYYY-MM-DD`), shown in the recipient's language.
 const DATE_ARGS: [&str; 5] = ["deadline", "date", "opens", "closes", "test_date"];
@@ -19,18 +35,19 @@ pub fn render(
     lang: Lang,
     message: &str,
     args: &serde_json::Value,
-) -> Result<String, String> {
+) -> Result<String, RenderError> {
     let mut fluent = Args::new()
         .with("results", campaign.links.qaztest_results.clone())
         .with("qrt", campaign.links.qrt.clone())
         .with("application", campaign.links.qaztest_application.clone())
         .with("pkrezerv", campaign.links.pkrezerv.clone());
-    let object = args.as_object().ok_or_else(|| format!("arguments of {message} are not an object"))?;
+    let object = args.as_object().ok_or_else(|| RenderError::NotAnObject { message: message.to_owned() })?;
     for (name, value) in object {
         let value: FluentValue<'static> = match (name.as_str(), value) {
             (_, serde_json::Value::Null) => continue,
             (date, serde_json::Value::String(text)) if DATE_ARGS.contains(&date) => {
-                let day = NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| format!("{name} is not a date"))?;
+                let day = NaiveDate::parse_from_str(text, "%Y-%m-%d")
+                    .map_err(|_| RenderError::NotADate { name: name.clone() })?;
                 locales.date(lang, day).into()
             }
             ("city", serde_json::Value::String(id)) => {
@@ -38,7 +55,7 @@ pub fn render(
                     .parse()
                     .ok()
                     .and_then(|city| campaign.city(&city))
-                    .ok_or_else(|| format!("unknown city {id}"))?;
+                    .ok_or_else(|| RenderError::UnknownCity { id: id.clone() })?;
                 html_escape(city.name(lang)).into_owned().into()
             }
             ("way", serde_json::Value::String(code)) => {
@@ -54,5 +71,5 @@ pub fn render(
         };
         fluent = fluent.with_owned(name.clone(), value);
     }
-    locales.render(lang, message, Some(&fluent))
+    Ok(locales.render(lang, message, Some(&fluent))?)
 }

@@ -33,7 +33,8 @@ pub async fn report(
         );
         for row in rows.iter().take(usize::try_from(DUE_SHOWN).unwrap_or(20)) {
             let lang = db.recipient(row.chat_id).await?.and_then(|(lang, _)| lang).unwrap_or(Lang::Ru);
-            let text = render(locales, campaign, lang, &row.message, &row.args).unwrap_or_else(|problem| problem);
+            let text =
+                render(locales, campaign, lang, &row.message, &row.args).unwrap_or_else(|problem| problem.to_string());
             let due_local = row.due_at.with_timezone(&campaign.tz).format("%Y-%m-%d %H:%M");
             let _ =
                 writeln!(out, "\n#{} chat {} {} ({lang}) due {due_local}:\n{text}", row.id, row.chat_id, row.plan_key);
@@ -46,7 +47,7 @@ pub async fn report(
     let mut days: BTreeMap<(String, String), i64> = BTreeMap::new();
     for wave in db.waves(now).await? {
         let day = wave.due_at.with_timezone(&campaign.tz).format("%Y-%m-%d %a %H:%M").to_string();
-        *days.entry((day, wave.kind)).or_default() += wave.count;
+        *days.entry((day, wave.kind.to_string())).or_default() += wave.count;
     }
     let _ = writeln!(out, "coming reminders from {}:", local_now.format("%Y-%m-%d %H:%M %Z"));
     if days.is_empty() {

@@ -19,9 +19,10 @@ use tokio::task::JoinSet;
 use super::render;
 use crate::clock::SharedClock;
 use crate::config::Campaign;
-use crate::domain::Lang;
+use crate::domain::{Lang, spelled};
 use crate::i18n::Locales;
 use crate::storage::{Db, OutboxRow, StorageResult};
+use crate::telegram::is_unreachable;
 
 /// Telegram's overall limit for a bot's messages per second.
 pub const TELEGRAM_MAX_PER_SEC: u32 = 30;
@@ -73,6 +74,18 @@ pub enum SendOutcome {
     /// Not sent and never will be: the candidate blocked the bot, erased their data, or the
     /// reminder expired.
     Cancelled(String),
+}
+
+spelled! {
+    /// Why the sender itself cancels a row, as recorded in its `last_error`.
+    pub enum CancelReason("cancel reason") {
+        /// Past the row's expiry.
+        Expired = "expired",
+        /// The candidate erased their data.
+        Erased = "erased",
+        /// The candidate no longer talks to the bot.
+        Inactive = "inactive",
+    }
 }
 
 pub struct Sender {
@@ -225,18 +238,19 @@ impl Sender {
     async fn deliver(&self, row: &OutboxRow) -> StorageResult<SendOutcome> {
         let now = self.clock.now();
         if row.expires_at.is_some_and(|expires| expires <= now) {
-            return self.cancel(row, "expired").await;
+            return self.cancel(row, CancelReason::Expired).await;
         }
         let Some((lang, active)) = self.db.recipient(row.chat_id).await? else {
-            return self.cancel(row, "erased").await;
+            return self.cancel(row, CancelReason::Erased).await;
         };
         if !active {
-            return self.cancel(row, "inactive").await;
+            return self.cancel(row, CancelReason::Inactive).await;
         }
         let lang = lang.unwrap_or(Lang::Ru);
         let text = match render(&self.locales, &self.campaign, lang, &row.message, &row.args) {
             Ok(text) => text,
             Err(problem) => {
+                let problem = problem.to_string();
                 tracing::error!(row = row.id, %problem, "cannot render a reminder");
                 self.db.finish_unsent(row.id, false, &problem, now).await?;
                 return Ok(SendOutcome::Failed(problem));
@@ -269,8 +283,12 @@ impl Sender {
                 self.db.retry_later(row.id, row.due_at, "429 Too Many Requests", false, now).await?;
                 Ok(SendOutcome::RateLimited { retry_after_secs: secs })
             }
-            Err(RequestError::Api(error)) if error.to_string().starts_with("Forbidden") => {
-                let reason = error.to_string();
+            Err(error) if is_unreachable(&error) => {
+                // Telegram's own words, without teloxide's prefix.
+                let reason = match &error {
+                    RequestError::Api(api) => api.to_string(),
+                    other => other.to_string(),
+                };
                 tracing::info!(chat_id = row.chat_id, %reason, "candidate unreachable: marked inactive");
                 self.db.set_active(row.chat_id, false).await?;
                 self.db.finish_unsent(row.id, true, &reason, now).await?;
@@ -299,9 +317,9 @@ impl Sender {
         }
     }
 
-    async fn cancel(&self, row: &OutboxRow, reason: &str) -> StorageResult<SendOutcome> {
-        self.db.finish_unsent(row.id, true, reason, self.clock.now()).await?;
-        Ok(SendOutcome::Cancelled(reason.to_owned()))
+    async fn cancel(&self, row: &OutboxRow, reason: CancelReason) -> StorageResult<SendOutcome> {
+        self.db.finish_unsent(row.id, true, reason.as_str(), self.clock.now()).await?;
+        Ok(SendOutcome::Cancelled(reason.to_string()))
     }
 }
 

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use sqlx::sqlite::SqliteRow;
 use sqlx::{Row, SqlitePool};
 
-use super::{Db, StorageError, StorageResult, timestamp};
+use super::{Db, StorageError, StorageResult, corrupt, timestamp};
 use crate::domain::{Lang, PromoCode, Way};
 
 /// What the bot knows of one candidate, outside the dialogue state.
@@ -65,15 +65,14 @@ fn chat_row(chat_id: i64, row: &SqliteRow) -> StorageResult<ChatRow> {
     let code: Option<String> = row.try_get("code")?;
     let way: Option<String> = row.try_get("way")?;
     let code = match (code, way) {
-        (Some(code), Some(way)) => Some((
-            PromoCode::parse(&code).map_err(|err| StorageError::Corrupt(err.to_string()))?,
-            way.parse::<Way>().map_err(StorageError::Corrupt)?,
-        )),
+        (Some(code), Some(way)) => {
+            Some((PromoCode::parse(&code).map_err(corrupt)?, way.parse::<Way>().map_err(corrupt)?))
+        }
         _ => None,
     };
     let profile = Profile {
         chat_id,
-        lang: lang.map(|lang| lang.parse()).transpose().map_err(StorageError::Corrupt)?,
+        lang: lang.map(|lang| lang.parse()).transpose().map_err(corrupt)?,
         source: row.try_get("source")?,
         phone: row.try_get("phone")?,
         code,

@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use sqlx::Row;
 
-use super::{Db, StorageError, StorageResult, timestamp};
+use super::{Db, StorageError, StorageResult, corrupt, timestamp};
 use crate::domain::{Phone, PromoCode, Way};
 
 /// The outcome of asking for a code.
@@ -149,13 +149,11 @@ impl Db {
 }
 
 fn parse_code(code: &str) -> StorageResult<PromoCode> {
-    PromoCode::parse(code).map_err(|err| StorageError::Corrupt(err.to_string()))
+    PromoCode::parse(code).map_err(corrupt)
 }
 
 fn already_issued(code: String, way: Option<String>) -> StorageResult<Claim> {
-    let way = way
-        .ok_or_else(|| StorageError::Corrupt(format!("code {code} has no way")))?
-        .parse::<Way>()
-        .map_err(StorageError::Corrupt)?;
+    let way =
+        way.ok_or_else(|| StorageError::Corrupt(format!("code {code} has no way")))?.parse::<Way>().map_err(corrupt)?;
     Ok(Claim::AlreadyIssued(parse_code(&code)?, way))
 }

@@ -12,14 +12,14 @@ use teloxide::types::ChatId;
 
 use sqlx::SqlitePool;
 
-use super::{Db, Profile, StorageError, StorageResult, timestamp};
+use super::{Db, Profile, StorageError, StorageResult, corrupt, timestamp};
 use crate::clock::SharedClock;
-use crate::domain::Way;
+use crate::domain::{Stage, Way};
 
 /// What the storage keeps in queryable columns beside the serialized state.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StateSummary {
-    pub stage: &'static str,
+    pub stage: Stage,
     pub city: Option<String>,
     pub way: Option<Way>,
     pub step: Option<u8>,
@@ -89,7 +89,7 @@ impl DialogueStore {
 
     /// Saves the state; concurrent saves share one statement and one commit.
     pub async fn save<S: StoredState>(&self, chat_id: i64, state: &S) -> Result<(), StorageError> {
-        let json = serde_json::to_string(state).map_err(|err| StorageError::Corrupt(err.to_string()))?;
+        let json = serde_json::to_string(state).map_err(corrupt)?;
         let summary = state.summary();
         let row = serde_json::json!([
             chat_id,
@@ -110,9 +110,10 @@ impl DialogueStore {
 
     pub async fn clear(&self, chat_id: i64) -> Result<(), StorageError> {
         sqlx::query(
-            "UPDATE candidates SET dialogue = NULL, stage = 'start', city = NULL, way = NULL, step = NULL
+            "UPDATE candidates SET dialogue = NULL, stage = ?, city = NULL, way = NULL, step = NULL
              WHERE chat_id = ?",
         )
+        .bind(Stage::Start)
         .bind(chat_id)
         .execute(self.db.writer())
         .await?;

@@ -9,6 +9,7 @@ mod inbox;
 mod migrations;
 mod outbox;
 mod run_lock;
+mod sql;
 mod stats;
 
 use std::str::FromStr;
@@ -26,7 +27,7 @@ pub use candidates::Profile;
 pub use codes::{Claim, ImportReport};
 pub use dialogue::{DialogueStore, StateSummary, StoredState};
 pub use inbox::InboxEntry;
-pub use outbox::{OutboxRow, PlanInput, PlannedRow, Wave};
+pub use outbox::{OutboxRow, OutboxStatus, PlanInput, PlannedRow, Wave};
 pub use run_lock::RunLock;
 pub use stats::Stats;
 
@@ -46,6 +47,11 @@ pub enum StorageError {
 }
 
 pub type StorageResult<T> = Result<T, StorageError>;
+
+/// A stored value that no longer reads back as its type.
+pub(crate) fn corrupt(error: impl std::fmt::Display) -> StorageError {
+    StorageError::Corrupt(error.to_string())
+}
 
 /// A handle on the database; cheap to clone. Reads share a pool; every write goes through one
 /// connection, so writers queue in the process instead of spinning on SQLite's busy lock.

@@ -3,8 +3,26 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::Row;
 
-use super::{Db, StorageError, StorageResult, timestamp};
-use crate::domain::{Lang, Way};
+use super::sql::SqlText;
+use super::{Db, StorageError, StorageResult, corrupt, timestamp};
+use crate::domain::{Lang, ReminderKind, Stage, Way, spelled};
+
+spelled! {
+    /// Where an outbox row is, as stored in `outbox.status`.
+    pub enum OutboxStatus("outbox status") {
+        /// Waiting for its due time.
+        Pending = "pending",
+        /// Claimed by a sender, until its lease ends.
+        InFlight = "in_flight",
+        Sent = "sent",
+        /// Given up on: rejected by Telegram or out of attempts.
+        Failed = "failed",
+        /// Not to be sent: no longer planned, expired, or the chat is gone.
+        Cancelled = "cancelled",
+    }
+}
+
+use OutboxStatus::{Cancelled, Failed, InFlight, Pending, Sent};
 
 /// What the planner needs to know about one candidate.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -12,7 +30,7 @@ pub struct PlanInput {
     pub chat_id: i64,
     pub active: bool,
     pub created_at: DateTime<Utc>,
-    pub stage: String,
+    pub stage: Stage,
     pub city: Option<String>,
     pub way: Option<Way>,
     pub step: Option<i64>,
@@ -28,7 +46,7 @@ pub struct PlanInput {
 #[derive(Debug, Clone, PartialEq)]
 pub struct PlannedRow {
     pub key: String,
-    pub kind: String,
+    pub kind: ReminderKind,
     pub message: String,
     pub args: serde_json::Value,
     pub due_at: DateTime<Utc>,
@@ -41,7 +59,7 @@ pub struct OutboxRow {
     pub id: i64,
     pub chat_id: i64,
     pub plan_key: String,
-    pub kind: String,
+    pub kind: ReminderKind,
     pub message: String,
     pub args: serde_json::Value,
     pub due_at: DateTime<Utc>,
@@ -53,7 +71,7 @@ pub struct OutboxRow {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Wave {
     pub due_at: DateTime<Utc>,
-    pub kind: String,
+    pub kind: ReminderKind,
     pub count: i64,
 }
 
@@ -80,7 +98,7 @@ fn outbox_row(row: sqlx::sqlite::SqliteRow) -> StorageResult<OutboxRow> {
         plan_key: row.try_get("plan_key")?,
         kind: row.try_get("kind")?,
         message: row.try_get("message")?,
-        args: serde_json::from_str(&args).map_err(|err| StorageError::Corrupt(err.to_string()))?,
+        args: serde_json::from_str(&args).map_err(corrupt)?,
         due_at: parse_time(&row.try_get::<String, _>("due_at")?)?,
         expires_at: expires.as_deref().map(parse_time).transpose()?,
         attempts: row.try_get("attempts")?,
@@ -94,7 +112,7 @@ fn bind_row<'q>(query: SqliteQuery<'q>, chat_id: i64, row: &'q PlannedRow, now: 
     query
         .bind(chat_id)
         .bind(&row.key)
-        .bind(&row.kind)
+        .bind(row.kind)
         .bind(&row.message)
         .bind(row.args.to_string())
         .bind(timestamp(row.due_at))
@@ -115,7 +133,7 @@ fn plan_input(row: sqlx::sqlite::SqliteRow) -> StorageResult<PlanInput> {
         created_at: parse_time(&row.try_get::<String, _>("created_at")?)?,
         stage: row.try_get("stage")?,
         city: row.try_get("city")?,
-        way: way.map(|way| way.parse()).transpose().map_err(StorageError::Corrupt)?,
+        way: way.map(|way| way.parse()).transpose().map_err(corrupt)?,
         step: row.try_get("step")?,
         stage_since: parse_time(&row.try_get::<String, _>("stage_since")?)?,
         applied_on: parse_day(row.try_get("applied_on")?)?,
@@ -144,7 +162,7 @@ impl Db {
     pub async fn replan_dirty<F>(
         &self,
         limit: u32,
-        kinds: &[&str],
+        kinds: &[ReminderKind],
         now: DateTime<Utc>,
         mut plan: F,
     ) -> StorageResult<usize>
@@ -195,33 +213,37 @@ impl Db {
             marks.push(serde_json::json!([input.chat_id, fingerprint]));
         }
         if !rows.is_empty() {
-            sqlx::query(
+            sqlx::query(&format!(
                 "INSERT INTO outbox (chat_id, plan_key, kind, message, args, due_at, expires_at, created_at, updated_at)
                  SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5, value ->> 6, ?1, ?1
                  FROM json_each(?2) WHERE true
                  ON CONFLICT (chat_id, plan_key) DO UPDATE SET
                      kind = excluded.kind, message = excluded.message, args = excluded.args,
                      due_at = excluded.due_at, expires_at = excluded.expires_at,
-                     attempts = CASE WHEN status = 'cancelled' THEN 0 ELSE attempts END,
-                     status = 'pending', updated_at = excluded.updated_at
-                 WHERE status IN ('pending', 'cancelled')",
-            )
+                     attempts = CASE WHEN status = {cancelled} THEN 0 ELSE attempts END,
+                     status = {pending}, updated_at = excluded.updated_at
+                 WHERE status IN ({pending}, {cancelled})",
+                pending = Pending.quoted(),
+                cancelled = Cancelled.quoted(),
+            ))
             .bind(&now)
             .bind(serde_json::Value::from(rows).to_string())
             .execute(&mut *tx)
             .await?;
         }
         if !replanned.is_empty() {
-            sqlx::query(
-                "UPDATE outbox SET status = 'cancelled', updated_at = ?1
-                 WHERE status = 'pending'
+            sqlx::query(&format!(
+                "UPDATE outbox SET status = {cancelled}, updated_at = ?1
+                 WHERE status = {pending}
                      AND chat_id IN (SELECT value FROM json_each(?2))
                      AND kind IN (SELECT value FROM json_each(?3))
                      AND chat_id || ' ' || plan_key NOT IN (SELECT value FROM json_each(?4))",
-            )
+                pending = Pending.quoted(),
+                cancelled = Cancelled.quoted(),
+            ))
             .bind(&now)
             .bind(serde_json::Value::from(replanned).to_string())
-            .bind(serde_json::Value::from(kinds.to_vec()).to_string())
+            .bind(serde_json::to_string(kinds).map_err(corrupt)?)
             .bind(serde_json::Value::from(wanted).to_string())
             .execute(&mut *tx)
             .await?;
@@ -240,9 +262,12 @@ impl Db {
 
     /// Cancels every pending row of a chat (blocked bot, erased data).
     pub async fn cancel_pending(&self, chat_id: i64, now: DateTime<Utc>) -> StorageResult<u64> {
-        Ok(sqlx::query(
-            "UPDATE outbox SET status = 'cancelled', updated_at = ? WHERE chat_id = ? AND status IN ('pending', 'in_flight')",
-        )
+        Ok(sqlx::query(&format!(
+            "UPDATE outbox SET status = {cancelled}, updated_at = ? WHERE chat_id = ? AND status IN ({pending}, {in_flight})",
+            cancelled = Cancelled.quoted(),
+            pending = Pending.quoted(),
+            in_flight = InFlight.quoted(),
+        ))
         .bind(timestamp(now))
         .bind(chat_id)
         .execute(self.writer())
@@ -283,15 +308,17 @@ impl Db {
     ) -> StorageResult<Vec<OutboxRow>> {
         let now_text = timestamp(now);
         let rows = sqlx::query(&format!(
-            "UPDATE outbox SET status = 'in_flight', lease_until = ?1, attempts = attempts + 1, updated_at = ?2
+            "UPDATE outbox SET status = {in_flight}, lease_until = ?1, attempts = attempts + 1, updated_at = ?2
              WHERE id IN (SELECT id FROM (
                  SELECT id, due_at FROM (SELECT id, due_at FROM outbox
-                     WHERE status = 'pending' AND due_at <= ?2 ORDER BY due_at LIMIT ?3)
+                     WHERE status = {pending} AND due_at <= ?2 ORDER BY due_at LIMIT ?3)
                  UNION ALL
                  SELECT id, due_at FROM (SELECT id, due_at FROM outbox
-                     WHERE status = 'in_flight' AND lease_until <= ?2 ORDER BY lease_until LIMIT ?3)
+                     WHERE status = {in_flight} AND lease_until <= ?2 ORDER BY lease_until LIMIT ?3)
                  ORDER BY due_at LIMIT ?3))
-             RETURNING {ROW_COLUMNS}"
+             RETURNING {ROW_COLUMNS}",
+            pending = Pending.quoted(),
+            in_flight = InFlight.quoted(),
         ))
         .bind(timestamp(lease_until))
         .bind(&now_text)
@@ -306,9 +333,10 @@ impl Db {
     pub async fn mark_sent(&self, id: i64, now: DateTime<Utc>) -> StorageResult<()> {
         let now = timestamp(now);
         sqlx::query(
-            "UPDATE outbox SET status = 'sent', sent_at = ?1, updated_at = ?1, lease_until = NULL, last_error = NULL
-             WHERE id = ?2",
+            "UPDATE outbox SET status = ?1, sent_at = ?2, updated_at = ?2, lease_until = NULL, last_error = NULL
+             WHERE id = ?3",
         )
+        .bind(Sent)
         .bind(&now)
         .bind(id)
         .execute(self.writer())
@@ -321,7 +349,7 @@ impl Db {
         sqlx::query(
             "UPDATE outbox SET status = ?1, last_error = ?2, updated_at = ?3, lease_until = NULL WHERE id = ?4",
         )
-        .bind(if cancelled { "cancelled" } else { "failed" })
+        .bind(if cancelled { Cancelled } else { Failed })
         .bind(reason)
         .bind(timestamp(now))
         .bind(id)
@@ -341,10 +369,11 @@ impl Db {
         now: DateTime<Utc>,
     ) -> StorageResult<()> {
         sqlx::query(
-            "UPDATE outbox SET status = 'pending', due_at = ?1, last_error = ?2, updated_at = ?3, lease_until = NULL,
-                 attempts = CASE WHEN ?4 THEN attempts ELSE attempts - 1 END
-             WHERE id = ?5",
+            "UPDATE outbox SET status = ?1, due_at = ?2, last_error = ?3, updated_at = ?4, lease_until = NULL,
+                 attempts = CASE WHEN ?5 THEN attempts ELSE attempts - 1 END
+             WHERE id = ?6",
         )
+        .bind(Pending)
         .bind(timestamp(due_at))
         .bind(reason)
         .bind(timestamp(now))
@@ -363,7 +392,7 @@ impl Db {
             .await?;
         row.map(|row| {
             let lang: Option<String> = row.try_get("lang")?;
-            let lang = lang.map(|lang| lang.parse()).transpose().map_err(StorageError::Corrupt)?;
+            let lang = lang.map(|lang| lang.parse()).transpose().map_err(corrupt)?;
             Ok((lang, row.try_get("active")?))
         })
         .transpose()
@@ -371,10 +400,11 @@ impl Db {
 
     /// Pending reminders from `from` on, counted by due instant and kind.
     pub async fn waves(&self, from: DateTime<Utc>) -> StorageResult<Vec<Wave>> {
-        sqlx::query(
-            "SELECT due_at, kind, COUNT(*) AS n FROM outbox WHERE status = 'pending' AND due_at >= ?
+        sqlx::query(&format!(
+            "SELECT due_at, kind, COUNT(*) AS n FROM outbox WHERE status = {pending} AND due_at >= ?
              GROUP BY due_at, kind ORDER BY due_at, kind",
-        )
+            pending = Pending.quoted(),
+        ))
         .bind(timestamp(from))
         .fetch_all(self.pool())
         .await?
@@ -393,8 +423,10 @@ impl Db {
     pub async fn due_now(&self, now: DateTime<Utc>, limit: i64) -> StorageResult<Vec<OutboxRow>> {
         sqlx::query(&format!(
             "SELECT {ROW_COLUMNS} FROM outbox
-             WHERE (status = 'pending' AND due_at <= ?1) OR (status = 'in_flight' AND lease_until <= ?1)
-             ORDER BY due_at, id LIMIT ?2"
+             WHERE (status = {pending} AND due_at <= ?1) OR (status = {in_flight} AND lease_until <= ?1)
+             ORDER BY due_at, id LIMIT ?2",
+            pending = Pending.quoted(),
+            in_flight = InFlight.quoted(),
         ))
         .bind(timestamp(now))
         .bind(limit)
@@ -406,7 +438,7 @@ impl Db {
     }
 
     /// Rows of one chat, oldest first (for tests and support).
-    pub async fn outbox_of(&self, chat_id: i64) -> StorageResult<Vec<(String, String)>> {
+    pub async fn outbox_of(&self, chat_id: i64) -> StorageResult<Vec<(String, OutboxStatus)>> {
         Ok(sqlx::query("SELECT plan_key, status FROM outbox WHERE chat_id = ? ORDER BY id")
             .bind(chat_id)
             .fetch_all(self.pool())
@@ -417,7 +449,7 @@ impl Db {
     }
 
     /// Row counts by status.
-    pub async fn outbox_counts(&self) -> StorageResult<Vec<(String, i64)>> {
+    pub async fn outbox_counts(&self) -> StorageResult<Vec<(OutboxStatus, i64)>> {
         Ok(sqlx::query("SELECT status, COUNT(*) AS n FROM outbox GROUP BY status ORDER BY status")
             .fetch_all(self.pool())
             .await?

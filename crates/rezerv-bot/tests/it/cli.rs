@@ -78,7 +78,7 @@ async fn reminders_lists_waves_and_due_rows_without_sending() {
     for (key, day) in [("deadline-7", 10), ("deadline-3", 14)] {
         let row = rezerv_bot::storage::PlannedRow {
             key: key.into(),
-            kind: "deadline".into(),
+            kind: rezerv_bot::domain::ReminderKind::Deadline,
             message: "reminder-deadline".into(),
             args: serde_json::json!({"deadline": "2023-09-17", "city": "almaty", "way": "qaztest", "days": 7}),
             due_at: at(day),

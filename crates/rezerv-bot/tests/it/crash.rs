@@ -94,7 +94,7 @@ async fn kill_dash_nine_mid_wave_loses_nothing_and_duplicates_at_most_the_in_fli
         db.set_lang(user.id, Lang::Ru, due).await.unwrap();
         let row = PlannedRow {
             key: "wave".into(),
-            kind: "broadcast".into(),
+            kind: rezerv_bot::domain::ReminderKind::Broadcast,
             message: "reminder-window-open".into(),
             args: serde_json::json!({"opens": "2023-09-01", "closes": "2023-09-22"}),
             due_at: due,

@@ -6,8 +6,9 @@ use std::collections::BTreeMap;
 use bot_api_emulator::{BotEvent, TestUser};
 use chrono::{Duration, Timelike};
 use rezerv_bot::clock::Clock;
-use rezerv_bot::domain::{Lang, Way};
+use rezerv_bot::domain::{Lang, ReminderKind, Way};
 use rezerv_bot::reminders::{SendOutcome, Sender, SenderConfig};
+use rezerv_bot::storage::OutboxStatus;
 use rezerv_test_support::app::{TestApp, spawn_app_on};
 use rezerv_test_support::flows::{get_code, walk_to_contact};
 
@@ -135,7 +136,9 @@ async fn forgetting_or_blocking_cancels_pending_reminders() {
     let blocks = TestUser::new(2202, "ru");
     get_code(&app, &forgets, Lang::Ru, "almaty", Way::Qrt, "+77010000001").await;
     get_code(&app, &blocks, Lang::Ru, "almaty", Way::Qrt, "+77010000002").await;
-    let pending = |rows: Vec<(String, String)>| rows.into_iter().filter(|(_, status)| status == "pending").count();
+    let pending = |rows: Vec<(String, OutboxStatus)>| {
+        rows.into_iter().filter(|(_, status)| *status == OutboxStatus::Pending).count()
+    };
     assert_eq!(pending(app.db.outbox_of(forgets.id).await.unwrap()), 3, "three deadline reminders");
 
     app.send(&forgets, "/forget").await;
@@ -144,7 +147,7 @@ async fn forgetting_or_blocking_cancels_pending_reminders() {
 
     app.emu.set_member_status(&blocks, "kicked");
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
-    while app.db.outbox_of(blocks.id).await.unwrap().iter().any(|(_, status)| status == "pending") {
+    while app.db.outbox_of(blocks.id).await.unwrap().iter().any(|(_, status)| *status == OutboxStatus::Pending) {
         assert!(std::time::Instant::now() < deadline, "pending reminders survived the block");
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
@@ -169,14 +172,15 @@ async fn changing_city_replans_without_duplicates() {
     app.press(&user, "Астана").await;
     app.press(&user, &app.t(Lang::Ru, "btn-way-qaztest")).await;
     let after = app.db.outbox_of(user.id).await.unwrap();
-    let keys = |rows: &[(String, String)]| rows.iter().map(|(key, _)| key.clone()).collect::<Vec<_>>();
+    let keys = |rows: &[(String, OutboxStatus)]| rows.iter().map(|(key, _)| key.clone()).collect::<Vec<_>>();
     assert_eq!(keys(&before), keys(&after), "the same reminders, re-planned in place: {after:?}");
     let due = app
         .db
         .due_now(app.app.campaign.reminder_instant(chrono::NaiveDate::from_ymd_opt(2023, 9, 16).unwrap()), 10)
         .await
         .unwrap();
-    let deadline_days: Vec<_> = due.iter().filter(|row| row.kind == "deadline").map(|row| row.due_at).collect();
+    let deadline_days: Vec<_> =
+        due.iter().filter(|row| row.kind == ReminderKind::Deadline).map(|row| row.due_at).collect();
     // Astana's cutoff is 22 September: 7 days before is 15 September, later than Almaty's 10th.
     assert_eq!(deadline_days.len(), 1, "{due:?}");
     assert_eq!(
@@ -190,7 +194,8 @@ async fn the_running_planner_follows_a_change_without_being_asked() {
     let app = spawn_app_on("2023-09-05").await;
     let user = TestUser::new(2401, "ru");
     rezerv_test_support::flows::walk_to_way(&app, &user, Lang::Ru, "almaty").await;
-    let deadlines = |rows: &[(String, String)]| rows.iter().filter(|(key, _)| key.starts_with("deadline-")).count();
+    let deadlines =
+        |rows: &[(String, OutboxStatus)]| rows.iter().filter(|(key, _)| key.starts_with("deadline-")).count();
     assert_eq!(deadlines(&app.db.outbox_of(user.id).await.unwrap()), 0, "no way, no deadline yet");
     // Press the way without the test harness's own catch-up: the bot's planner must do it.
     let (message_id, data) = app.find_button(&user, &app.t(Lang::Ru, "btn-way-qrt"));

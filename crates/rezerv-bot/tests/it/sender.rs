@@ -5,9 +5,9 @@ use std::time::Duration;
 
 use bot_api_emulator::{EmulatorConfig, Fault, RateLimits, TestUser};
 use rezerv_bot::clock::Clock;
-use rezerv_bot::domain::Lang;
+use rezerv_bot::domain::{Lang, ReminderKind};
 use rezerv_bot::reminders::{SendOutcome, SenderConfig};
-use rezerv_bot::storage::PlannedRow;
+use rezerv_bot::storage::{OutboxStatus, PlannedRow};
 use rezerv_test_support::app::{TestApp, spawn_app_on};
 
 /// `count` candidates (chat ids from 9000) with one deadline reminder each, due now.
@@ -21,7 +21,7 @@ async fn wave(app: &TestApp, count: i64) -> Vec<TestUser> {
         app.db.set_lang(user.id, Lang::Ru, now).await.unwrap();
         let row = PlannedRow {
             key: "test-wave".into(),
-            kind: "broadcast".into(),
+            kind: ReminderKind::Broadcast,
             message: "reminder-deadline".into(),
             args: serde_json::json!({"deadline": "2023-09-17", "city": "almaty", "way": "qaztest", "days": 7}),
             due_at: now,
@@ -33,8 +33,8 @@ async fn wave(app: &TestApp, count: i64) -> Vec<TestUser> {
     users
 }
 
-fn status_of(rows: &[(String, String)], key: &str) -> String {
-    rows.iter().find(|(k, _)| k == key).map(|(_, status)| status.clone()).unwrap_or_default()
+fn status_of(rows: &[(String, OutboxStatus)], key: &str) -> Option<OutboxStatus> {
+    rows.iter().find(|(k, _)| k == key).map(|(_, status)| *status)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -43,7 +43,7 @@ async fn a_403_mid_wave_stops_that_candidate_and_nothing_else() {
     let users = wave(&app, 5).await;
     let later = PlannedRow {
         key: "later".into(),
-        kind: "broadcast".into(),
+        kind: ReminderKind::Broadcast,
         message: "reminder-nudge".into(),
         args: serde_json::json!({}),
         due_at: app.clock.now() + chrono::Duration::days(2),
@@ -58,11 +58,15 @@ async fn a_403_mid_wave_stops_that_candidate_and_nothing_else() {
     for (user, before) in users.iter().zip(before) {
         let rows = app.db.outbox_of(user.id).await.unwrap();
         if user.id == users[2].id {
-            assert_eq!(status_of(&rows, "test-wave"), "cancelled");
-            assert_eq!(status_of(&rows, "later"), "cancelled", "pending reminders of a blocked chat are cancelled");
+            assert_eq!(status_of(&rows, "test-wave"), Some(OutboxStatus::Cancelled));
+            assert_eq!(
+                status_of(&rows, "later"),
+                Some(OutboxStatus::Cancelled),
+                "pending reminders of a blocked chat are cancelled"
+            );
             assert_eq!(app.emu.delivered_count(user.id), before);
         } else {
-            assert_eq!(status_of(&rows, "test-wave"), "sent");
+            assert_eq!(status_of(&rows, "test-wave"), Some(OutboxStatus::Sent));
             assert_eq!(app.emu.delivered_count(user.id), before + 1);
         }
     }
@@ -88,7 +92,7 @@ async fn a_429_storm_delays_but_loses_nothing() {
     assert!(app.emu.too_many_requests_count() > too_many_before);
     for (user, before) in users.iter().zip(before) {
         assert_eq!(app.emu.delivered_count(user.id), before + 1, "exactly once for {}", user.id);
-        assert_eq!(status_of(&app.db.outbox_of(user.id).await.unwrap(), "test-wave"), "sent");
+        assert_eq!(status_of(&app.db.outbox_of(user.id).await.unwrap(), "test-wave"), Some(OutboxStatus::Sent));
     }
 }
 
@@ -115,7 +119,7 @@ async fn network_errors_retry_with_backoff_then_give_up() {
     let outcome = |user: &TestUser| third.iter().find(|(row, _)| row.chat_id == user.id).map(|(_, o)| o.clone());
     assert_eq!(outcome(&users[0]), Some(SendOutcome::Sent));
     assert!(matches!(outcome(&users[1]), Some(SendOutcome::Failed(_))), "{third:?}");
-    assert_eq!(status_of(&app.db.outbox_of(users[1].id).await.unwrap(), "test-wave"), "failed");
+    assert_eq!(status_of(&app.db.outbox_of(users[1].id).await.unwrap(), "test-wave"), Some(OutboxStatus::Failed));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -144,7 +148,7 @@ async fn a_400_fails_the_row_without_retry() {
     let outcomes = app.sender(SenderConfig::default()).drain().await.unwrap();
     assert_eq!(outcomes.len(), 1);
     assert!(matches!(&outcomes[0].1, SendOutcome::Failed(reason) if reason.contains("chat not found")), "{outcomes:?}");
-    assert_eq!(status_of(&app.db.outbox_of(users[0].id).await.unwrap(), "test-wave"), "failed");
+    assert_eq!(status_of(&app.db.outbox_of(users[0].id).await.unwrap(), "test-wave"), Some(OutboxStatus::Failed));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -153,7 +157,7 @@ async fn expired_and_erased_rows_are_cancelled_not_sent() {
     let users = wave(&app, 2).await;
     let expired = PlannedRow {
         key: "expired".into(),
-        kind: "broadcast".into(),
+        kind: ReminderKind::Broadcast,
         message: "reminder-nudge".into(),
         args: serde_json::json!({}),
         due_at: app.clock.now() - chrono::Duration::days(3),
