@@ -7,7 +7,7 @@ use sqlx::sqlite::SqliteRow;
 use sqlx::{Row, SqlitePool};
 
 use super::{Db, StorageError, StorageResult, corrupt, timestamp};
-use crate::domain::{Lang, PromoCode, Way};
+use crate::domain::{Lang, Phone, PromoCode, Way};
 
 /// What the bot knows of one candidate, outside the dialogue state.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -15,7 +15,7 @@ pub struct Profile {
     pub chat_id: i64,
     pub lang: Option<Lang>,
     pub source: Option<String>,
-    pub phone: Option<String>,
+    pub phone: Option<Phone>,
     /// The issued code and the way it belongs to.
     pub code: Option<(PromoCode, Way)>,
     pub applied_on: Option<NaiveDate>,
@@ -64,6 +64,7 @@ fn chat_row(chat_id: i64, row: &SqliteRow) -> StorageResult<ChatRow> {
     let lang: Option<String> = row.try_get("lang")?;
     let code: Option<String> = row.try_get("code")?;
     let way: Option<String> = row.try_get("way")?;
+    let phone: Option<String> = row.try_get("phone")?;
     let code = match (code, way) {
         (Some(code), Some(way)) => {
             Some((PromoCode::parse(&code).map_err(corrupt)?, way.parse::<Way>().map_err(corrupt)?))
@@ -74,7 +75,7 @@ fn chat_row(chat_id: i64, row: &SqliteRow) -> StorageResult<ChatRow> {
         chat_id,
         lang: lang.map(|lang| lang.parse()).transpose().map_err(corrupt)?,
         source: row.try_get("source")?,
-        phone: row.try_get("phone")?,
+        phone: phone.map(|phone| Phone::parse(&phone)).transpose().map_err(corrupt)?,
         code,
         applied_on: parse_date(row.try_get("applied_on")?)?,
         test_date: parse_date(row.try_get("test_date")?)?,
