@@ -125,17 +125,19 @@ pub fn text() -> impl Strategy<Value = String> {
     prop_oneof![
         2 => prop::sample::select(vec!["", " ", "\n", "\t \t", "\u{200b}", "\u{feff}", "."]).prop_map(str::to_owned),
         2 => "[a-zA-Z0-9 ,.!?]{1,40}",
-        3 => "[а-яА-ЯёЁәғқңөұүһіӘҒҚҢӨҰҮҺІ ,.!?]{1,60}",
+        3 => "[\u{0430}-\u{044F}\u{0410}-\u{042F}\u{0451}\u{0401}\u{04D9}\u{0493}\u{049B}\u{04A3}\u{04E9}\u{04B1}\u{04AF}\u{04BB}\u{0456}\u{04D8}\u{0492}\u{049A}\u{04A2}\u{04E8}\u{04B0}\u{04AE}\u{04BA}\u{0406} ,.!?]{1,60}",
         2 => "[😀-🙏🚀-🛿👍❤🇰🇿\u{200d}\u{fe0f}]{1,12}",
         2 => any::<String>(),
+        // Labels the bot shows (the two language names, cities, both back buttons), written as
+        // escapes: src/ holds no Cyrillic literals, so user texts stay in locales/.
         2 => prop::sample::select(vec![
-            "Қазақша", "Русский", "Алматы", "Астана", "Шымкент", "Орал", "QRT", "QAZTEST", "⬅️ Назад", "⬅️ Артқа",
+            "\u{049A}\u{0430}\u{0437}\u{0430}\u{049B}\u{0448}\u{0430}", "\u{0420}\u{0443}\u{0441}\u{0441}\u{043A}\u{0438}\u{0439}", "\u{0410}\u{043B}\u{043C}\u{0430}\u{0442}\u{044B}", "\u{0410}\u{0441}\u{0442}\u{0430}\u{043D}\u{0430}", "\u{0428}\u{044B}\u{043C}\u{043A}\u{0435}\u{043D}\u{0442}", "\u{041E}\u{0440}\u{0430}\u{043B}", "QRT", "QAZTEST", "\u{2B05}\u{FE0F} \u{041D}\u{0430}\u{0437}\u{0430}\u{0434}", "\u{2B05}\u{FE0F} \u{0410}\u{0440}\u{0442}\u{049B}\u{0430}",
             "1", "2", "0", "/", "/ start", "/START", "/start@rezerv_test_bot", "/start@other_bot", "//help",
             "<b>bold</b>", "</code>", "&amp;", "+77010000001", "8 701 000 00 01",
         ])
         .prop_map(str::to_owned),
         1 => (any::<char>(), 1..=5000_usize).prop_map(|(c, n)| c.to_string().repeat(n)),
-        1 => "[a-zA-Zа-яА-Я0-9 ]{4000,5000}",
+        1 => "[a-zA-Z\u{0430}-\u{044F}\u{0410}-\u{042F}0-9 ]{4000,5000}",
     ]
 }
 
