@@ -13,7 +13,6 @@ use rezerv_bot::i18n::Locales;
 use rezerv_bot::reminders::{Sender, SenderConfig};
 use rezerv_bot::startup::Application;
 use rezerv_bot::storage::Db;
-use teloxide::prelude::*;
 
 use crate::db::TempDir;
 
@@ -84,13 +83,10 @@ impl TestApp {
         }
     }
 
-    /// A reminder sender on this app's database, clock and emulator. Its HTTP client gives
-    /// up after 2 s, so injected timeouts are quick.
+    /// A reminder sender on this app's database, clock and emulator.
     pub fn sender(&self, config: SenderConfig) -> Sender {
-        let client = teloxide::net::default_reqwest_settings().timeout(Duration::from_secs(2)).build().expect("client");
-        let bot = Bot::with_client(self.emu.token(), client).set_api_url(self.emu.api_url().parse().expect("api url"));
         let running = self.running.as_ref().expect("the application is running");
-        running.sender_on(bot, config)
+        running.sender(config)
     }
 
     /// Moves the clock to `hour`:00 local on `date`.
