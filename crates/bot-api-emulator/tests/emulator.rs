@@ -9,8 +9,9 @@ use teloxide::ApiError;
 use teloxide::RequestError;
 use teloxide::prelude::*;
 use teloxide::types::{
-    BotCommand, ButtonRequest, CallbackQueryId, ChatAction, ChatMemberStatus, InlineKeyboardButton, InlineKeyboardMarkup,
-    KeyboardButton, KeyboardMarkup, KeyboardRemove, MenuButton, MessageId, ParseMode, UpdateKind, UserId,
+    BotCommand, ButtonRequest, CallbackQueryId, ChatAction, ChatMemberStatus, InlineKeyboardButton,
+    InlineKeyboardMarkup, KeyboardButton, KeyboardMarkup, KeyboardRemove, MenuButton, MessageId, ParseMode, UpdateKind,
+    UserId,
 };
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
@@ -661,7 +662,10 @@ async fn method_faults_hit_the_named_method_in_the_named_chat() {
     // A 5xx is Telegram's JSON error with its status (raw, since teloxide waits 10 s on a 5xx).
     let body = r#"{"chat_id":41,"text":"x"}"#;
     let (status, answer) = raw_http(emu.local_addr(), &format!("POST /bot{}/sendMessage", emu.token()), body).await;
-    assert_eq!((status, answer), (500, json!({"ok": false, "error_code": 500, "description": "Internal Server Error"})));
+    assert_eq!(
+        (status, answer),
+        (500, json!({"ok": false, "error_code": 500, "description": "Internal Server Error"}))
+    );
     assert_eq!(emu.delivered_count(41), 1, "only the menu");
     assert_eq!((emu.pending_faults(41), emu.pending_global_faults()), (0, 0));
 }

@@ -72,7 +72,14 @@ impl Application {
     /// deliver rows one at a time (`try_execute_task`).
     pub fn sender(&self, config: SenderConfig) -> Sender {
         let app = &self.app;
-        Sender::new(app.db.clone(), app.telegram.clone(), app.locales.clone(), app.campaign.clone(), app.clock.clone(), config)
+        Sender::new(
+            app.db.clone(),
+            app.telegram.clone(),
+            app.locales.clone(),
+            app.campaign.clone(),
+            app.clock.clone(),
+            config,
+        )
     }
 
     /// Runs until Ctrl-C, or until the dispatcher stops on its own; then stops everything.

@@ -53,19 +53,35 @@ pub struct Patience {
 impl Patience {
     /// A reply to someone waiting in the chat: about 20 s of faults, and any 429 Telegram
     /// sends a single chat (a few seconds; 30 s at the most).
-    pub const INTERACTIVE: Patience =
-        Patience { attempts: 6, within: Duration::from_secs(20), longest_wait: Duration::from_secs(30), attempt: ATTEMPT_TIMEOUT };
+    pub const INTERACTIVE: Patience = Patience {
+        attempts: 6,
+        within: Duration::from_secs(20),
+        longest_wait: Duration::from_secs(30),
+        attempt: ATTEMPT_TIMEOUT,
+    };
     /// The apology after a reply failed: brief, since the reply's own retries are spent.
-    pub const APOLOGY: Patience =
-        Patience { attempts: 2, within: Duration::from_secs(5), longest_wait: Duration::from_secs(5), attempt: ATTEMPT_TIMEOUT };
+    pub const APOLOGY: Patience = Patience {
+        attempts: 2,
+        within: Duration::from_secs(5),
+        longest_wait: Duration::from_secs(5),
+        attempt: ATTEMPT_TIMEOUT,
+    };
     /// A reminder or broadcast from the outbox. A few quick retries; a 429 goes back to the
     /// sender, which pauses every send and keeps the row in the outbox, and longer faults
     /// are retried from the outbox with its backoff.
-    pub const OUTBOX: Patience =
-        Patience { attempts: 3, within: Duration::from_secs(10), longest_wait: Duration::ZERO, attempt: ATTEMPT_TIMEOUT };
+    pub const OUTBOX: Patience = Patience {
+        attempts: 3,
+        within: Duration::from_secs(10),
+        longest_wait: Duration::ZERO,
+        attempt: ATTEMPT_TIMEOUT,
+    };
     /// Start-up settings (the command menu): nobody waits, so it may take a minute.
-    pub const SETUP: Patience =
-        Patience { attempts: 8, within: Duration::from_secs(60), longest_wait: Duration::from_secs(60), attempt: ATTEMPT_TIMEOUT };
+    pub const SETUP: Patience = Patience {
+        attempts: 8,
+        within: Duration::from_secs(60),
+        longest_wait: Duration::from_secs(60),
+        attempt: ATTEMPT_TIMEOUT,
+    };
 
     /// A long poll of `timeout`: its attempt lasts the poll plus 10 s. A 429 on `getUpdates`
     /// is waited out whatever it asks (nothing else can be done meanwhile).
@@ -243,6 +259,71 @@ pub fn is_unreachable(error: &RequestError) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    const SECOND: Duration = Duration::from_secs(1);
+
+    #[test]
+    fn a_429_is_waited_out_exactly_as_telegram_asks() {
+        let pause = pause_before_retry(Failure::Throttled(3 * SECOND), 1, Duration::ZERO, &Patience::INTERACTIVE);
+        assert_eq!(pause, Some(3 * SECOND));
+    }
+
+    #[test]
+    fn a_429_longer_than_the_patience_allows_goes_back_to_the_caller() {
+        assert_eq!(
+            pause_before_retry(Failure::Throttled(31 * SECOND), 1, Duration::ZERO, &Patience::INTERACTIVE),
+            None
+        );
+        // The outbox waits in the sender, with the row kept, not in the request.
+        assert_eq!(pause_before_retry(Failure::Throttled(SECOND), 1, Duration::ZERO, &Patience::OUTBOX), None);
+    }
+
+    #[test]
+    fn transient_faults_back_off_briefly_and_doubling_up_to_a_cap() {
+        let pauses: Vec<Option<Duration>> = (1..=6)
+            .map(|attempt| {
+                let patience = Patience { attempts: 10, within: Duration::from_secs(600), ..Patience::INTERACTIVE };
+                pause_before_retry(Failure::Transient, attempt, Duration::ZERO, &patience)
+            })
+            .collect();
+        let ms = |ms| Some(Duration::from_millis(ms));
+        assert_eq!(pauses, [ms(250), ms(500), ms(1000), ms(2000), ms(4000), ms(4000)]);
+    }
+
+    #[test]
+    fn transient_faults_are_retried_only_within_the_time_bound() {
+        let patience = Patience::INTERACTIVE;
+        assert!(pause_before_retry(Failure::Transient, 1, 19 * SECOND, &patience).is_some());
+        assert_eq!(pause_before_retry(Failure::Transient, 2, 20 * SECOND, &patience), None);
+    }
+
+    #[test]
+    fn no_request_is_sent_more_often_than_its_attempts() {
+        let patience = Patience::INTERACTIVE;
+        for failure in [Failure::Transient, Failure::Throttled(SECOND)] {
+            assert!(pause_before_retry(failure, patience.attempts - 1, Duration::ZERO, &patience).is_some());
+            assert_eq!(pause_before_retry(failure, patience.attempts, Duration::ZERO, &patience), None);
+        }
+    }
+
+    #[test]
+    fn refusals_are_never_retried() {
+        for error in [api(ApiError::BotBlocked), api(ApiError::MessageIsTooLong)] {
+            assert_eq!(classify(&error), Failure::Permanent);
+            assert_eq!(pause_before_retry(classify(&error), 1, Duration::ZERO, &Patience::SETUP), None);
+        }
+    }
+
+    #[test]
+    fn timeouts_and_broken_answers_are_transient_and_429_is_throttled() {
+        assert_eq!(classify(&timed_out(ATTEMPT_TIMEOUT)), Failure::Transient);
+        let garbage = serde_json::from_str::<serde_json::Value>("<html>502</html>").unwrap_err();
+        let invalid =
+            RequestError::InvalidJson { source: std::sync::Arc::new(garbage), raw: "<html>502</html>".into() };
+        assert_eq!(classify(&invalid), Failure::Transient);
+        let throttled = RequestError::RetryAfter(teloxide::types::Seconds::from_seconds(7));
+        assert_eq!(classify(&throttled), Failure::Throttled(7 * SECOND));
+    }
 
     fn api(error: ApiError) -> RequestError {
         RequestError::Api(error)

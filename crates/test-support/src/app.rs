@@ -20,6 +20,9 @@ use crate::db::TempDir;
 pub const REPLY_TIMEOUT: Duration = Duration::from_secs(15);
 /// Silence that means the bot has finished answering.
 const QUIET: Duration = Duration::from_millis(150);
+/// How long a turn may take when Telegram faults make the bot retry: an interactive reply's
+/// 20 s of retries, a 429's wait, the apology, and room for a loaded machine.
+pub const TURN_TIMEOUT: Duration = Duration::from_secs(60);
 
 pub struct TestApp {
     pub emu: Emulator,
@@ -131,6 +134,24 @@ impl TestApp {
         let mut events = vec![first];
         events.extend(self.emu.drain_events(user.id));
         events
+    }
+
+    /// Waits until the bot has fetched and handled every update sent so far, however long its
+    /// retries take, then for silence; returns what it sent to the user meanwhile.
+    pub async fn settle_turn(&self, user: &TestUser) -> Vec<BotMessage> {
+        let deadline = tokio::time::Instant::now() + TURN_TIMEOUT;
+        loop {
+            let fetched = self.emu.unconfirmed_updates() == 0;
+            if fetched && self.db.pending_updates().await.expect("inbox").is_empty() {
+                break;
+            }
+            assert!(tokio::time::Instant::now() < deadline, "user {}'s turn took over {TURN_TIMEOUT:?}", user.id);
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        // The pressed keyboard is retired after the turn's last state save.
+        self.emu.wait_quiet(user.id, Duration::from_millis(400)).await;
+        self.plan_now().await;
+        sent(self.emu.drain_events(user.id))
     }
 
     /// Lets the planner catch up with every change so far (it otherwise runs a moment later).

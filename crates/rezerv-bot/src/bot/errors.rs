@@ -57,9 +57,8 @@ pub(super) async fn apologize(deps: &DependencyMap, exchange: &Exchange, error: 
         return;
     };
     let Some(chat) = update.chat() else { return };
-    let lang = exchange
-        .lang()
-        .unwrap_or_else(|| Lang::suggest(update.from().and_then(|user| user.language_code.as_deref())));
+    let lang =
+        exchange.lang().unwrap_or_else(|| Lang::suggest(update.from().and_then(|user| user.language_code.as_deref())));
     if let teloxide::types::UpdateKind::CallbackQuery(query) = &update.kind
         && let Err(err) = exchange.answer(&app.telegram, query, None).await
     {

@@ -103,7 +103,8 @@ async fn network_errors_retry_with_backoff_then_give_up() {
     let users = wave(&app, 2).await;
     // One request per send, so that the outbox's own backoff is what is seen.
     let patience = Patience { attempts: 1, ..Patience::OUTBOX };
-    let config = SenderConfig { max_attempts: 3, backoff: Duration::from_secs(60), patience, ..SenderConfig::default() };
+    let config =
+        SenderConfig { max_attempts: 3, backoff: Duration::from_secs(60), patience, ..SenderConfig::default() };
     let sender = app.sender(config);
     // The first user's sends fail twice, then go through; the second's always fail.
     app.emu.inject_faults(users[0].id, vec![Fault::Drop, Fault::Drop]);
