@@ -5,9 +5,10 @@
 //! and lets a test play the user side (send text, press buttons, share contacts) and observe
 //! what the bot did. It knows nothing about the bot it talks to.
 //!
-//! Every error is a 4xx JSON answer, never 5xx: teloxide sleeps 10 s after a 5xx.
+//! Every error of its own is a 4xx JSON answer, never 5xx: teloxide sleeps 10 s after a 5xx.
 //!
-//! Tests can inject network faults into the bot's sends ([`Emulator::inject_faults`]), and a
+//! Tests can inject faults (429, 5xx, dropped connections, slow answers) into chosen methods
+//! for chosen chats ([`Emulator::inject_faults`], [`Emulator::inject_method_faults`]), and a
 //! load mode ([`EmulatorConfig::keep_messages`], [`EmulatorConfig::record_requests`]) keeps
 //! memory flat over hundreds of thousands of messages.
 
@@ -29,7 +30,7 @@ use serde_json::{Map, Value, json};
 use tokio::net::TcpListener;
 
 use error::ApiError;
-pub use faults::{FAULTABLE_METHODS, Fault};
+pub use faults::{FAULTABLE_METHODS, Fault, Methods};
 pub use limits::{MAX_CALLBACK_DATA_BYTES, MAX_TEXT_CHARS, RATE_LIMIT_SLACK};
 pub use types::{BotEvent, BotMessage, Button, KeyboardButton, RecordedRequest, ReplyKeyboard, TestUser};
 
@@ -539,20 +540,29 @@ impl Emulator {
     /// A faulted request skips every check; with [`Fault::Timeout`] it is checked after the hold.
     ///
     /// # Panics
-    /// If a [`Fault::Status`] code is not 4xx.
+    /// If a [`Fault::Status`] code is not 4xx or 5xx.
     pub fn inject_faults(&self, chat_id: i64, faults: Vec<Fault>) {
-        check_faults(&faults);
-        self.shared().lock().faults.add(Some(chat_id), faults);
+        self.inject_method_faults(Some(chat_id), Methods::Sending, faults);
     }
 
     /// Like [`Emulator::inject_faults`] for the next such requests into any chat
     /// (used only when the target chat has no faults of its own queued).
     ///
     /// # Panics
-    /// If a [`Fault::Status`] code is not 4xx.
+    /// If a [`Fault::Status`] code is not 4xx or 5xx.
     pub fn inject_global_faults(&self, faults: Vec<Fault>) {
+        self.inject_method_faults(None, Methods::Sending, faults);
+    }
+
+    /// Queues faults for the next requests of `methods` into `chat_id` (`None`: any chat, and
+    /// requests with no chat such as `getUpdates` and `getMe`). A request's chat is its
+    /// `chat_id`, or for `answerCallbackQuery` the chat the button was pressed in.
+    ///
+    /// # Panics
+    /// If a [`Fault::Status`] code is not 4xx or 5xx.
+    pub fn inject_method_faults(&self, chat_id: Option<i64>, methods: Methods, faults: Vec<Fault>) {
         check_faults(&faults);
-        self.shared().lock().faults.add(None, faults);
+        self.shared().lock().faults.add(chat_id, &methods, faults);
     }
 
     /// Faults queued for the chat and not consumed yet.
@@ -577,11 +587,11 @@ impl Emulator {
     }
 }
 
-/// Rejects status faults that are not 4xx (teloxide backs off for 10 s after a 5xx).
+/// Rejects status faults that are not errors Telegram answers (4xx or 5xx).
 fn check_faults(faults: &[Fault]) {
     for fault in faults {
         if let Fault::Status { code, .. } = fault {
-            assert!((400..=499).contains(code), "Fault::Status code must be 4xx, got {code}");
+            assert!((400..=599).contains(code), "Fault::Status code must be 4xx or 5xx, got {code}");
         }
     }
 }

@@ -116,6 +116,11 @@ pub fn target_chat(st: &State, p: &Params) -> Option<i64> {
     }
 }
 
+/// The chat whose pressed button an `answerCallbackQuery` answers, for fault injection.
+pub fn callback_chat(st: &State, p: &Params) -> Option<i64> {
+    st.callback_chat(&opt_str(p, "callback_query_id")?)
+}
+
 /// Fails with 403 if the chat blocked the bot or its user was deactivated.
 fn check_forbidden(st: &State, chat_id: i64) -> Result<(), ApiError> {
     st.forbidden(chat_id).map_or(Ok(()), Err)

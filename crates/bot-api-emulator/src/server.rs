@@ -15,7 +15,7 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{Notify, watch};
 use tokio::time::Instant;
 
-use super::faults::{FAULTABLE_METHODS, Fault};
+use super::faults::Fault;
 use super::methods::{self, Params, json_param, opt_i64};
 use super::state::State;
 use super::types::RecordedRequest;
@@ -224,18 +224,20 @@ async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> Result<Response<
         Ok(params) => params,
         Err(err) => return Ok(finish(&shared, method, Params::new(), Err(err))),
     };
-    if method == "getupdates" {
-        let result = get_updates(&shared, &params).await;
-        return Ok(finish(&shared, method, params, result));
-    }
-    let fault = if FAULTABLE_METHODS.contains(&method.as_str()) {
+    let fault = {
         let mut st = shared.lock();
-        let chat_id = methods::target_chat(&st, &params);
-        st.faults.take(chat_id)
-    } else {
-        None
+        if st.faults.any_for(&method) {
+            let chat_id = methods::target_chat(&st, &params).or_else(|| methods::callback_chat(&st, &params));
+            st.faults.take(chat_id, &method)
+        } else {
+            None
+        }
     };
     match fault {
+        None if method == "getupdates" => {
+            let result = get_updates(&shared, &params).await;
+            Ok(finish(&shared, method, params, result))
+        }
         None => {
             let result = call_method(&shared, &method, &params);
             Ok(finish(&shared, method, params, result))

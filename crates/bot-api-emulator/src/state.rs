@@ -425,6 +425,11 @@ impl State {
         Some(record.chat_id)
     }
 
+    /// The chat of an unanswered callback query.
+    pub fn callback_chat(&self, id: &str) -> Option<i64> {
+        self.callbacks.get(id).map(|record| record.chat_id)
+    }
+
     /// Ids of callback queries not answered yet, oldest first.
     pub fn unanswered_callbacks(&self) -> Vec<String> {
         self.callback_order.values().cloned().collect()

@@ -3,14 +3,15 @@
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
-use bot_api_emulator::{BotEvent, Emulator, EmulatorConfig, Fault, MAX_TEXT_CHARS, RateLimits, TestUser};
+use bot_api_emulator::{BotEvent, Emulator, EmulatorConfig, Fault, MAX_TEXT_CHARS, Methods, RateLimits, TestUser};
 use serde_json::{Value, json};
 use teloxide::ApiError;
 use teloxide::RequestError;
 use teloxide::prelude::*;
 use teloxide::types::{
-    BotCommand, ButtonRequest, ChatAction, ChatMemberStatus, InlineKeyboardButton, InlineKeyboardMarkup,
-    KeyboardButton, KeyboardMarkup, KeyboardRemove, MenuButton, MessageId, ParseMode, UpdateKind, UserId,
+    BotCommand, ButtonRequest, CallbackQueryId, ChatAction, ChatMemberStatus, InlineKeyboardButton,
+    InlineKeyboardMarkup, KeyboardButton, KeyboardMarkup, KeyboardRemove, MenuButton, MessageId, ParseMode, UpdateKind,
+    UserId,
 };
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
@@ -525,7 +526,7 @@ async fn injected_drop_and_status_faults() {
     assert_eq!((emu.pending_faults(21), emu.pending_faults(22), emu.pending_global_faults()), (3, 0, 0));
 
     // Other methods and other chats don't consume them.
-    bot.get_me().await.expect("getMe is never faulted");
+    bot.get_me().await.expect("sending faults do not hit getMe");
     bot.send_chat_action(ChatId(21), ChatAction::Typing).await.expect("chat actions are not faulted");
     bot.send_message(ChatId(22), "other chat").await.expect("other chat");
     assert_eq!(emu.pending_faults(21), 3);
@@ -613,7 +614,7 @@ async fn global_faults_hit_the_next_sends_to_any_chat() {
     emu.inject_faults(32, vec![status_fault(400, "Bad Request: message is too long", None)]);
     assert_eq!(emu.pending_global_faults(), 2);
 
-    bot.get_updates().await.expect("getUpdates is never faulted");
+    bot.get_updates().await.expect("sending faults do not hit getUpdates");
     bot.delete_message(ChatId(31), MessageId(1)).await.expect("deletes are not faulted");
     // The chat's own fault goes first, then the global ones, whatever the chat.
     assert_eq!(api_error(bot.send_message(ChatId(32), "x").await), ApiError::MessageIsTooLong);
@@ -629,10 +630,44 @@ async fn global_faults_hit_the_next_sends_to_any_chat() {
 }
 
 #[tokio::test]
-#[should_panic(expected = "must be 4xx")]
-async fn status_faults_must_be_4xx() {
+#[should_panic(expected = "must be 4xx or 5xx")]
+async fn status_faults_must_be_errors_telegram_answers() {
     let (emu, _) = start().await;
-    emu.inject_faults(1, vec![status_fault(502, "Bad Gateway", None)]);
+    emu.inject_faults(1, vec![status_fault(302, "Found", None)]);
+}
+
+#[tokio::test]
+async fn method_faults_hit_the_named_method_in_the_named_chat() {
+    let (emu, bot) = start().await;
+    let user = TestUser::new(41, None);
+    emu.send_text(&user, "hi");
+    let sent = bot.send_message(ChatId(41), "menu").reply_markup(keyboard("a")).await.expect("send");
+    let query = emu.press_button(&user, sent.id.0, "a");
+    emu.inject_method_faults(Some(41), Methods::Only("answerCallbackQuery".into()), vec![Fault::too_many_requests(3)]);
+    emu.inject_method_faults(None, Methods::Only("getUpdates".into()), vec![Fault::too_many_requests(4)]);
+    emu.inject_method_faults(Some(41), Methods::Sending, vec![Fault::internal_server_error()]);
+
+    // getUpdates has no chat: a global fault hits it.
+    match bot.get_updates().await {
+        Err(RequestError::RetryAfter(secs)) => assert_eq!(secs.seconds(), 4),
+        other => panic!("expected 429 on getUpdates, got {other:?}"),
+    }
+    // answerCallbackQuery's chat is where the button was pressed.
+    match bot.answer_callback_query(CallbackQueryId(query.clone())).await {
+        Err(RequestError::RetryAfter(secs)) => assert_eq!(secs.seconds(), 3),
+        other => panic!("expected 429 on answerCallbackQuery, got {other:?}"),
+    }
+    assert_eq!(emu.unanswered_callbacks(), vec![query.clone()], "a faulted answer answers nothing");
+    bot.answer_callback_query(CallbackQueryId(query)).await.expect("faults used up");
+    // A 5xx is Telegram's JSON error with its status (raw, since teloxide waits 10 s on a 5xx).
+    let body = r#"{"chat_id":41,"text":"x"}"#;
+    let (status, answer) = raw_http(emu.local_addr(), &format!("POST /bot{}/sendMessage", emu.token()), body).await;
+    assert_eq!(
+        (status, answer),
+        (500, json!({"ok": false, "error_code": 500, "description": "Internal Server Error"}))
+    );
+    assert_eq!(emu.delivered_count(41), 1, "only the menu");
+    assert_eq!((emu.pending_faults(41), emu.pending_global_faults()), (0, 0));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

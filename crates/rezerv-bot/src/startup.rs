@@ -7,7 +7,6 @@ use std::time::Duration;
 
 use anyhow::Context;
 use teloxide::dispatching::ShutdownToken;
-use teloxide::prelude::*;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
@@ -17,6 +16,7 @@ use crate::config::Settings;
 use crate::i18n::Locales;
 use crate::reminders::{Sender, SenderConfig};
 use crate::storage::Db;
+use crate::telegram::Telegram;
 
 /// A stopped worker gets this long to finish its current step: a stop must never hang, and
 /// every committed write is already durable.
@@ -25,7 +25,6 @@ const STOP_GRACE: Duration = Duration::from_secs(10);
 /// The running bot: owns every worker, and stops them in order.
 pub struct Application {
     app: Arc<App>,
-    bot: Bot,
     /// The dispatcher task; it runs the planner and the inbox cleaner beside it.
     dispatching: Option<(ShutdownToken, JoinHandle<()>)>,
     sending: Option<(watch::Sender<bool>, JoinHandle<()>)>,
@@ -44,11 +43,14 @@ impl Application {
         let db = Db::connect(&settings.database_url).await.context("cannot open the database")?;
         let campaign = Arc::new(settings.campaign().context("invalid campaign configuration")?);
         let locales = Arc::new(Locales::load().context("cannot load the locales")?);
-        let app = App::new(db, campaign, locales, clock);
-        let bot = telegram_bot(settings);
-        bot::set_commands(&bot, &app.locales).await.context("cannot set the command menu")?;
-        let dispatching = Some(bot::serve(bot.clone(), app.clone(), settings.poll_timeout));
-        let mut application = Application { app, bot, dispatching, sending: None };
+        let telegram = Telegram::connect(settings).context("cannot build Telegram's client")?;
+        let app = App::new(db, campaign, locales, clock, telegram);
+        if let Err(err) = bot::set_commands(&app.telegram, &app.locales).await {
+            // The menu only helps; the bot serves without it, and the next start sets it.
+            tracing::warn!(error = %err, "cannot set the command menu; Telegram keeps the last one set");
+        }
+        let dispatching = Some(bot::serve(app.clone(), settings.poll_timeout));
+        let mut application = Application { app, dispatching, sending: None };
         if settings.send_reminders {
             let sender = Arc::new(application.sender(settings.sender.clone()));
             let (stop, stopped) = watch::channel(false);
@@ -69,13 +71,15 @@ impl Application {
     /// A reminder sender on this application's parts and Telegram client, for tests that
     /// deliver rows one at a time (`try_execute_task`).
     pub fn sender(&self, config: SenderConfig) -> Sender {
-        self.sender_on(self.bot.clone(), config)
-    }
-
-    /// The same, through another Telegram client (e.g. one with a short timeout).
-    pub fn sender_on(&self, bot: Bot, config: SenderConfig) -> Sender {
         let app = &self.app;
-        Sender::new(app.db.clone(), bot, app.locales.clone(), app.campaign.clone(), app.clock.clone(), config)
+        Sender::new(
+            app.db.clone(),
+            app.telegram.clone(),
+            app.locales.clone(),
+            app.campaign.clone(),
+            app.clock.clone(),
+            config,
+        )
     }
 
     /// Runs until Ctrl-C, or until the dispatcher stops on its own; then stops everything.
@@ -126,15 +130,5 @@ impl Drop for Application {
         if let Some((_, sending)) = self.sending.take() {
             sending.abort();
         }
-    }
-}
-
-/// Telegram's client: the token and, when set, a self-hosted Bot API server (the emulator).
-fn telegram_bot(settings: &Settings) -> Bot {
-    let token = settings.token.as_ref().map(|token| token.expose().to_owned()).unwrap_or_default();
-    let bot = Bot::new(token);
-    match &settings.api_url {
-        Some(url) => bot.set_api_url(url.clone()),
-        None => bot,
     }
 }

@@ -1,7 +1,241 @@
-//! What the bot reads out of Telegram's errors.
+//! Telegram: the one request layer every Bot API call goes through, and what the bot reads out
+//! of Telegram's errors.
+//!
+//! Telegram may answer any request with 429 (`retry_after`), a 5xx, or a dropped connection,
+//! whatever the bot's own pacing. [`Telegram::call`] sends a request, and on such a failure
+//! sends the same request again within a [`Patience`]:
+//! - 429: waits exactly `retry_after`, then retries (as grammY's auto-retry and teloxide's
+//!   `Throttle` do); a wait longer than the patience allows goes back to the caller;
+//! - 5xx, timeouts and dropped connections: retries after a short backoff (250 ms, doubling,
+//!   at most 4 s), while the patience's time bound lasts;
+//! - anything else (400, 403): returned at once, since sending it again cannot help.
+//!
+//! Each attempt has its own timeout. teloxide holds a 5xx answer for 10 s before it reports it
+//! (`DELAY_ON_SERVER_ERROR` in teloxide-core 0.13) and drops its status code, so an attempt
+//! that has not answered within [`ATTEMPT_TIMEOUT`] is counted as failed and sent again. A
+//! chat's updates are handled one at a time and a retry happens in place, so requests within
+//! one chat keep their order.
+
+use std::time::Duration;
 
 use teloxide::ApiError;
 use teloxide::RequestError;
+use teloxide::payloads::SendMessageSetters;
+use teloxide::prelude::*;
+use teloxide::requests::{Output, Payload};
+use teloxide::types::{LinkPreviewOptions, ParseMode, ReplyMarkup};
+use tokio::time::Instant;
+
+use crate::config::Settings;
+
+/// One attempt's bound. Telegram answers `sendMessage` in well under a second; 5 s leaves room
+/// for a slow network and still fits four attempts in an interactive reply's 20 s.
+pub const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(5);
+/// The first pause after a 5xx, timeout or dropped connection; each retry doubles it.
+const FIRST_BACKOFF: Duration = Duration::from_millis(250);
+/// The longest such pause: a fault that outlasts a few short pauses outlasts the patience.
+const MAX_BACKOFF: Duration = Duration::from_secs(4);
+
+/// How long one kind of request may keep trying.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Patience {
+    /// Attempts in all, the first included.
+    pub attempts: u32,
+    /// 5xx, timeouts and dropped connections are retried only while this much time has not
+    /// passed since the first attempt.
+    pub within: Duration,
+    /// The longest `retry_after` waited in place; a longer one is returned to the caller.
+    pub longest_wait: Duration,
+    /// One attempt's timeout.
+    pub attempt: Duration,
+}
+
+impl Patience {
+    /// A reply to someone waiting in the chat: about 20 s of faults, and any 429 Telegram
+    /// sends a single chat (a few seconds; 30 s at the most).
+    pub const INTERACTIVE: Patience = Patience {
+        attempts: 6,
+        within: Duration::from_secs(20),
+        longest_wait: Duration::from_secs(30),
+        attempt: ATTEMPT_TIMEOUT,
+    };
+    /// The apology after a reply failed: brief, since the reply's own retries are spent.
+    pub const APOLOGY: Patience = Patience {
+        attempts: 2,
+        within: Duration::from_secs(5),
+        longest_wait: Duration::from_secs(5),
+        attempt: ATTEMPT_TIMEOUT,
+    };
+    /// A reminder or broadcast from the outbox. A few quick retries; a 429 goes back to the
+    /// sender, which pauses every send and keeps the row in the outbox, and longer faults
+    /// are retried from the outbox with its backoff.
+    pub const OUTBOX: Patience = Patience {
+        attempts: 3,
+        within: Duration::from_secs(10),
+        longest_wait: Duration::ZERO,
+        attempt: ATTEMPT_TIMEOUT,
+    };
+    /// Start-up settings (the command menu): nobody waits, so it may take a minute.
+    pub const SETUP: Patience = Patience {
+        attempts: 8,
+        within: Duration::from_secs(60),
+        longest_wait: Duration::from_secs(60),
+        attempt: ATTEMPT_TIMEOUT,
+    };
+
+    /// A long poll of `timeout`: its attempt lasts the poll plus 10 s. A 429 on `getUpdates`
+    /// is waited out whatever it asks (nothing else can be done meanwhile).
+    pub fn polling(timeout: Duration) -> Patience {
+        Patience {
+            attempts: 4,
+            within: Duration::from_secs(30),
+            longest_wait: Duration::from_secs(3600),
+            attempt: timeout + Duration::from_secs(10),
+        }
+    }
+}
+
+/// What a failed attempt says about the next one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Failure {
+    /// 429: Telegram will take the request after this long.
+    Throttled(Duration),
+    /// 5xx, a timeout, a dropped connection, an answer that is not Telegram's JSON (a proxy's
+    /// error page): the same request may well succeed.
+    Transient,
+    /// Anything else: the same request would fail the same way.
+    Permanent,
+}
+
+fn classify(error: &RequestError) -> Failure {
+    match error {
+        RequestError::RetryAfter(seconds) => Failure::Throttled(seconds.duration()),
+        RequestError::Network(_) | RequestError::Io(_) | RequestError::InvalidJson { .. } => Failure::Transient,
+        RequestError::Api(_) | RequestError::MigrateToChatId(_) => Failure::Permanent,
+    }
+}
+
+/// After failed attempt number `attempt` (from 1), `elapsed` since the first: how long to
+/// pause before the next one, or `None` to give up.
+fn pause_before_retry(failure: Failure, attempt: u32, elapsed: Duration, patience: &Patience) -> Option<Duration> {
+    if attempt >= patience.attempts {
+        return None;
+    }
+    match failure {
+        Failure::Throttled(wait) => (wait <= patience.longest_wait).then_some(wait),
+        Failure::Transient => {
+            let backoff = FIRST_BACKOFF.saturating_mul(1 << (attempt - 1).min(16)).min(MAX_BACKOFF);
+            // The next attempt must start (with time to answer) within the bound.
+            (elapsed + backoff < patience.within).then_some(backoff)
+        }
+        Failure::Permanent => None,
+    }
+}
+
+/// The bot's Telegram client, whose every request goes through [`Telegram::call`].
+#[derive(Clone)]
+pub struct Telegram {
+    bot: Bot,
+}
+
+impl std::fmt::Debug for Telegram {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The bot's URL carries its token.
+        f.debug_struct("Telegram").finish_non_exhaustive()
+    }
+}
+
+impl Telegram {
+    pub fn new(bot: Bot) -> Telegram {
+        Telegram { bot }
+    }
+
+    /// The client itself, for teloxide's dispatcher only (whose one call, `getMe` at start,
+    /// is retried by its caller).
+    pub(crate) fn dispatcher_bot(&self) -> Bot {
+        self.bot.clone()
+    }
+
+    /// Builds a request with `build` and sends it until it succeeds, fails for good, or
+    /// `patience` runs out; then returns the last error.
+    pub async fn call<R>(&self, patience: Patience, build: impl FnOnce(&Bot) -> R) -> Result<Output<R>, RequestError>
+    where
+        R: Request<Err = RequestError>,
+    {
+        let request = build(&self.bot);
+        let method = <R::Payload as Payload>::NAME;
+        let started = Instant::now();
+        let mut attempt = 1;
+        loop {
+            let error = match tokio::time::timeout(patience.attempt, request.send_ref()).await {
+                Ok(Ok(output)) => return Ok(output),
+                Ok(Err(error)) => error,
+                Err(_) => timed_out(patience.attempt),
+            };
+            let Some(pause) = pause_before_retry(classify(&error), attempt, started.elapsed(), &patience) else {
+                return Err(error);
+            };
+            tracing::warn!(method, attempt, pause_ms = pause.as_millis() as u64, %error, "Telegram request failed; retrying");
+            tokio::time::sleep(pause).await;
+            attempt += 1;
+        }
+    }
+}
+
+impl Telegram {
+    /// Sends an HTML text (the bot's only format: codes are monospace), with no link preview
+    /// and an optional keyboard.
+    pub async fn send_html(
+        &self,
+        patience: Patience,
+        chat: ChatId,
+        text: String,
+        markup: Option<ReplyMarkup>,
+    ) -> Result<Message, RequestError> {
+        self.call(patience, |bot| {
+            let request = bot.send_message(chat, text).parse_mode(ParseMode::Html).link_preview_options(no_preview());
+            match markup {
+                Some(markup) => request.reply_markup(markup),
+                None => request,
+            }
+        })
+        .await
+    }
+}
+
+fn no_preview() -> LinkPreviewOptions {
+    LinkPreviewOptions {
+        is_disabled: true,
+        url: None,
+        prefer_small_media: false,
+        prefer_large_media: false,
+        show_above_text: false,
+    }
+}
+
+fn timed_out(after: Duration) -> RequestError {
+    let message = format!("no answer within {} ms", after.as_millis());
+    RequestError::Io(std::sync::Arc::new(std::io::Error::new(std::io::ErrorKind::TimedOut, message)))
+}
+
+impl Telegram {
+    /// Telegram's client for `settings`: the token and, when set, a self-hosted Bot API
+    /// server (the emulator). Its HTTP timeout outlasts a long poll: teloxide's default
+    /// client gives up after 17 s, before a 25 s poll can return.
+    pub fn connect(settings: &Settings) -> Result<Telegram, RequestError> {
+        let token = settings.token.as_ref().map(|token| token.expose().to_owned()).unwrap_or_default();
+        let client = teloxide::net::default_reqwest_settings()
+            .timeout(settings.poll_timeout + Duration::from_secs(10))
+            .build()
+            .map_err(RequestError::from)?;
+        let bot = Bot::with_client(token, client);
+        let bot = match &settings.api_url {
+            Some(url) => bot.set_api_url(url.clone()),
+            None => bot,
+        };
+        Ok(Telegram::new(bot))
+    }
+}
 
 /// Whether Telegram refuses to reach the chat at all: the user blocked the bot or deleted
 /// their account, the bot was kicked, or the chat cannot be written to by a bot. Nothing sent
@@ -25,6 +259,71 @@ pub fn is_unreachable(error: &RequestError) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    const SECOND: Duration = Duration::from_secs(1);
+
+    #[test]
+    fn a_429_is_waited_out_exactly_as_telegram_asks() {
+        let pause = pause_before_retry(Failure::Throttled(3 * SECOND), 1, Duration::ZERO, &Patience::INTERACTIVE);
+        assert_eq!(pause, Some(3 * SECOND));
+    }
+
+    #[test]
+    fn a_429_longer_than_the_patience_allows_goes_back_to_the_caller() {
+        assert_eq!(
+            pause_before_retry(Failure::Throttled(31 * SECOND), 1, Duration::ZERO, &Patience::INTERACTIVE),
+            None
+        );
+        // The outbox waits in the sender, with the row kept, not in the request.
+        assert_eq!(pause_before_retry(Failure::Throttled(SECOND), 1, Duration::ZERO, &Patience::OUTBOX), None);
+    }
+
+    #[test]
+    fn transient_faults_back_off_briefly_and_doubling_up_to_a_cap() {
+        let pauses: Vec<Option<Duration>> = (1..=6)
+            .map(|attempt| {
+                let patience = Patience { attempts: 10, within: Duration::from_secs(600), ..Patience::INTERACTIVE };
+                pause_before_retry(Failure::Transient, attempt, Duration::ZERO, &patience)
+            })
+            .collect();
+        let ms = |ms| Some(Duration::from_millis(ms));
+        assert_eq!(pauses, [ms(250), ms(500), ms(1000), ms(2000), ms(4000), ms(4000)]);
+    }
+
+    #[test]
+    fn transient_faults_are_retried_only_within_the_time_bound() {
+        let patience = Patience::INTERACTIVE;
+        assert!(pause_before_retry(Failure::Transient, 1, 19 * SECOND, &patience).is_some());
+        assert_eq!(pause_before_retry(Failure::Transient, 2, 20 * SECOND, &patience), None);
+    }
+
+    #[test]
+    fn no_request_is_sent_more_often_than_its_attempts() {
+        let patience = Patience::INTERACTIVE;
+        for failure in [Failure::Transient, Failure::Throttled(SECOND)] {
+            assert!(pause_before_retry(failure, patience.attempts - 1, Duration::ZERO, &patience).is_some());
+            assert_eq!(pause_before_retry(failure, patience.attempts, Duration::ZERO, &patience), None);
+        }
+    }
+
+    #[test]
+    fn refusals_are_never_retried() {
+        for error in [api(ApiError::BotBlocked), api(ApiError::MessageIsTooLong)] {
+            assert_eq!(classify(&error), Failure::Permanent);
+            assert_eq!(pause_before_retry(classify(&error), 1, Duration::ZERO, &Patience::SETUP), None);
+        }
+    }
+
+    #[test]
+    fn timeouts_and_broken_answers_are_transient_and_429_is_throttled() {
+        assert_eq!(classify(&timed_out(ATTEMPT_TIMEOUT)), Failure::Transient);
+        let garbage = serde_json::from_str::<serde_json::Value>("<html>502</html>").unwrap_err();
+        let invalid =
+            RequestError::InvalidJson { source: std::sync::Arc::new(garbage), raw: "<html>502</html>".into() };
+        assert_eq!(classify(&invalid), Failure::Transient);
+        let throttled = RequestError::RetryAfter(teloxide::types::Seconds::from_seconds(7));
+        assert_eq!(classify(&throttled), Failure::Throttled(7 * SECOND));
+    }
 
     fn api(error: ApiError) -> RequestError {
         RequestError::Api(error)

@@ -13,7 +13,6 @@ use rezerv_bot::i18n::Locales;
 use rezerv_bot::reminders::{Sender, SenderConfig};
 use rezerv_bot::startup::Application;
 use rezerv_bot::storage::Db;
-use teloxide::prelude::*;
 
 use crate::db::TempDir;
 
@@ -21,6 +20,9 @@ use crate::db::TempDir;
 pub const REPLY_TIMEOUT: Duration = Duration::from_secs(15);
 /// Silence that means the bot has finished answering.
 const QUIET: Duration = Duration::from_millis(150);
+/// How long a turn may take when Telegram faults make the bot retry: an interactive reply's
+/// 20 s of retries, a 429's wait, the apology, and room for a loaded machine.
+pub const TURN_TIMEOUT: Duration = Duration::from_secs(60);
 
 pub struct TestApp {
     pub emu: Emulator,
@@ -84,13 +86,10 @@ impl TestApp {
         }
     }
 
-    /// A reminder sender on this app's database, clock and emulator. Its HTTP client gives
-    /// up after 2 s, so injected timeouts are quick.
+    /// A reminder sender on this app's database, clock and emulator.
     pub fn sender(&self, config: SenderConfig) -> Sender {
-        let client = teloxide::net::default_reqwest_settings().timeout(Duration::from_secs(2)).build().expect("client");
-        let bot = Bot::with_client(self.emu.token(), client).set_api_url(self.emu.api_url().parse().expect("api url"));
         let running = self.running.as_ref().expect("the application is running");
-        running.sender_on(bot, config)
+        running.sender(config)
     }
 
     /// Moves the clock to `hour`:00 local on `date`.
@@ -135,6 +134,24 @@ impl TestApp {
         let mut events = vec![first];
         events.extend(self.emu.drain_events(user.id));
         events
+    }
+
+    /// Waits until the bot has fetched and handled every update sent so far, however long its
+    /// retries take, then for silence; returns what it sent to the user meanwhile.
+    pub async fn settle_turn(&self, user: &TestUser) -> Vec<BotMessage> {
+        let deadline = tokio::time::Instant::now() + TURN_TIMEOUT;
+        loop {
+            let fetched = self.emu.unconfirmed_updates() == 0;
+            if fetched && self.db.pending_updates().await.expect("inbox").is_empty() {
+                break;
+            }
+            assert!(tokio::time::Instant::now() < deadline, "user {}'s turn took over {TURN_TIMEOUT:?}", user.id);
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        // The pressed keyboard is retired after the turn's last state save.
+        self.emu.wait_quiet(user.id, Duration::from_millis(400)).await;
+        self.plan_now().await;
+        sent(self.emu.drain_events(user.id))
     }
 
     /// Lets the planner catch up with every change so far (it otherwise runs a moment later).

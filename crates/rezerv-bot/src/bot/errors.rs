@@ -5,9 +5,10 @@ use std::sync::Arc;
 use teloxide::prelude::*;
 use thiserror::Error;
 
-use super::{App, Ctx, ui};
+use super::{App, Exchange};
 use crate::domain::Lang;
 use crate::storage::StorageError;
+use crate::telegram::Patience;
 
 #[derive(Debug, Error)]
 pub enum BotError {
@@ -45,30 +46,26 @@ fn chat_unreachable(error: &BotError) -> bool {
 }
 
 /// Tells the user, in their language, that something went wrong (the error itself goes to
-/// the error handler), and answers a pending callback query.
-pub(super) async fn apologize(deps: &DependencyMap, error: &BotError) {
+/// the error handler), and answers a pressed button the turn has not answered. It is the last
+/// resort: every request has had its retries by now.
+pub(super) async fn apologize(deps: &DependencyMap, exchange: &Exchange, error: &BotError) {
     if chat_unreachable(error) {
-        // Nothing can reach a user who blocked the bot, and a pressed button was answered
-        // already: every callback handler answers before it sends. A second answer would only
-        // get a 400 from Telegram.
+        // Nothing can reach a user who blocked the bot.
         return;
     }
-    let (Some(bot), Some(app), Some(update)) =
-        (deps.try_get::<Bot>(), deps.try_get::<Arc<App>>(), deps.try_get::<Update>())
-    else {
+    let (Some(app), Some(update)) = (deps.try_get::<Arc<App>>(), deps.try_get::<Update>()) else {
         return;
     };
     let Some(chat) = update.chat() else { return };
-    let lang = deps
-        .try_get::<Ctx>()
-        .map(|ctx| ctx.lang)
-        .unwrap_or_else(|| Lang::suggest(update.from().and_then(|user| user.language_code.as_deref())));
-    if let teloxide::types::UpdateKind::CallbackQuery(query) = &update.kind {
-        // Fails harmlessly if the handler already answered it.
-        let _ = bot.answer_callback_query(query.id.clone()).await;
+    let lang =
+        exchange.lang().unwrap_or_else(|| Lang::suggest(update.from().and_then(|user| user.language_code.as_deref())));
+    if let teloxide::types::UpdateKind::CallbackQuery(query) = &update.kind
+        && let Err(err) = exchange.answer(&app.telegram, query, None).await
+    {
+        tracing::warn!(error = %chain(&err), "cannot answer the pressed button");
     }
     let text = app.locales.t(lang, "error-apology");
-    if let Err(err) = ui::send(&bot, chat.id, text, None).await {
+    if let Err(err) = app.telegram.send_html(Patience::APOLOGY, chat.id, text, None).await {
         tracing::warn!(error = %chain(&err), "cannot send the apology");
     }
 }

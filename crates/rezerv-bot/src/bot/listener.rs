@@ -25,6 +25,7 @@ use tokio::sync::{Notify, watch};
 
 use crate::clock::SharedClock;
 use crate::storage::{Db, InboxEntry, StorageError};
+use crate::telegram::{Patience, Telegram};
 
 /// How long finished updates gather before one statement marks them handled. Updates of a
 /// chat are already marked by their state save or right after their handler; this catches
@@ -42,6 +43,17 @@ pub enum ListenerError {
     Telegram(#[from] RequestError),
     #[error("cannot store updates: {0}")]
     Storage(#[from] StorageError),
+}
+
+impl ListenerError {
+    /// How long to wait before polling again: what a 429 asked for (the request layer gave
+    /// it back only once its own waits were spent), else a short pause.
+    fn pause(&self) -> Duration {
+        match self {
+            ListenerError::Telegram(RequestError::RetryAfter(wait)) => wait.duration().max(RETRY_PAUSE),
+            _ => RETRY_PAUSE,
+        }
+    }
 }
 
 /// Updates that have been handled and may leave the inbox.
@@ -109,7 +121,7 @@ fn unparsed(update: &Update) -> bool {
 
 /// The listener for `dispatch_with_listener`.
 pub struct ReliablePolling {
-    bot: Bot,
+    telegram: Telegram,
     db: Db,
     clock: SharedClock,
     timeout: Duration,
@@ -125,10 +137,10 @@ pub struct ReliablePolling {
 }
 
 /// Long polls of `timeout` that store each batch in the inbox before confirming it.
-pub fn reliable_polling(bot: Bot, db: Db, clock: SharedClock, timeout: Duration) -> ReliablePolling {
+pub fn reliable_polling(telegram: Telegram, db: Db, clock: SharedClock, timeout: Duration) -> ReliablePolling {
     let (stop_token, stop_flag) = mk_stop_token();
     ReliablePolling {
-        bot,
+        telegram,
         db,
         clock,
         timeout,
@@ -190,14 +202,21 @@ impl ReliablePolling {
     /// Fetches one batch, stores it, and queues it.
     async fn poll(&mut self) -> Result<(), ListenerError> {
         let timeout = u32::try_from(self.timeout.as_secs()).unwrap_or(u32::MAX);
-        let mut request = self.bot.get_updates().timeout(timeout);
-        if let Some(offset) = self.offset {
-            request = request.offset(i32::try_from(offset).unwrap_or(i32::MAX));
-        }
-        if let Some(allowed) = &self.allowed {
-            request = request.allowed_updates(allowed.clone());
-        }
-        let updates = request.send().await?;
+        let offset = self.offset.map(|offset| i32::try_from(offset).unwrap_or(i32::MAX));
+        let allowed = self.allowed.clone();
+        let updates = self
+            .telegram
+            .call(Patience::polling(self.timeout), |bot| {
+                let mut request = bot.get_updates().timeout(timeout);
+                if let Some(offset) = offset {
+                    request = request.offset(offset);
+                }
+                if let Some(allowed) = allowed {
+                    request = request.allowed_updates(allowed);
+                }
+                request
+            })
+            .await?;
         let purge_due = self.last_purge.is_none_or(|last| last.elapsed() >= PURGE_EVERY);
         if let (Some(offset), true) = (self.offset, purge_due) {
             self.db.purge_confirmed(offset).await?;
@@ -245,7 +264,7 @@ fn stream(state: &mut ReliablePolling) -> impl Stream<Item = Result<Update, List
                 state.replay().await.map_err(ListenerError::from)
             };
             if let Err(err) = step {
-                tokio::time::sleep(RETRY_PAUSE).await;
+                tokio::time::sleep(err.pause()).await;
                 return Some((Err(err), state));
             }
         }

@@ -31,7 +31,7 @@ pub use errors::{BotError, HandlerResult, chain as error_chain};
 pub use listener::Progress;
 use listener::reliable_polling;
 pub use state::State;
-pub use turn::Turn;
+pub use turn::{Exchange, Turn};
 
 use crate::clock::SharedClock;
 use crate::config::Campaign;
@@ -39,6 +39,7 @@ use crate::domain::Lang;
 use crate::i18n::Locales;
 use crate::reminders::Planner;
 use crate::storage::{Db, DialogueStore, Profile};
+use crate::telegram::{Patience, Telegram};
 
 pub type BotDialogue = Dialogue<State, DialogueStore>;
 
@@ -53,6 +54,8 @@ pub struct App {
     pub planner: Planner,
     /// Handled updates, for the listener to mark in the inbox.
     pub progress: Arc<Progress>,
+    /// Telegram, through the request layer.
+    pub telegram: Telegram,
 }
 
 /// Chats are spread over this many dispatcher workers; each handles its chats' updates in
@@ -64,10 +67,16 @@ pub struct App {
 const WORKERS: i64 = 64;
 
 impl App {
-    pub fn new(db: Db, campaign: Arc<Campaign>, locales: Arc<Locales>, clock: SharedClock) -> Arc<App> {
+    pub fn new(
+        db: Db,
+        campaign: Arc<Campaign>,
+        locales: Arc<Locales>,
+        clock: SharedClock,
+        telegram: Telegram,
+    ) -> Arc<App> {
         let dialogues = DialogueStore::new(db.clone(), clock.clone());
         let planner = Planner::new(db.clone(), campaign.clone(), clock.clone());
-        Arc::new(App { db, dialogues, campaign, locales, clock, planner, progress: Arc::default() })
+        Arc::new(App { db, dialogues, campaign, locales, clock, planner, progress: Arc::default(), telegram })
     }
 
     /// Today in the campaign's time zone, from the injected clock.
@@ -97,22 +106,28 @@ pub fn schema() -> UpdateHandler<BotError> {
     )
 }
 
-/// Wraps the tree: after a handler ran, a failure gets the user a localized apology, the
-/// planner hears that the chat's reminders may need to follow its progress, and the update is
-/// marked done so that it leaves the inbox.
+/// Wraps the tree: after a handler ran, a failure gets the user a localized apology (and
+/// keeps the keyboard they pressed), a success retires that keyboard, the planner hears that
+/// the chat's reminders may need to follow its progress, and the update is marked done so that
+/// it leaves the inbox.
 fn around_every_update() -> UpdateHandler<BotError> {
     dptree::from_fn(
-        |deps: DependencyMap, cont: dptree::Cont<'static, HandlerResult>| async move {
+        |mut deps: DependencyMap, cont: dptree::Cont<'static, HandlerResult>| async move {
+            let exchange = Arc::new(Exchange::default());
+            deps.insert(exchange.clone());
             // A panicking handler must not take its dispatcher worker (and the chats it
             // serves) down with it, nor stay in the inbox to panic again after each restart.
             let outcome = match AssertUnwindSafe(cont(deps.clone())).catch_unwind().await {
                 Ok(outcome) => outcome,
                 Err(_) => ControlFlow::Break(Err(BotError::Other(anyhow::anyhow!("a handler panicked")))),
             };
-            if let ControlFlow::Break(Err(error)) = &outcome {
-                errors::apologize(&deps, error).await;
+            let app = deps.try_get::<Arc<App>>();
+            match (&outcome, &app) {
+                (ControlFlow::Break(Err(error)), _) => errors::apologize(&deps, &exchange, error).await,
+                (ControlFlow::Break(Ok(())), Some(app)) => exchange.retire_pressed(&app.telegram).await,
+                _ => {}
             }
-            if let (Some(app), Some(update)) = (deps.try_get::<Arc<App>>(), deps.try_get::<Update>()) {
+            if let (Some(app), Some(update)) = (app, deps.try_get::<Update>()) {
                 if matches!(outcome, ControlFlow::Break(_)) {
                     app.planner.wake();
                 }
@@ -120,7 +135,12 @@ fn around_every_update() -> UpdateHandler<BotError> {
             }
             outcome
         },
-        HandlerSignature::Entry,
+        HandlerSignature::Other {
+            obligations: BTreeMap::new(),
+            guaranteed_outcomes: BTreeSet::from([Type::of::<Arc<Exchange>>()]),
+            conditional_outcomes: BTreeSet::new(),
+            continues: true,
+        },
     )
 }
 
@@ -130,8 +150,8 @@ fn load_chat() -> UpdateHandler<BotError> {
     let location = std::panic::Location::caller();
     dptree::from_fn(
         |deps: DependencyMap, cont: dptree::Cont<'static, HandlerResult>| async move {
-            let (Some(bot), Some(app), Some(update)) =
-                (deps.try_get::<Bot>(), deps.try_get::<Arc<App>>(), deps.try_get::<Update>())
+            let (Some(app), Some(update), Some(exchange)) =
+                (deps.try_get::<Arc<App>>(), deps.try_get::<Update>(), deps.try_get::<Arc<Exchange>>())
             else {
                 return ControlFlow::Continue(deps);
             };
@@ -155,12 +175,14 @@ fn load_chat() -> UpdateHandler<BotError> {
             let suggested = Lang::suggest(update.from().and_then(|user| user.language_code.as_deref()));
             let chosen = profile.lang;
             let ctx = Ctx { chat_id, lang: chosen.unwrap_or(suggested), lang_chosen: chosen.is_some(), profile };
+            exchange.set_lang(ctx.lang);
             let update_id = i64::from(update.id.0);
             let store = app.dialogues.for_update(update_id);
             let dialogue = BotDialogue::new(store.clone(), chat_id);
             let mut inner = deps.clone();
             inner.insert(state);
-            inner.insert(Turn { bot: (*bot).clone(), app: (*app).clone(), ctx, dialogue });
+            let telegram = app.telegram.clone();
+            inner.insert(Turn { telegram, app: (*app).clone(), ctx, dialogue, exchange: (*exchange).clone() });
             let outcome = cont(inner).await;
             // An update that saved no state is marked before the chat's next one starts: else
             // a crash could replay it after a newer update and show an older step again.
@@ -176,9 +198,9 @@ fn load_chat() -> UpdateHandler<BotError> {
         },
         HandlerSignature::Other {
             obligations: BTreeMap::from([
-                (Type::of::<Bot>(), location),
                 (Type::of::<Arc<App>>(), location),
                 (Type::of::<Update>(), location),
+                (Type::of::<Arc<Exchange>>(), location),
             ]),
             guaranteed_outcomes: BTreeSet::from([Type::of::<State>(), Type::of::<Turn>()]),
             conditional_outcomes: BTreeSet::new(),
@@ -193,11 +215,13 @@ fn blank_profile(chat_id: ChatId) -> Profile {
 }
 
 /// Sets the command menu in both languages (and Russian as the default for other clients).
-pub(crate) async fn set_commands(bot: &Bot, locales: &Locales) -> Result<(), teloxide::RequestError> {
+pub(crate) async fn set_commands(telegram: &Telegram, locales: &Locales) -> Result<(), teloxide::RequestError> {
     for lang in Lang::ALL {
-        bot.set_my_commands(menu(locales, lang)).language_code(lang.code()).await?;
+        let commands = menu(locales, lang);
+        telegram.call(Patience::SETUP, |bot| bot.set_my_commands(commands).language_code(lang.code())).await?;
     }
-    bot.set_my_commands(menu(locales, Lang::Ru)).scope(BotCommandScope::Default).await?;
+    let commands = menu(locales, Lang::Ru);
+    telegram.call(Patience::SETUP, |bot| bot.set_my_commands(commands).scope(BotCommandScope::Default)).await?;
     Ok(())
 }
 
@@ -205,9 +229,9 @@ pub fn menu(locales: &Locales, lang: Lang) -> Vec<BotCommand> {
     Command::NAMES.iter().map(|name| BotCommand::new(*name, locales.t(lang, &format!("cmd-{name}")))).collect()
 }
 
-/// Builds the dispatcher for `bot` over `app`.
-pub(crate) fn dispatcher(bot: Bot, app: Arc<App>) -> Dispatcher<Bot, BotError, i64> {
-    Dispatcher::builder(bot, schema())
+/// Builds the dispatcher over `app`.
+pub(crate) fn dispatcher(app: Arc<App>) -> Dispatcher<Bot, BotError, i64> {
+    Dispatcher::builder(app.telegram.dispatcher_bot(), schema())
         .distribution_function(|update| update.chat().map(|chat| chat.id.0.rem_euclid(WORKERS)))
         .dependencies(dptree::deps![app.clone(), app.dialogues.clone()])
         .default_handler(|update| async move {
@@ -217,19 +241,35 @@ pub(crate) fn dispatcher(bot: Bot, app: Arc<App>) -> Dispatcher<Bot, BotError, i
         .build()
 }
 
+/// The pause before the dispatcher tries to start again: its first request (`getMe`) failed
+/// after the request layer's retries, so Telegram is unreachable for now.
+const RESTART_PAUSE: Duration = Duration::from_secs(5);
+
 /// The dispatcher on the inbox's reliable polling, with the planner and the inbox cleaner
 /// beside it. The task ends once the dispatcher has been shut down and both have caught up.
-pub(crate) fn serve(bot: Bot, app: Arc<App>, poll_timeout: Duration) -> (ShutdownToken, JoinHandle<()>) {
-    let mut dispatcher = dispatcher(bot.clone(), app.clone());
+pub(crate) fn serve(app: Arc<App>, poll_timeout: Duration) -> (ShutdownToken, JoinHandle<()>) {
+    let mut dispatcher = dispatcher(app.clone());
     let token = dispatcher.shutdown_token();
-    let listener = reliable_polling(bot, app.db.clone(), app.clock.clone(), poll_timeout);
     let (stop, stopped) = watch::channel(false);
     let planning = tokio::spawn(app.planner.clone().run(stopped.clone()));
     let cleaning = tokio::spawn(app.progress.clone().clean_inbox(app.db.clone(), stopped));
     let running = tokio::spawn(async move {
-        dispatcher
-            .dispatch_with_listener(listener, LoggingErrorHandler::with_custom_text("update listener error"))
-            .await;
+        let on_error = LoggingErrorHandler::with_custom_text("update listener error");
+        loop {
+            // teloxide's dispatcher asks for `getMe` before it listens, outside the request
+            // layer: ask through the layer first, so a fault there is retried as any other.
+            if let Err(err) = app.telegram.call(Patience::SETUP, |bot| bot.get_me()).await {
+                tracing::warn!(error = %err, "Telegram does not answer getMe; trying again");
+            }
+            let listener = reliable_polling(app.telegram.clone(), app.db.clone(), app.clock.clone(), poll_timeout);
+            match dispatcher.try_dispatch_with_listener(listener, on_error.clone()).await {
+                Ok(()) => break,
+                Err(err) => {
+                    tracing::warn!(error = %err, "the dispatcher cannot start; trying again");
+                    tokio::time::sleep(RESTART_PAUSE).await;
+                }
+            }
+        }
         let _ = stop.send(true);
         let _ = planning.await;
         let _ = cleaning.await;

@@ -1,13 +1,13 @@
 //! Small helpers to send and shape messages. All texts are HTML (for monospace codes).
 
-use teloxide::payloads::{AnswerCallbackQuerySetters, SendMessageSetters};
+use teloxide::payloads::AnswerCallbackQuerySetters;
 use teloxide::prelude::*;
 use teloxide::types::{
-    InlineKeyboardButton, InlineKeyboardMarkup, KeyboardButton, KeyboardMarkup, KeyboardRemove, LinkPreviewOptions,
-    MessageId, ParseMode, ReplyMarkup,
+    InlineKeyboardButton, InlineKeyboardMarkup, KeyboardButton, KeyboardMarkup, KeyboardRemove, MessageId, ReplyMarkup,
 };
 
 use super::Callback;
+use crate::telegram::{Patience, Telegram};
 
 /// A message ready to send: text and an optional keyboard.
 #[derive(Debug, Clone)]
@@ -64,37 +64,24 @@ pub fn remove_keyboard() -> ReplyMarkup {
     ReplyMarkup::KeyboardRemove(KeyboardRemove::new())
 }
 
-fn no_preview() -> LinkPreviewOptions {
-    LinkPreviewOptions {
-        is_disabled: true,
-        url: None,
-        prefer_small_media: false,
-        prefer_large_media: false,
-        show_above_text: false,
-    }
-}
-
+/// Sends an HTML text, with an optional keyboard, within an interactive reply's patience.
 pub async fn send(
-    bot: &Bot,
+    telegram: &Telegram,
     chat: ChatId,
     text: String,
     markup: Option<ReplyMarkup>,
 ) -> Result<Message, teloxide::RequestError> {
-    let request = bot.send_message(chat, text).parse_mode(ParseMode::Html).link_preview_options(no_preview());
-    match markup {
-        Some(markup) => request.reply_markup(markup).await,
-        None => request.await,
-    }
+    telegram.send_html(Patience::INTERACTIVE, chat, text, markup).await
 }
 
-pub async fn send_prompt(bot: &Bot, chat: ChatId, prompt: Prompt) -> Result<Message, teloxide::RequestError> {
-    send(bot, chat, prompt.text, prompt.markup).await
+pub async fn send_prompt(telegram: &Telegram, chat: ChatId, prompt: Prompt) -> Result<Message, teloxide::RequestError> {
+    send(telegram, chat, prompt.text, prompt.markup).await
 }
 
 /// Removes the inline keyboard of a message the user has acted on, so its buttons cannot be
 /// pressed again. Failure is harmless (the message may be too old to edit).
-pub async fn retire_buttons(bot: &Bot, chat: ChatId, message: MessageId) {
-    if let Err(err) = bot.edit_message_reply_markup(chat, message).await {
+pub async fn retire_buttons(telegram: &Telegram, chat: ChatId, message: MessageId) {
+    if let Err(err) = telegram.call(Patience::INTERACTIVE, |bot| bot.edit_message_reply_markup(chat, message)).await {
         tracing::debug!(%err, "could not retire an old keyboard");
     }
 }
@@ -102,12 +89,20 @@ pub async fn retire_buttons(bot: &Bot, chat: ChatId, message: MessageId) {
 /// Answers a callback query, optionally with a short toast. Telegram refuses a second answer
 /// (an update replayed after a crash) or one that came too late; the handler must still do
 /// its work then, so a refusal is only logged.
-pub async fn answer(bot: &Bot, query: &CallbackQuery, toast: Option<String>) -> Result<(), teloxide::RequestError> {
-    let request = bot.answer_callback_query(query.id.clone());
-    let result = match toast {
-        Some(text) => request.text(text).await,
-        None => request.await,
-    };
+pub async fn answer(
+    telegram: &Telegram,
+    query: &CallbackQuery,
+    toast: Option<String>,
+) -> Result<(), teloxide::RequestError> {
+    let result = telegram
+        .call(Patience::INTERACTIVE, |bot| {
+            let request = bot.answer_callback_query(query.id.clone());
+            match toast {
+                Some(text) => request.text(text),
+                None => request,
+            }
+        })
+        .await;
     match result {
         Ok(_) => Ok(()),
         Err(teloxide::RequestError::Api(err)) => {

@@ -10,9 +10,7 @@ use std::time::{Duration, Instant};
 
 use governor::{DefaultDirectRateLimiter, DefaultKeyedRateLimiter, Quota, RateLimiter};
 use teloxide::RequestError;
-use teloxide::payloads::SendMessageSetters;
 use teloxide::prelude::*;
-use teloxide::types::{LinkPreviewOptions, ParseMode};
 use tokio::sync::watch;
 use tokio::task::JoinSet;
 
@@ -22,7 +20,7 @@ use crate::config::Campaign;
 use crate::domain::{Lang, spelled};
 use crate::i18n::Locales;
 use crate::storage::{Db, OutboxRow, StorageResult};
-use crate::telegram::is_unreachable;
+use crate::telegram::{Patience, Telegram, is_unreachable};
 
 /// Telegram's overall limit for a bot's messages per second.
 pub const TELEGRAM_MAX_PER_SEC: u32 = 30;
@@ -43,6 +41,8 @@ pub struct SenderConfig {
     pub concurrency: usize,
     /// How long to sleep when nothing is due.
     pub idle_poll: Duration,
+    /// How one send retries in place before the outbox's own backoff takes over.
+    pub patience: Patience,
 }
 
 impl Default for SenderConfig {
@@ -55,6 +55,7 @@ impl Default for SenderConfig {
             batch: 64,
             concurrency: 16,
             idle_poll: Duration::from_secs(1),
+            patience: Patience::OUTBOX,
         }
     }
 }
@@ -90,7 +91,7 @@ spelled! {
 
 pub struct Sender {
     db: Db,
-    bot: Bot,
+    telegram: Telegram,
     locales: Arc<Locales>,
     campaign: Arc<Campaign>,
     clock: SharedClock,
@@ -122,7 +123,7 @@ fn catch_up_burst(rate: u32) -> u32 {
 impl Sender {
     pub fn new(
         db: Db,
-        bot: Bot,
+        telegram: Telegram,
         locales: Arc<Locales>,
         campaign: Arc<Campaign>,
         clock: SharedClock,
@@ -133,7 +134,7 @@ impl Sender {
             per_chat: RateLimiter::keyed(per_second(1, 1)),
             paused_until: Mutex::new(None),
             db,
-            bot,
+            telegram,
             locales,
             campaign,
             clock,
@@ -258,18 +259,7 @@ impl Sender {
         };
 
         self.wait_for_turn(row.chat_id).await;
-        let result = self
-            .bot
-            .send_message(ChatId(row.chat_id), text)
-            .parse_mode(ParseMode::Html)
-            .link_preview_options(LinkPreviewOptions {
-                is_disabled: true,
-                url: None,
-                prefer_small_media: false,
-                prefer_large_media: false,
-                show_above_text: false,
-            })
-            .await;
+        let result = self.telegram.send_html(self.config.patience, ChatId(row.chat_id), text, None).await;
         let now = self.clock.now();
         match result {
             Ok(_) => {

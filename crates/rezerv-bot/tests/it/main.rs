@@ -5,6 +5,7 @@ mod bad_input;
 mod cli;
 mod concurrency;
 mod crash;
+mod faults;
 mod fuzz;
 mod journey;
 mod lifecycle;

@@ -8,6 +8,7 @@ use rezerv_bot::clock::Clock;
 use rezerv_bot::domain::{Lang, ReminderKind};
 use rezerv_bot::reminders::{SendOutcome, SenderConfig};
 use rezerv_bot::storage::{OutboxStatus, PlannedRow};
+use rezerv_bot::telegram::Patience;
 use rezerv_test_support::app::{TestApp, spawn_app_on};
 
 /// `count` candidates (chat ids from 9000) with one deadline reminder each, due now.
@@ -100,7 +101,10 @@ async fn a_429_storm_delays_but_loses_nothing() {
 async fn network_errors_retry_with_backoff_then_give_up() {
     let app = spawn_app_on("2023-09-10").await;
     let users = wave(&app, 2).await;
-    let config = SenderConfig { max_attempts: 3, backoff: Duration::from_secs(60), ..SenderConfig::default() };
+    // One request per send, so that the outbox's own backoff is what is seen.
+    let patience = Patience { attempts: 1, ..Patience::OUTBOX };
+    let config =
+        SenderConfig { max_attempts: 3, backoff: Duration::from_secs(60), patience, ..SenderConfig::default() };
     let sender = app.sender(config);
     // The first user's sends fail twice, then go through; the second's always fail.
     app.emu.inject_faults(users[0].id, vec![Fault::Drop, Fault::Drop]);
@@ -123,11 +127,27 @@ async fn network_errors_retry_with_backoff_then_give_up() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dropped_connection_or_a_5xx_is_retried_at_once_within_the_same_send() {
+    let app = spawn_app_on("2023-09-10").await;
+    let users = wave(&app, 2).await;
+    let before: Vec<u64> = users.iter().map(|u| app.emu.delivered_count(u.id)).collect();
+    app.emu.inject_faults(users[0].id, vec![Fault::Drop]);
+    app.emu.inject_faults(users[1].id, vec![Fault::internal_server_error()]);
+    let outcomes = app.sender(SenderConfig::default()).drain().await.unwrap();
+    assert!(outcomes.iter().all(|(row, o)| *o == SendOutcome::Sent && row.attempts == 1), "{outcomes:?}");
+    for (user, before) in users.iter().zip(before) {
+        assert_eq!(app.emu.delivered_count(user.id), before + 1, "exactly once for {}", user.id);
+        assert_eq!(app.emu.pending_faults(user.id), 0);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_timeout_is_retried() {
     let app = spawn_app_on("2023-09-10").await;
     let users = wave(&app, 1).await;
-    let sender = app.sender(SenderConfig { backoff: Duration::from_secs(10), ..SenderConfig::default() });
-    // Longer than the sender's 2 s client timeout.
+    let patience = Patience { attempts: 1, attempt: Duration::from_secs(2), ..Patience::OUTBOX };
+    let sender = app.sender(SenderConfig { backoff: Duration::from_secs(10), patience, ..SenderConfig::default() });
+    // Longer than one attempt's 2 s.
     app.emu.inject_faults(users[0].id, vec![Fault::Timeout(Duration::from_secs(3))]);
     let first = sender.drain().await.unwrap();
     assert!(matches!(first[0].1, SendOutcome::Retried(_)), "{first:?}");

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use teloxide::dispatching::UpdateHandler;
 use teloxide::prelude::*;
 
-use crate::bot::{App, BotError, HandlerResult, ui};
+use crate::bot::{App, BotError, Exchange, HandlerResult, ui};
 use crate::domain::Lang;
 
 pub fn handler() -> UpdateHandler<BotError> {
@@ -18,18 +18,17 @@ pub fn handler() -> UpdateHandler<BotError> {
         )
 }
 
-async fn group_message(bot: Bot, app: Arc<App>, msg: Message) -> HandlerResult {
+async fn group_message(app: Arc<App>, msg: Message) -> HandlerResult {
     // Only answer messages meant for the bot, so a group is not flooded.
     let addressed = msg.text().is_some_and(|text| text.starts_with('/'));
     if addressed {
         let lang = Lang::suggest(msg.from.as_ref().and_then(|user| user.language_code.as_deref()));
-        ui::send(&bot, msg.chat.id, app.locales.t(lang, "private-only"), None).await?;
+        ui::send(&app.telegram, msg.chat.id, app.locales.t(lang, "private-only"), None).await?;
     }
     Ok(())
 }
 
-async fn group_callback(bot: Bot, app: Arc<App>, query: CallbackQuery) -> HandlerResult {
+async fn group_callback(app: Arc<App>, exchange: Arc<Exchange>, query: CallbackQuery) -> HandlerResult {
     let lang = Lang::suggest(query.from.language_code.as_deref());
-    ui::answer(&bot, &query, Some(app.locales.t(lang, "private-only"))).await?;
-    Ok(())
+    exchange.answer(&app.telegram, &query, Some(app.locales.t(lang, "private-only"))).await
 }
