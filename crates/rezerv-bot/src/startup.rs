@@ -78,18 +78,20 @@ impl Application {
         Sender::new(app.db.clone(), bot, app.locales.clone(), app.campaign.clone(), app.clock.clone(), config)
     }
 
-    /// Runs until Ctrl-C, or until the dispatcher stops on its own; then stops everything.
-    /// A dispatcher that died (teloxide panics when it cannot start) is an error, so that a
-    /// supervisor restarts the bot.
+    /// Runs until Ctrl-C or SIGTERM, or until the dispatcher stops on its own; then stops
+    /// everything. A dispatcher that died (teloxide panics when it cannot start) is an error,
+    /// so that a supervisor restarts the bot.
     pub async fn run_until_stopped(mut self) -> anyhow::Result<()> {
         let Some((token, running)) = self.dispatching.take() else { return Ok(()) };
         let handle = running.abort_handle();
+        let stop = stop_signal();
         let on_signal = tokio::spawn(async move {
-            if tokio::signal::ctrl_c().await.is_ok() {
+            if let Some(signal) = stop.await {
+                tracing::info!(signal, "stopping");
                 bot::stop_dispatching(&token, &handle).await;
             }
         });
-        tracing::info!("bot is running; Ctrl-C stops it");
+        tracing::info!("bot is running; Ctrl-C or SIGTERM stops it");
         let dispatched = running.await;
         on_signal.abort();
         self.shutdown().await;
@@ -126,6 +128,27 @@ impl Drop for Application {
         if let Some((_, sending)) = self.sending.take() {
             sending.abort();
         }
+    }
+}
+
+/// The first stop request: Ctrl-C, or SIGTERM (what systemd and Docker send before they kill
+/// a service). SIGTERM is listened for from this call on, so that it never meets the default
+/// action (instant death) once the bot runs. `None` if neither can be listened for.
+fn stop_signal() -> impl Future<Output = Option<&'static str>> + Send + 'static {
+    #[cfg(unix)]
+    let terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        .inspect_err(|err| tracing::warn!(%err, "cannot listen for SIGTERM; only Ctrl-C stops the bot"))
+        .ok();
+    async move {
+        let ctrl_c = async { tokio::signal::ctrl_c().await.ok().map(|()| "Ctrl-C") };
+        #[cfg(unix)]
+        if let Some(mut terminate) = terminate {
+            return tokio::select! {
+                stopped = ctrl_c => stopped,
+                received = terminate.recv() => received.map(|()| "SIGTERM"),
+            };
+        }
+        ctrl_c.await
     }
 }
 
