@@ -125,7 +125,9 @@ fn around_every_update() -> UpdateHandler<BotError> {
 }
 
 /// Reads the chat's profile and dialogue state in one query, and hands the handlers the
-/// `State` and the `Turn`. Updates without a chat pass by.
+/// `State` and the `Turn`. Only a private chat is a candidate: updates without one (a channel
+/// post, a group's update the group flow did not take, no chat at all) pass by and are
+/// ignored, so they never create a row nor run the journey.
 fn load_chat() -> UpdateHandler<BotError> {
     let location = std::panic::Location::caller();
     dptree::from_fn(
@@ -135,7 +137,7 @@ fn load_chat() -> UpdateHandler<BotError> {
             else {
                 return ControlFlow::Continue(deps);
             };
-            let Some(chat_id) = update.chat().map(|chat| chat.id) else {
+            let Some(chat_id) = update.chat().filter(|chat| chat.is_private()).map(|chat| chat.id) else {
                 return ControlFlow::Continue(deps);
             };
             let (state, profile) = match app.dialogues.load_with_profile::<State>(chat_id.0).await {
