@@ -26,7 +26,7 @@ use crate::i18n::Args;
 
 pub fn message_handler() -> UpdateHandler<BotError> {
     use dptree::case;
-    let commands = teloxide::filter_command::<Command, _>()
+    let commands = super::commands::filter_command()
         .branch(case![Command::Start(payload)].endpoint(start::start))
         .branch(case![Command::Status].endpoint(status::command))
         .branch(case![Command::Code].endpoint(code::command))
