@@ -39,7 +39,7 @@ impl std::fmt::Debug for Application {
 
 impl Application {
     /// Opens and migrates the database, loads the campaign and the locales, sets the command
-    /// menus, and starts the workers. `clock` is "now" for everything the bot does.
+    /// menus and the bot's descriptions, and starts the workers. `clock` is "now" for everything the bot does.
     pub async fn build(settings: &Settings, clock: SharedClock) -> anyhow::Result<Application> {
         let db = Db::connect(&settings.database_url).await.context("cannot open the database")?;
         let campaign = Arc::new(settings.campaign().context("invalid campaign configuration")?);
@@ -47,6 +47,7 @@ impl Application {
         let app = App::new(db, campaign, locales, clock);
         let bot = telegram_bot(settings);
         bot::set_commands(&bot, &app.locales).await.context("cannot set the command menu")?;
+        bot::set_descriptions(&bot, &app.locales).await.context("cannot set the bot's descriptions")?;
         let dispatching = Some(bot::serve(bot.clone(), app.clone(), settings.poll_timeout));
         let mut application = Application { app, bot, dispatching, sending: None };
         if settings.send_reminders {

@@ -156,6 +156,13 @@ help =
     Команды:
     { $commands }
 
+## Bot profile (plain text, no HTML: what Telegram shows in an empty chat, at most 512 characters, and on the profile, at most 120)
+
+bot-description =
+    Помогаю кандидатам в Президентский молодёжный кадровый резерв сдать бесплатный тест по государственному (казахскому) языку на уровень B1 или выше: онлайн — QAZAQ RESMI TEST, офлайн — QAZTEST.
+    Проведу по шагам регистрации на pkrezerv.gov.kz, объясню сроки и как использовать промокод, напомню, когда срок будет близко. Отвечаю на казахском и русском.
+bot-short-description = Бесплатный тест по государственному языку (B1 и выше) для кандидатов в Президентский молодёжный кадровый резерв.
+
 ## Errors and unexpected input
 
 unexpected-input = Я не понял сообщение. Пожалуйста, воспользуйтесь кнопками.

@@ -203,6 +203,21 @@ pub(crate) async fn set_commands(bot: &Bot, locales: &Locales) -> Result<(), tel
     Ok(())
 }
 
+/// Sets what Telegram shows in an empty chat with the bot (the description) and on its
+/// profile (the short description), in both languages, and Russian for other clients.
+pub(crate) async fn set_descriptions(bot: &Bot, locales: &Locales) -> Result<(), teloxide::RequestError> {
+    for lang in Lang::ALL {
+        bot.set_my_description().description(locales.t(lang, "bot-description")).language_code(lang.code()).await?;
+        bot.set_my_short_description()
+            .short_description(locales.t(lang, "bot-short-description"))
+            .language_code(lang.code())
+            .await?;
+    }
+    bot.set_my_description().description(locales.t(Lang::Ru, "bot-description")).await?;
+    bot.set_my_short_description().short_description(locales.t(Lang::Ru, "bot-short-description")).await?;
+    Ok(())
+}
+
 pub fn menu(locales: &Locales, lang: Lang) -> Vec<BotCommand> {
     Command::NAMES.iter().map(|name| BotCommand::new(*name, locales.t(lang, &format!("cmd-{name}")))).collect()
 }
