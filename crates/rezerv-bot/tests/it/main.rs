@@ -9,6 +9,7 @@ mod fuzz;
 mod journey;
 mod lifecycle;
 mod locales;
+mod outside;
 mod reminders;
 mod sandbox;
 mod sender;

@@ -78,6 +78,10 @@ async fn issue(mut turn: Turn, city_id: CityId, way: Way, phone: &str) -> Handle
         }
         Claim::AlreadyIssued(code, code_way) => (code, code_way),
         Claim::NotEligible => return turn.say(not_eligible_text(&view)).await,
+        Claim::PhoneTaken => {
+            tracing::info!(chat_id = turn.chat_id().0, "the phone's code belongs to another Telegram account");
+            return turn.say(view.t("code-phone-taken")).await;
+        }
         Claim::PoolEmpty => {
             tracing::warn!(%way, "promo-code pool is empty: a candidate is waiting for a code");
             return turn.say(view.ta("code-pool-empty", Args::new().with("way", view.way_name(way)))).await;
