@@ -191,7 +191,16 @@ fn load_chat() -> UpdateHandler<BotError> {
 
 /// The profile of a row `load_chat` has just created: nothing chosen, nothing issued.
 fn blank_profile(chat_id: ChatId) -> Profile {
-    Profile { chat_id: chat_id.0, lang: None, source: None, phone: None, code: None, applied_on: None, test_date: None }
+    Profile {
+        chat_id: chat_id.0,
+        lang: None,
+        source: None,
+        phone: None,
+        code: None,
+        cabinet_code: None,
+        applied_on: None,
+        test_date: None,
+    }
 }
 
 /// Sets the command menu in both languages (and Russian as the default for other clients).

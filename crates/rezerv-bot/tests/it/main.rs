@@ -2,6 +2,7 @@
 //! own database (and its own emulator where it talks to Telegram).
 
 mod bad_input;
+mod cabinet;
 mod cli;
 mod concurrency;
 mod crash;

@@ -6,7 +6,7 @@ use teloxide::prelude::*;
 use super::View;
 use crate::bot::ui::{self, Prompt};
 use crate::bot::{HandlerResult, State, Turn};
-use crate::domain::{CityId, Lang, Phone, Way};
+use crate::domain::{CityId, CodeSource, Lang, Phone, Way};
 use crate::i18n::Args;
 use crate::storage::Claim;
 
@@ -107,6 +107,9 @@ fn not_eligible_text(view: &View<'_>) -> String {
 
 /// `/code`: the issued code again, or where the candidate stands.
 pub async fn command(turn: Turn, state: State) -> HandlerResult {
+    if turn.app.campaign.code_source == CodeSource::Cabinet {
+        return super::cabinet::code_command(turn, state).await;
+    }
     let view = turn.view();
     match &turn.ctx.profile.code {
         Some((code, _)) => turn.say(code_text(&view, code.as_str())).await,
