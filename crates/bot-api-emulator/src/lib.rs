@@ -575,6 +575,17 @@ impl Emulator {
         self.shared().lock().faults.pending(None)
     }
 
+    /// The bot's description for this language code, as set (`None` = the default one).
+    /// Only the dedicated text: no fallback to the default, so a test sees what was set.
+    pub fn description(&self, language_code: Option<&str>) -> Option<String> {
+        self.shared().lock().descriptions(methods::Description::Long).get(language_code.unwrap_or_default()).cloned()
+    }
+
+    /// The bot's short description for this language code, as set (`None` = the default one).
+    pub fn short_description(&self, language_code: Option<&str>) -> Option<String> {
+        self.shared().lock().descriptions(methods::Description::Short).get(language_code.unwrap_or_default()).cloned()
+    }
+
     /// Commands set for the default scope and this language (`None` = all languages).
     pub fn commands(&self, language_code: Option<&str>) -> Vec<(String, String)> {
         self.commands_for_scope(&json!({"type": "default"}), language_code)

@@ -25,7 +25,11 @@ pub fn call(st: &mut State, method: &str, p: &Params) -> Result<Value, ApiError>
             }
             Ok(json!(true))
         }
-        "logout" | "close" | "setmydescription" | "setmyshortdescription" | "setmyname" => Ok(json!(true)),
+        "logout" | "close" | "setmyname" => Ok(json!(true)),
+        "setmydescription" => set_description(st, p, Description::Long),
+        "setmyshortdescription" => set_description(st, p, Description::Short),
+        "getmydescription" => Ok(get_description(st, p, Description::Long)),
+        "getmyshortdescription" => Ok(get_description(st, p, Description::Short)),
         "sendmessage" => send_message(st, p),
         "editmessagetext" => edit_message(st, p, true),
         "editmessagereplymarkup" => edit_message(st, p, false),
@@ -353,6 +357,60 @@ fn get_my_commands(st: &State, p: &Params) -> Value {
             .map(|(command, description)| json!({"command": command, "description": description}))
             .collect(),
     )
+}
+
+/// The bot's two descriptions: what an empty chat shows, and the profile page's line.
+#[derive(Debug, Clone, Copy)]
+pub enum Description {
+    /// `setMyDescription`: 0-512 characters.
+    Long,
+    /// `setMyShortDescription`: 0-120 characters.
+    Short,
+}
+
+impl Description {
+    /// The parameter and result field, and the most characters the Bot API allows.
+    fn field_and_limit(self) -> (&'static str, usize) {
+        match self {
+            Description::Long => ("description", 512),
+            Description::Short => ("short_description", 120),
+        }
+    }
+}
+
+/// A description's `language_code`: empty (every language without its own) or two letters.
+fn description_language(p: &Params) -> Result<String, ApiError> {
+    let lang = opt_str(p, "language_code").unwrap_or_default();
+    let valid = lang.is_empty() || (lang.len() == 2 && lang.chars().all(|c| c.is_ascii_lowercase()));
+    if valid { Ok(lang) } else { Err(ApiError::bad_request("LANGUAGE_CODE_INVALID")) }
+}
+
+fn set_description(st: &mut State, p: &Params, which: Description) -> Result<Value, ApiError> {
+    let (field, limit) = which.field_and_limit();
+    let lang = description_language(p)?;
+    let text = opt_str(p, field).unwrap_or_default();
+    if text.chars().count() > limit {
+        return Err(ApiError::bad_request(format!("{} is too long", field.to_ascii_uppercase())));
+    }
+    let store = st.descriptions(which);
+    // An empty text removes the dedicated description of that language.
+    if text.is_empty() {
+        store.remove(&lang);
+    } else {
+        store.insert(lang, text);
+    }
+    Ok(json!(true))
+}
+
+/// The description users of `language_code` see: their language's own, else the default.
+fn get_description(st: &mut State, p: &Params, which: Description) -> Value {
+    let (field, _) = which.field_and_limit();
+    let lang = opt_str(p, "language_code").unwrap_or_default();
+    let store = st.descriptions(which);
+    let text = store.get(&lang).or_else(|| store.get("")).cloned().unwrap_or_default();
+    let mut result = Map::new();
+    result.insert(field.to_owned(), Value::String(text));
+    Value::Object(result)
 }
 
 fn send_chat_action(st: &mut State, p: &Params) -> Result<Value, ApiError> {

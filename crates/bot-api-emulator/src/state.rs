@@ -7,6 +7,7 @@ use serde_json::{Map, Value, json};
 
 use super::faults::FaultQueues;
 use super::limits::FloodControl;
+use super::methods::Description;
 use super::types::{BotEvent, BotMessage, RecordedRequest, TestUser};
 use super::{ApiError, EmulatorConfig};
 
@@ -74,6 +75,10 @@ pub struct State {
     member_status: HashMap<i64, String>,
     /// Commands keyed by (scope JSON, language code).
     pub commands: HashMap<(String, String), Vec<(String, String)>>,
+    /// The bot's descriptions keyed by language code (`""` = the default).
+    long_descriptions: HashMap<String, String>,
+    /// The bot's short descriptions keyed by language code (`""` = the default).
+    short_descriptions: HashMap<String, String>,
     /// Menu buttons keyed by chat (`None` = default).
     pub menu_buttons: HashMap<Option<i64>, Value>,
     /// Flood control, if enabled.
@@ -119,10 +124,20 @@ impl State {
             deactivated: HashSet::new(),
             member_status: HashMap::new(),
             commands: HashMap::new(),
+            long_descriptions: HashMap::new(),
+            short_descriptions: HashMap::new(),
             menu_buttons: HashMap::new(),
             flood: config.rate_limits.map(FloodControl::new),
             faults: FaultQueues::default(),
             shutting_down: false,
+        }
+    }
+
+    /// The descriptions of one kind, by language code.
+    pub fn descriptions(&mut self, which: Description) -> &mut HashMap<String, String> {
+        match which {
+            Description::Long => &mut self.long_descriptions,
+            Description::Short => &mut self.short_descriptions,
         }
     }
 

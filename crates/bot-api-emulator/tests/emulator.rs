@@ -103,6 +103,38 @@ async fn get_me_and_service_methods_work() {
 }
 
 #[tokio::test]
+async fn descriptions_are_kept_per_language_within_their_limits() {
+    let (emu, bot) = start().await;
+    bot.set_my_description().description("Default").await.expect("setMyDescription");
+    bot.set_my_description().description("\u{436}".repeat(512)).language_code("kk").await.expect("512 characters");
+    bot.set_my_short_description().short_description("\u{436}".repeat(120)).language_code("ru").await.expect("120");
+    assert_eq!(emu.description(None).as_deref(), Some("Default"));
+    assert_eq!(emu.description(Some("kk")), Some("\u{436}".repeat(512)));
+    assert_eq!(emu.short_description(Some("ru")), Some("\u{436}".repeat(120)));
+    assert_eq!(emu.short_description(None), None);
+    // A language without its own description is shown the default.
+    let got = bot.get_my_description().language_code("en").await.expect("getMyDescription");
+    assert_eq!(got.description, "Default");
+    let got = bot.get_my_short_description().language_code("ru").await.expect("getMyShortDescription");
+    assert_eq!(got.short_description, "\u{436}".repeat(120));
+
+    // One character over, or a language code that is not two letters: refused, nothing kept.
+    let long = bot.set_my_description().description("x".repeat(513)).language_code("ru").await;
+    assert!(api_error(long).to_string().contains("Bad Request: DESCRIPTION is too long"));
+    let short = bot.set_my_short_description().short_description("x".repeat(121)).await;
+    assert!(api_error(short).to_string().contains("Bad Request: SHORT_DESCRIPTION is too long"));
+    let lang = bot.set_my_description().description("x").language_code("rus").await;
+    assert!(matches!(lang, Err(RequestError::Api(_))));
+    assert_eq!(emu.description(Some("ru")), None);
+    assert_eq!(emu.short_description(None), None);
+
+    // An empty text removes the language's own description.
+    bot.set_my_description().description("").language_code("kk").await.expect("remove");
+    assert_eq!(emu.description(Some("kk")), None);
+    assert_eq!(emu.limit_violations().len(), 3);
+}
+
+#[tokio::test]
 async fn text_limits_are_enforced() {
     let (emu, bot) = start().await;
     let user = TestUser::new(42, None);

@@ -156,6 +156,7 @@ fn render_stats(stats: &Stats) -> String {
     }
     let _ = writeln!(out, "eligible phones: {}", stats.eligible);
     let _ = writeln!(out, "codes issued: {}", stats.codes_issued);
+    let _ = writeln!(out, "codes kept from cabinets: {}", stats.codes_kept);
     for (way, left) in &stats.codes_left {
         let _ = writeln!(out, "codes left {:<9} {left:>8}", way.code());
     }

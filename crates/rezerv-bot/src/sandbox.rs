@@ -10,7 +10,7 @@ use tokio::io::{AsyncBufReadExt, BufReader};
 
 use crate::clock::{ManualClock, SharedClock, SystemClock};
 use crate::config::{Campaign, Secret, Settings};
-use crate::domain::{Lang, Phone, PromoCode, Way};
+use crate::domain::{CodeSource, Lang, Phone, PromoCode, Way};
 use crate::reminders::SenderConfig;
 use crate::startup::Application;
 use crate::storage::Db;
@@ -69,7 +69,8 @@ pub async fn run(settings: Settings, lang: Lang) -> anyhow::Result<()> {
     };
     let first_update_id = {
         let db = Db::connect(&settings.database_url).await.context("cannot open the database")?;
-        if seed_demo(&db, clock.now()).await? {
+        // In cabinet mode the bot issues no code: nothing to seed.
+        if campaign.code_source == CodeSource::Pool && seed_demo(&db, clock.now()).await? {
             println!(
                 "(sandbox) seeded a demo eligible list ({}) and {DEMO_CODES_PER_WAY} codes per way",
                 DEMO_PHONES.join(", ")

@@ -38,16 +38,20 @@ impl std::fmt::Debug for Application {
 
 impl Application {
     /// Opens and migrates the database, loads the campaign and the locales, sets the command
-    /// menus, and starts the workers. `clock` is "now" for everything the bot does.
+    /// menus and the bot's descriptions, and starts the workers. `clock` is "now" for everything the bot does.
     pub async fn build(settings: &Settings, clock: SharedClock) -> anyhow::Result<Application> {
         let db = Db::connect(&settings.database_url).await.context("cannot open the database")?;
         let campaign = Arc::new(settings.campaign().context("invalid campaign configuration")?);
         let locales = Arc::new(Locales::load().context("cannot load the locales")?);
         let telegram = Telegram::connect(settings).context("cannot build Telegram's client")?;
         let app = App::new(db, campaign, locales, clock, telegram);
+        // The menu and the descriptions only help; the bot serves without them, and the next
+        // start sets them.
         if let Err(err) = bot::set_commands(&app.telegram, &app.locales).await {
-            // The menu only helps; the bot serves without it, and the next start sets it.
             tracing::warn!(error = %err, "cannot set the command menu; Telegram keeps the last one set");
+        }
+        if let Err(err) = bot::set_descriptions(&app.telegram, &app.locales).await {
+            tracing::warn!(error = %err, "cannot set the bot's descriptions; Telegram keeps the last ones set");
         }
         let dispatching = Some(bot::serve(app.clone(), settings.poll_timeout));
         let mut application = Application { app, dispatching, sending: None };
@@ -82,18 +86,20 @@ impl Application {
         )
     }
 
-    /// Runs until Ctrl-C, or until the dispatcher stops on its own; then stops everything.
-    /// A dispatcher that died (teloxide panics when it cannot start) is an error, so that a
-    /// supervisor restarts the bot.
+    /// Runs until Ctrl-C or SIGTERM, or until the dispatcher stops on its own; then stops
+    /// everything. A dispatcher that died (teloxide panics when it cannot start) is an error,
+    /// so that a supervisor restarts the bot.
     pub async fn run_until_stopped(mut self) -> anyhow::Result<()> {
         let Some((token, running)) = self.dispatching.take() else { return Ok(()) };
         let handle = running.abort_handle();
+        let stop = stop_signal();
         let on_signal = tokio::spawn(async move {
-            if tokio::signal::ctrl_c().await.is_ok() {
+            if let Some(signal) = stop.await {
+                tracing::info!(signal, "stopping");
                 bot::stop_dispatching(&token, &handle).await;
             }
         });
-        tracing::info!("bot is running; Ctrl-C stops it");
+        tracing::info!("bot is running; Ctrl-C or SIGTERM stops it");
         let dispatched = running.await;
         on_signal.abort();
         self.shutdown().await;
@@ -130,5 +136,26 @@ impl Drop for Application {
         if let Some((_, sending)) = self.sending.take() {
             sending.abort();
         }
+    }
+}
+
+/// The first stop request: Ctrl-C, or SIGTERM (what systemd and Docker send before they kill
+/// a service). SIGTERM is listened for from this call on, so that it never meets the default
+/// action (instant death) once the bot runs. `None` if neither can be listened for.
+fn stop_signal() -> impl Future<Output = Option<&'static str>> + Send + 'static {
+    #[cfg(unix)]
+    let terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        .inspect_err(|err| tracing::warn!(%err, "cannot listen for SIGTERM; only Ctrl-C stops the bot"))
+        .ok();
+    async move {
+        let ctrl_c = async { tokio::signal::ctrl_c().await.ok().map(|()| "Ctrl-C") };
+        #[cfg(unix)]
+        if let Some(mut terminate) = terminate {
+            return tokio::select! {
+                stopped = ctrl_c => stopped,
+                received = terminate.recv() => received.map(|()| "SIGTERM"),
+            };
+        }
+        ctrl_c.await
     }
 }

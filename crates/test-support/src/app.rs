@@ -8,7 +8,7 @@ use chrono::{NaiveDate, TimeZone};
 use rezerv_bot::bot::{App, State};
 use rezerv_bot::clock::ManualClock;
 use rezerv_bot::config::{Campaign, Secret, Settings};
-use rezerv_bot::domain::{Lang, Phone, PromoCode, Way};
+use rezerv_bot::domain::{CodeSource, Lang, Phone, PromoCode, Way};
 use rezerv_bot::i18n::Locales;
 use rezerv_bot::reminders::{Sender, SenderConfig};
 use rezerv_bot::startup::Application;
@@ -60,12 +60,35 @@ pub async fn spawn_app_on(today: &str) -> TestApp {
 }
 
 pub async fn spawn_app_with(today: &str, emulator: EmulatorConfig) -> TestApp {
+    spawn(today, emulator, None).await
+}
+
+/// The app on a campaign file of the test's own (e.g. the embedded one with another
+/// `code_source`), written beside the test's database.
+pub async fn spawn_app_with_campaign(today: &str, campaign_toml: &str) -> TestApp {
+    spawn(today, EmulatorConfig::default(), Some(campaign_toml)).await
+}
+
+/// The embedded campaign file with `code_source` set to `source`.
+pub fn campaign_with_code_source(source: CodeSource) -> String {
+    let embedded = rezerv_bot::config::campaign_embedded_text();
+    let shipped = "code_source = \"pool\"";
+    assert!(embedded.contains(shipped), "the embedded campaign names its code source");
+    embedded.replacen(shipped, &format!("code_source = \"{source}\""), 1)
+}
+
+async fn spawn(today: &str, emulator: EmulatorConfig, campaign_toml: Option<&str>) -> TestApp {
     let dir = TempDir::new();
     let campaign = Campaign::embedded().expect("campaign");
     let clock = Arc::new(ManualClock::new(morning(&campaign, today)));
     let emulator = EmulatorConfig { max_poll_hold: Duration::from_secs(1), ..emulator };
     let emu = Emulator::start(emulator).await.expect("emulator");
-    let settings = emulator_settings(&emu, dir.database_url());
+    let mut settings = emulator_settings(&emu, dir.database_url());
+    if let Some(text) = campaign_toml {
+        let path = dir.path().join("campaign.toml");
+        std::fs::write(&path, text).expect("write the campaign file");
+        settings.campaign_file = Some(path);
+    }
     let running = Application::build(&settings, clock.clone()).await.expect("application");
     let app = running.app().clone();
     TestApp { emu, db: app.db.clone(), clock, app, settings, running: Some(running), _dir: dir }

@@ -31,6 +31,17 @@ pub async fn walk_to_way(app: &TestApp, user: &TestUser, lang: Lang, city: &str)
     way_prompt.last().unwrap().clone()
 }
 
+/// … → way → the steps before `step` (from 1); returns the prompt of `step`.
+pub async fn walk_to_step(app: &TestApp, user: &TestUser, lang: Lang, city: &str, way: Way, step: u8) -> BotMessage {
+    walk_to_way(app, user, lang, city).await;
+    let mut prompt = app.press(user, &app.t(lang, &format!("btn-way-{}", way.code()))).await;
+    for _ in 1..step {
+        prompt = app.press(user, &app.t(lang, "btn-step-done")).await;
+    }
+    assert_eq!(app.state(user).await, Some(State::Step { city: city.parse().unwrap(), way, step }));
+    prompt.last().unwrap().clone()
+}
+
 /// … → way → all steps; returns at the contact prompt.
 pub async fn walk_to_contact(app: &TestApp, user: &TestUser, lang: Lang, city: &str, way: Way) {
     walk_to_way(app, user, lang, city).await;

@@ -145,7 +145,9 @@ fn around_every_update() -> UpdateHandler<BotError> {
 }
 
 /// Reads the chat's profile and dialogue state in one query, and hands the handlers the
-/// `State` and the `Turn`. Updates without a chat pass by.
+/// `State` and the `Turn`. Only a private chat is a candidate: updates without one (a channel
+/// post, a group's update the group flow did not take, no chat at all) pass by and are
+/// ignored, so they never create a row nor run the journey.
 fn load_chat() -> UpdateHandler<BotError> {
     let location = std::panic::Location::caller();
     dptree::from_fn(
@@ -155,7 +157,7 @@ fn load_chat() -> UpdateHandler<BotError> {
             else {
                 return ControlFlow::Continue(deps);
             };
-            let Some(chat_id) = update.chat().map(|chat| chat.id) else {
+            let Some(chat_id) = update.chat().filter(|chat| chat.is_private()).map(|chat| chat.id) else {
                 return ControlFlow::Continue(deps);
             };
             let (state, profile) = match app.dialogues.load_with_profile::<State>(chat_id.0).await {
@@ -211,7 +213,16 @@ fn load_chat() -> UpdateHandler<BotError> {
 
 /// The profile of a row `load_chat` has just created: nothing chosen, nothing issued.
 fn blank_profile(chat_id: ChatId) -> Profile {
-    Profile { chat_id: chat_id.0, lang: None, source: None, phone: None, code: None, applied_on: None, test_date: None }
+    Profile {
+        chat_id: chat_id.0,
+        lang: None,
+        source: None,
+        phone: None,
+        code: None,
+        cabinet_code: None,
+        applied_on: None,
+        test_date: None,
+    }
 }
 
 /// Sets the command menu in both languages (and Russian as the default for other clients).
@@ -222,6 +233,24 @@ pub(crate) async fn set_commands(telegram: &Telegram, locales: &Locales) -> Resu
     }
     let commands = menu(locales, Lang::Ru);
     telegram.call(Patience::SETUP, |bot| bot.set_my_commands(commands).scope(BotCommandScope::Default)).await?;
+    Ok(())
+}
+
+/// Sets what Telegram shows in an empty chat with the bot (the description) and on its
+/// profile (the short description), in both languages, and Russian for other clients.
+pub(crate) async fn set_descriptions(telegram: &Telegram, locales: &Locales) -> Result<(), teloxide::RequestError> {
+    let described = |lang: Lang| (locales.t(lang, "bot-description"), locales.t(lang, "bot-short-description"));
+    for lang in Lang::ALL {
+        let (long, short) = described(lang);
+        let code = lang.code();
+        telegram.call(Patience::SETUP, |bot| bot.set_my_description().description(long).language_code(code)).await?;
+        telegram
+            .call(Patience::SETUP, |bot| bot.set_my_short_description().short_description(short).language_code(code))
+            .await?;
+    }
+    let (long, short) = described(Lang::Ru);
+    telegram.call(Patience::SETUP, |bot| bot.set_my_description().description(long)).await?;
+    telegram.call(Patience::SETUP, |bot| bot.set_my_short_description().short_description(short)).await?;
     Ok(())
 }
 

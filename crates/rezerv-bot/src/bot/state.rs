@@ -11,7 +11,8 @@ pub enum State {
     #[default]
     Start,
     /// Choosing among the republican cities or "a regional centre". `fixed_way` is set once a
-    /// code is issued: the city may still change, the way may not.
+    /// code is issued, or the steps are done in cabinet mode: the city may still change, the
+    /// way may not.
     City { fixed_way: Option<Way> },
     /// Choosing among the regional centres.
     RegionalCity { fixed_way: Option<Way> },
@@ -21,7 +22,8 @@ pub enum State {
     Step { city: CityId, way: Way, step: u8 },
     /// Waiting for the candidate's own contact to issue the code.
     Contact { city: CityId, way: Way },
-    /// The code is issued: applied / test date / status.
+    /// Past the steps, the code issued (pool mode) or generated in the cabinet: what to do
+    /// next, applied / test date / status.
     Ready { city: CityId, way: Way },
     /// Asked to confirm /forget; `back` is where "no" returns to.
     ConfirmForget { back: Box<State> },

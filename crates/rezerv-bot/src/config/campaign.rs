@@ -9,7 +9,7 @@ use chrono_tz::Tz;
 use serde::Deserialize;
 use thiserror::Error;
 
-use crate::domain::{CityId, Lang, UnknownValue, Way};
+use crate::domain::{CityId, CodeSource, Lang, UnknownValue, Way};
 
 /// The campaign shipped with the binary: the 2023 round of the announcement.
 pub const EMBEDDED_CAMPAIGN: &str = include_str!("../../config/campaign.toml");
@@ -32,6 +32,9 @@ fn invalid(key: impl Into<String>, problem: impl Into<String>) -> CampaignError 
 #[serde(deny_unknown_fields)]
 struct CampaignFile {
     time_zone: String,
+    /// `pool` (the default) or `cabinet`.
+    #[serde(default)]
+    code_source: Option<String>,
     window: WindowFile,
     links: LinksFile,
     holidays: Vec<String>,
@@ -95,6 +98,9 @@ struct WayFile {
 struct StepFile {
     id: String,
     link: String,
+    /// The step where the announcement has the candidate generate the promo code.
+    #[serde(default)]
+    generates_code: bool,
 }
 
 /// The testing window, both ends included.
@@ -154,6 +160,8 @@ impl City {
 pub struct Step {
     pub id: String,
     pub link: String,
+    /// Whether this is the step where the candidate generates the code in the cabinet.
+    pub generates_code: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -179,6 +187,8 @@ pub struct Reminders {
 #[derive(Debug, Clone)]
 pub struct Campaign {
     pub tz: Tz,
+    /// Where the candidates' promo codes come from.
+    pub code_source: CodeSource,
     pub window: Window,
     pub links: Links,
     pub reminders: Reminders,
@@ -270,6 +280,10 @@ impl Campaign {
         }
 
         let reminders = validate_reminders(&file.reminders)?;
+        let code_source = match &file.code_source {
+            Some(value) => value.parse().map_err(|err: UnknownValue| invalid("code_source", err.to_string()))?,
+            None => CodeSource::Pool,
+        };
 
         let mut groups = Vec::new();
         let mut group_index = HashMap::new();
@@ -341,7 +355,21 @@ impl Campaign {
                 if !seen.insert(step.id.clone()) {
                     return Err(invalid(format!("{step_key}.id"), format!("duplicate step `{}`", step.id)));
                 }
-                list.push(Step { id: step.id.clone(), link: check_link(&format!("{step_key}.link"), &step.link)? });
+                let link = check_link(&format!("{step_key}.link"), &step.link)?;
+                let earlier = list.iter().any(|earlier: &Step| earlier.generates_code);
+                if step.generates_code && earlier {
+                    return Err(invalid(
+                        format!("{step_key}.generates_code"),
+                        "only one step of a way generates the code",
+                    ));
+                }
+                list.push(Step { id: step.id.clone(), link, generates_code: step.generates_code });
+            }
+            if code_source == CodeSource::Cabinet && !list.iter().any(|step| step.generates_code) {
+                return Err(invalid(
+                    format!("{key}.steps"),
+                    "with code_source = \"cabinet\", the step where the candidate generates the code needs `generates_code = true`",
+                ));
             }
             steps.insert(parsed, list);
         }
@@ -351,7 +379,7 @@ impl Campaign {
             }
         }
 
-        Ok(Campaign { tz, window, links, reminders, holidays, groups, cities, steps })
+        Ok(Campaign { tz, code_source, window, links, reminders, holidays, groups, cities, steps })
     }
 
     pub fn cities(&self) -> &[City] {
@@ -372,6 +400,13 @@ impl Campaign {
 
     pub fn steps(&self, way: Way) -> &[Step] {
         self.steps.get(&way).map(Vec::as_slice).unwrap_or_default()
+    }
+
+    /// The number (from 1) of the way's step where the candidate generates the code, if one is
+    /// marked. Always there in cabinet mode (validated).
+    pub fn code_step(&self, way: Way) -> Option<u8> {
+        let index = self.steps(way).iter().position(|step| step.generates_code)?;
+        u8::try_from(index + 1).ok()
     }
 
     /// The last day a candidate in `city` can apply for `way`. QAZTEST closes by city group;
@@ -499,5 +534,34 @@ mod tests {
         assert!(broken("id = \"qaztest\"", "id = \"qrt\"").contains("ways[1].id"));
         assert!(broken("local_time = \"10:00\"", "local_time = \"10am\"").contains("reminders.local_time"));
         assert!(broken("[7, 3, 1]", "[7, 3, 3]").contains("reminders.deadline_days_before"));
+        assert!(broken("code_source = \"pool\"", "code_source = \"portal\"").contains("code_source"));
+        let twice = "{ id = \"qrt-site\", link = \"https://www.qrt.kz\", generates_code = true }";
+        assert!(
+            broken("{ id = \"qrt-site\", link = \"https://www.qrt.kz\" }", twice)
+                .contains("ways[0].steps[4].generates_code")
+        );
+    }
+
+    #[test]
+    fn the_code_source_is_pool_unless_the_file_says_cabinet() {
+        let shipped = Campaign::embedded().unwrap();
+        assert_eq!(shipped.code_source, CodeSource::Pool);
+        // Step 4 of both ways, as in the announcement.
+        assert_eq!((shipped.code_step(Way::Qrt), shipped.code_step(Way::Qaztest)), (Some(4), Some(4)));
+        let without = EMBEDDED_CAMPAIGN.replacen("code_source = \"pool\"\n", "", 1);
+        assert_eq!(Campaign::from_toml(&without).unwrap().code_source, CodeSource::Pool);
+        let cabinet = EMBEDDED_CAMPAIGN.replacen("code_source = \"pool\"", "code_source = \"cabinet\"", 1);
+        assert_eq!(Campaign::from_toml(&cabinet).unwrap().code_source, CodeSource::Cabinet);
+    }
+
+    #[test]
+    fn cabinet_mode_needs_the_step_that_generates_the_code() {
+        let cabinet = EMBEDDED_CAMPAIGN.replacen("code_source = \"pool\"", "code_source = \"cabinet\"", 1);
+        let unmarked = cabinet.replacen(", generates_code = true", "", 1);
+        let err = Campaign::from_toml(&unmarked).unwrap_err().to_string();
+        assert!(err.contains("ways[0].steps") && err.contains("generates_code"), "{err}");
+        // A pool campaign may leave it unmarked.
+        let pool = EMBEDDED_CAMPAIGN.replacen(", generates_code = true", "", 1);
+        assert_eq!(Campaign::from_toml(&pool).unwrap().code_step(Way::Qrt), None);
     }
 }

@@ -1,6 +1,8 @@
 //! Domain types that parse, not validate: once built, a value is known to be good.
 
+mod cabinet_code;
 mod city_id;
+mod code_source;
 mod lang;
 mod phone;
 mod promo_code;
@@ -9,7 +11,9 @@ mod stage;
 mod unknown;
 mod way;
 
+pub use cabinet_code::CabinetCode;
 pub use city_id::{CityId, CityIdError};
+pub use code_source::CodeSource;
 pub use lang::Lang;
 pub use phone::{Phone, PhoneError};
 pub use promo_code::{PromoCode, PromoCodeError};

@@ -19,15 +19,7 @@ pub enum PromoCodeError {
 impl PromoCode {
     pub fn parse(input: &str) -> Result<PromoCode, PromoCodeError> {
         let code = input.trim();
-        if code.is_empty() {
-            return Err(PromoCodeError::Empty);
-        }
-        if !code.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
-            return Err(PromoCodeError::Characters(code.to_owned()));
-        }
-        if !(4..=32).contains(&code.len()) {
-            return Err(PromoCodeError::Length(code.to_owned()));
-        }
+        check_form(code)?;
         Ok(PromoCode(code.to_ascii_uppercase()))
     }
 
@@ -40,6 +32,20 @@ impl fmt::Display for PromoCode {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
     }
+}
+
+/// The form every promo code has: 4 to 32 Latin letters, digits or dashes.
+pub(super) fn check_form(code: &str) -> Result<(), PromoCodeError> {
+    if code.is_empty() {
+        return Err(PromoCodeError::Empty);
+    }
+    if !code.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+        return Err(PromoCodeError::Characters(code.to_owned()));
+    }
+    if !(4..=32).contains(&code.len()) {
+        return Err(PromoCodeError::Length(code.to_owned()));
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -13,7 +13,7 @@ spelled! {
         Steps = "steps",
         /// Waiting for the candidate's contact.
         Contact = "contact",
-        /// The code is issued.
+        /// Past the steps: the code is issued (pool mode) or generated in the cabinet.
         Ready = "ready",
         /// The stored state could not be read.
         Lost = "lost",

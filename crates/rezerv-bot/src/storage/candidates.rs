@@ -7,7 +7,7 @@ use sqlx::sqlite::SqliteRow;
 use sqlx::{Row, SqlitePool};
 
 use super::{Db, StorageError, StorageResult, corrupt, timestamp};
-use crate::domain::{Lang, Phone, PromoCode, Way};
+use crate::domain::{CabinetCode, Lang, Phone, PromoCode, Way};
 
 /// What the bot knows of one candidate, outside the dialogue state.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -16,8 +16,10 @@ pub struct Profile {
     pub lang: Option<Lang>,
     pub source: Option<String>,
     pub phone: Option<Phone>,
-    /// The issued code and the way it belongs to.
+    /// The issued code and the way it belongs to (pool mode).
     pub code: Option<(PromoCode, Way)>,
+    /// The code the candidate generated in their cabinet and pasted (cabinet mode).
+    pub cabinet_code: Option<CabinetCode>,
     pub applied_on: Option<NaiveDate>,
     pub test_date: Option<NaiveDate>,
 }
@@ -45,7 +47,8 @@ pub(crate) async fn read_chats(
     chat_ids: &[i64],
 ) -> StorageResult<Vec<StorageResult<Option<ChatRow>>>> {
     let rows = sqlx::query(
-        "SELECT c.chat_id, c.lang, c.source, c.phone, c.code, p.way, c.applied_on, c.test_date, c.dialogue
+        "SELECT c.chat_id, c.lang, c.source, c.phone, c.code, p.way, c.cabinet_code, c.applied_on, c.test_date,
+                c.dialogue
          FROM candidates c LEFT JOIN promo_codes p ON p.code = c.code
          WHERE c.chat_id IN (SELECT value FROM json_each(?))",
     )
@@ -65,6 +68,7 @@ fn chat_row(chat_id: i64, row: &SqliteRow) -> StorageResult<ChatRow> {
     let code: Option<String> = row.try_get("code")?;
     let way: Option<String> = row.try_get("way")?;
     let phone: Option<String> = row.try_get("phone")?;
+    let cabinet_code: Option<String> = row.try_get("cabinet_code")?;
     let code = match (code, way) {
         (Some(code), Some(way)) => {
             Some((PromoCode::parse(&code).map_err(corrupt)?, way.parse::<Way>().map_err(corrupt)?))
@@ -77,6 +81,7 @@ fn chat_row(chat_id: i64, row: &SqliteRow) -> StorageResult<ChatRow> {
         source: row.try_get("source")?,
         phone: phone.map(|phone| Phone::parse(&phone)).transpose().map_err(corrupt)?,
         code,
+        cabinet_code: cabinet_code.map(|code| CabinetCode::parse(&code)).transpose().map_err(corrupt)?,
         applied_on: parse_date(row.try_get("applied_on")?)?,
         test_date: parse_date(row.try_get("test_date")?)?,
     };
@@ -138,6 +143,21 @@ impl Db {
             .bind(chat_id)
             .execute(self.writer())
             .await?;
+        Ok(())
+    }
+
+    /// Keeps (or replaces) the code the candidate pasted from their cabinet.
+    pub async fn keep_cabinet_code(&self, chat_id: i64, code: &CabinetCode, now: DateTime<Utc>) -> StorageResult<()> {
+        let now = timestamp(now);
+        sqlx::query(
+            "INSERT INTO candidates (chat_id, cabinet_code, stage_since, created_at, updated_at) VALUES (?1, ?2, ?3, ?3, ?3)
+             ON CONFLICT (chat_id) DO UPDATE SET cabinet_code = excluded.cabinet_code, updated_at = excluded.updated_at",
+        )
+        .bind(chat_id)
+        .bind(code.as_str())
+        .bind(now)
+        .execute(self.writer())
+        .await?;
         Ok(())
     }
 

@@ -15,6 +15,9 @@ pub enum Claim {
     AlreadyIssued(PromoCode, Way),
     /// The phone is not on the organisers' eligible list.
     NotEligible,
+    /// The phone's code was issued to another Telegram account (or to one no longer known):
+    /// a recycled number must not reveal the earlier owner's code.
+    PhoneTaken,
     /// The pool for the way is empty.
     PoolEmpty,
 }
@@ -77,7 +80,8 @@ impl Db {
     }
 
     /// Issues one code to the candidate, atomically: one code per candidate and per eligible
-    /// phone, ever, across both ways. Asking again returns the same code.
+    /// phone, ever, across both ways. Asking again returns the same code, to the Telegram
+    /// account it was issued to only.
     pub async fn claim_code(&self, chat_id: i64, phone: &Phone, way: Way, now: DateTime<Utc>) -> StorageResult<Claim> {
         let now = timestamp(now);
         // IMMEDIATE takes the write lock up front, so concurrent claims queue instead of
@@ -97,7 +101,8 @@ impl Db {
         }
 
         let eligible = sqlx::query(
-            "SELECT e.code, p.way FROM eligible e LEFT JOIN promo_codes p ON p.code = e.code WHERE e.phone = ?",
+            "SELECT e.code, e.claimed_by, p.way FROM eligible e LEFT JOIN promo_codes p ON p.code = e.code
+             WHERE e.phone = ?",
         )
         .bind(phone.as_str())
         .fetch_optional(&mut *tx)
@@ -108,9 +113,17 @@ impl Db {
         };
 
         let linked: Option<String> = eligible.try_get("code")?;
+        let claimed_by: Option<i64> = eligible.try_get("claimed_by")?;
         let (claim, code) = match linked {
-            // The person got a code before (another chat, or before /forget): same code.
-            Some(code) => (already_issued(code.clone(), eligible.try_get("way")?)?, code),
+            // The same account got it before (e.g. before /forget): the same code.
+            Some(code) if claimed_by == Some(chat_id) => {
+                (already_issued(code.clone(), eligible.try_get("way")?)?, code)
+            }
+            // Another account shares the number now: the code stays its first owner's.
+            Some(_) => {
+                tx.commit().await?;
+                return Ok(Claim::PhoneTaken);
+            }
             None => {
                 let taken: Option<String> = sqlx::query_scalar(
                     "UPDATE promo_codes SET issued_at = ?1
@@ -125,8 +138,9 @@ impl Db {
                     tx.commit().await?;
                     return Ok(Claim::PoolEmpty);
                 };
-                sqlx::query("UPDATE eligible SET code = ? WHERE phone = ?")
+                sqlx::query("UPDATE eligible SET code = ?, claimed_by = ? WHERE phone = ?")
                     .bind(&code)
+                    .bind(chat_id)
                     .bind(phone.as_str())
                     .execute(&mut *tx)
                     .await?;

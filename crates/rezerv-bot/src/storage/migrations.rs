@@ -13,6 +13,8 @@ pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
     (2, "outbox", include_str!("../../migrations/0002_outbox.sql")),
     (3, "inbox plan queue", include_str!("../../migrations/0003_inbox_plan_queue.sql")),
     (4, "saved by update", include_str!("../../migrations/0004_saved_by_update.sql")),
+    (5, "code claimed by", include_str!("../../migrations/0005_code_claimed_by.sql")),
+    (6, "cabinet code", include_str!("../../migrations/0006_cabinet_code.sql")),
 ];
 
 /// The embedded migrations, as a source for sqlx's own migrator.

@@ -13,6 +13,8 @@ pub struct Stats {
     pub by_way: Vec<(String, i64)>,
     pub by_city: Vec<(String, i64)>,
     pub codes_issued: i64,
+    /// Candidates who kept a copy of the code they generated in their cabinet.
+    pub codes_kept: i64,
     /// (way, codes left in the pool)
     pub codes_left: Vec<(Way, i64)>,
     pub eligible: i64,
@@ -36,12 +38,15 @@ impl Db {
                 .await?;
         let codes_issued =
             sqlx::query_scalar("SELECT COUNT(*) FROM promo_codes WHERE issued_at IS NOT NULL").fetch_one(pool).await?;
+        let codes_kept = sqlx::query_scalar("SELECT COUNT(*) FROM candidates WHERE cabinet_code IS NOT NULL")
+            .fetch_one(pool)
+            .await?;
         let mut codes_left = Vec::new();
         for way in Way::ALL {
             codes_left.push((way, self.codes_left(way).await?));
         }
         let eligible = self.eligible_count().await?;
-        Ok(Stats { candidates, by_stage, by_way, by_city, codes_issued, codes_left, eligible })
+        Ok(Stats { candidates, by_stage, by_way, by_city, codes_issued, codes_kept, codes_left, eligible })
     }
 }
 

@@ -29,6 +29,7 @@ fn sample_args() -> Args<'static> {
         "month",
         "weekday",
         "test_date",
+        "source",
     ] {
         args = args.with(name, format!("<{name}>"));
     }

@@ -2,6 +2,7 @@
 //! own database (and its own emulator where it talks to Telegram).
 
 mod bad_input;
+mod cabinet;
 mod cli;
 mod concurrency;
 mod crash;
@@ -10,6 +11,7 @@ mod fuzz;
 mod journey;
 mod lifecycle;
 mod locales;
+mod outside;
 mod reminders;
 mod sandbox;
 mod sender;

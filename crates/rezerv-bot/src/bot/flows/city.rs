@@ -65,9 +65,13 @@ pub async fn back_to_cities(turn: Turn, query: CallbackQuery, fixed_way: Option<
     turn.go(State::City { fixed_way }).await
 }
 
-/// "Change city": before a code the way is chosen again; after it the way stays.
-pub async fn change(turn: Turn, query: CallbackQuery) -> HandlerResult {
+/// "Change city": before a code the way is chosen again; after it, or after the steps in
+/// cabinet mode (the code generated there is for that way), the way stays.
+pub async fn change(turn: Turn, state: State, query: CallbackQuery) -> HandlerResult {
     turn.ack(&query).await?;
-    let fixed_way = turn.ctx.profile.code.as_ref().map(|(_, way)| *way);
+    let fixed_way = match state {
+        State::Ready { way, .. } => Some(way),
+        _ => turn.ctx.profile.code.as_ref().map(|(_, way)| *way),
+    };
     turn.go(State::City { fixed_way }).await
 }

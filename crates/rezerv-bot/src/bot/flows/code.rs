@@ -6,7 +6,7 @@ use teloxide::prelude::*;
 use super::View;
 use crate::bot::ui::{self, Prompt};
 use crate::bot::{HandlerResult, State, Turn};
-use crate::domain::{CityId, Lang, Phone, Way};
+use crate::domain::{CityId, CodeSource, Lang, Phone, Way};
 use crate::i18n::Args;
 use crate::storage::Claim;
 
@@ -78,6 +78,10 @@ async fn issue(mut turn: Turn, city_id: CityId, way: Way, phone: &str) -> Handle
         }
         Claim::AlreadyIssued(code, code_way) => (code, code_way),
         Claim::NotEligible => return turn.say(not_eligible_text(&view)).await,
+        Claim::PhoneTaken => {
+            tracing::info!(chat_id = turn.chat_id().0, "the phone's code belongs to another Telegram account");
+            return turn.say(view.t("code-phone-taken")).await;
+        }
         Claim::PoolEmpty => {
             tracing::warn!(%way, "promo-code pool is empty: a candidate is waiting for a code");
             return turn.say(view.ta("code-pool-empty", Args::new().with("way", view.way_name(way)))).await;
@@ -103,6 +107,9 @@ fn not_eligible_text(view: &View<'_>) -> String {
 
 /// `/code`: the issued code again, or where the candidate stands.
 pub async fn command(turn: Turn, state: State) -> HandlerResult {
+    if turn.app.campaign.code_source == CodeSource::Cabinet {
+        return super::cabinet::code_command(turn, state).await;
+    }
     let view = turn.view();
     match &turn.ctx.profile.code {
         Some((code, _)) => turn.say(code_text(&view, code.as_str())).await,

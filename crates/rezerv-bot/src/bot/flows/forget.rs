@@ -5,10 +5,16 @@ use teloxide::prelude::*;
 use super::View;
 use crate::bot::ui::{self, Prompt};
 use crate::bot::{Callback, HandlerResult, State, Turn};
+use crate::domain::CodeSource;
 
 pub fn prompt(view: &View<'_>) -> Prompt {
+    // What is erased differs: a copy of the cabinet's code, or a phone and an issued code.
+    let question = match view.app.campaign.code_source {
+        CodeSource::Pool => "forget-confirm",
+        CodeSource::Cabinet => "forget-confirm-cabinet",
+    };
     Prompt::with_inline(
-        view.t("forget-confirm"),
+        view.t(question),
         vec![vec![
             ui::button(view.t("btn-forget-yes"), Callback::ForgetYes),
             ui::button(view.t("btn-forget-no"), Callback::ForgetNo),

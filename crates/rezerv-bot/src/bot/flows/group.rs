@@ -13,7 +13,9 @@ pub fn handler() -> UpdateHandler<BotError> {
         .branch(Update::filter_message().filter(|msg: Message| !msg.chat.is_private()).endpoint(group_message))
         .branch(
             Update::filter_callback_query()
-                .filter(|query: CallbackQuery| query.regular_message().is_some_and(|msg| !msg.chat.is_private()))
+                // Telegram may report the message as inaccessible (date 0): its chat still says
+                // where the button was.
+                .filter(|query: CallbackQuery| query.message.as_ref().is_some_and(|msg| !msg.chat().is_private()))
                 .endpoint(group_callback),
         )
 }

@@ -1,6 +1,7 @@
 //! One file per flow. This module wires them into the message and callback sub-trees and
 //! knows which prompt belongs to which state.
 
+pub mod cabinet;
 pub mod city;
 pub mod code;
 pub mod fallback;
@@ -14,6 +15,8 @@ pub mod status;
 pub mod steps;
 pub mod way;
 
+use std::sync::Arc;
+
 use chrono::NaiveDate;
 use teloxide::dispatching::UpdateHandler;
 use teloxide::prelude::*;
@@ -21,12 +24,12 @@ use teloxide::prelude::*;
 use super::ui::Prompt;
 use super::{App, BotError, Callback, Command, Ctx, State};
 use crate::config::City;
-use crate::domain::{CityId, Lang, Way};
+use crate::domain::{CityId, CodeSource, Lang, Way};
 use crate::i18n::Args;
 
 pub fn message_handler() -> UpdateHandler<BotError> {
     use dptree::case;
-    let commands = teloxide::filter_command::<Command, _>()
+    let commands = super::commands::filter_command()
         .branch(case![Command::Start(payload)].endpoint(start::start))
         .branch(case![Command::Status].endpoint(status::command))
         .branch(case![Command::Code].endpoint(code::command))
@@ -38,6 +41,15 @@ pub fn message_handler() -> UpdateHandler<BotError> {
         .branch(commands)
         .branch(case![State::Contact { city, way }].endpoint(code::on_message))
         .branch(dptree::filter(|msg: Message| msg.contact().is_some()).endpoint(code::contact_again))
+        .branch(
+            dptree::filter(|app: Arc<App>| app.campaign.code_source == CodeSource::Cabinet)
+                .branch(
+                    case![State::Step { city, way, step }]
+                        .filter(cabinet::from_code_step)
+                        .endpoint(cabinet::pasted_at_step),
+                )
+                .branch(case![State::Ready { city, way }].endpoint(cabinet::pasted_when_ready)),
+        )
         .endpoint(fallback::unexpected_message)
 }
 

@@ -6,7 +6,7 @@ use teloxide::prelude::*;
 use super::View;
 use crate::bot::ui::{self, Prompt};
 use crate::bot::{Callback, HandlerResult, State, Turn};
-use crate::domain::{CityId, Way};
+use crate::domain::{CityId, CodeSource, Way};
 use crate::i18n::Args;
 use crate::storage::Profile;
 
@@ -32,6 +32,10 @@ pub fn next_steps(view: &View<'_>, city_id: &CityId, way: Way) -> String {
 
 pub fn prompt(view: &View<'_>, profile: &Profile, city: &CityId, way: Way) -> Prompt {
     let mut text = next_steps(view, city, way);
+    if view.app.campaign.code_source == CodeSource::Cabinet {
+        text.push_str("\n\n");
+        text.push_str(&super::cabinet::code_line(view, profile));
+    }
     if let Some(applied) = profile.applied_on {
         text.push_str("\n\n");
         text.push_str(&view.ta("applied-on", Args::new().with("date", view.date(applied))));

@@ -51,8 +51,16 @@ pub async fn language_command(turn: Turn) -> HandlerResult {
 }
 
 /// A language button works in any state: it switches the language and shows the current
-/// step again in it. A new candidate moves on to the city.
+/// step again in it. A new candidate moves on to the city. The language already chosen,
+/// pressed again past the picker (a double tap, an old picker), changes nothing: a toast
+/// says so, and neither the confirmation nor the step is sent twice.
 pub async fn language_chosen(mut turn: Turn, state: State, query: CallbackQuery, lang: Lang) -> HandlerResult {
+    let past_picker = !matches!(state, State::Start | State::Lost);
+    if past_picker && turn.ctx.lang_chosen && turn.ctx.lang == lang {
+        let view = turn.view();
+        let toast = view.ta("toast-language-kept", Args::new().with("language", view.t("language-name")));
+        return turn.answer(&query, Some(toast)).await;
+    }
     turn.ack(&query).await?;
     turn.app.db.set_lang(turn.chat_id().0, lang, turn.app.clock.now()).await?;
     turn.ctx.lang = lang;

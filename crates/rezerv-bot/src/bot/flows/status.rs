@@ -4,7 +4,7 @@ use teloxide::prelude::*;
 
 use super::View;
 use crate::bot::{HandlerResult, State, Turn};
-use crate::domain::Way;
+use crate::domain::{CodeSource, Way};
 use crate::i18n::{Args, html_escape};
 use crate::storage::Profile;
 
@@ -27,18 +27,26 @@ pub fn text(view: &View<'_>, profile: &Profile, state: &State) -> String {
         Some(way) => view.ta("status-way", Args::new().with("way", view.way_name(way))),
         None => view.t("status-way-none"),
     });
-    lines.push(match state {
-        State::Step { way, step, .. } => {
-            view.ta("status-stage-step", Args::new().with("step", *step).with("total", campaign.steps(*way).len()))
-        }
-        State::Contact { .. } => view.t("status-stage-contact"),
-        _ => match &profile.code {
+    let code_line = || match campaign.code_source {
+        CodeSource::Pool => match &profile.code {
             Some((code, _)) => {
                 view.ta("status-code", Args::new().with("code", html_escape(code.as_str()).into_owned()))
             }
             None => view.t("status-code-none"),
         },
+        CodeSource::Cabinet => super::cabinet::status_line(view, profile),
+    };
+    lines.push(match state {
+        State::Step { way, step, .. } => {
+            view.ta("status-stage-step", Args::new().with("step", *step).with("total", campaign.steps(*way).len()))
+        }
+        State::Contact { .. } => view.t("status-stage-contact"),
+        _ => code_line(),
     });
+    // In cabinet mode a code may be kept during the steps already.
+    if matches!(state, State::Step { .. }) && profile.cabinet_code.is_some() {
+        lines.push(code_line());
+    }
 
     if let (Some(city), Some(way)) = (city, way) {
         let deadline = campaign.deadline(city, way);

@@ -4,8 +4,8 @@ use teloxide::prelude::*;
 
 use super::View;
 use crate::bot::ui::{self, Prompt};
-use crate::bot::{Callback, HandlerResult, State, Turn};
-use crate::domain::{CityId, Way};
+use crate::bot::{App, Callback, HandlerResult, State, Turn};
+use crate::domain::{CityId, CodeSource, Way};
 use crate::i18n::Args;
 
 pub fn prompt(view: &View<'_>, way: Way, step: u8) -> Prompt {
@@ -20,6 +20,8 @@ pub fn prompt(view: &View<'_>, way: Way, step: u8) -> Prompt {
             .with("total", total)
             .with("link", current.link.clone())
             .with("way", view.way_name(way))
+            // Where the code comes from changes what some steps say.
+            .with("source", view.app.campaign.code_source.as_str())
     };
     let text = format!(
         "{}\n\n<b>{}</b>\n{}\n\n{}",
@@ -43,15 +45,22 @@ pub fn on_current((_, _, current): (CityId, Way, u8), pressed: u8) -> bool {
     pressed == current
 }
 
-/// "Done" moves on to the next step, and after the last one to the contact.
+/// The state after step `current`: the next step, and after the last one the contact, to
+/// issue the code (pool mode), or what to do next (cabinet mode: the bot issues no code).
+pub fn after(app: &App, city: CityId, way: Way, current: u8) -> State {
+    if usize::from(current) < app.campaign.steps(way).len() {
+        return State::Step { city, way, step: current + 1 };
+    }
+    match app.campaign.code_source {
+        CodeSource::Pool => State::Contact { city, way },
+        CodeSource::Cabinet => State::Ready { city, way },
+    }
+}
+
+/// "Done" moves on to the next step, and after the last one as `after` says.
 pub async fn done(turn: Turn, query: CallbackQuery, (city, way, current): (CityId, Way, u8)) -> HandlerResult {
     turn.ack(&query).await?;
-    let total = turn.app.campaign.steps(way).len();
-    let next = if usize::from(current) >= total {
-        State::Contact { city, way }
-    } else {
-        State::Step { city, way, step: current + 1 }
-    };
+    let next = after(&turn.app, city, way, current);
     turn.go(next).await
 }
 
