@@ -276,9 +276,9 @@ impl Session<'_> {
     /// No apology among the events: with at most [`SURVIVABLE_FAULTS`] faults queued, every
     /// request of the turn had retries to spare, so no reply was lost.
     fn check_no_apology(&self, events: &[BotEvent], faults: usize) -> Result<(), TestCaseError> {
-        let apologized = events.iter().any(|event| {
-            matches!(event, BotEvent::Sent(message) if self.apologies.contains(&message.text))
-        });
+        let apologized = events
+            .iter()
+            .any(|event| matches!(event, BotEvent::Sent(message) if self.apologies.contains(&message.text)));
         if apologized {
             return Err(fail(format!("an apology, with {faults} faults queued for the chat: {events:?}")));
         }
