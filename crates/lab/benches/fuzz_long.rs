@@ -43,7 +43,7 @@ use rezerv_bot::domain::{Lang, Phone, PromoCode, Way};
 use rezerv_bot::startup::Application;
 use rezerv_test_support::app::{emulator_settings, morning};
 use rezerv_test_support::db::TempDir;
-use rezerv_test_support::fuzz::{Action, Draws, On, SURVIVABLE_FAULTS, Spelling, spelled};
+use rezerv_test_support::fuzz::{Action, Draws, On, SURVIVABLE_FAULTS, Spelling, Trouble, spelled};
 use rezerv_test_support::invariants;
 use rezerv_test_support::phone::phone_of;
 use rezerv_test_support::rng::{self, Seeded};
@@ -155,7 +155,7 @@ impl Shared {
 
     /// A batch's Trouble: injected unless the batch has met `exposure` faults already, as many
     /// as its replies can survive. Returns whether it was injected.
-    fn trouble(&self, chat: i64, trouble: &rezerv_test_support::fuzz::Trouble, exposure: usize) -> bool {
+    fn trouble(&self, chat: i64, trouble: &Trouble, exposure: usize) -> bool {
         if exposure >= SURVIVABLE_FAULTS {
             self.faults_held_back.fetch_add(1, Ordering::Relaxed);
             return false;

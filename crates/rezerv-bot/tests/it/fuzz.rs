@@ -32,7 +32,7 @@ use rezerv_bot::bot::State;
 use rezerv_bot::config::CityKind;
 use rezerv_bot::domain::{Lang, Phone, Way};
 use rezerv_test_support::app::{REPLY_TIMEOUT, TestApp, morning, spawn_app};
-use rezerv_test_support::fuzz::{Action, On, SURVIVABLE_FAULTS, Spelling, action, spelled};
+use rezerv_test_support::fuzz::{Action, On, SURVIVABLE_FAULTS, Spelling, Trouble, action, spelled};
 use rezerv_test_support::invariants;
 use rezerv_test_support::phone::phone_of;
 
@@ -148,7 +148,7 @@ struct Coverage {
     replies: u64,
     /// Faults injected, by kind.
     faults: BTreeMap<&'static str, u64>,
-    /// Faults met by a turn (the rest were met by a barrier's answer, or never).
+    /// Faults met while an action was handled (by its turn or by the barrier's answer).
     faults_met: u64,
     /// Troubles not injected: the chat had all the faults it can survive queued already.
     faults_held_back: u64,
@@ -287,7 +287,7 @@ impl Session<'_> {
 
     /// Telegram will fail the chat's next request of the kind, unless the chat has all the
     /// faults queued that its replies can survive.
-    fn trouble(&mut self, trouble: &rezerv_test_support::fuzz::Trouble) {
+    fn trouble(&self, trouble: &Trouble) {
         let mut coverage = self.coverage.lock().unwrap();
         if self.faults_queued() < SURVIVABLE_FAULTS {
             trouble.inject(self.emu(), self.user.id);
@@ -683,7 +683,7 @@ fn random_updates_from_every_state_keep_the_bot_sound() {
     let coverage = coverage.into_inner().unwrap();
     eprintln!(
         "fuzz: {} cases in {:.1} s, {} replies\n  actions: {:?}\n  states after each action: {:?}\n  \
-         faults injected: {:?} ({} met by a turn, {} held back)",
+         faults injected: {:?} ({} met, {} held back)",
         coverage.cases,
         started.elapsed().as_secs_f64(),
         coverage.replies,
