@@ -480,15 +480,36 @@ impl Emulator {
         self.shared().lock().requests.clone()
     }
 
-    /// Requests that broke a limit or were malformed: every 400 and 429 answer
+    /// Requests that broke a limit or were malformed: every 400 and 429 the emulator answered
+    /// of its own; an injected [`Fault`] is not the bot's doing and is left out
     /// (empty if `record_requests` is off; see [`Emulator::limit_violation_count`]).
     pub fn limit_violations(&self) -> Vec<RecordedRequest> {
-        self.shared().lock().requests.iter().filter(|r| r.status == 400 || r.status == 429).cloned().collect()
+        self.shared().lock().requests.iter().filter(|r| r.is_limit_violation()).cloned().collect()
     }
 
-    /// How many 400 and 429 answers were given (counted even if `record_requests` is off).
+    /// How many of [`Emulator::limit_violations`] there were (counted even if
+    /// `record_requests` is off).
     pub fn limit_violation_count(&self) -> u64 {
         self.shared().lock().violations
+    }
+
+    /// How many `answerCallbackQuery` calls came for a query already answered. Telegram takes
+    /// one answer per query and refuses the next with 400 "query is too old…", as the emulator
+    /// does (so each is also a limit violation). Counted even in load mode.
+    pub fn callbacks_answered_twice(&self) -> u64 {
+        self.shared().lock().answered_twice
+    }
+
+    /// From now on, counts per chat the messages delivered with exactly `text` (as sent,
+    /// markup included), even in load mode, which keeps no bodies: e.g. how often the bot
+    /// apologized.
+    pub fn watch_text(&self, text: &str) {
+        self.shared().lock().watch_text(text);
+    }
+
+    /// Messages delivered to the chat with a text given to [`Emulator::watch_text`].
+    pub fn watched_delivered(&self, chat_id: i64) -> u64 {
+        self.shared().lock().watched_delivered(chat_id)
     }
 
     /// Callback query ids the bot has not answered yet, oldest first.

@@ -289,9 +289,10 @@ fn delete_message(st: &mut State, p: &Params) -> Result<Value, ApiError> {
 
 fn answer_callback_query(st: &mut State, p: &Params) -> Result<Value, ApiError> {
     let id = opt_str(p, "callback_query_id").unwrap_or_default();
+    // Telegram gives one answer for an unknown query and for one answered before.
     let chat_id = st
         .answer_callback(&id)
-        .ok_or_else(|| ApiError::bad_request("query is too old and response timeout expired or query ID is invalid"))?;
+        .map_err(|_| ApiError::bad_request("query is too old and response timeout expired or query ID is invalid"))?;
     let text = opt_str(p, "text");
     st.push_event(chat_id, BotEvent::CallbackAnswered { id, text });
     Ok(json!(true))

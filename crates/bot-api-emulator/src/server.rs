@@ -222,7 +222,7 @@ async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> Result<Response<
     };
     let params = match params {
         Ok(params) => params,
-        Err(err) => return Ok(finish(&shared, method, Params::new(), Err(err))),
+        Err(err) => return Ok(finish(&shared, method, Params::new(), Err(err), false)),
     };
     let fault = {
         let mut st = shared.lock();
@@ -236,14 +236,14 @@ async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> Result<Response<
     match fault {
         None if method == "getupdates" => {
             let result = get_updates(&shared, &params).await;
-            Ok(finish(&shared, method, params, result))
+            Ok(finish(&shared, method, params, result, false))
         }
         None => {
             let result = call_method(&shared, &method, &params);
-            Ok(finish(&shared, method, params, result))
+            Ok(finish(&shared, method, params, result, false))
         }
         Some(Fault::Status { code, description, retry_after }) => {
-            Ok(finish(&shared, method, params, Err(ApiError { code, description, retry_after })))
+            Ok(finish(&shared, method, params, Err(ApiError { code, description, retry_after }), true))
         }
         Some(Fault::Drop) => {
             tracing::debug!(method, "emulator drops the connection (injected fault)");
@@ -252,6 +252,7 @@ async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> Result<Response<
                 body: Value::Object(params),
                 status: 0,
                 response: Value::Null,
+                injected: true,
             });
             shared.events_notify.notify_waiters();
             Err(DroppedByFault)
@@ -264,8 +265,9 @@ async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> Result<Response<
                     () = tokio::time::sleep_until(deadline_after(hold)) => {}
                     () = task_shared.stopped() => {}
                 }
+                // Held, then answered as usual: the answer is the emulator's own.
                 let result = call_method(&task_shared, &method, &params);
-                finish(&task_shared, method, params, result)
+                finish(&task_shared, method, params, result, false)
             });
             Ok(task.await.unwrap_or_else(|err| {
                 json_response(400, &ApiError::bad_request(format!("emulator task failed: {err}")).to_json())
@@ -281,8 +283,14 @@ fn call_method(shared: &Shared, method: &str, params: &Params) -> Result<Value, 
     result
 }
 
-/// Records the request and builds its answer.
-fn finish(shared: &Shared, method: String, params: Params, result: Result<Value, ApiError>) -> Response<Full<Bytes>> {
+/// Records the request and builds its answer; `injected` if the answer is an injected fault.
+fn finish(
+    shared: &Shared,
+    method: String,
+    params: Params,
+    result: Result<Value, ApiError>,
+    injected: bool,
+) -> Response<Full<Bytes>> {
     let (status, body) = match result {
         Ok(value) => (200, json!({"ok": true, "result": value})),
         Err(err) => (err.code, err.to_json()),
@@ -291,7 +299,7 @@ fn finish(shared: &Shared, method: String, params: Params, result: Result<Value,
     {
         let mut st = shared.lock();
         let response = if st.records_requests() { body.clone() } else { Value::Null };
-        st.record(RecordedRequest { method, body: Value::Object(params), status, response });
+        st.record(RecordedRequest { method, body: Value::Object(params), status, response, injected });
     }
     shared.events_notify.notify_waiters();
     json_response(status, &body)

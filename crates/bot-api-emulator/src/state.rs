@@ -36,6 +36,65 @@ struct CallbackRecord {
     seq: u64,
 }
 
+/// Why an `answerCallbackQuery` was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CallbackRefusal {
+    /// No such query was ever pressed.
+    Unknown,
+    /// The query was answered already: Telegram takes one answer per query.
+    AnsweredBefore,
+}
+
+/// The emulator's own callback query ids are `CALLBACK_ID_BASE + n` for n = 1, 2, …
+const CALLBACK_ID_BASE: u64 = 5_000_000_000_000_000_000;
+
+/// Callback query ids answered so far, to tell a second answer from an unknown id. The
+/// emulator's own ids are a sequence, kept as bits: a million presses cost 125 KB rather than
+/// ~70 MB of strings. Ids from raw updates are kept as strings.
+#[derive(Debug, Default)]
+struct AnsweredCallbacks {
+    own: Vec<u64>,
+    other: HashSet<String>,
+}
+
+impl AnsweredCallbacks {
+    fn bit(seq: u64) -> (usize, u64) {
+        (usize::try_from(seq / 64).unwrap_or(usize::MAX), 1 << (seq % 64))
+    }
+
+    fn set(&mut self, id: &str, own: Option<u64>, answered: bool) {
+        match own {
+            Some(seq) => {
+                let (word, mask) = Self::bit(seq);
+                if self.own.len() <= word {
+                    self.own.resize(word + 1, 0);
+                }
+                if answered {
+                    self.own[word] |= mask;
+                } else {
+                    self.own[word] &= !mask;
+                }
+            }
+            None if answered => {
+                self.other.insert(id.to_owned());
+            }
+            None => {
+                self.other.remove(id);
+            }
+        }
+    }
+
+    fn contains(&self, id: &str, own: Option<u64>) -> bool {
+        match own {
+            Some(seq) => {
+                let (word, mask) = Self::bit(seq);
+                self.own.get(word).is_some_and(|bits| bits & mask != 0)
+            }
+            None => self.other.contains(id),
+        }
+    }
+}
+
 /// Everything the emulator knows; guarded by one `std::sync::Mutex`.
 #[derive(Debug)]
 pub struct State {
@@ -59,8 +118,11 @@ pub struct State {
     record_requests: bool,
     /// Every HTTP request, in completion order (empty unless `record_requests`).
     pub requests: Vec<RecordedRequest>,
-    /// Unanswered callback queries (answered ones are forgotten).
+    /// Unanswered callback queries.
     callbacks: HashMap<String, CallbackRecord>,
+    answered: AnsweredCallbacks,
+    /// Answers refused because the query was answered before.
+    pub answered_twice: u64,
     callback_order: BTreeMap<u64, String>,
     callback_seq: u64,
     next_callback: u64,
@@ -68,8 +130,11 @@ pub struct State {
     total_delivered: u64,
     /// Number of 429 answers.
     pub too_many: u64,
-    /// Number of 400 and 429 answers.
+    /// Number of 400 and 429 answers the emulator gave of its own (injected faults apart).
     pub violations: u64,
+    /// Texts whose deliveries are counted per chat, even in load mode.
+    watched: HashSet<String>,
+    watched_delivered: HashMap<i64, u64>,
     blocked: HashSet<i64>,
     deactivated: HashSet<i64>,
     member_status: HashMap<i64, String>,
@@ -113,6 +178,8 @@ impl State {
             record_requests: config.record_requests,
             requests: Vec::new(),
             callbacks: HashMap::new(),
+            answered: AnsweredCallbacks::default(),
+            answered_twice: 0,
             callback_order: BTreeMap::new(),
             callback_seq: 0,
             next_callback: 0,
@@ -120,6 +187,8 @@ impl State {
             total_delivered: 0,
             too_many: 0,
             violations: 0,
+            watched: HashSet::new(),
+            watched_delivered: HashMap::new(),
             blocked: HashSet::new(),
             deactivated: HashSet::new(),
             member_status: HashMap::new(),
@@ -291,6 +360,9 @@ impl State {
         let chat_id = stored.msg.chat_id;
         *self.delivered.entry(chat_id).or_insert(0) += 1;
         self.total_delivered += 1;
+        if self.watched.contains(&stored.msg.text) {
+            *self.watched_delivered.entry(chat_id).or_insert(0) += 1;
+        }
         if self.keep_messages {
             self.push_event(chat_id, BotEvent::Sent(stored.msg.clone()));
             self.bot_messages.entry(chat_id).or_default().push(stored);
@@ -381,6 +453,16 @@ impl State {
         events
     }
 
+    /// Counts the deliveries of messages with exactly this text from now on.
+    pub fn watch_text(&mut self, text: &str) {
+        self.watched.insert(text.to_owned());
+    }
+
+    /// Messages with a watched text delivered to a chat.
+    pub fn watched_delivered(&self, chat_id: i64) -> u64 {
+        self.watched_delivered.get(&chat_id).copied().unwrap_or(0)
+    }
+
     /// Messages delivered to a chat.
     pub fn delivered(&self, chat_id: i64) -> u64 {
         self.delivered.get(&chat_id).copied().unwrap_or(0)
@@ -396,12 +478,13 @@ impl State {
         self.total_delivered
     }
 
-    /// Records a finished request (unless recording is off) and counts limit violations.
+    /// Records a finished request (unless recording is off) and counts limit violations: an
+    /// injected fault is a 429 answered, but not a limit the bot broke.
     pub fn record(&mut self, request: RecordedRequest) {
         if request.status == 429 {
             self.too_many += 1;
         }
-        if request.status == 400 || request.status == 429 {
+        if request.is_limit_violation() {
             self.violations += 1;
         }
         if self.record_requests {
@@ -419,7 +502,13 @@ impl State {
     /// Allocates a fresh callback query id.
     pub fn new_callback_id(&mut self) -> String {
         self.next_callback += 1;
-        (5_000_000_000_000_000_000_u64 + self.next_callback).to_string()
+        (CALLBACK_ID_BASE + self.next_callback).to_string()
+    }
+
+    /// The sequence number of one of the emulator's own callback query ids.
+    fn own_callback_seq(&self, id: &str) -> Option<u64> {
+        let seq = id.parse::<u64>().ok()?.checked_sub(CALLBACK_ID_BASE)?;
+        (1..=self.next_callback).contains(&seq).then_some(seq)
     }
 
     /// Tracks a callback query as unanswered (an id already pending keeps its place).
@@ -428,16 +517,27 @@ impl State {
             record.chat_id = chat_id;
             return;
         }
+        let own = self.own_callback_seq(&id);
+        self.answered.set(&id, own, false);
         self.callback_seq += 1;
         self.callback_order.insert(self.callback_seq, id.clone());
         self.callbacks.insert(id, CallbackRecord { chat_id, seq: self.callback_seq });
     }
 
-    /// Marks a callback answered (forgetting it); returns its chat, or `None` if unknown or answered.
-    pub fn answer_callback(&mut self, id: &str) -> Option<i64> {
-        let record = self.callbacks.remove(id)?;
+    /// Marks a callback answered; returns its chat, or why the answer is refused (a second
+    /// answer is counted).
+    pub fn answer_callback(&mut self, id: &str) -> Result<i64, CallbackRefusal> {
+        let own = self.own_callback_seq(id);
+        let Some(record) = self.callbacks.remove(id) else {
+            if self.answered.contains(id, own) {
+                self.answered_twice += 1;
+                return Err(CallbackRefusal::AnsweredBefore);
+            }
+            return Err(CallbackRefusal::Unknown);
+        };
         self.callback_order.remove(&record.seq);
-        Some(record.chat_id)
+        self.answered.set(id, own, true);
+        Ok(record.chat_id)
     }
 
     /// The chat of an unanswered callback query.

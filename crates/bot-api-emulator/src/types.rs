@@ -159,9 +159,18 @@ pub struct RecordedRequest {
     pub status: u16,
     /// Response JSON sent back (`null` if none).
     pub response: Value,
+    /// Whether the answer was an injected [`crate::Fault`] (a status or a dropped connection)
+    /// rather than the emulator's own.
+    pub injected: bool,
 }
 
 impl RecordedRequest {
+    /// A 400 or 429 of the emulator's own: the bot broke a limit or sent a malformed request.
+    /// An injected fault is Telegram in trouble, not the bot's doing.
+    pub fn is_limit_violation(&self) -> bool {
+        !self.injected && (self.status == 400 || self.status == 429)
+    }
+
     /// The error description, if the request failed.
     pub fn description(&self) -> Option<&str> {
         self.response.get("description").and_then(Value::as_str)

@@ -854,3 +854,129 @@ async fn deactivated_users_get_403() {
     assert_eq!(emu.delivered_count(41), 1);
     assert!(emu.limit_violations().is_empty(), "403 is not a limit violation");
 }
+
+#[tokio::test]
+async fn injected_faults_are_not_limit_violations() {
+    let config = EmulatorConfig {
+        rate_limits: Some(RateLimits { global_per_sec: 30, per_chat_per_sec: 1, burst: 1 }),
+        ..EmulatorConfig::default()
+    };
+    let (emu, _) = start_with(config).await;
+    let bot = impatient_bot(&emu);
+    let user = TestUser::new(51, None);
+    emu.send_text(&user, "hi");
+    let sent = bot.send_message(ChatId(51), "menu").reply_markup(keyboard("a")).await.expect("send");
+    let query = emu.press_button(&user, sent.id.0, "a");
+    emu.inject_faults(
+        51,
+        vec![
+            Fault::too_many_requests(1),
+            status_fault(400, "Bad Request: chat not found", None),
+            Fault::internal_server_error(),
+            Fault::Drop,
+        ],
+    );
+    emu.inject_method_faults(Some(51), Methods::Only("answerCallbackQuery".into()), vec![Fault::too_many_requests(2)]);
+    assert!(matches!(bot.send_message(ChatId(51), "x").await, Err(RequestError::RetryAfter(_))));
+    assert_eq!(api_error(bot.send_message(ChatId(51), "x").await), ApiError::ChatNotFound);
+    // teloxide holds a 5xx for 10 s before it reports it.
+    let held = tokio::time::timeout(Duration::from_millis(300), bot.send_message(ChatId(51), "x")).await;
+    assert!(held.is_err(), "{held:?}");
+    assert!(bot.send_message(ChatId(51), "x").await.is_err());
+    assert!(matches!(bot.answer_callback_query(CallbackQueryId(query)).await, Err(RequestError::RetryAfter(_))));
+    assert_eq!((emu.pending_faults(51), emu.delivered_count(51)), (0, 1));
+
+    assert!(emu.limit_violations().is_empty(), "{:?}", emu.limit_violations());
+    assert_eq!(emu.limit_violation_count(), 0);
+    assert_eq!(emu.too_many_requests_count(), 2, "injected 429s are still 429 answers");
+    let injected: Vec<(String, u16)> =
+        emu.requests().into_iter().filter(|r| r.injected).map(|r| (r.method, r.status)).collect();
+    let expected: Vec<(String, u16)> = [
+        ("sendmessage", 429),
+        ("sendmessage", 400),
+        ("sendmessage", 500),
+        ("sendmessage", 0),
+        ("answercallbackquery", 429),
+    ]
+    .into_iter()
+    .map(|(method, status)| (method.to_owned(), status))
+    .collect();
+    assert_eq!(injected, expected);
+
+    // What the bot breaks itself still counts: flood control's own 429, and a 400.
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    bot.send_message(ChatId(51), "paced").await.expect("a second after the menu");
+    assert!(matches!(bot.send_message(ChatId(51), "too soon").await, Err(RequestError::RetryAfter(_))));
+    let long = "x".repeat(MAX_TEXT_CHARS + 1);
+    assert_eq!(api_error(bot.send_message(ChatId(51), long).await), ApiError::MessageIsTooLong);
+    let own: Vec<u16> = emu.limit_violations().into_iter().map(|r| r.status).collect();
+    assert_eq!(own, [429, 400]);
+    assert_eq!(emu.limit_violation_count(), 2);
+    assert_eq!(emu.too_many_requests_count(), 3);
+    assert_eq!(emu.delivered_count(51), 2);
+}
+
+#[tokio::test]
+async fn a_second_answer_to_a_callback_is_refused_with_400_and_counted() {
+    for keep_messages in [true, false] {
+        let config = EmulatorConfig { keep_messages, record_requests: keep_messages, ..EmulatorConfig::default() };
+        let (emu, bot) = start_with(config).await;
+        let user = TestUser::new(61, None);
+        emu.send_text(&user, "hi");
+        let sent = bot.send_message(ChatId(61), "menu").reply_markup(keyboard("a")).await.expect("send");
+        let first = emu.press_button(&user, sent.id.0, "a");
+        let second = emu.press_button(&user, sent.id.0, "a");
+        // A faulted answer answers nothing: the retry is the first answer.
+        emu.inject_method_faults(Some(61), Methods::Only("answerCallbackQuery".into()), vec![Fault::Drop]);
+        assert!(bot.answer_callback_query(CallbackQueryId(first.clone())).await.is_err());
+        bot.answer_callback_query(CallbackQueryId(first.clone())).await.expect("the first answer");
+        assert_eq!(emu.callbacks_answered_twice(), 0);
+
+        let err = api_error(bot.answer_callback_query(CallbackQueryId(first.clone())).await);
+        assert!(err.to_string().contains("query is too old"), "{err:?}");
+        assert_eq!(emu.callbacks_answered_twice(), 1, "keep_messages {keep_messages}");
+        // An id never pressed is refused the same way, but it is no second answer.
+        assert!(bot.answer_callback_query(CallbackQueryId("42".into())).await.is_err());
+        assert_eq!(emu.callbacks_answered_twice(), 1);
+        // Another press of the same button is a query of its own.
+        bot.answer_callback_query(CallbackQueryId(second.clone())).await.expect("the other query");
+        assert!(bot.answer_callback_query(CallbackQueryId(second)).await.is_err());
+        assert_eq!(emu.callbacks_answered_twice(), 2);
+        assert_eq!(emu.limit_violation_count(), 3, "every refusal is a 400");
+        assert!(emu.unanswered_callbacks().is_empty());
+    }
+}
+
+#[tokio::test]
+async fn a_query_id_from_a_raw_update_is_answered_once_too() {
+    let (emu, bot) = start().await;
+    let user = TestUser::new(62, None);
+    emu.send_text(&user, "hi");
+    emu.push_raw_update(json!({"callback_query": {
+        "id": "raw-1",
+        "from": user.to_json(),
+        "chat_instance": "1",
+        "data": "x",
+    }}));
+    bot.answer_callback_query(CallbackQueryId("raw-1".into())).await.expect("the first answer");
+    assert!(bot.answer_callback_query(CallbackQueryId("raw-1".into())).await.is_err());
+    assert_eq!(emu.callbacks_answered_twice(), 1);
+}
+
+#[tokio::test]
+async fn watched_texts_are_counted_per_chat_even_in_load_mode() {
+    for keep_messages in [true, false] {
+        let config = EmulatorConfig { keep_messages, record_requests: keep_messages, ..EmulatorConfig::default() };
+        let (emu, bot) = start_with(config).await;
+        for id in [71, 72] {
+            emu.send_text(&TestUser::new(id, None), "hi");
+        }
+        emu.watch_text("<b>Sorry</b>");
+        for (chat, text) in [(71, "<b>Sorry</b>"), (71, "Sorry"), (71, "<b>Sorry</b>"), (72, "hello")] {
+            bot.send_message(ChatId(chat), text).parse_mode(ParseMode::Html).await.expect("send");
+        }
+        emu.inject_faults(72, vec![Fault::Drop]);
+        assert!(bot.send_message(ChatId(72), "<b>Sorry</b>").await.is_err(), "dropped: not delivered");
+        assert_eq!((emu.watched_delivered(71), emu.watched_delivered(72)), (2, 0), "keep_messages {keep_messages}");
+    }
+}

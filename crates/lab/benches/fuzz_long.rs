@@ -7,16 +7,21 @@
 //!                                  [--check-every 100000]
 //!
 //! Each user task plays one candidate after another: a new chat with an eligible phone of its
-//! own, 10-80 actions in batches of 1-4 updates sent without waiting (bursts and double taps
-//! happen), each batch closed by a barrier (a callback no button carries: one chat's updates
-//! are handled in order, so its answer means the batch is done). The emulator keeps no message
-//! bodies, so "the current button" is derived from the stored state, and replayed buttons are
-//! ones pressed earlier. At a checkpoint every user pauses between batches, the clock moves to
-//! another campaign day, and everything is checked:
+//! own, 10-80 actions in batches of 1-4 sent without waiting (bursts and double taps happen),
+//! each batch closed by a barrier (a callback no button carries: one chat's updates are
+//! handled in order, so its answer means the batch is done). Among the actions, Trouble is no
+//! update: Telegram fails the chat's next send or button answer (a 429, a 500, a dropped
+//! connection), whichever update's turn makes it; a batch meets at most `SURVIVABLE_FAULTS`
+//! of them, so no reply may be lost to them. The emulator keeps no message bodies, so "the
+//! current button" is derived from the stored state, and replayed buttons are ones pressed
+//! earlier. At a checkpoint every user pauses between batches, the clock moves to another
+//! campaign day, and everything is checked:
 //!
-//! - every callback query answered; no 400 or 429 (load mode never reports "message is not
-//!   modified", so every one counts); every message from a user who has not blocked the bot
-//!   got a reply; the dispatcher answers a probe /help;
+//! - no reply lost: every message from a user who has not blocked the bot got a reply, and
+//!   the bot never apologized (every batch's requests had retries to spare);
+//! - every callback query answered, none twice; no 400 or 429 of the bot's own making (load
+//!   mode never reports "message is not modified", so every one counts; injected faults are
+//!   Telegram's); the dispatcher answers a probe /help;
 //! - no code held twice, issued codes = codes linked to eligible people, every held code is
 //!   the one linked to the holder's phone;
 //! - every stored dialogue state deserializes (none is `Lost`);
@@ -38,7 +43,7 @@ use rezerv_bot::domain::{Lang, Phone, PromoCode, Way};
 use rezerv_bot::startup::Application;
 use rezerv_test_support::app::{emulator_settings, morning};
 use rezerv_test_support::db::TempDir;
-use rezerv_test_support::fuzz::{Action, Draws, On, Spelling, spelled};
+use rezerv_test_support::fuzz::{Action, Draws, On, SURVIVABLE_FAULTS, Spelling, Trouble, spelled};
 use rezerv_test_support::invariants;
 use rezerv_test_support::phone::phone_of;
 use rezerv_test_support::rng::{self, Seeded};
@@ -50,8 +55,10 @@ const BARRIER: &str = "fuzz:barrier";
 const FIRST_USER: i64 = 20_000_000;
 /// The chat that sends /help at every checkpoint.
 const PROBE: i64 = 19_999_999;
-/// How long the bot may take to finish a batch before the run calls it stuck.
-const STUCK: Duration = Duration::from_secs(30);
+/// How long the bot may take to finish a batch before the run calls it stuck. A batch may wait
+/// behind other chats' fault retries on its dispatcher worker (up to ~17 s for a turn that
+/// meets three 500s), and on its own.
+const STUCK: Duration = Duration::from_secs(90);
 /// Campaign days the checkpoints cycle through: mostly inside the window with everything
 /// open; also before it, after the QAZTEST cutoff outside Astana, the last day, after the end.
 const DAYS: [&str; 6] = ["2023-09-05", "2023-08-25", "2023-09-05", "2023-09-18", "2023-09-22", "2023-09-25"];
@@ -121,6 +128,12 @@ struct Shared {
     waiters: Mutex<HashMap<String, oneshot::Sender<()>>>,
     violations: AtomicU64,
     violation_notes: Mutex<Vec<String>>,
+    /// Faults injected (not updates), by kind.
+    faults: Mutex<BTreeMap<&'static str, u64>>,
+    /// Troubles not injected: the batch had all the faults it can survive already.
+    faults_held_back: AtomicU64,
+    /// Messages without a reply, and apologies: replies lost.
+    lost_replies: AtomicU64,
 }
 
 impl Shared {
@@ -138,6 +151,27 @@ impl Shared {
             eprintln!("VIOLATION: {note}");
             notes.push(note);
         }
+    }
+
+    /// A batch's Trouble: injected unless the batch has met `exposure` faults already, as many
+    /// as its replies can survive. Returns whether it was injected.
+    fn trouble(&self, chat: i64, trouble: &Trouble, exposure: usize) -> bool {
+        if exposure >= SURVIVABLE_FAULTS {
+            self.faults_held_back.fetch_add(1, Ordering::Relaxed);
+            return false;
+        }
+        trouble.inject(&self.emu, chat);
+        *self.faults.lock().unwrap().entry(trouble.kind()).or_default() += 1;
+        true
+    }
+
+    /// Replies lost in a chat: `missing` messages got none, `apologies` apologized instead.
+    fn lost(&self, user: i64, missing: u64, apologies: u64, what: &str) {
+        if missing + apologies == 0 {
+            return;
+        }
+        self.lost_replies.fetch_add(missing + apologies, Ordering::Relaxed);
+        self.violation(format!("user {user}: {what}: {missing} messages without a reply, {apologies} apologies"));
     }
 
     fn press(&self, user: &TestUser, message_id: i32, data: &str) -> String {
@@ -342,6 +376,8 @@ async fn act(shared: &Shared, chat: &mut Chat, action: &Action, rng: &mut Seeded
             emu.set_member_status(&user, "member");
             chat.kicked = false;
         }
+        // Injected by the batch, which knows how many faults it has met.
+        Action::Trouble(_) => return 0,
     }
     shared.count(action.kind(), updates as u64);
     messages
@@ -373,6 +409,10 @@ async fn candidate(shared: &Shared, rng: &mut Seeded, draws: &mut Draws) {
     while done < actions && !shared.stop.load(Ordering::Relaxed) {
         let _batch = shared.gate.read().await;
         let delivered = shared.emu.delivered_count(id);
+        let apologized = shared.emu.watched_delivered(id);
+        // Faults left from earlier batches wait for this one's requests; the earlier batches'
+        // turns are over, with the faults they met.
+        let mut exposure = shared.emu.pending_faults(id);
         let mut must_answer = 0;
         let mut was_kicked = chat.kicked;
         for _ in 0..rng.random_range(1..=4) {
@@ -383,6 +423,9 @@ async fn candidate(shared: &Shared, rng: &mut Seeded, draws: &mut Draws) {
                     return;
                 }
             };
+            if let Action::Trouble(trouble) = &action {
+                exposure += usize::from(shared.trouble(id, trouble, exposure));
+            }
             must_answer += act(shared, &mut chat, &action, rng, draws).await;
             was_kicked |= chat.kicked;
             done += 1;
@@ -392,9 +435,8 @@ async fn candidate(shared: &Shared, rng: &mut Seeded, draws: &mut Draws) {
             return;
         }
         let replies = shared.emu.delivered_count(id) - delivered;
-        if !was_kicked && replies < must_answer as u64 {
-            shared.violation(format!("user {id}: {must_answer} messages, {replies} replies"));
-        }
+        let missing = if was_kicked { 0 } else { (must_answer as u64).saturating_sub(replies) };
+        shared.lost(id, missing, shared.emu.watched_delivered(id) - apologized, "a batch");
     }
     // Not stranded: after unblocking (as a client must before writing), /help and /start answer.
     let _last = shared.gate.read().await;
@@ -404,6 +446,7 @@ async fn candidate(shared: &Shared, rng: &mut Seeded, draws: &mut Draws) {
     }
     for command in ["/help", "/start"] {
         let delivered = shared.emu.delivered_count(id);
+        let apologized = shared.emu.watched_delivered(id);
         chat.sent(shared.emu.send_text(&chat.user, command));
         shared.count(FINAL, 1);
         if !shared.barrier(&chat.user).await {
@@ -413,6 +456,7 @@ async fn candidate(shared: &Shared, rng: &mut Seeded, draws: &mut Draws) {
         if shared.emu.delivered_count(id) == delivered {
             shared.violation(format!("user {id}: stranded, {command} got no reply"));
         }
+        shared.lost(id, 0, shared.emu.watched_delivered(id) - apologized, command);
     }
     match shared.app.dialogues.load::<State>(id).await {
         Ok(Some(State::Lost)) => shared.violation(format!("user {id}: the stored state was lost")),
@@ -438,13 +482,21 @@ async fn user_task(shared: Arc<Shared>, seed: u64) {
 struct Check {
     unanswered: usize,
     limit_violations: u64,
+    answered_twice: u64,
     codes_issued: i64,
     codes_held: i64,
     candidates: i64,
     states: BTreeMap<String, i64>,
 }
 
-async fn checkpoint(shared: &Shared, violations_before: u64) -> anyhow::Result<Check> {
+/// The counts of the checkpoint before: what is new since then is reported.
+#[derive(Default)]
+struct Before {
+    limit_violations: u64,
+    answered_twice: u64,
+}
+
+async fn checkpoint(shared: &Shared, before: &Before) -> anyhow::Result<Check> {
     let pool = shared.app.db.pool();
     let unanswered = shared.emu.unanswered_callbacks();
     if !unanswered.is_empty() {
@@ -455,8 +507,12 @@ async fn checkpoint(shared: &Shared, violations_before: u64) -> anyhow::Result<C
         ));
     }
     let limit_violations = shared.emu.limit_violation_count();
-    if limit_violations > violations_before {
-        shared.violation(format!("{} Telegram limit violations (400/429)", limit_violations - violations_before));
+    if limit_violations > before.limit_violations {
+        shared.violation(format!("{} Telegram limit violations (400/429)", limit_violations - before.limit_violations));
+    }
+    let answered_twice = shared.emu.callbacks_answered_twice();
+    if answered_twice > before.answered_twice {
+        shared.violation(format!("{} callback queries answered twice", answered_twice - before.answered_twice));
     }
     // Issued codes stay consumed and linked to the eligible person after /forget.
     let codes = invariants::check_codes(&shared.app.db).await?;
@@ -487,6 +543,7 @@ async fn checkpoint(shared: &Shared, violations_before: u64) -> anyhow::Result<C
     Ok(Check {
         unanswered: unanswered.len(),
         limit_violations,
+        answered_twice,
         codes_issued: codes.issued,
         codes_held: codes.held,
         candidates: rows.len() as i64,
@@ -522,6 +579,10 @@ async fn run(options: Options, dir: &std::path::Path) -> anyhow::Result<u64> {
     let settings = emulator_settings(&emu, format!("sqlite://{}", dir.join("fuzz.db").display()));
     let mut application = Application::build(&settings, clock.clone()).await?;
     let app = application.app().clone();
+    // The apology means a reply was lost; the emulator keeps no bodies, so it counts them.
+    for lang in Lang::ALL {
+        emu.watch_text(&app.locales.t(lang, "error-apology"));
+    }
     let db = app.db.clone();
     // Enough codes for most candidates who reach the end; when a pool runs dry, "the pool is
     // empty" is one more path the run goes through.
@@ -548,6 +609,9 @@ async fn run(options: Options, dir: &std::path::Path) -> anyhow::Result<u64> {
         waiters: Mutex::new(HashMap::new()),
         violations: AtomicU64::new(0),
         violation_notes: Mutex::new(Vec::new()),
+        faults: Mutex::new(BTreeMap::new()),
+        faults_held_back: AtomicU64::new(0),
+        lost_replies: AtomicU64::new(0),
     });
     let watcher = tokio::spawn(shared.clone().watch());
     println!(
@@ -561,7 +625,7 @@ async fn run(options: Options, dir: &std::path::Path) -> anyhow::Result<u64> {
         .collect();
     let mut next_check = options.check_every;
     let mut checks = 0;
-    let mut violations_before = 0;
+    let mut before = Before::default();
     let mut day = 0;
     while tasks.iter().any(|task| !task.is_finished()) {
         tokio::time::sleep(Duration::from_millis(200)).await;
@@ -571,8 +635,8 @@ async fn run(options: Options, dir: &std::path::Path) -> anyhow::Result<u64> {
         }
         next_check = sent + options.check_every;
         let _paused = shared.gate.write().await;
-        let check = checkpoint(&shared, violations_before).await?;
-        violations_before = check.limit_violations;
+        let check = checkpoint(&shared, &before).await?;
+        before = Before { limit_violations: check.limit_violations, answered_twice: check.answered_twice };
         checks += 1;
         day = (day + 1) % DAYS.len();
         shared.clock.set(morning(&campaign, DAYS[day]));
@@ -591,7 +655,7 @@ async fn run(options: Options, dir: &std::path::Path) -> anyhow::Result<u64> {
         task.await?;
     }
     let elapsed = started.elapsed();
-    let check = checkpoint(&shared, violations_before).await?;
+    let check = checkpoint(&shared, &before).await?;
     checks += 1;
     watcher.abort();
     application.shutdown().await;
@@ -616,12 +680,23 @@ async fn run(options: Options, dir: &std::path::Path) -> anyhow::Result<u64> {
     for (kind, count) in &kinds {
         println!("  {kind:<20} {count:>9}");
     }
+    let faults = shared.faults.lock().unwrap().clone();
+    println!(
+        "faults injected (not updates): {} in all, {} held back (the batch had {SURVIVABLE_FAULTS} already)",
+        faults.values().sum::<u64>(),
+        shared.faults_held_back.load(Ordering::Relaxed)
+    );
+    for (kind, count) in &faults {
+        println!("  {kind:<20} {count:>9}");
+    }
     println!("candidates: {} ({} rows at the end)", shared.candidates.load(Ordering::Relaxed), check.candidates);
     println!("replies (messages delivered): {}", shared.emu.total_delivered());
     println!("callbacks pressed: {presses}, answered: {}", presses - check.unanswered as u64);
     println!("codes issued: {} (held: {}; left: {})", check.codes_issued, check.codes_held, left.join(", "));
     println!("states at the end: {:?}", check.states);
-    println!("Telegram limit violations (400/429): {}", check.limit_violations);
+    println!("lost replies (no reply, or an apology): {}", shared.lost_replies.load(Ordering::Relaxed));
+    println!("callbacks answered twice: {}", check.answered_twice);
+    println!("Telegram limit violations (400/429, injected faults apart): {}", check.limit_violations);
     let violations = shared.violations.load(Ordering::Relaxed);
     println!("checkpoints: {checks}; invariant violations: {violations}");
     println!(

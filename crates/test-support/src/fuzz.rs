@@ -2,6 +2,7 @@
 //! lab's `fuzz_long` (a million of them, drawn by seed through [`Draws`]). One definition, so
 //! the long run covers what the test covers, with the same weights.
 
+use bot_api_emulator::{Emulator, Fault, Methods};
 use proptest::prelude::*;
 use proptest::strategy::ValueTree;
 use proptest::test_runner::{Config, Reason, RngAlgorithm, TestRng, TestRunner};
@@ -37,6 +38,68 @@ pub enum On {
     /// A message id that does not exist.
     Unknown,
 }
+
+/// How Telegram fails one request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Failure {
+    /// 429 with `retry_after` 1: the bot waits a second.
+    TooManyRequests,
+    /// 500: teloxide holds it 10 s, the request layer gives up on the attempt after 5 s.
+    ServerError,
+    /// The connection closes with no answer.
+    Dropped,
+}
+
+/// Which of the chat's requests a failure hits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Hit {
+    /// The next message sent or edited (sendMessage, editMessageText, editMessageReplyMarkup).
+    Sending,
+    /// The next answer to a pressed button.
+    AnswerCallback,
+}
+
+/// Telegram fails the chat's next request of a kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Trouble {
+    pub failure: Failure,
+    pub hit: Hit,
+}
+
+impl Trouble {
+    /// Queues the failure in the emulator for `chat`'s next request that it hits.
+    pub fn inject(&self, emu: &Emulator, chat: i64) {
+        let fault = match self.failure {
+            Failure::TooManyRequests => Fault::too_many_requests(1),
+            Failure::ServerError => Fault::internal_server_error(),
+            Failure::Dropped => Fault::Drop,
+        };
+        let methods = match self.hit {
+            Hit::Sending => Methods::Sending,
+            Hit::AnswerCallback => Methods::Only("answerCallbackQuery".to_owned()),
+        };
+        emu.inject_method_faults(Some(chat), methods, vec![fault]);
+    }
+
+    /// The report's name for it.
+    pub fn kind(&self) -> &'static str {
+        match (self.failure, self.hit) {
+            (Failure::TooManyRequests, Hit::Sending) => "429 on a send",
+            (Failure::ServerError, Hit::Sending) => "500 on a send",
+            (Failure::Dropped, Hit::Sending) => "drop on a send",
+            (Failure::TooManyRequests, Hit::AnswerCallback) => "429 on an answer",
+            (Failure::ServerError, Hit::AnswerCallback) => "500 on an answer",
+            (Failure::Dropped, Hit::AnswerCallback) => "drop on an answer",
+        }
+    }
+}
+
+/// The most faults queued for a chat that none of its replies can lose to: a request with
+/// `Patience::INTERACTIVE` (6 attempts, transient faults retried while under 20 s) survives
+/// any 3 faults in a row. Three 500s are the worst: attempts at 0, 5.25 and 10.75 s each time
+/// out after 5 s, and the fourth starts at 16.75 s; a fourth 500 would end the retries. With
+/// more faults queued, an apology instead of the reply is the bot's last resort, not a bug.
+pub const SURVIVABLE_FAULTS: usize = 3;
 
 #[derive(Debug, Clone)]
 pub enum Action {
@@ -76,6 +139,9 @@ pub enum Action {
     Kicked,
     /// The user unblocks (restarts) the bot.
     Member,
+    /// Not an update: Telegram's next answer to one of the chat's requests fails, whichever
+    /// action makes it.
+    Trouble(Trouble),
 }
 
 impl Action {
@@ -97,6 +163,7 @@ impl Action {
             Action::Edit { .. } => "edit",
             Action::Kicked => "kicked",
             Action::Member => "member",
+            Action::Trouble(_) => "trouble",
         }
     }
 
@@ -211,6 +278,17 @@ fn spelling() -> impl Strategy<Value = Spelling> {
     prop_oneof![Just(Spelling::E164), Just(Spelling::Telegram), Just(Spelling::Local)]
 }
 
+/// Mostly 429s and drops; 500s are rare, since each costs the bot 5 s.
+fn trouble() -> impl Strategy<Value = Trouble> {
+    let failure = prop_oneof![
+        9 => Just(Failure::TooManyRequests),
+        9 => Just(Failure::Dropped),
+        1 => Just(Failure::ServerError),
+    ];
+    let hit = prop_oneof![7 => Just(Hit::Sending), 3 => Just(Hit::AnswerCallback)];
+    (failure, hit).prop_map(|(failure, hit)| Trouble { failure, hit })
+}
+
 fn target() -> impl Strategy<Value = On> {
     prop_oneof![
         3 => Just(On::Latest),
@@ -220,9 +298,11 @@ fn target() -> impl Strategy<Value = On> {
     ]
 }
 
-/// The weights are those of one union of all sixteen kinds (messages 14 in all, the rest 22),
-/// split in two: proptest boxes a union of more than ten without `Send`, and the lab's tasks
-/// need `Send`.
+/// The weights are those of one union of all seventeen kinds (messages 14 in all, the rest
+/// 24), split in two: proptest boxes a union of more than ten without `Send`, and the lab's
+/// tasks need `Send`. Trouble is 2 in 38: a fault every ~19 actions, ~0.85 s of the bot's
+/// waiting each on average (a 429 waits 1 s, a drop 0.25 s, a 500 5 s), so that faults meet
+/// every kind of turn and the million-update run still takes minutes, not hours.
 pub fn action() -> impl Strategy<Value = Action> {
     let messages = prop_oneof![
         4 => text().prop_map(Action::Text),
@@ -249,8 +329,9 @@ pub fn action() -> impl Strategy<Value = Action> {
         1 => (any::<usize>(), prop_oneof![text(), command()]).prop_map(|(nth, text)| Action::Edit { nth, text }),
         1 => Just(Action::Kicked),
         1 => Just(Action::Member),
+        2 => trouble().prop_map(Action::Trouble),
     ];
-    prop_oneof![14 => messages, 22 => the_rest]
+    prop_oneof![14 => messages, 24 => the_rest]
 }
 
 /// Values drawn from the strategies above by a seeded generator, without shrinking: the

@@ -1,12 +1,17 @@
 //! Property-based fuzzing of the real dispatcher: a user is first walked into a random state
 //! (any step of the journey, any language, any day of the campaign), then sends a random
 //! sequence of updates — free text, commands, media, contacts, current and replayed buttons,
-//! forged callback data, edits, blocking and unblocking — and the bot must keep its contract:
+//! forged callback data, edits, blocking and unblocking — while Telegram now and then fails
+//! the chat's next request (a 429, a 500 or a dropped connection on a send or on a button's
+//! answer), and the bot must keep its contract:
 //!
 //! - it never dies: after every action it still handles the next update, and every message
 //!   from a user who has not blocked it gets a reply;
+//! - no reply is lost to Telegram's faults: with at most [`SURVIVABLE_FAULTS`] queued for the
+//!   chat (the fuzzer queues no more), the bot never apologizes;
 //! - no user is stranded: from wherever the sequence left them, /help and /start answer;
-//! - every callback query is answered and no Telegram limit is broken;
+//! - every callback query is answered, none twice, and no Telegram limit is broken (injected
+//!   faults are Telegram's, not the bot's);
 //! - no promo code is ever issued twice, and the pool's bookkeeping matches who holds what;
 //! - the stored dialogue state always deserializes.
 //!
@@ -18,6 +23,7 @@ use std::collections::{BTreeMap, HashSet};
 use std::fmt::Write as _;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicI64, Ordering};
+use std::time::Duration;
 
 use bot_api_emulator::{BotEvent, BotMessage, TestUser};
 use proptest::prelude::*;
@@ -26,7 +32,7 @@ use rezerv_bot::bot::State;
 use rezerv_bot::config::CityKind;
 use rezerv_bot::domain::{Lang, Phone, Way};
 use rezerv_test_support::app::{REPLY_TIMEOUT, TestApp, morning, spawn_app};
-use rezerv_test_support::fuzz::{Action, On, Spelling, action, spelled};
+use rezerv_test_support::fuzz::{Action, On, SURVIVABLE_FAULTS, Spelling, Trouble, action, spelled};
 use rezerv_test_support::invariants;
 use rezerv_test_support::phone::phone_of;
 
@@ -39,6 +45,8 @@ const MAX_ACTIONS: usize = 30;
 /// are handled in order), with no guessing at quiet periods. Like any update it saves the
 /// default state for a chat that has none (after /forget), as the user's next update would.
 const BARRIER: &str = "fuzz:barrier";
+/// What one fault queued for the chat may add to a turn: a 500's 5 s attempt and a backoff.
+const FAULT_COST: Duration = Duration::from_secs(6);
 /// Cities in the campaign file, by index (the generator picks an index).
 const CITY_COUNT: usize = 20;
 /// The first chat id of this file's users; each case takes the next one.
@@ -138,6 +146,12 @@ struct Coverage {
     actions: BTreeMap<&'static str, u64>,
     stages: BTreeMap<&'static str, u64>,
     replies: u64,
+    /// Faults injected, by kind.
+    faults: BTreeMap<&'static str, u64>,
+    /// Faults met while an action was handled (by its turn or by the barrier's answer).
+    faults_met: u64,
+    /// Troubles not injected: the chat had all the faults it can survive queued already.
+    faults_held_back: u64,
 }
 
 fn fail(message: String) -> TestCaseError {
@@ -162,6 +176,10 @@ struct Session<'a> {
     kicked: bool,
     /// Limit violations already looked at (the emulator's list is shared by all cases).
     violations_seen: usize,
+    /// Second answers to a callback already counted (the emulator's count is shared too).
+    answered_twice_seen: u64,
+    /// The apology, in both languages: sent only when a reply could not be delivered.
+    apologies: [String; 2],
     /// What was done so far, for the failure message.
     log: Vec<String>,
     coverage: &'a Mutex<Coverage>,
@@ -172,11 +190,18 @@ impl Session<'_> {
         &self.app.emu
     }
 
+    /// Faults queued for the chat and not met yet.
+    fn faults_queued(&self) -> usize {
+        self.emu().pending_faults(self.user.id)
+    }
+
     /// Presses the barrier and waits for its answer: every update before it is handled then.
-    /// Returns the events of the updates before it.
-    async fn settle(&mut self) -> Result<Vec<BotEvent>, TestCaseError> {
+    /// Returns the events of the updates before it. Each of the `faults` queued when the
+    /// updates were sent may hold the bot up for a while.
+    async fn settle(&mut self, faults: usize) -> Result<Vec<BotEvent>, TestCaseError> {
         let barrier = self.emu().press_button(&self.user, 0, BARRIER);
-        let deadline = tokio::time::Instant::now() + REPLY_TIMEOUT;
+        let patience = REPLY_TIMEOUT + FAULT_COST * u32::try_from(faults).unwrap_or(u32::MAX);
+        let deadline = tokio::time::Instant::now() + patience;
         let mut events = Vec::new();
         loop {
             let left = deadline.saturating_duration_since(tokio::time::Instant::now());
@@ -185,7 +210,7 @@ impl Session<'_> {
                 Some(event) => events.push(event),
                 None => {
                     return Err(fail(format!(
-                        "the dispatcher stopped answering: no answer to the barrier within {REPLY_TIMEOUT:?}"
+                        "the dispatcher stopped answering: no answer to the barrier within {patience:?}"
                     )));
                 }
             }
@@ -248,10 +273,41 @@ impl Session<'_> {
         self.own_messages.push(id);
     }
 
+    /// No apology among the events: with at most [`SURVIVABLE_FAULTS`] faults queued, every
+    /// request of the turn had retries to spare, so no reply was lost.
+    fn check_no_apology(&self, events: &[BotEvent], faults: usize) -> Result<(), TestCaseError> {
+        let apologized = events
+            .iter()
+            .any(|event| matches!(event, BotEvent::Sent(message) if self.apologies.contains(&message.text)));
+        if apologized {
+            return Err(fail(format!("an apology, with {faults} faults queued for the chat: {events:?}")));
+        }
+        Ok(())
+    }
+
+    /// Telegram will fail the chat's next request of the kind, unless the chat has all the
+    /// faults queued that its replies can survive.
+    fn trouble(&self, trouble: &Trouble) {
+        let mut coverage = self.coverage.lock().unwrap();
+        if self.faults_queued() < SURVIVABLE_FAULTS {
+            trouble.inject(self.emu(), self.user.id);
+            *coverage.faults.entry(trouble.kind()).or_default() += 1;
+        } else {
+            coverage.faults_held_back += 1;
+        }
+    }
+
     /// Does one action, waits until the bot has handled it, and checks what must hold after
     /// every update.
     async fn perform(&mut self, action: &Action) -> Result<(), TestCaseError> {
         self.log.push(format!("{action:?}"));
+        if let Action::Trouble(trouble) = action {
+            // Not an update: the fault waits for the next actions' requests.
+            self.trouble(trouble);
+            *self.coverage.lock().unwrap().actions.entry(action.kind()).or_default() += 1;
+            return Ok(());
+        }
+        let faults = self.faults_queued();
         let mut pressed = 0;
         match action {
             Action::Text(text) | Action::Command(text) => self.send_text(text),
@@ -322,15 +378,18 @@ impl Session<'_> {
                 self.emu().set_member_status(&self.user, "member");
                 self.kicked = false;
             }
+            Action::Trouble(_) => {}
         }
-        let events = self.settle().await?;
+        let events = self.settle(faults).await?;
         let sent = events.iter().filter(|event| matches!(event, BotEvent::Sent(_))).count();
         let answered = events.iter().filter(|event| matches!(event, BotEvent::CallbackAnswered { .. })).count();
         {
             let mut coverage = self.coverage.lock().unwrap();
             *coverage.actions.entry(action.kind()).or_default() += 1;
             coverage.replies += sent as u64;
+            coverage.faults_met += faults.saturating_sub(self.faults_queued()) as u64;
         }
+        self.check_no_apology(&events, faults)?;
         if action.is_message() && !self.kicked && sent == 0 {
             return Err(fail(format!("{} got no reply; events: {events:?}", action.kind())));
         }
@@ -344,11 +403,17 @@ impl Session<'_> {
         self.check_state().await
     }
 
-    /// Every callback query answered; no Telegram limit broken.
+    /// Every callback query answered, none twice; no Telegram limit broken.
     fn check_contract(&mut self) -> Result<(), TestCaseError> {
         let unanswered = self.emu().unanswered_callbacks();
         if !unanswered.is_empty() {
             return Err(fail(format!("unanswered callback queries: {unanswered:?}")));
+        }
+        let answered_twice = self.emu().callbacks_answered_twice();
+        let twice = answered_twice - self.answered_twice_seen.min(answered_twice);
+        self.answered_twice_seen = answered_twice;
+        if twice > 0 {
+            return Err(fail(format!("{twice} callback queries answered a second time")));
         }
         let violations = self.emu().limit_violations();
         let new = &violations[self.violations_seen.min(violations.len())..];
@@ -400,8 +465,10 @@ impl Session<'_> {
             return Ok(false);
         };
         self.log.push(format!("walk: press {data}"));
+        let faults = self.faults_queued();
         self.emu().press_button(&self.user, message_id, data);
-        let events = self.settle().await?;
+        let events = self.settle(faults).await?;
+        self.check_no_apology(&events, faults)?;
         if !events.iter().any(|event| matches!(event, BotEvent::CallbackAnswered { .. })) {
             return Err(fail(format!("walk: {data} was not answered: {events:?}")));
         }
@@ -491,8 +558,10 @@ impl Session<'_> {
         }
         for command in ["/help", "/start"] {
             self.log.push(format!("final: {command}"));
+            let faults = self.faults_queued();
             self.send_text(command);
-            let events = self.settle().await?;
+            let events = self.settle(faults).await?;
+            self.check_no_apology(&events, faults)?;
             if !events.iter().any(|event| matches!(event, BotEvent::Sent(_))) {
                 return Err(fail(format!("stranded: {command} got no reply ({events:?})")));
             }
@@ -574,6 +643,8 @@ async fn run_case(app: &TestApp, case: &Case, coverage: &Mutex<Coverage>) -> Res
         own_messages: Vec::new(),
         kicked: false,
         violations_seen: app.emu.limit_violations().len(),
+        answered_twice_seen: app.emu.callbacks_answered_twice(),
+        apologies: [app.t(Lang::Kk, "error-apology"), app.t(Lang::Ru, "error-apology")],
         log: Vec::new(),
         coverage,
     };
@@ -611,12 +682,16 @@ fn random_updates_from_every_state_keep_the_bot_sound() {
     let result = runner.run(&case(), |case| runtime.block_on(run_case(&app, &case, &coverage)));
     let coverage = coverage.into_inner().unwrap();
     eprintln!(
-        "fuzz: {} cases in {:.1} s, {} replies\n  actions: {:?}\n  states after each action: {:?}",
+        "fuzz: {} cases in {:.1} s, {} replies\n  actions: {:?}\n  states after each action: {:?}\n  \
+         faults injected: {:?} ({} met, {} held back)",
         coverage.cases,
         started.elapsed().as_secs_f64(),
         coverage.replies,
         coverage.actions,
-        coverage.stages
+        coverage.stages,
+        coverage.faults,
+        coverage.faults_met,
+        coverage.faults_held_back
     );
     match result {
         Ok(()) => {}
