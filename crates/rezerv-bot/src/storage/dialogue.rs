@@ -12,6 +12,7 @@ use teloxide::types::ChatId;
 
 use sqlx::SqlitePool;
 
+use super::batch::json_rows;
 use super::{Db, Profile, StorageError, StorageResult, corrupt, timestamp};
 use crate::clock::SharedClock;
 use crate::domain::{Stage, Way};
@@ -91,17 +92,17 @@ impl DialogueStore {
     pub async fn save<S: StoredState>(&self, chat_id: i64, state: &S) -> Result<(), StorageError> {
         let json = serde_json::to_string(state).map_err(corrupt)?;
         let summary = state.summary();
-        let row = serde_json::json!([
+        let row = DialogueRow {
             chat_id,
-            json,
-            summary.stage,
-            summary.city,
-            summary.way.map(Way::code),
-            summary.step,
-            timestamp(self.clock.now()),
-            self.update.as_ref().map(|update| update.id),
-        ]);
-        self.db.saves.call(DialogueRow(row)).await?;
+            dialogue: json,
+            stage: summary.stage,
+            city: summary.city,
+            way: summary.way,
+            step: summary.step,
+            saved_at: timestamp(self.clock.now()),
+            update_id: self.update.as_ref().map(|update| update.id),
+        };
+        self.db.saves.call(row).await?;
         if let Some(update) = &self.update {
             update.saved.store(true, Ordering::Release);
         }
@@ -121,20 +122,33 @@ impl DialogueStore {
     }
 }
 
-/// One save: `[chat_id, json, stage, city, way, step, now, update_id or null]`.
-#[derive(Debug)]
-pub(crate) struct DialogueRow(serde_json::Value);
+/// One save, as the batched upsert reads it.
+#[derive(Debug, Serialize)]
+pub(crate) struct DialogueRow {
+    chat_id: i64,
+    /// The serialized state.
+    dialogue: String,
+    stage: Stage,
+    city: Option<String>,
+    way: Option<Way>,
+    step: Option<u8>,
+    /// When it was saved: the row's `updated_at`, its `stage_since` when the stage or step
+    /// changed, and its `created_at` when it is new.
+    saved_at: String,
+    /// The update whose handler saved it, if any.
+    update_id: Option<i64>,
+}
 
 /// Upserts the dialogue states of a batch of saves in one statement. A save made for an
 /// update records it, and a trigger marks that update handled in the same statement.
 pub(crate) async fn write_dialogues(writer: &SqlitePool, rows: Vec<DialogueRow>) -> StorageResult<Vec<()>> {
-    let saves = rows.len();
-    let batch = serde_json::Value::from(rows.into_iter().map(|row| row.0).collect::<Vec<_>>()).to_string();
+    let batch = json_rows(&rows)?;
     sqlx::query(
         "INSERT INTO candidates
              (chat_id, dialogue, stage, city, way, step, stage_since, created_at, updated_at, saved_by_update)
-         SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5,
-                value ->> 6, value ->> 6, value ->> 6, value ->> 7
+         SELECT value ->> '$.chat_id', value ->> '$.dialogue', value ->> '$.stage', value ->> '$.city',
+                value ->> '$.way', value ->> '$.step', value ->> '$.saved_at', value ->> '$.saved_at',
+                value ->> '$.saved_at', value ->> '$.update_id'
          FROM json_each(?) WHERE true
          ON CONFLICT (chat_id) DO UPDATE SET
              stage_since = CASE WHEN stage IS excluded.stage AND step IS excluded.step
@@ -150,7 +164,7 @@ pub(crate) async fn write_dialogues(writer: &SqlitePool, rows: Vec<DialogueRow>)
     .bind(batch)
     .execute(writer)
     .await?;
-    Ok(vec![(); saves])
+    Ok(vec![(); rows.len()])
 }
 
 /// A stored state, or the lost one when it no longer deserializes.

@@ -2,12 +2,14 @@
 
 use chrono::{DateTime, Utc};
 
+use serde::Serialize;
 use sqlx::SqlitePool;
 
+use super::batch::json_rows;
 use super::{Db, StorageResult, timestamp};
 
 /// One stored update: its id and its JSON as Telegram sent it (re-serialized).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct InboxEntry {
     pub update_id: i64,
     pub body: String,
@@ -21,13 +23,10 @@ impl Db {
         if entries.is_empty() {
             return Ok(Vec::new());
         }
-        let batch = serde_json::Value::from(
-            entries.iter().map(|entry| serde_json::json!([entry.update_id, entry.body])).collect::<Vec<_>>(),
-        )
-        .to_string();
+        let batch = json_rows(entries)?;
         Ok(sqlx::query_scalar(
             "INSERT INTO inbox (update_id, body, received_at)
-             SELECT value ->> 0, value ->> 1, ?1 FROM json_each(?2) WHERE true
+             SELECT value ->> '$.update_id', value ->> '$.body', ?1 FROM json_each(?2) WHERE true
              ON CONFLICT (update_id) DO NOTHING
              RETURNING update_id",
         )
