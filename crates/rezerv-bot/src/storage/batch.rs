@@ -20,8 +20,8 @@ use tokio::sync::{mpsc, oneshot};
 
 use super::{StorageError, StorageResult, corrupt};
 
-/// `rows` as the JSON array a batched statement reads with `json_each`, each row an object
-/// whose fields the statement names.
+/// `rows` as the JSON array a batched statement reads with `json_each`: each row an object
+/// whose fields the statement names, or a lone id.
 pub(crate) fn json_rows<T: Serialize>(rows: &[T]) -> StorageResult<String> {
     serde_json::to_string(rows).map_err(corrupt)
 }

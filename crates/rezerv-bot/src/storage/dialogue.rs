@@ -3,7 +3,6 @@
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -13,7 +12,7 @@ use teloxide::types::ChatId;
 use sqlx::SqlitePool;
 
 use super::batch::json_rows;
-use super::{Db, Profile, StorageError, StorageResult, corrupt, timestamp};
+use super::{Db, Profile, Receipt, StorageError, StorageResult, corrupt, timestamp};
 use crate::clock::SharedClock;
 use crate::domain::{Stage, Way};
 
@@ -38,35 +37,21 @@ pub trait StoredState: Serialize + DeserializeOwned + Send + Sync + 'static {
 pub struct DialogueStore {
     db: Db,
     clock: SharedClock,
-    /// The update whose handler saves through this store (see `for_update`).
-    update: Option<Arc<UpdateSaves>>,
-}
-
-#[derive(Debug)]
-struct UpdateSaves {
-    id: i64,
-    saved: AtomicBool,
+    /// The update whose handler saves through this store (see `for_receipt`).
+    receipt: Option<Receipt>,
 }
 
 type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send + 'static>>;
 
 impl DialogueStore {
     pub fn new(db: Db, clock: SharedClock) -> Arc<DialogueStore> {
-        Arc::new(DialogueStore { db, clock, update: None })
+        Arc::new(DialogueStore { db, clock, receipt: None })
     }
 
-    /// The store a handler of `update_id` saves through: the saved state and the update's
-    /// "handled" mark in the inbox are one write, so a crash can never replay an update whose
-    /// effect is already stored (the replay would show an older step again). Handlers save
-    /// after their replies are sent, so nothing they owe the user is lost with the replay.
-    pub fn for_update(&self, update_id: i64) -> Arc<DialogueStore> {
-        let update = Arc::new(UpdateSaves { id: update_id, saved: AtomicBool::new(false) });
-        Arc::new(DialogueStore { update: Some(update), ..self.clone() })
-    }
-
-    /// Whether a state was saved through this store for its update (which marked it handled).
-    pub fn saved_for_update(&self) -> bool {
-        self.update.as_ref().is_some_and(|update| update.saved.load(Ordering::Acquire))
+    /// The store a handler of the receipt's update saves through: each save also marks that
+    /// update handled, in the same statement (see `receipt.rs`).
+    pub fn for_receipt(&self, receipt: &Receipt) -> Arc<DialogueStore> {
+        Arc::new(DialogueStore { receipt: Some(receipt.clone()), ..self.clone() })
     }
 
     pub async fn load<S: StoredState>(&self, chat_id: i64) -> Result<Option<S>, StorageError> {
@@ -100,11 +85,11 @@ impl DialogueStore {
             way: summary.way,
             step: summary.step,
             saved_at: timestamp(self.clock.now()),
-            update_id: self.update.as_ref().map(|update| update.id),
+            update_id: self.receipt.as_ref().map(Receipt::update_id),
         };
         self.db.saves.call(row).await?;
-        if let Some(update) = &self.update {
-            update.saved.store(true, Ordering::Release);
+        if let Some(receipt) = &self.receipt {
+            receipt.state_saved();
         }
         Ok(())
     }
@@ -140,7 +125,8 @@ pub(crate) struct DialogueRow {
 }
 
 /// Upserts the dialogue states of a batch of saves in one statement. A save made for an
-/// update records it, and a trigger marks that update handled in the same statement.
+/// update records it in `saved_by_update`, which a trigger marks handled in the same
+/// statement (way 1 of `receipt.rs`).
 pub(crate) async fn write_dialogues(writer: &SqlitePool, rows: Vec<DialogueRow>) -> StorageResult<Vec<()>> {
     let batch = json_rows(&rows)?;
     sqlx::query(

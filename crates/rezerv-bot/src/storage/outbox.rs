@@ -265,8 +265,8 @@ impl Db {
                 cancelled = Cancelled.quoted(),
             ))
             .bind(&now)
-            .bind(serde_json::Value::from(replanned).to_string())
-            .bind(serde_json::to_string(kinds).map_err(corrupt)?)
+            .bind(json_rows(&replanned)?)
+            .bind(json_rows(kinds)?)
             .bind(&wanted)
             .execute(&mut *tx)
             .await?;
