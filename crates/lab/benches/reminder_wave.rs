@@ -9,10 +9,11 @@ use std::time::{Duration, Instant};
 use bot_api_emulator::{Emulator, EmulatorConfig, RateLimits, TestUser};
 use clap::Parser;
 use rezerv_bot::config::Campaign;
-use rezerv_bot::domain::Lang;
+use rezerv_bot::domain::{Lang, ReminderKind};
 use rezerv_bot::storage::{Db, PlannedRow};
 use rezerv_lab::rss_kib;
 use rezerv_test_support::db::TempDir;
+use rezerv_test_support::outbox::deadline_reminder;
 
 const WAVE_DAY: &str = "2023-09-10";
 const FIRST_CHAT: i64 = 1_000_000;
@@ -64,17 +65,7 @@ async fn main() -> anyhow::Result<()> {
         db.add_candidates(chunk, Lang::Ru, due).await?;
         let rows: Vec<(i64, PlannedRow)> = chunk
             .iter()
-            .map(|chat_id| {
-                let row = PlannedRow {
-                    key: "deadline-7".into(),
-                    kind: rezerv_bot::domain::ReminderKind::Deadline,
-                    message: "reminder-deadline".into(),
-                    args: serde_json::json!({"deadline": "2023-09-17", "city": "almaty", "way": "qaztest", "days": 7}),
-                    due_at: due,
-                    expires_at: None,
-                };
-                (*chat_id, row)
-            })
+            .map(|chat_id| (*chat_id, deadline_reminder("deadline-7", ReminderKind::Deadline, due)))
             .collect();
         db.enqueue_many(&rows, due).await?;
         for chat_id in chunk {

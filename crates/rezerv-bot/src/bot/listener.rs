@@ -3,14 +3,13 @@
 //! teloxide's own polling confirms a batch (by asking for the next offset) as soon as it has
 //! handed it to the dispatcher, so updates being handled when the process dies are lost.
 //! Here every batch is first stored in the `inbox` table, and only then confirmed. A handled
-//! update is marked, and leaves the inbox once a later `getUpdates` has confirmed it, so a
-//! copy Telegram delivers again after a restart is recognised. After a crash the bot replays
-//! what is unhandled, and the handlers are written so that a replay does no harm. Each update
+//! update is marked (when, and what that guarantees: `storage/receipt.rs`), and leaves the
+//! inbox once a later `getUpdates` has confirmed it, so a copy Telegram delivers again after a
+//! restart is recognised. After a crash the bot replays what is unhandled. Each update
 //! crosses the network once, however long the handlers take.
 
 use std::collections::{HashSet, VecDeque};
 use std::pin::Pin;
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use futures_util::stream::{self, Stream};
@@ -21,16 +20,11 @@ use teloxide::stop::{StopFlag, StopToken, mk_stop_token};
 use teloxide::types::{AllowedUpdate, UpdateKind};
 use teloxide::update_listeners::{AsUpdateStream, UpdateListener};
 use thiserror::Error;
-use tokio::sync::{Notify, watch};
 
 use crate::clock::SharedClock;
 use crate::storage::{Db, InboxEntry, StorageError};
 use crate::telegram::{Patience, Telegram};
 
-/// How long finished updates gather before one statement marks them handled. Updates of a
-/// chat are already marked by their state save or right after their handler; this catches
-/// the rest (updates without a chat, handlers that panicked).
-const CLEAN_DELAY: Duration = Duration::from_millis(100);
 /// How often confirmed, handled updates are deleted from the inbox. Lingering longer only
 /// widens the window in which a copy Telegram sends again is recognised.
 const PURGE_EVERY: Duration = Duration::from_secs(1);
@@ -52,60 +46,6 @@ impl ListenerError {
         match self {
             ListenerError::Telegram(RequestError::RetryAfter(wait)) => wait.duration().max(RETRY_PAUSE),
             _ => RETRY_PAUSE,
-        }
-    }
-}
-
-/// Updates that have been handled and may leave the inbox.
-#[derive(Debug, Default)]
-pub struct Progress {
-    finished: Mutex<Vec<i64>>,
-    wake: Notify,
-}
-
-impl Progress {
-    /// Called by the handler tree when an update is done (handled or not).
-    pub fn finish_update(&self, update: &Update) {
-        self.lock().push(update_id(update));
-        self.wake.notify_one();
-    }
-
-    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<i64>> {
-        self.finished.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
-    }
-
-    fn take(&self) -> Vec<i64> {
-        std::mem::take(&mut *self.lock())
-    }
-
-    /// Puts back ids that could not be marked, for the next round.
-    fn restore(&self, ids: Vec<i64>) {
-        self.lock().extend(ids);
-    }
-
-    /// Marks finished updates in the inbox until `stopped` turns true (or its sender is
-    /// gone), then once more.
-    pub async fn clean_inbox(self: Arc<Self>, db: Db, mut stopped: watch::Receiver<bool>) {
-        loop {
-            let stopping = *stopped.borrow() || stopped.has_changed().is_err();
-            let ids = self.take();
-            if let Err(err) = db.mark_handled(&ids).await {
-                tracing::error!(error = %err, "cannot mark handled updates in the inbox");
-                if stopping {
-                    // They are replayed after the restart, which the handlers make harmless.
-                    return;
-                }
-                self.restore(ids);
-                tokio::time::sleep(RETRY_PAUSE).await;
-                continue;
-            }
-            if stopping {
-                return;
-            }
-            tokio::select! {
-                () = self.wake.notified() => tokio::time::sleep(CLEAN_DELAY).await,
-                _ = stopped.changed() => {}
-            }
         }
     }
 }

@@ -28,7 +28,6 @@ use tokio::task::{AbortHandle, JoinHandle};
 pub use callback::{Callback, MAX_CALLBACK_BYTES};
 pub use commands::Command;
 pub use errors::{BotError, HandlerResult, chain as error_chain};
-pub use listener::Progress;
 use listener::reliable_polling;
 pub use state::State;
 pub use turn::{Exchange, Turn};
@@ -38,7 +37,7 @@ use crate::config::Campaign;
 use crate::domain::Lang;
 use crate::i18n::Locales;
 use crate::reminders::Planner;
-use crate::storage::{Db, DialogueStore, Profile};
+use crate::storage::{Db, DialogueStore, Profile, Receipt, Receipts};
 use crate::telegram::{Patience, Telegram};
 
 pub type BotDialogue = Dialogue<State, DialogueStore>;
@@ -52,8 +51,8 @@ pub struct App {
     pub locales: Arc<Locales>,
     pub clock: SharedClock,
     pub planner: Planner,
-    /// Handled updates, for the listener to mark in the inbox.
-    pub progress: Arc<Progress>,
+    /// When each update counts as handled in the inbox.
+    pub receipts: Arc<Receipts>,
     /// Telegram, through the request layer.
     pub telegram: Telegram,
 }
@@ -76,7 +75,8 @@ impl App {
     ) -> Arc<App> {
         let dialogues = DialogueStore::new(db.clone(), clock.clone());
         let planner = Planner::new(db.clone(), campaign.clone(), clock.clone());
-        Arc::new(App { db, dialogues, campaign, locales, clock, planner, progress: Arc::default(), telegram })
+        let receipts = Receipts::new(db.clone());
+        Arc::new(App { db, dialogues, campaign, locales, clock, planner, receipts, telegram })
     }
 
     /// Today in the campaign's time zone, from the injected clock.
@@ -108,13 +108,17 @@ pub fn schema() -> UpdateHandler<BotError> {
 
 /// Wraps the tree: after a handler ran, a failure gets the user a localized apology (and
 /// keeps the keyboard they pressed), a success retires that keyboard, the planner hears that
-/// the chat's reminders may need to follow its progress, and the update is marked done so that
-/// it leaves the inbox.
+/// the chat's reminders may need to follow its progress. The update's receipt is opened before
+/// and finished after (see `storage/receipt.rs`).
 fn around_every_update() -> UpdateHandler<BotError> {
     dptree::from_fn(
         |mut deps: DependencyMap, cont: dptree::Cont<'static, HandlerResult>| async move {
             let exchange = Arc::new(Exchange::default());
             deps.insert(exchange.clone());
+            let receipt = open_receipt(&deps);
+            if let Some(receipt) = &receipt {
+                deps.insert(receipt.clone());
+            }
             // A panicking handler must not take its dispatcher worker (and the chats it
             // serves) down with it, nor stay in the inbox to panic again after each restart.
             let outcome = match AssertUnwindSafe(cont(deps.clone())).catch_unwind().await {
@@ -127,21 +131,27 @@ fn around_every_update() -> UpdateHandler<BotError> {
                 (ControlFlow::Break(Ok(())), Some(app)) => exchange.retire_pressed(&app.telegram).await,
                 _ => {}
             }
-            if let (Some(app), Some(update)) = (app, deps.try_get::<Update>()) {
-                if matches!(outcome, ControlFlow::Break(_)) {
-                    app.planner.wake();
-                }
-                app.progress.finish_update(&update);
+            if let (Some(app), ControlFlow::Break(_)) = (app, &outcome) {
+                app.planner.wake();
+            }
+            if let Some(receipt) = receipt {
+                receipt.finish();
             }
             outcome
         },
         HandlerSignature::Other {
             obligations: BTreeMap::new(),
-            guaranteed_outcomes: BTreeSet::from([Type::of::<Arc<Exchange>>()]),
+            guaranteed_outcomes: BTreeSet::from([Type::of::<Arc<Exchange>>(), Type::of::<Receipt>()]),
             conditional_outcomes: BTreeSet::new(),
             continues: true,
         },
     )
+}
+
+/// The receipt of the update the dispatcher hands in (always with the app).
+fn open_receipt(deps: &DependencyMap) -> Option<Receipt> {
+    let (app, update) = (deps.try_get::<Arc<App>>()?, deps.try_get::<Update>()?);
+    Some(app.receipts.open(update.id))
 }
 
 /// Reads the chat's profile and dialogue state in one query, and hands the handlers the
@@ -152,9 +162,12 @@ fn load_chat() -> UpdateHandler<BotError> {
     let location = std::panic::Location::caller();
     dptree::from_fn(
         |deps: DependencyMap, cont: dptree::Cont<'static, HandlerResult>| async move {
-            let (Some(app), Some(update), Some(exchange)) =
-                (deps.try_get::<Arc<App>>(), deps.try_get::<Update>(), deps.try_get::<Arc<Exchange>>())
-            else {
+            let (Some(app), Some(update), Some(exchange), Some(receipt)) = (
+                deps.try_get::<Arc<App>>(),
+                deps.try_get::<Update>(),
+                deps.try_get::<Arc<Exchange>>(),
+                deps.try_get::<Receipt>(),
+            ) else {
                 return ControlFlow::Continue(deps);
             };
             let Some(chat_id) = update.chat().filter(|chat| chat.is_private()).map(|chat| chat.id) else {
@@ -178,21 +191,13 @@ fn load_chat() -> UpdateHandler<BotError> {
             let chosen = profile.lang;
             let ctx = Ctx { chat_id, lang: chosen.unwrap_or(suggested), lang_chosen: chosen.is_some(), profile };
             exchange.set_lang(ctx.lang);
-            let update_id = i64::from(update.id.0);
-            let store = app.dialogues.for_update(update_id);
-            let dialogue = BotDialogue::new(store.clone(), chat_id);
+            let dialogue = BotDialogue::new(app.dialogues.for_receipt(&receipt), chat_id);
             let mut inner = deps.clone();
             inner.insert(state);
             let telegram = app.telegram.clone();
             inner.insert(Turn { telegram, app: (*app).clone(), ctx, dialogue, exchange: (*exchange).clone() });
             let outcome = cont(inner).await;
-            // An update that saved no state is marked before the chat's next one starts: else
-            // a crash could replay it after a newer update and show an older step again.
-            if !store.saved_for_update()
-                && let Err(err) = app.db.mark_handled_now(update_id).await
-            {
-                tracing::warn!(update_id, error = %err, "cannot mark the update handled; the cleaner will");
-            }
+            receipt.settle().await;
             match outcome {
                 ControlFlow::Continue(_) => ControlFlow::Continue(deps),
                 done => done,
@@ -203,6 +208,7 @@ fn load_chat() -> UpdateHandler<BotError> {
                 (Type::of::<Arc<App>>(), location),
                 (Type::of::<Update>(), location),
                 (Type::of::<Arc<Exchange>>(), location),
+                (Type::of::<Receipt>(), location),
             ]),
             guaranteed_outcomes: BTreeSet::from([Type::of::<State>(), Type::of::<Turn>()]),
             conditional_outcomes: BTreeSet::new(),
@@ -281,7 +287,7 @@ pub(crate) fn serve(app: Arc<App>, poll_timeout: Duration) -> (ShutdownToken, Jo
     let token = dispatcher.shutdown_token();
     let (stop, stopped) = watch::channel(false);
     let planning = tokio::spawn(app.planner.clone().run(stopped.clone()));
-    let cleaning = tokio::spawn(app.progress.clone().clean_inbox(app.db.clone(), stopped));
+    let cleaning = tokio::spawn(app.receipts.clone().clean_inbox(stopped));
     let running = tokio::spawn(async move {
         let on_error = LoggingErrorHandler::with_custom_text("update listener error");
         loop {

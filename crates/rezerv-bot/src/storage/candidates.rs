@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use sqlx::sqlite::SqliteRow;
 use sqlx::{Row, SqlitePool};
 
+use super::batch::json_rows;
 use super::{Db, StorageError, StorageResult, corrupt, timestamp};
 use crate::domain::{CabinetCode, Lang, Phone, PromoCode, Way};
 
@@ -52,7 +53,7 @@ pub(crate) async fn read_chats(
          FROM candidates c LEFT JOIN promo_codes p ON p.code = c.code
          WHERE c.chat_id IN (SELECT value FROM json_each(?))",
     )
-    .bind(serde_json::Value::from(chat_ids.to_vec()).to_string())
+    .bind(json_rows(chat_ids)?)
     .fetch_all(pool)
     .await?;
     let mut found = HashMap::with_capacity(rows.len());

@@ -3,7 +3,6 @@
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -12,7 +11,8 @@ use teloxide::types::ChatId;
 
 use sqlx::SqlitePool;
 
-use super::{Db, Profile, StorageError, StorageResult, corrupt, timestamp};
+use super::batch::json_rows;
+use super::{Db, Profile, Receipt, StorageError, StorageResult, corrupt, timestamp};
 use crate::clock::SharedClock;
 use crate::domain::{Stage, Way};
 
@@ -37,35 +37,21 @@ pub trait StoredState: Serialize + DeserializeOwned + Send + Sync + 'static {
 pub struct DialogueStore {
     db: Db,
     clock: SharedClock,
-    /// The update whose handler saves through this store (see `for_update`).
-    update: Option<Arc<UpdateSaves>>,
-}
-
-#[derive(Debug)]
-struct UpdateSaves {
-    id: i64,
-    saved: AtomicBool,
+    /// The update whose handler saves through this store (see `for_receipt`).
+    receipt: Option<Receipt>,
 }
 
 type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send + 'static>>;
 
 impl DialogueStore {
     pub fn new(db: Db, clock: SharedClock) -> Arc<DialogueStore> {
-        Arc::new(DialogueStore { db, clock, update: None })
+        Arc::new(DialogueStore { db, clock, receipt: None })
     }
 
-    /// The store a handler of `update_id` saves through: the saved state and the update's
-    /// "handled" mark in the inbox are one write, so a crash can never replay an update whose
-    /// effect is already stored (the replay would show an older step again). Handlers save
-    /// after their replies are sent, so nothing they owe the user is lost with the replay.
-    pub fn for_update(&self, update_id: i64) -> Arc<DialogueStore> {
-        let update = Arc::new(UpdateSaves { id: update_id, saved: AtomicBool::new(false) });
-        Arc::new(DialogueStore { update: Some(update), ..self.clone() })
-    }
-
-    /// Whether a state was saved through this store for its update (which marked it handled).
-    pub fn saved_for_update(&self) -> bool {
-        self.update.as_ref().is_some_and(|update| update.saved.load(Ordering::Acquire))
+    /// The store a handler of the receipt's update saves through: each save also marks that
+    /// update handled, in the same statement (see `receipt.rs`).
+    pub fn for_receipt(&self, receipt: &Receipt) -> Arc<DialogueStore> {
+        Arc::new(DialogueStore { receipt: Some(receipt.clone()), ..self.clone() })
     }
 
     pub async fn load<S: StoredState>(&self, chat_id: i64) -> Result<Option<S>, StorageError> {
@@ -91,19 +77,19 @@ impl DialogueStore {
     pub async fn save<S: StoredState>(&self, chat_id: i64, state: &S) -> Result<(), StorageError> {
         let json = serde_json::to_string(state).map_err(corrupt)?;
         let summary = state.summary();
-        let row = serde_json::json!([
+        let row = DialogueRow {
             chat_id,
-            json,
-            summary.stage,
-            summary.city,
-            summary.way.map(Way::code),
-            summary.step,
-            timestamp(self.clock.now()),
-            self.update.as_ref().map(|update| update.id),
-        ]);
-        self.db.saves.call(DialogueRow(row)).await?;
-        if let Some(update) = &self.update {
-            update.saved.store(true, Ordering::Release);
+            dialogue: json,
+            stage: summary.stage,
+            city: summary.city,
+            way: summary.way,
+            step: summary.step,
+            saved_at: timestamp(self.clock.now()),
+            update_id: self.receipt.as_ref().map(Receipt::update_id),
+        };
+        self.db.saves.call(row).await?;
+        if let Some(receipt) = &self.receipt {
+            receipt.state_saved();
         }
         Ok(())
     }
@@ -121,20 +107,34 @@ impl DialogueStore {
     }
 }
 
-/// One save: `[chat_id, json, stage, city, way, step, now, update_id or null]`.
-#[derive(Debug)]
-pub(crate) struct DialogueRow(serde_json::Value);
+/// One save, as the batched upsert reads it.
+#[derive(Debug, Serialize)]
+pub(crate) struct DialogueRow {
+    chat_id: i64,
+    /// The serialized state.
+    dialogue: String,
+    stage: Stage,
+    city: Option<String>,
+    way: Option<Way>,
+    step: Option<u8>,
+    /// When it was saved: the row's `updated_at`, its `stage_since` when the stage or step
+    /// changed, and its `created_at` when it is new.
+    saved_at: String,
+    /// The update whose handler saved it, if any.
+    update_id: Option<i64>,
+}
 
 /// Upserts the dialogue states of a batch of saves in one statement. A save made for an
-/// update records it, and a trigger marks that update handled in the same statement.
+/// update records it in `saved_by_update`, which a trigger marks handled in the same
+/// statement (way 1 of `receipt.rs`).
 pub(crate) async fn write_dialogues(writer: &SqlitePool, rows: Vec<DialogueRow>) -> StorageResult<Vec<()>> {
-    let saves = rows.len();
-    let batch = serde_json::Value::from(rows.into_iter().map(|row| row.0).collect::<Vec<_>>()).to_string();
+    let batch = json_rows(&rows)?;
     sqlx::query(
         "INSERT INTO candidates
              (chat_id, dialogue, stage, city, way, step, stage_since, created_at, updated_at, saved_by_update)
-         SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5,
-                value ->> 6, value ->> 6, value ->> 6, value ->> 7
+         SELECT value ->> '$.chat_id', value ->> '$.dialogue', value ->> '$.stage', value ->> '$.city',
+                value ->> '$.way', value ->> '$.step', value ->> '$.saved_at', value ->> '$.saved_at',
+                value ->> '$.saved_at', value ->> '$.update_id'
          FROM json_each(?) WHERE true
          ON CONFLICT (chat_id) DO UPDATE SET
              stage_since = CASE WHEN stage IS excluded.stage AND step IS excluded.step
@@ -150,7 +150,7 @@ pub(crate) async fn write_dialogues(writer: &SqlitePool, rows: Vec<DialogueRow>)
     .bind(batch)
     .execute(writer)
     .await?;
-    Ok(vec![(); saves])
+    Ok(vec![(); rows.len()])
 }
 
 /// A stored state, or the lost one when it no longer deserializes.

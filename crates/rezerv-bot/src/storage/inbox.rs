@@ -1,13 +1,15 @@
-//! The inbox: updates stored as they arrive, deleted once handled.
+//! The inbox: updates stored as they arrive, deleted once handled and confirmed (when an
+//! update counts as handled: `receipt.rs`).
 
 use chrono::{DateTime, Utc};
 
-use sqlx::SqlitePool;
+use serde::Serialize;
 
+use super::batch::json_rows;
 use super::{Db, StorageResult, timestamp};
 
 /// One stored update: its id and its JSON as Telegram sent it (re-serialized).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct InboxEntry {
     pub update_id: i64,
     pub body: String,
@@ -21,13 +23,10 @@ impl Db {
         if entries.is_empty() {
             return Ok(Vec::new());
         }
-        let batch = serde_json::Value::from(
-            entries.iter().map(|entry| serde_json::json!([entry.update_id, entry.body])).collect::<Vec<_>>(),
-        )
-        .to_string();
+        let batch = json_rows(entries)?;
         Ok(sqlx::query_scalar(
             "INSERT INTO inbox (update_id, body, received_at)
-             SELECT value ->> 0, value ->> 1, ?1 FROM json_each(?2) WHERE true
+             SELECT value ->> '$.update_id', value ->> '$.body', ?1 FROM json_each(?2) WHERE true
              ON CONFLICT (update_id) DO NOTHING
              RETURNING update_id",
         )
@@ -35,17 +34,6 @@ impl Db {
         .bind(batch)
         .fetch_all(self.writer())
         .await?)
-    }
-
-    /// Marks handled updates; their bodies are no longer needed.
-    pub async fn mark_handled(&self, update_ids: &[i64]) -> StorageResult<u64> {
-        mark_handled_on(self.writer(), update_ids).await
-    }
-
-    /// Marks one handled update before its chat's next update is handled; concurrent marks
-    /// share one statement.
-    pub async fn mark_handled_now(&self, update_id: i64) -> StorageResult<()> {
-        self.marks.call(update_id).await
     }
 
     /// Forgets handled updates below `offset`: a `getUpdates` with that offset has confirmed
@@ -60,8 +48,14 @@ impl Db {
 
     /// Drops updates that can never be handled (they no longer parse).
     pub async fn delete_updates(&self, update_ids: &[i64]) -> StorageResult<u64> {
-        for_updates(self.writer(), "DELETE FROM inbox WHERE update_id IN (SELECT value FROM json_each(?))", update_ids)
-            .await
+        if update_ids.is_empty() {
+            return Ok(0);
+        }
+        Ok(sqlx::query("DELETE FROM inbox WHERE update_id IN (SELECT value FROM json_each(?))")
+            .bind(json_rows(update_ids)?)
+            .execute(self.writer())
+            .await?
+            .rows_affected())
     }
 
     /// The highest update id the inbox holds, handled or not.
@@ -77,25 +71,4 @@ impl Db {
                 .await?;
         Ok(rows.into_iter().map(|(update_id, body)| InboxEntry { update_id, body }).collect())
     }
-}
-
-/// Rows already marked (by their state save, or right after their handler) are left alone, so
-/// the cleaner's second pass over them writes nothing.
-pub(crate) async fn mark_handled_on(writer: &SqlitePool, update_ids: &[i64]) -> StorageResult<u64> {
-    for_updates(
-        writer,
-        "UPDATE inbox SET handled = 1, body = ''
-         WHERE handled = 0 AND update_id IN (SELECT value FROM json_each(?))",
-        update_ids,
-    )
-    .await
-}
-
-/// Runs `sql` with `update_ids` bound as a JSON array; returns the rows it changed.
-async fn for_updates(writer: &SqlitePool, sql: &'static str, update_ids: &[i64]) -> StorageResult<u64> {
-    if update_ids.is_empty() {
-        return Ok(0);
-    }
-    let ids = serde_json::Value::from(update_ids.to_vec()).to_string();
-    Ok(sqlx::query(sql).bind(ids).execute(writer).await?.rows_affected())
 }

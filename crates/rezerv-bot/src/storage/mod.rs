@@ -8,6 +8,7 @@ mod eligible;
 mod inbox;
 mod migrations;
 mod outbox;
+mod receipt;
 mod run_lock;
 mod sql;
 mod stats;
@@ -28,6 +29,7 @@ pub use codes::{Claim, ImportReport};
 pub use dialogue::{DialogueStore, StateSummary, StoredState};
 pub use inbox::InboxEntry;
 pub use outbox::{OutboxRow, OutboxStatus, PlanInput, PlannedRow, Wave};
+pub use receipt::{Receipt, Receipts};
 pub use run_lock::RunLock;
 pub use stats::Stats;
 
@@ -63,8 +65,6 @@ pub struct Db {
     chats: Batcher<i64, StorageResult<Option<ChatRow>>>,
     /// Dialogue saves of concurrent updates, one statement (and commit) per batch.
     saves: Batcher<DialogueRow, ()>,
-    /// Handled marks of updates that saved no state, one statement per batch.
-    marks: Batcher<i64, ()>,
 }
 
 /// Most requests one batched statement serves.
@@ -97,17 +97,7 @@ impl Db {
                 async move { dialogue::write_dialogues(&writer, rows).await }
             })
         };
-        let marks = {
-            let writer = writer.clone();
-            Batcher::spawn(BATCH_MAX, move |ids: Vec<i64>| {
-                let writer = writer.clone();
-                async move {
-                    inbox::mark_handled_on(&writer, &ids).await?;
-                    Ok(vec![(); ids.len()])
-                }
-            })
-        };
-        Ok(Db { pool, writer, chats, saves, marks })
+        Ok(Db { pool, writer, chats, saves })
     }
 
     /// The read pool (tests and tools may also write through it; the bot does not).

@@ -1,8 +1,10 @@
 //! The outbox: planned reminders, the sender's claims, and their outcomes.
 
 use chrono::{DateTime, NaiveDate, Utc};
+use serde::Serialize;
 use sqlx::Row;
 
+use super::batch::json_rows;
 use super::sql::SqlText;
 use super::{Db, StorageError, StorageResult, corrupt, timestamp};
 use crate::domain::{Lang, ReminderKind, Stage, Way, spelled};
@@ -65,6 +67,27 @@ pub struct OutboxRow {
     pub due_at: DateTime<Utc>,
     pub expires_at: Option<DateTime<Utc>>,
     pub attempts: i64,
+}
+
+/// One planned row of a re-plan, as the batched upsert reads it.
+#[derive(Debug, Serialize)]
+struct PlannedInsert {
+    chat_id: i64,
+    plan_key: String,
+    kind: ReminderKind,
+    message: String,
+    /// The arguments' JSON, stored as text.
+    args: String,
+    due_at: String,
+    expires_at: Option<String>,
+}
+
+/// A re-planned candidate: their new fingerprint, or none to keep the stored one (their
+/// inputs did not read back).
+#[derive(Debug, Serialize)]
+struct PlanMark {
+    chat_id: i64,
+    fingerprint: Option<String>,
 }
 
 /// Counts of future reminders by due instant and kind.
@@ -181,7 +204,6 @@ impl Db {
         let taken = dirty.len();
         let mut marks = Vec::with_capacity(taken);
         let mut replanned = Vec::new();
-        let mut wanted = Vec::new();
         let mut rows = Vec::new();
         for row in dirty {
             let chat_id: i64 = row.try_get("chat_id")?;
@@ -190,32 +212,32 @@ impl Db {
                 Err(err) => {
                     // One unreadable row must not hold up everyone else's reminders.
                     tracing::error!(chat_id, %err, "cannot read planning inputs; not re-planned");
-                    marks.push(serde_json::json!([chat_id, null]));
+                    marks.push(PlanMark { chat_id, fingerprint: None });
                     continue;
                 }
             };
             let (fingerprint, planned) = plan(&input);
             if let Some(planned) = planned {
                 replanned.push(input.chat_id);
-                for row in planned {
-                    wanted.push(format!("{} {}", input.chat_id, row.key));
-                    rows.push(serde_json::json!([
-                        input.chat_id,
-                        row.key,
-                        row.kind,
-                        row.message,
-                        row.args.to_string(),
-                        timestamp(row.due_at),
-                        row.expires_at.map(timestamp),
-                    ]));
-                }
+                rows.extend(planned.into_iter().map(|row| PlannedInsert {
+                    chat_id: input.chat_id,
+                    plan_key: row.key,
+                    kind: row.kind,
+                    message: row.message,
+                    args: row.args.to_string(),
+                    due_at: timestamp(row.due_at),
+                    expires_at: row.expires_at.map(timestamp),
+                }));
             }
-            marks.push(serde_json::json!([input.chat_id, fingerprint]));
+            marks.push(PlanMark { chat_id: input.chat_id, fingerprint: Some(fingerprint) });
         }
+        // The re-planned chats' new rows: inserted (or updated), and the only ones kept.
+        let wanted = json_rows(&rows)?;
         if !rows.is_empty() {
             sqlx::query(&format!(
                 "INSERT INTO outbox (chat_id, plan_key, kind, message, args, due_at, expires_at, created_at, updated_at)
-                 SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5, value ->> 6, ?1, ?1
+                 SELECT value ->> '$.chat_id', value ->> '$.plan_key', value ->> '$.kind', value ->> '$.message',
+                        value ->> '$.args', value ->> '$.due_at', value ->> '$.expires_at', ?1, ?1
                  FROM json_each(?2) WHERE true
                  ON CONFLICT (chat_id, plan_key) DO UPDATE SET
                      kind = excluded.kind, message = excluded.message, args = excluded.args,
@@ -227,7 +249,7 @@ impl Db {
                 cancelled = Cancelled.quoted(),
             ))
             .bind(&now)
-            .bind(serde_json::Value::from(rows).to_string())
+            .bind(&wanted)
             .execute(&mut *tx)
             .await?;
         }
@@ -237,23 +259,25 @@ impl Db {
                  WHERE status = {pending}
                      AND chat_id IN (SELECT value FROM json_each(?2))
                      AND kind IN (SELECT value FROM json_each(?3))
-                     AND chat_id || ' ' || plan_key NOT IN (SELECT value FROM json_each(?4))",
+                     AND (chat_id, plan_key) NOT IN
+                         (SELECT value ->> '$.chat_id', value ->> '$.plan_key' FROM json_each(?4))",
                 pending = Pending.quoted(),
                 cancelled = Cancelled.quoted(),
             ))
             .bind(&now)
-            .bind(serde_json::Value::from(replanned).to_string())
-            .bind(serde_json::to_string(kinds).map_err(corrupt)?)
-            .bind(serde_json::Value::from(wanted).to_string())
+            .bind(json_rows(&replanned)?)
+            .bind(json_rows(kinds)?)
+            .bind(&wanted)
             .execute(&mut *tx)
             .await?;
         }
         sqlx::query(
             "UPDATE candidates SET plan_dirty = 0, plan_fingerprint = coalesce(marks.fingerprint, plan_fingerprint)
-             FROM (SELECT value ->> 0 AS chat_id, value ->> 1 AS fingerprint FROM json_each(?)) AS marks
+             FROM (SELECT value ->> '$.chat_id' AS chat_id, value ->> '$.fingerprint' AS fingerprint
+                   FROM json_each(?)) AS marks
              WHERE candidates.chat_id = marks.chat_id",
         )
-        .bind(serde_json::Value::from(marks).to_string())
+        .bind(json_rows(&marks)?)
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;

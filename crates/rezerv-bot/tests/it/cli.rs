@@ -3,6 +3,7 @@
 use std::process::Command;
 
 use rezerv_test_support::db::TempDir;
+use rezerv_test_support::outbox::deadline_reminder;
 
 fn run(dir: &TempDir, args: &[&str]) -> (bool, String, String) {
     let output = Command::new(env!("CARGO_BIN_EXE_rezerv-bot"))
@@ -76,14 +77,7 @@ async fn reminders_lists_waves_and_due_rows_without_sending() {
     let at = |day: u32| campaign.reminder_instant(chrono::NaiveDate::from_ymd_opt(2023, 9, day).unwrap());
     db.set_lang(42, rezerv_bot::domain::Lang::Kk, at(1)).await.unwrap();
     for (key, day) in [("deadline-7", 10), ("deadline-3", 14)] {
-        let row = rezerv_bot::storage::PlannedRow {
-            key: key.into(),
-            kind: rezerv_bot::domain::ReminderKind::Deadline,
-            message: "reminder-deadline".into(),
-            args: serde_json::json!({"deadline": "2023-09-17", "city": "almaty", "way": "qaztest", "days": 7}),
-            due_at: at(day),
-            expires_at: None,
-        };
+        let row = deadline_reminder(key, rezerv_bot::domain::ReminderKind::Deadline, at(day));
         db.enqueue(42, &row, at(1)).await.unwrap();
     }
     db.close().await;

@@ -7,9 +7,10 @@ use bot_api_emulator::{EmulatorConfig, Fault, RateLimits, TestUser};
 use rezerv_bot::clock::Clock;
 use rezerv_bot::domain::{Lang, ReminderKind};
 use rezerv_bot::reminders::{SendOutcome, SenderConfig};
-use rezerv_bot::storage::{OutboxStatus, PlannedRow};
+use rezerv_bot::storage::OutboxStatus;
 use rezerv_bot::telegram::Patience;
 use rezerv_test_support::app::{TestApp, spawn_app_on};
+use rezerv_test_support::outbox::{deadline_reminder, nudge_broadcast};
 
 /// `count` candidates (chat ids from 9000) with one deadline reminder each, due now.
 async fn wave(app: &TestApp, count: i64) -> Vec<TestUser> {
@@ -20,14 +21,7 @@ async fn wave(app: &TestApp, count: i64) -> Vec<TestUser> {
         // The chat must exist for Telegram: the candidate started the bot once.
         app.emu.set_member_status(&user, "member");
         app.db.set_lang(user.id, Lang::Ru, now).await.unwrap();
-        let row = PlannedRow {
-            key: "test-wave".into(),
-            kind: ReminderKind::Broadcast,
-            message: "reminder-deadline".into(),
-            args: serde_json::json!({"deadline": "2023-09-17", "city": "almaty", "way": "qaztest", "days": 7}),
-            due_at: now,
-            expires_at: None,
-        };
+        let row = deadline_reminder("test-wave", ReminderKind::Broadcast, now);
         assert!(app.db.enqueue(user.id, &row, now).await.unwrap());
         users.push(user);
     }
@@ -42,14 +36,7 @@ fn status_of(rows: &[(String, OutboxStatus)], key: &str) -> Option<OutboxStatus>
 async fn a_403_mid_wave_stops_that_candidate_and_nothing_else() {
     let app = spawn_app_on("2023-09-10").await;
     let users = wave(&app, 5).await;
-    let later = PlannedRow {
-        key: "later".into(),
-        kind: ReminderKind::Broadcast,
-        message: "reminder-nudge".into(),
-        args: serde_json::json!({}),
-        due_at: app.clock.now() + chrono::Duration::days(2),
-        expires_at: None,
-    };
+    let later = nudge_broadcast("later", app.clock.now() + chrono::Duration::days(2), None);
     app.db.enqueue(users[2].id, &later, app.clock.now()).await.unwrap();
     app.emu.block_chat(users[2].id, true);
     let before: Vec<u64> = users.iter().map(|u| app.emu.delivered_count(u.id)).collect();
@@ -175,14 +162,11 @@ async fn a_400_fails_the_row_without_retry() {
 async fn expired_and_erased_rows_are_cancelled_not_sent() {
     let app = spawn_app_on("2023-09-10").await;
     let users = wave(&app, 2).await;
-    let expired = PlannedRow {
-        key: "expired".into(),
-        kind: ReminderKind::Broadcast,
-        message: "reminder-nudge".into(),
-        args: serde_json::json!({}),
-        due_at: app.clock.now() - chrono::Duration::days(3),
-        expires_at: Some(app.clock.now() - chrono::Duration::days(1)),
-    };
+    let expired = nudge_broadcast(
+        "expired",
+        app.clock.now() - chrono::Duration::days(3),
+        Some(app.clock.now() - chrono::Duration::days(1)),
+    );
     app.db.enqueue(users[0].id, &expired, app.clock.now()).await.unwrap();
     // Erased between planning and sending (a row left behind by an older version).
     sqlx::query("DELETE FROM candidates WHERE chat_id = ?").bind(users[1].id).execute(app.db.pool()).await.unwrap();

@@ -173,7 +173,8 @@ async fn a_write_to_planning_inputs_marks_the_candidate_for_the_planner() {
 #[tokio::test]
 async fn a_state_saved_for_an_update_marks_that_update_handled_in_the_same_write() {
     use rezerv_bot::bot::State;
-    use rezerv_bot::storage::DialogueStore;
+    use rezerv_bot::storage::{DialogueStore, Receipts};
+    use teloxide::types::UpdateId;
     let (db, _dir) = fresh_db().await;
     let entry = |id: i64| InboxEntry { update_id: id, body: format!("{{\"update_id\":{id}}}") };
     db.store_updates(&[entry(10), entry(11)], Utc::now()).await.unwrap();
@@ -184,14 +185,54 @@ async fn a_state_saved_for_an_update_marks_that_update_handled_in_the_same_write
     store.save(7, &State::Start).await.unwrap();
     assert_eq!(db.pending_updates().await.unwrap(), [entry(10), entry(11)]);
 
-    let for_update = store.for_update(10);
-    assert!(!for_update.saved_for_update());
+    let receipts = Receipts::new(db.clone());
+    let receipt = receipts.open(UpdateId(10));
+    let for_update = store.for_receipt(&receipt);
+    assert!(!receipt.saved_state());
     for_update.save(7, &State::City { fixed_way: None }).await.unwrap();
-    assert!(for_update.saved_for_update());
+    assert!(receipt.saved_state());
     assert_eq!(db.pending_updates().await.unwrap(), [entry(11)], "update 10's effect is stored: never replay it");
     assert!(matches!(store.load::<State>(7).await.unwrap(), Some(State::City { fixed_way: None })));
 
     // The first row of a chat can be saved for an update too.
-    store.for_update(11).save(8, &State::Start).await.unwrap();
+    store.for_receipt(&receipts.open(UpdateId(11))).save(8, &State::Start).await.unwrap();
     assert_eq!(db.pending_updates().await.unwrap(), []);
+}
+
+#[tokio::test]
+async fn an_update_whose_handlers_saved_no_state_is_marked_handled_when_its_receipt_settles() {
+    use rezerv_bot::storage::Receipts;
+    use teloxide::types::UpdateId;
+    let (db, _dir) = fresh_db().await;
+    let entry = |id: i64| InboxEntry { update_id: id, body: format!("{{\"update_id\":{id}}}") };
+    db.store_updates(&[entry(20), entry(21)], Utc::now()).await.unwrap();
+    let receipts = Receipts::new(db.clone());
+    // Opening a receipt marks nothing: the update's effects are not stored yet.
+    let receipt = receipts.open(UpdateId(20));
+    assert_eq!(db.pending_updates().await.unwrap(), [entry(20), entry(21)]);
+    receipt.settle().await;
+    assert_eq!(db.pending_updates().await.unwrap(), [entry(21)], "marked before the chat's next update");
+}
+
+#[tokio::test]
+async fn the_cleaner_marks_every_finished_update_that_nothing_marked_and_stops_when_asked() {
+    use rezerv_bot::storage::Receipts;
+    use teloxide::types::UpdateId;
+    let (db, _dir) = fresh_db().await;
+    let entry = |id: i64| InboxEntry { update_id: id, body: format!("{{\"update_id\":{id}}}") };
+    db.store_updates(&[entry(30), entry(31), entry(32)], Utc::now()).await.unwrap();
+    let receipts = Receipts::new(db.clone());
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let cleaner = tokio::spawn(receipts.clone().clean_inbox(stopped));
+    // An update outside any chat, or whose handler panicked: only finished, never settled.
+    receipts.open(UpdateId(30)).finish();
+    receipts.open(UpdateId(32)).finish();
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(5);
+    while db.pending_updates().await.unwrap() != [entry(31)] {
+        assert!(tokio::time::Instant::now() < deadline, "{:?}", db.pending_updates().await.unwrap());
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    stop.send(true).unwrap();
+    tokio::time::timeout(std::time::Duration::from_secs(5), cleaner).await.unwrap().unwrap();
+    assert_eq!(db.pending_updates().await.unwrap(), [entry(31)], "an update still being handled stays");
 }
