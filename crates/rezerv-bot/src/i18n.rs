@@ -56,6 +56,8 @@ impl<'a> Args<'a> {
 pub struct Locales {
     kk: FluentBundle<FluentResource>,
     ru: FluentBundle<FluentResource>,
+    kk_alphabet: Vec<char>,
+    ru_alphabet: Vec<char>,
 }
 
 impl std::fmt::Debug for Locales {
@@ -66,7 +68,20 @@ impl std::fmt::Debug for Locales {
 
 impl Locales {
     pub fn load() -> Result<Locales, LocaleError> {
-        Ok(Locales { kk: bundle(Lang::Kk)?, ru: bundle(Lang::Ru)? })
+        let mut locales =
+            Locales { kk: bundle(Lang::Kk)?, ru: bundle(Lang::Ru)?, kk_alphabet: Vec::new(), ru_alphabet: Vec::new() };
+        locales.kk_alphabet = locales.alphabet_of(Lang::Kk)?;
+        locales.ru_alphabet = locales.alphabet_of(Lang::Ru)?;
+        Ok(locales)
+    }
+
+    /// The letters of the language in its alphabetical order (`collation-alphabet`): Unicode
+    /// order puts the Kazakh letters after all Russian ones, so names are sorted by this.
+    fn alphabet_of(&self, lang: Lang) -> Result<Vec<char>, LocaleError> {
+        let letters = self
+            .render(lang, "collation-alphabet", None)
+            .map_err(|err| LocaleError::Syntax { file: lang.code().to_owned(), errors: err.to_string() })?;
+        Ok(letters.chars().filter(|ch| !ch.is_whitespace()).flat_map(char::to_lowercase).collect())
     }
 
     fn bundle(&self, lang: Lang) -> &FluentBundle<FluentResource> {
@@ -123,10 +138,57 @@ impl Locales {
         self.t_args(lang, "date-long", &args)
     }
 
-    /// A short date for buttons: "17.09, Sun".
-    pub fn date_short(&self, lang: Lang, date: NaiveDate) -> String {
+    /// A long date without the weekday, for the ends of a range across years.
+    fn date_plain(&self, lang: Lang, date: NaiveDate) -> String {
         let args = Args::new()
             .with("day", date.day())
+            .with("month", self.t(lang, &format!("month-{}", date.month())))
+            .with("year", date.year());
+        self.t_args(lang, "date-plain", &args)
+    }
+
+    /// A period, both ends included, as compactly as the language says it: "1-22 September
+    /// 2023", "28 August - 3 September 2023", or two plain dates across a new year.
+    pub fn date_range(&self, lang: Lang, from: NaiveDate, to: NaiveDate) -> String {
+        if from == to {
+            return self.date(lang, from);
+        }
+        let month = |date: NaiveDate| self.t(lang, &format!("month-{}", date.month()));
+        if from.year() != to.year() {
+            let args = Args::new().with("from", self.date_plain(lang, from)).with("to", self.date_plain(lang, to));
+            return self.t_args(lang, "date-range", &args);
+        }
+        let args = Args::new().with("from_day", from.day()).with("to_day", to.day()).with("year", from.year());
+        if from.month() == to.month() {
+            self.t_args(lang, "date-range-month", &args.with("month", month(from)))
+        } else {
+            let args = args.with("from_month", month(from)).with("to_month", month(to));
+            self.t_args(lang, "date-range-year", &args)
+        }
+    }
+
+    /// Orders names as the language's alphabet does, letter by letter; other signs
+    /// (hyphens, spaces) are skipped, and the name itself breaks ties.
+    pub fn collate(&self, lang: Lang, left: &str, right: &str) -> std::cmp::Ordering {
+        let alphabet = match lang {
+            Lang::Kk => &self.kk_alphabet,
+            Lang::Ru => &self.ru_alphabet,
+        };
+        // Letters outside the alphabet come after it, in Unicode order.
+        let key = |text: &str| -> Vec<(usize, char)> {
+            text.chars()
+                .flat_map(char::to_lowercase)
+                .filter(|ch| ch.is_alphanumeric())
+                .map(|ch| (alphabet.iter().position(|letter| *letter == ch).unwrap_or(alphabet.len()), ch))
+                .collect()
+        };
+        key(left).cmp(&key(right)).then_with(|| left.cmp(right))
+    }
+
+    /// A short date for buttons: "01.09 Fri", the day padded like the month.
+    pub fn date_short(&self, lang: Lang, date: NaiveDate) -> String {
+        let args = Args::new()
+            .with("day", format!("{:02}", date.day()))
             .with("month", format!("{:02}", date.month()))
             .with("weekday", self.t(lang, &format!("weekday-short-{}", date.weekday().number_from_monday())));
         self.t_args(lang, "date-short", &args)

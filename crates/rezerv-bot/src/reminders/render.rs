@@ -27,8 +27,8 @@ pub enum RenderError {
 const DATE_ARGS: [&str; 5] = ["deadline", "date", "opens", "closes", "test_date"];
 
 /// The text of `message` with `args` (a JSON object). Dates, cities and ways are stored as
-/// data and localized here; the campaign's links are always available as `results`, `qrt`,
-/// `application` and `pkrezerv`.
+/// data and localized here (`opens` and `closes` also as one `period`); the campaign's links
+/// are always available as `results`, `qrt`, `application` and `pkrezerv`.
 pub fn render(
     locales: &Locales,
     campaign: &Campaign,
@@ -42,12 +42,18 @@ pub fn render(
         .with("application", campaign.links.qaztest_application.clone())
         .with("pkrezerv", campaign.links.pkrezerv.clone());
     let object = args.as_object().ok_or_else(|| RenderError::NotAnObject { message: message.to_owned() })?;
+    let (mut opens, mut closes) = (None, None);
     for (name, value) in object {
         let value: FluentValue<'static> = match (name.as_str(), value) {
             (_, serde_json::Value::Null) => continue,
             (date, serde_json::Value::String(text)) if DATE_ARGS.contains(&date) => {
                 let day = NaiveDate::parse_from_str(text, "%Y-%m-%d")
                     .map_err(|_| RenderError::NotADate { name: name.clone() })?;
+                match date {
+                    "opens" => opens = Some(day),
+                    "closes" => closes = Some(day),
+                    _ => {}
+                }
                 locales.date(lang, day).into()
             }
             ("city", serde_json::Value::String(id)) => {
@@ -70,6 +76,10 @@ pub fn render(
             (_, other) => html_escape(&other.to_string()).into_owned().into(),
         };
         fluent = fluent.with_owned(name.clone(), value);
+    }
+    if let (Some(opens), Some(closes)) = (opens, closes) {
+        // A period reads as one compact range, not two full dates.
+        fluent = fluent.with("period", locales.date_range(lang, opens, closes));
     }
     Ok(locales.render(lang, message, Some(&fluent))?)
 }

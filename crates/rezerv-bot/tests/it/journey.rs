@@ -4,7 +4,7 @@ use bot_api_emulator::TestUser;
 use rezerv_bot::bot::State;
 use rezerv_bot::domain::{Lang, Way};
 use rezerv_test_support::app::{spawn_app, texts};
-use rezerv_test_support::flows::walk_to_contact;
+use rezerv_test_support::flows::{walk_to_contact, walk_to_way};
 
 const PHONE: &str = "+7 701 123 45 67";
 
@@ -25,7 +25,7 @@ async fn russian_qrt_journey_from_start_to_status() {
     assert_eq!(app.state(&user).await.unwrap(), State::Ready { city: "almaty".parse().unwrap(), way: Way::Qrt });
 
     app.press(&user, &app.t(Lang::Ru, "btn-test-date")).await;
-    let saved = app.press(&user, "8.09 пт").await;
+    let saved = app.press(&user, "08.09 пт").await;
     assert!(texts(&saved).contains("8 сентября 2023"), "{}", texts(&saved));
     assert!(texts(&saved).contains("qrt.kz"), "QRT results are in the cabinet: {}", texts(&saved));
 
@@ -57,7 +57,7 @@ async fn kazakh_qaztest_journey_in_a_regional_centre() {
 
     app.press(&user, &app.t(Lang::Kk, "btn-applied")).await;
     // Friday 8 September + 7 working days = Tuesday 19 September.
-    let saved = app.press(&user, "8.09 жм").await;
+    let saved = app.press(&user, "08.09 жм").await;
     assert!(texts(&saved).contains("2023 жылғы 19 қыркүйек"), "{}", texts(&saved));
 
     let status = texts(&app.send(&user, "/status").await);
@@ -78,7 +78,7 @@ async fn russian_qaztest_in_astana_and_kazakh_qrt_in_shymkent() {
     assert!(issued.contains("QAZTEST-0001") && issued.contains("22 сентября 2023"), "{issued}");
     app.press(&ru, &app.t(Lang::Ru, "btn-test-date")).await;
     // Friday 8 September + 2 working days in Astana = Tuesday 12 September.
-    assert!(texts(&app.press(&ru, "8.09 пт").await).contains("12 сентября 2023"));
+    assert!(texts(&app.press(&ru, "08.09 пт").await).contains("12 сентября 2023"));
 
     let kk = TestUser::new(1004, "kk");
     walk_to_contact(&app, &kk, Lang::Kk, "shymkent", Way::Qrt).await;
@@ -133,5 +133,96 @@ async fn a_restart_mid_journey_resumes_at_the_same_step() {
     // The old step-3 button still works on the new dispatcher.
     let next = app.press(&user, &app.t(Lang::Ru, "btn-step-done")).await;
     assert!(next.last().unwrap().text.contains("Шаг 4 из 7"), "{}", texts(&next));
+    app.assert_clean();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_regional_centres_are_listed_alphabetically_in_each_language() {
+    let app = spawn_app().await;
+    let expected = [
+        (
+            Lang::Ru,
+            TestUser::new(1011, "ru"),
+            [
+                "Актау",
+                "Актобе",
+                "Атырау",
+                "Жезказган",
+                "Караганда",
+                "Кокшетау",
+                "Конаев",
+                "Костанай",
+                "Кызылорда",
+                "Павлодар",
+                "Петропавловск",
+                "Семей",
+                "Талдыкорган",
+                "Тараз",
+                "Туркестан",
+                "Уральск",
+                "Усть-Каменогорск",
+            ],
+        ),
+        (
+            Lang::Kk,
+            TestUser::new(1012, "kk"),
+            // Kazakh order: к before қ, о before ө, у before ұ and ү.
+            [
+                "Ақтау",
+                "Ақтөбе",
+                "Атырау",
+                "Жезқазған",
+                "Көкшетау",
+                "Қарағанды",
+                "Қонаев",
+                "Қостанай",
+                "Қызылорда",
+                "Орал",
+                "Өскемен",
+                "Павлодар",
+                "Петропавл",
+                "Семей",
+                "Талдықорған",
+                "Тараз",
+                "Түркістан",
+            ],
+        ),
+    ];
+    for (lang, user, names) in expected {
+        app.send(&user, "/start").await;
+        app.press(&user, &app.t(lang, "language-name")).await;
+        let list = app.press(&user, &app.t(lang, "btn-regional")).await;
+        let labels: Vec<&str> = list.last().unwrap().buttons().iter().map(|button| button.text.as_str()).collect();
+        let back = app.t(lang, "btn-back");
+        assert_eq!(labels.last(), Some(&back.as_str()), "{lang}: {labels:?}");
+        assert_eq!(labels[..labels.len() - 1], names, "{lang}");
+    }
+    app.assert_clean();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_status_lists_its_facts_one_to_a_line_without_blank_lines_between() {
+    let app = spawn_app().await;
+    let user = TestUser::new(1013, "ru");
+    walk_to_way(&app, &user, Lang::Ru, "almaty").await;
+    app.press(&user, &app.t(Lang::Ru, "btn-way-qaztest")).await;
+    app.press(&user, &app.t(Lang::Ru, "btn-step-done")).await;
+    app.press(&user, &app.t(Lang::Ru, "btn-step-done")).await;
+
+    let status = app.send(&user, "/status").await;
+    let text = &status.last().unwrap().text;
+    let facts = [
+        "Город: Алматы",
+        "Способ: QAZTEST (офлайн)",
+        "Регистрация: шаг 3 из 7",
+        // 5 September to 17 September, the day itself included in the application period.
+        "Подать заявку: по 17 сентября 2023 (воскресенье) включительно, осталось 12 дней",
+        "Дата теста: не указана",
+    ]
+    .join("\n");
+    assert!(text.contains(&facts), "{text}");
+    let paragraphs: Vec<&str> = text.split("\n\n").collect();
+    assert_eq!(paragraphs.len(), 4, "title, facts, results, retake: {text}");
+    assert!(paragraphs[2].contains("7 рабочих дней"), "{text}");
     app.assert_clean();
 }

@@ -24,10 +24,11 @@ pub fn prompt(view: &View<'_>) -> Prompt {
 }
 
 pub fn regional_prompt(view: &View<'_>) -> Prompt {
-    let buttons: Vec<_> = view
-        .app
-        .campaign
-        .cities_of_kind(CityKind::Regional)
+    let mut cities: Vec<_> = view.app.campaign.cities_of_kind(CityKind::Regional).collect();
+    // Alphabetical in the candidate's language: the names differ (Oral, Uralsk), so do the orders.
+    cities.sort_by(|left, right| view.app.locales.collate(view.lang, left.name(view.lang), right.name(view.lang)));
+    let buttons: Vec<_> = cities
+        .into_iter()
         .map(|city| ui::button(city.name(view.lang).to_owned(), Callback::City(city.id.clone())))
         .collect();
     let mut rows: Vec<Vec<_>> = buttons.chunks(2).map(<[_]>::to_vec).collect();

@@ -63,7 +63,7 @@ fn date_picker(view: &View<'_>) -> Prompt {
         .map(|day| ui::button(view.app.locales.date_short(view.lang, day), Callback::TestDate(day)))
         .collect();
     let rows = days.chunks(3).map(<[_]>::to_vec).collect();
-    let args = Args::new().with("opens", view.date(window.opens)).with("closes", view.date(window.closes));
+    let args = Args::new().with("period", view.app.locales.date_range(view.lang, window.opens, window.closes));
     Prompt::with_inline(view.ta("test-date-prompt", args), rows)
 }
 

@@ -12,10 +12,13 @@ pub fn text(view: &View<'_>, profile: &Profile, state: &State) -> String {
     let app = view.app;
     let campaign = &app.campaign;
     let today = app.today();
-    let mut lines = vec![view.t("status-title")];
+    // Short facts go one to a line; the sentences after them are paragraphs of their own.
+    let mut paragraphs = vec![view.t("status-title")];
     if let Some(note) = view.opening_note() {
-        lines.push(note);
+        paragraphs.push(note);
     }
+    let mut lines = Vec::new();
+    let mut after = Vec::new();
 
     let city = state.city().and_then(|id| view.city(id));
     let way = profile.code.as_ref().map(|(_, way)| *way).or(state.way());
@@ -66,7 +69,7 @@ pub fn text(view: &View<'_>, profile: &Profile, state: &State) -> String {
             None => view.t("status-test-date-none"),
         });
         let results = campaign.links.qaztest_results.clone();
-        lines.push(match (way, test_date.and_then(|date| campaign.results_due(city, way, date))) {
+        after.push(match (way, test_date.and_then(|date| campaign.results_due(city, way, date))) {
             (Way::Qrt, _) => view.ta("results-qrt", Args::new().with("qrt", campaign.links.qrt.clone())),
             (Way::Qaztest, Some(due)) => {
                 view.ta("results-due", Args::new().with("date", view.date(due)).with("results", results))
@@ -77,11 +80,13 @@ pub fn text(view: &View<'_>, profile: &Profile, state: &State) -> String {
             ),
         });
         if today > campaign.last_deadline(city) {
-            lines.push(super::way::closed_text(view, city));
+            after.push(super::way::closed_text(view, city));
         }
     }
-    lines.push(view.t("status-retake"));
-    lines.join("\n\n")
+    paragraphs.push(lines.join("\n"));
+    paragraphs.extend(after);
+    paragraphs.push(view.t("status-retake"));
+    paragraphs.join("\n\n")
 }
 
 pub async fn command(turn: Turn, state: State) -> HandlerResult {
