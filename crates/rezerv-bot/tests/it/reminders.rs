@@ -61,7 +61,7 @@ async fn a_whole_campaign_sends_each_candidate_exactly_their_reminders() {
     travel(&app, &sender, "2023-09-05", &[early.id], &mut received).await;
 
     app.set_local("2023-09-05", 12);
-    // B: Kazakh, Astana, QRT, says they applied the next day.
+    // B: Kazakh, Astana, QRT, says the next day they took the online test (or entered the code).
     let applied = TestUser::new(2002, "kk");
     get_code(&app, &applied, Lang::Kk, "astana", Way::Qrt, "+77010000002").await;
     // C: Kazakh, Oral, QAZTEST, test on Friday 8 September.
@@ -79,7 +79,7 @@ async fn a_whole_campaign_sends_each_candidate_exactly_their_reminders() {
 
     let chats = [early.id, applied.id, tested.id, stalled.id];
     travel(&app, &sender, "2023-09-06", &chats, &mut received).await;
-    app.press(&applied, &app.t(Lang::Kk, "btn-applied")).await;
+    app.press(&applied, &app.t(Lang::Kk, "btn-qrt-booked")).await;
     travel(&app, &sender, "2023-09-12", &chats, &mut received).await;
     // A switches to Kazakh: the reminders still to come are rendered in Kazakh.
     app.send(&early, "/language").await;
@@ -97,7 +97,7 @@ async fn a_whole_campaign_sends_each_candidate_exactly_their_reminders() {
     assert!(early_texts[2].contains("2023 жылғы 17 қыркүйек") && early_texts[2].contains("3 күн"), "{early_texts:?}");
     assert!(early_texts[3].contains("1 күн"), "{early_texts:?}");
 
-    assert_eq!(when(&received, applied.id), Vec::<&str>::new(), "no reminder after applying");
+    assert_eq!(when(&received, applied.id), Vec::<&str>::new(), "no reminder after the online test is booked");
 
     // Friday 8 September + 7 working days = Tuesday 19 September.
     assert_eq!(when(&received, tested.id), ["2023-09-19 10:00"]);
@@ -174,11 +174,8 @@ async fn changing_city_replans_without_duplicates() {
     let after = app.db.outbox_of(user.id).await.unwrap();
     let keys = |rows: &[(String, OutboxStatus)]| rows.iter().map(|(key, _)| key.clone()).collect::<Vec<_>>();
     assert_eq!(keys(&before), keys(&after), "the same reminders, re-planned in place: {after:?}");
-    let due = app
-        .db
-        .due_now(app.app.campaign.reminder_instant(chrono::NaiveDate::from_ymd_opt(2023, 9, 16).unwrap()), 10)
-        .await
-        .unwrap();
+    let sixteenth = chrono::NaiveDate::from_ymd_opt(2023, 9, 16).unwrap();
+    let due = app.db.due_now(app.app.campaign.reminder_instant(sixteenth), sixteenth, 10).await.unwrap();
     let deadline_days: Vec<_> =
         due.iter().filter(|row| row.kind == ReminderKind::Deadline).map(|row| row.due_at).collect();
     // Astana's cutoff is 22 September: 7 days before is 15 September, later than Almaty's 10th.
