@@ -340,6 +340,64 @@ mod tests {
     }
 
     #[test]
+    fn qrt_deadline_reminders_name_no_city_and_stop_once_the_online_test_is_booked() {
+        let c = campaign();
+        let mut qrt = input(&c, "2023-09-02");
+        qrt.way = Some(Way::Qrt);
+        let rows = plan(&c, &qrt, local(&c, "2023-09-02", 9));
+        let deadlines: Vec<_> = rows.iter().filter(|row| row.kind == ReminderKind::Deadline).collect();
+        assert_eq!(deadlines.len(), 3);
+        for row in &deadlines {
+            assert_eq!(row.message, "reminder-deadline-qrt");
+            assert_eq!(row.args["deadline"], "2023-09-22", "the testing period's last day");
+            assert!(row.args.get("city").is_none(), "{}", row.args);
+        }
+        // "I have applied" is QAZTEST's: it does not stop QRT's reminders; the online test does.
+        qrt.applied_on = NaiveDate::from_ymd_opt(2023, 9, 3);
+        assert!(plan(&c, &qrt, local(&c, "2023-09-03", 9)).iter().any(|row| row.kind == ReminderKind::Deadline));
+        qrt.applied_on = None;
+        qrt.qrt_booked_on = NaiveDate::from_ymd_opt(2023, 9, 3);
+        assert!(plan(&c, &qrt, local(&c, "2023-09-03", 9)).iter().all(|row| row.kind != ReminderKind::Deadline));
+        // And booking QRT says nothing about a QAZTEST application.
+        let mut qaztest = input(&c, "2023-09-02");
+        qaztest.qrt_booked_on = NaiveDate::from_ymd_opt(2023, 9, 3);
+        assert!(plan(&c, &qaztest, local(&c, "2023-09-03", 9)).iter().any(|row| row.kind == ReminderKind::Deadline));
+    }
+
+    #[test]
+    fn deadline_reminders_expire_when_the_deadline_day_ends_and_carry_their_days_before() {
+        let c = campaign();
+        let rows = plan(&c, &input(&c, "2023-09-02"), local(&c, "2023-09-02", 9));
+        for row in rows.iter().filter(|row| row.kind == ReminderKind::Deadline) {
+            // Almaty QAZTEST: the cutoff is 17 September, so they end at midnight after it.
+            assert_eq!(row.expires_at, Some(local(&c, "2023-09-18", 0)), "{}", row.key);
+            assert_eq!(row.args["days_before"], row.args["days"], "{}", row.key);
+            assert_eq!(row.args["city"], "almaty");
+        }
+    }
+
+    #[test]
+    fn a_nudge_is_sent_on_its_own_day_or_not_at_all() {
+        let c = campaign();
+        let rows = plan(&c, &input(&c, "2023-09-02"), local(&c, "2023-09-02", 9));
+        let nudge = rows.iter().find(|row| row.kind == ReminderKind::Nudge).unwrap();
+        assert_eq!(nudge.due_at, local(&c, "2023-09-05", 10));
+        assert_eq!(nudge.expires_at, Some(local(&c, "2023-09-06", 0)));
+    }
+
+    #[test]
+    fn a_late_results_reminder_is_kept_for_three_days() {
+        let c = campaign();
+        let mut tested = input(&c, "2023-09-02");
+        tested.stage = Stage::Ready;
+        tested.has_code = true;
+        tested.test_date = NaiveDate::from_ymd_opt(2023, 9, 8);
+        let rows = plan(&c, &tested, local(&c, "2023-09-03", 9));
+        // Due Tuesday 19 September; still sent up to the end of Friday the 22nd.
+        assert_eq!(rows[0].expires_at, Some(local(&c, "2023-09-23", 0)));
+    }
+
+    #[test]
     fn inactive_candidates_get_nothing() {
         let c = campaign();
         let mut blocked = input(&c, "2023-09-02");

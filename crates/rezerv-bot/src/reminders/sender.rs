@@ -76,8 +76,8 @@ pub enum SendOutcome {
     Retried(String),
     /// A permanent error (400 and the like), or too many attempts.
     Failed(String),
-    /// Not sent and never will be: the candidate blocked the bot, erased their data, or the
-    /// reminder expired.
+    /// Not sent and never will be: the candidate blocked the bot or erased their data, the
+    /// reminder expired, or a newer one for the same deadline superseded it.
     Cancelled(String),
 }
 
