@@ -122,6 +122,11 @@ impl TestApp {
         self.clock.set(local.with_timezone(&chrono::Utc));
     }
 
+    /// The test's database, for running the real binary on it.
+    pub fn database_url(&self) -> &str {
+        &self.settings.database_url
+    }
+
     pub fn locales(&self) -> &Locales {
         &self.app.locales
     }

@@ -19,7 +19,10 @@ pub enum Callback {
     ChangeCity,
     StepDone(u8),
     StepBack(u8),
+    /// QAZTEST: "I have applied".
     Applied,
+    /// QRT: "I have taken the online test or entered my code on qrt.kz".
+    QrtBooked,
     DatePicker,
     TestDate(NaiveDate),
     Status,
@@ -39,6 +42,7 @@ impl Callback {
             Callback::StepDone(step) => format!("sd:{step}"),
             Callback::StepBack(step) => format!("sb:{step}"),
             Callback::Applied => "ap".into(),
+            Callback::QrtBooked => "qb".into(),
             Callback::DatePicker => "dp".into(),
             Callback::TestDate(date) => format!("td:{}", date.format("%Y%m%d")),
             Callback::Status => "st".into(),
@@ -63,6 +67,7 @@ impl Callback {
             ("sd", Some(step)) => Callback::StepDone(parse_step(step)?),
             ("sb", Some(step)) => Callback::StepBack(parse_step(step)?),
             ("ap", None) => Callback::Applied,
+            ("qb", None) => Callback::QrtBooked,
             ("dp", None) => Callback::DatePicker,
             ("td", Some(date)) if date.len() == 8 => {
                 Callback::TestDate(NaiveDate::parse_from_str(date, "%Y%m%d").ok()?)
@@ -92,6 +97,7 @@ mod tests {
             Callback::CitiesBack,
             Callback::ChangeCity,
             Callback::Applied,
+            Callback::QrtBooked,
             Callback::DatePicker,
             Callback::Status,
             Callback::ForgetYes,
@@ -116,7 +122,9 @@ mod tests {
 
     #[test]
     fn foreign_data_is_rejected() {
-        for data in ["", "x", "l:en", "c:", "c:Almaty", "sd:0", "sd:03", "sd:x", "td:20230931", "w:QRT", "ap:1", "l"] {
+        for data in
+            ["", "x", "l:en", "c:", "c:Almaty", "sd:0", "sd:03", "sd:x", "td:20230931", "w:QRT", "ap:1", "qb:1", "l"]
+        {
             assert_eq!(Callback::decode(data), None, "{data}");
         }
     }

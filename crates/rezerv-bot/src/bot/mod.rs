@@ -227,6 +227,7 @@ fn blank_profile(chat_id: ChatId) -> Profile {
         code: None,
         cabinet_code: None,
         applied_on: None,
+        qrt_booked_on: None,
         test_date: None,
     }
 }

@@ -465,6 +465,22 @@ impl Campaign {
         }
     }
 
+    /// The instant `date` ends in the campaign time zone: the midnight after it.
+    pub fn day_ends(&self, date: NaiveDate) -> chrono::DateTime<chrono::Utc> {
+        use chrono::TimeZone;
+        let midnight = date.succ_opt().unwrap_or(date).and_time(NaiveTime::MIN);
+        // A midnight skipped by a clock change falls back to the hour after.
+        let zoned = self
+            .tz
+            .from_local_datetime(&midnight)
+            .earliest()
+            .or_else(|| self.tz.from_local_datetime(&(midnight + chrono::Duration::hours(1))).earliest());
+        match zoned {
+            Some(zoned) => zoned.with_timezone(&chrono::Utc),
+            None => midnight.and_utc(),
+        }
+    }
+
     /// Today's date in the campaign's time zone.
     pub fn local_date(&self, now: chrono::DateTime<chrono::Utc>) -> NaiveDate {
         now.with_timezone(&self.tz).date_naive()

@@ -19,6 +19,11 @@ pub const PLANNED_KINDS: [ReminderKind; 4] =
 /// Stages before the code, where a stalled candidate gets a nudge.
 const NUDGE_STAGES: [Stage; 5] = [Stage::Start, Stage::City, Stage::Way, Stage::Steps, Stage::Contact];
 
+/// How many days after its day a late results reminder is still sent (a bot that was down).
+/// It says where the certificate is, which stays true; after 3 days a candidate who waited
+/// for the results has looked for them already, and the message would only be noise.
+pub const RESULTS_GRACE_DAYS: i64 = 3;
+
 /// The reminders `input` should have from `now` on.
 pub fn plan(campaign: &Campaign, input: &PlanInput, now: DateTime<Utc>) -> Vec<PlannedRow> {
     let mut rows = Vec::new();
@@ -26,11 +31,19 @@ pub fn plan(campaign: &Campaign, input: &PlanInput, now: DateTime<Utc>) -> Vec<P
         return rows;
     }
     let at = |date| campaign.reminder_instant(date);
-    let end_of = |date: chrono::NaiveDate| at(date.succ_opt().unwrap_or(date)) - Duration::hours(1);
+    let ends = |date| campaign.day_ends(date);
     let window = campaign.window;
     let city = input.city.as_deref().and_then(|id| campaign.city(&id.parse().ok()?));
-    // A recorded test date means the candidate has applied.
-    let applied = input.applied_on.is_some() || input.test_date.is_some();
+    // What ends the deadline reminders: QAZTEST's application; for QRT, which has none, the
+    // online test taken or the code entered on qrt.kz. A recorded test date means either.
+    let done = |way: Way| {
+        input.test_date.is_some()
+            || match way {
+                Way::Qaztest => input.applied_on.is_some(),
+                Way::Qrt => input.qrt_booked_on.is_some(),
+            }
+    };
+    let recorded_anything = input.applied_on.is_some() || input.qrt_booked_on.is_some() || input.test_date.is_some();
     let mut push = |key: String, kind, message: &str, args: serde_json::Value, due: DateTime<Utc>, expires| {
         if due > now {
             rows.push(PlannedRow { key, kind, message: message.to_owned(), args, due_at: due, expires_at: expires });
@@ -38,31 +51,38 @@ pub fn plan(campaign: &Campaign, input: &PlanInput, now: DateTime<Utc>) -> Vec<P
     };
 
     let opens_at = at(window.opens);
-    if input.created_at < opens_at && !applied {
+    if input.created_at < opens_at && !recorded_anything {
         push(
             "window-open".into(),
             ReminderKind::WindowOpen,
             "reminder-window-open",
             json!({ "opens": window.opens, "closes": window.closes }),
             opens_at,
-            Some(end_of(window.closes)),
+            Some(ends(window.closes)),
         );
     }
 
     if let (Some(city), Some(way)) = (city, input.way)
-        && !applied
+        && !done(way)
     {
         let deadline = campaign.deadline(city, way);
         for days in &campaign.reminders.deadline_days_before {
             let day = deadline - Duration::days(i64::from(*days));
-            push(
-                format!("deadline-{days}"),
-                ReminderKind::Deadline,
-                "reminder-deadline",
-                json!({ "deadline": deadline, "city": city.id, "way": way.code(), "days": days }),
-                at(day),
-                Some(end_of(deadline)),
-            );
+            // `days` is what it says if sent on time; the sender counts it again on the day
+            // it goes out. `days_before` orders the reminders of one deadline: the newest
+            // that has fallen due supersedes the older ones.
+            let (message, args) = match way {
+                Way::Qaztest => (
+                    "reminder-deadline",
+                    json!({ "deadline": deadline, "city": city.id, "way": way.code(), "days": days, "days_before": days }),
+                ),
+                // Online, one testing period for everyone: no city.
+                Way::Qrt => (
+                    "reminder-deadline-qrt",
+                    json!({ "deadline": deadline, "way": way.code(), "days": days, "days_before": days }),
+                ),
+            };
+            push(format!("deadline-{days}"), ReminderKind::Deadline, message, args, at(day), Some(ends(deadline)));
         }
     }
 
@@ -75,7 +95,7 @@ pub fn plan(campaign: &Campaign, input: &PlanInput, now: DateTime<Utc>) -> Vec<P
             "reminder-results",
             json!({ "date": due, "test_date": test_date }),
             at(due),
-            None,
+            Some(ends(due + Duration::days(RESULTS_GRACE_DAYS))),
         );
     }
 
@@ -83,16 +103,18 @@ pub fn plan(campaign: &Campaign, input: &PlanInput, now: DateTime<Utc>) -> Vec<P
         let stalled = input.stage_since + Duration::days(i64::from(campaign.reminders.nudge_after_days));
         let local_day = campaign.local_date(stalled);
         let due = if at(local_day) >= stalled { at(local_day) } else { at(local_day + Duration::days(1)) };
-        let still_open = city.map_or(now < end_of(window.closes), |city| due < end_of(campaign.last_deadline(city)));
+        let still_open = city.map_or(now < ends(window.closes), |city| due < ends(campaign.last_deadline(city)));
         let step = input.step.map(|step| step.to_string()).unwrap_or_default();
         if still_open {
+            // A nudge goes out on its own day or not at all: a late "you stopped at step N"
+            // tells a candidate nothing true about today.
             push(
                 format!("nudge-{}-{step}", input.stage),
                 ReminderKind::Nudge,
                 "reminder-nudge",
                 json!({ "step": input.step }),
                 due,
-                city.map(|city| end_of(campaign.last_deadline(city))),
+                Some(ends(campaign.local_date(due))),
             );
         }
     }
@@ -102,7 +124,7 @@ pub fn plan(campaign: &Campaign, input: &PlanInput, now: DateTime<Utc>) -> Vec<P
 /// A compact record of the planning inputs: equal fingerprints, equal plans.
 fn fingerprint(input: &PlanInput) -> String {
     format!(
-        "{}|{}|{}|{}|{}|{}|{}|{:?}|{:?}|{}",
+        "{}|{}|{}|{}|{}|{}|{}|{:?}|{:?}|{:?}|{}",
         input.active,
         input.created_at.timestamp(),
         input.stage,
@@ -111,6 +133,7 @@ fn fingerprint(input: &PlanInput) -> String {
         input.step.unwrap_or(0),
         input.stage_since.timestamp(),
         input.applied_on,
+        input.qrt_booked_on,
         input.test_date,
         input.has_code
     )
@@ -233,6 +256,7 @@ mod tests {
             step: Some(2),
             stage_since: local(campaign, created, 9),
             applied_on: None,
+            qrt_booked_on: None,
             test_date: None,
             has_code: false,
             fingerprint: None,
@@ -313,6 +337,64 @@ mod tests {
             assert!(kinds.contains(&kind), "{kind} never planned: {kinds:?}");
         }
         assert!(kinds.iter().all(|k| PLANNED_KINDS.contains(k)), "{kinds:?}");
+    }
+
+    #[test]
+    fn qrt_deadline_reminders_name_no_city_and_stop_once_the_online_test_is_booked() {
+        let c = campaign();
+        let mut qrt = input(&c, "2023-09-02");
+        qrt.way = Some(Way::Qrt);
+        let rows = plan(&c, &qrt, local(&c, "2023-09-02", 9));
+        let deadlines: Vec<_> = rows.iter().filter(|row| row.kind == ReminderKind::Deadline).collect();
+        assert_eq!(deadlines.len(), 3);
+        for row in &deadlines {
+            assert_eq!(row.message, "reminder-deadline-qrt");
+            assert_eq!(row.args["deadline"], "2023-09-22", "the testing period's last day");
+            assert!(row.args.get("city").is_none(), "{}", row.args);
+        }
+        // "I have applied" is QAZTEST's: it does not stop QRT's reminders; the online test does.
+        qrt.applied_on = NaiveDate::from_ymd_opt(2023, 9, 3);
+        assert!(plan(&c, &qrt, local(&c, "2023-09-03", 9)).iter().any(|row| row.kind == ReminderKind::Deadline));
+        qrt.applied_on = None;
+        qrt.qrt_booked_on = NaiveDate::from_ymd_opt(2023, 9, 3);
+        assert!(plan(&c, &qrt, local(&c, "2023-09-03", 9)).iter().all(|row| row.kind != ReminderKind::Deadline));
+        // And booking QRT says nothing about a QAZTEST application.
+        let mut qaztest = input(&c, "2023-09-02");
+        qaztest.qrt_booked_on = NaiveDate::from_ymd_opt(2023, 9, 3);
+        assert!(plan(&c, &qaztest, local(&c, "2023-09-03", 9)).iter().any(|row| row.kind == ReminderKind::Deadline));
+    }
+
+    #[test]
+    fn deadline_reminders_expire_when_the_deadline_day_ends_and_carry_their_days_before() {
+        let c = campaign();
+        let rows = plan(&c, &input(&c, "2023-09-02"), local(&c, "2023-09-02", 9));
+        for row in rows.iter().filter(|row| row.kind == ReminderKind::Deadline) {
+            // Almaty QAZTEST: the cutoff is 17 September, so they end at midnight after it.
+            assert_eq!(row.expires_at, Some(local(&c, "2023-09-18", 0)), "{}", row.key);
+            assert_eq!(row.args["days_before"], row.args["days"], "{}", row.key);
+            assert_eq!(row.args["city"], "almaty");
+        }
+    }
+
+    #[test]
+    fn a_nudge_is_sent_on_its_own_day_or_not_at_all() {
+        let c = campaign();
+        let rows = plan(&c, &input(&c, "2023-09-02"), local(&c, "2023-09-02", 9));
+        let nudge = rows.iter().find(|row| row.kind == ReminderKind::Nudge).unwrap();
+        assert_eq!(nudge.due_at, local(&c, "2023-09-05", 10));
+        assert_eq!(nudge.expires_at, Some(local(&c, "2023-09-06", 0)));
+    }
+
+    #[test]
+    fn a_late_results_reminder_is_kept_for_three_days() {
+        let c = campaign();
+        let mut tested = input(&c, "2023-09-02");
+        tested.stage = Stage::Ready;
+        tested.has_code = true;
+        tested.test_date = NaiveDate::from_ymd_opt(2023, 9, 8);
+        let rows = plan(&c, &tested, local(&c, "2023-09-03", 9));
+        // Due Tuesday 19 September; still sent up to the end of Friday the 22nd.
+        assert_eq!(rows[0].expires_at, Some(local(&c, "2023-09-23", 0)));
     }
 
     #[test]

@@ -24,13 +24,20 @@ pub async fn report(
     let mut out = String::new();
     let local_now = now.with_timezone(&campaign.tz);
     if due {
-        let rows = db.due_now(now, i64::MAX).await?;
+        let today = campaign.local_date(now);
+        let rows = db.due_now(now, today, i64::MAX).await?;
         let _ = writeln!(
             out,
             "{} reminder(s) due at {}; nothing is sent",
             rows.len(),
             local_now.format("%Y-%m-%d %H:%M %Z")
         );
+        let stale = db.due_unsendable(now, today).await?;
+        if !stale.is_empty() {
+            let total: i64 = stale.iter().map(|(_, count)| count).sum();
+            let reasons: Vec<String> = stale.iter().map(|(reason, count)| format!("{reason} {count}")).collect();
+            let _ = writeln!(out, "{total} more due but no longer true, to be cancelled: {}", reasons.join(", "));
+        }
         for row in rows.iter().take(usize::try_from(DUE_SHOWN).unwrap_or(20)) {
             let lang = db.recipient(row.chat_id).await?.and_then(|(lang, _)| lang).unwrap_or(Lang::Ru);
             let text =

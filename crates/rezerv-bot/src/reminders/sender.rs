@@ -4,6 +4,7 @@
 //! can only duplicate rows that were in flight, and never loses one: expired leases are
 //! claimed again.
 
+use std::collections::HashMap;
 use std::num::NonZeroU32;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -17,10 +18,13 @@ use tokio::task::JoinSet;
 use super::render;
 use crate::clock::SharedClock;
 use crate::config::Campaign;
-use crate::domain::{Lang, spelled};
+use crate::domain::Lang;
 use crate::i18n::Locales;
 use crate::storage::{Db, OutboxRow, StorageResult};
 use crate::telegram::{Patience, Telegram, is_unreachable};
+
+/// The `last_error` of a row put back behind an earlier one of its chat that got a 429.
+const WAITING: &str = "waiting behind a rate-limited reminder of the chat";
 
 /// Telegram's overall limit for a bot's messages per second.
 pub const TELEGRAM_MAX_PER_SEC: u32 = 30;
@@ -72,22 +76,12 @@ pub enum SendOutcome {
     Retried(String),
     /// A permanent error (400 and the like), or too many attempts.
     Failed(String),
-    /// Not sent and never will be: the candidate blocked the bot, erased their data, or the
-    /// reminder expired.
+    /// Not sent and never will be: the candidate blocked the bot or erased their data, the
+    /// reminder expired, or a newer one for the same deadline superseded it.
     Cancelled(String),
 }
 
-spelled! {
-    /// Why the sender itself cancels a row, as recorded in its `last_error`.
-    pub enum CancelReason("cancel reason") {
-        /// Past the row's expiry.
-        Expired = "expired",
-        /// The candidate erased their data.
-        Erased = "erased",
-        /// The candidate no longer talks to the bot.
-        Inactive = "inactive",
-    }
-}
+pub use crate::storage::CancelReason;
 
 pub struct Sender {
     db: Db,
@@ -147,11 +141,14 @@ impl Sender {
     pub async fn try_execute_task(&self) -> StorageResult<Option<(OutboxRow, SendOutcome)>> {
         let now = self.clock.now();
         let lease = now + chrono::Duration::from_std(self.config.lease).unwrap_or(chrono::Duration::minutes(5));
-        let Some(row) = self.db.claim_due(now, lease, 1).await?.pop() else {
+        let Some(claimed) = self.db.claim_due(now, self.campaign.local_date(now), lease, 1).await?.pop() else {
             return Ok(None);
         };
-        let outcome = self.deliver(&row).await?;
-        Ok(Some((row, outcome)))
+        let outcome = match claimed.retired {
+            Some(reason) => SendOutcome::Cancelled(reason.to_string()),
+            None => self.deliver(&claimed.row).await?,
+        };
+        Ok(Some((claimed.row, outcome)))
     }
 
     /// Delivers everything due now; returns the outcomes in order.
@@ -196,24 +193,60 @@ impl Sender {
     async fn run_batch(self: Arc<Self>) -> StorageResult<usize> {
         let now = self.clock.now();
         let lease = now + chrono::Duration::from_std(self.config.lease).unwrap_or(chrono::Duration::minutes(5));
-        let rows = self.db.claim_due(now, lease, self.config.batch).await?;
-        let count = rows.len();
+        let claimed = self.db.claim_due(now, self.campaign.local_date(now), lease, self.config.batch).await?;
+        let count = claimed.len();
+        // Rows cancelled at the claim (superseded, expired…) are done already.
+        let rows = claimed.into_iter().filter(|claimed| claimed.retired.is_none()).map(|claimed| claimed.row);
+        // One task per chat, which sends the chat's rows one after another in the order they
+        // fell due (the claim's order); chats go concurrently.
+        let mut chats: Vec<Vec<OutboxRow>> = Vec::new();
+        let mut chat_index: HashMap<i64, usize> = HashMap::new();
+        for row in rows {
+            match chat_index.get(&row.chat_id) {
+                Some(index) => chats[*index].push(row),
+                None => {
+                    chat_index.insert(row.chat_id, chats.len());
+                    chats.push(vec![row]);
+                }
+            }
+        }
         let mut tasks = JoinSet::new();
         let slots = Arc::new(tokio::sync::Semaphore::new(self.config.concurrency.max(1)));
-        for row in rows {
+        for rows in chats {
             let Ok(slot) = slots.clone().acquire_owned().await else { break };
             let sender = self.clone();
             tasks.spawn(async move {
-                let outcome = sender.deliver(&row).await;
+                sender.deliver_in_order(&rows).await;
                 drop(slot);
-                if let Err(err) = outcome {
-                    // The row stays in flight; its lease expiring retries it.
-                    tracing::error!(row = row.id, error = %crate::bot::error_chain(&err), "cannot record a send");
-                }
             });
         }
         while tasks.join_next().await.is_some() {}
         Ok(count)
+    }
+
+    /// Delivers one chat's claimed rows in order. After a 429 the rest go back to pending
+    /// behind the refused row (its due time is kept), so they still arrive after it.
+    async fn deliver_in_order(&self, rows: &[OutboxRow]) {
+        for (sent, row) in rows.iter().enumerate() {
+            match self.deliver(row).await {
+                Ok(SendOutcome::RateLimited { .. }) => {
+                    for later in &rows[sent + 1..] {
+                        let released =
+                            self.db.retry_later(later.id, later.due_at, WAITING, false, self.clock.now()).await;
+                        if let Err(err) = released {
+                            // It stays in flight; its lease expiring retries it.
+                            tracing::error!(row = later.id, error = %crate::bot::error_chain(&err), "cannot release a row");
+                        }
+                    }
+                    return;
+                }
+                Ok(_) => {}
+                Err(err) => {
+                    // The row stays in flight; its lease expiring retries it.
+                    tracing::error!(row = row.id, error = %crate::bot::error_chain(&err), "cannot record a send");
+                }
+            }
+        }
     }
 
     async fn wait_for_turn(&self, chat_id: i64) {

@@ -21,7 +21,11 @@ pub struct Profile {
     pub code: Option<(PromoCode, Way)>,
     /// The code the candidate generated in their cabinet and pasted (cabinet mode).
     pub cabinet_code: Option<CabinetCode>,
+    /// QAZTEST: the day the candidate said they applied.
     pub applied_on: Option<NaiveDate>,
+    /// QRT (no application): the day the candidate said they took the online test or entered
+    /// their promo code on qrt.kz.
+    pub qrt_booked_on: Option<NaiveDate>,
     pub test_date: Option<NaiveDate>,
 }
 
@@ -48,8 +52,8 @@ pub(crate) async fn read_chats(
     chat_ids: &[i64],
 ) -> StorageResult<Vec<StorageResult<Option<ChatRow>>>> {
     let rows = sqlx::query(
-        "SELECT c.chat_id, c.lang, c.source, c.phone, c.code, p.way, c.cabinet_code, c.applied_on, c.test_date,
-                c.dialogue
+        "SELECT c.chat_id, c.lang, c.source, c.phone, c.code, p.way, c.cabinet_code, c.applied_on, c.qrt_booked_on,
+                c.test_date, c.dialogue
          FROM candidates c LEFT JOIN promo_codes p ON p.code = c.code
          WHERE c.chat_id IN (SELECT value FROM json_each(?))",
     )
@@ -84,6 +88,7 @@ fn chat_row(chat_id: i64, row: &SqliteRow) -> StorageResult<ChatRow> {
         code,
         cabinet_code: cabinet_code.map(|code| CabinetCode::parse(&code)).transpose().map_err(corrupt)?,
         applied_on: parse_date(row.try_get("applied_on")?)?,
+        qrt_booked_on: parse_date(row.try_get("qrt_booked_on")?)?,
         test_date: parse_date(row.try_get("test_date")?)?,
     };
     Ok((profile, row.try_get("dialogue")?))
@@ -139,6 +144,17 @@ impl Db {
 
     pub async fn set_applied(&self, chat_id: i64, on: Option<NaiveDate>, now: DateTime<Utc>) -> StorageResult<()> {
         sqlx::query("UPDATE candidates SET applied_on = ?, updated_at = ? WHERE chat_id = ?")
+            .bind(on.map(format_date))
+            .bind(timestamp(now))
+            .bind(chat_id)
+            .execute(self.writer())
+            .await?;
+        Ok(())
+    }
+
+    /// Records that a QRT candidate took the online test or entered their code on qrt.kz.
+    pub async fn set_qrt_booked(&self, chat_id: i64, on: Option<NaiveDate>, now: DateTime<Utc>) -> StorageResult<()> {
+        sqlx::query("UPDATE candidates SET qrt_booked_on = ?, updated_at = ? WHERE chat_id = ?")
             .bind(on.map(format_date))
             .bind(timestamp(now))
             .bind(chat_id)

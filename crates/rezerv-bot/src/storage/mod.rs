@@ -28,7 +28,7 @@ pub use candidates::Profile;
 pub use codes::{Claim, ImportReport};
 pub use dialogue::{DialogueStore, StateSummary, StoredState};
 pub use inbox::InboxEntry;
-pub use outbox::{OutboxRow, OutboxStatus, PlanInput, PlannedRow, Wave};
+pub use outbox::{CancelReason, ClaimedRow, OutboxRow, OutboxStatus, PlanInput, PlannedRow, Wave};
 pub use receipt::{Receipt, Receipts};
 pub use run_lock::RunLock;
 pub use stats::Stats;

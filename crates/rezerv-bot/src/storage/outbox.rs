@@ -24,7 +24,74 @@ spelled! {
     }
 }
 
+spelled! {
+    /// Why a row is cancelled instead of sent, as recorded in its `last_error`.
+    pub enum CancelReason("cancel reason") {
+        /// Past the row's expiry (a deadline reminder after the deadline day, a nudge after
+        /// its own day, a results reminder after its grace days).
+        Expired = "expired",
+        /// A newer reminder for the same deadline has fallen due: only the newest is sent.
+        Superseded = "superseded",
+        /// The candidate erased their data.
+        Erased = "erased",
+        /// The candidate no longer talks to the bot.
+        Inactive = "inactive",
+    }
+}
+
 use OutboxStatus::{Cancelled, Failed, InFlight, Pending, Sent};
+
+/// Why the due row `o` is not to be sent after all, or NULL. `?1` is now, `?2` today's date
+/// in the campaign time zone. A deadline reminder is superseded by a newer one for the same
+/// deadline and way whose day is today or past: after an outage only the newest goes out,
+/// and not twice on one day.
+fn unsendable() -> String {
+    format!(
+        "CASE
+            WHEN NOT EXISTS (SELECT 1 FROM candidates c WHERE c.chat_id = o.chat_id) THEN {erased}
+            WHEN NOT EXISTS (SELECT 1 FROM candidates c WHERE c.chat_id = o.chat_id AND c.active) THEN {inactive}
+            WHEN o.expires_at <= ?1 THEN {expired}
+            WHEN o.kind = {deadline} AND o.args ->> '$.deadline' < ?2 THEN {expired}
+            WHEN o.kind = {deadline} AND EXISTS (
+                SELECT 1 FROM outbox n
+                WHERE n.chat_id = o.chat_id AND n.kind = {deadline} AND n.id <> o.id
+                    AND n.args ->> '$.deadline' = o.args ->> '$.deadline'
+                    AND n.args ->> '$.way' IS o.args ->> '$.way'
+                    AND n.args ->> '$.days_before' < o.args ->> '$.days_before'
+                    AND date(n.args ->> '$.deadline', '-' || (n.args ->> '$.days_before') || ' days') <= ?2)
+                THEN {superseded}
+        END",
+        erased = CancelReason::Erased.quoted(),
+        inactive = CancelReason::Inactive.quoted(),
+        expired = CancelReason::Expired.quoted(),
+        superseded = CancelReason::Superseded.quoted(),
+        deadline = ReminderKind::Deadline.quoted(),
+    )
+}
+
+/// The arguments of row `o` as sent today (`?2`): a deadline reminder counts its days left
+/// from the day it goes out, not the day it was planned for.
+fn args_at_send() -> String {
+    format!(
+        "CASE WHEN o.kind = {deadline}
+            THEN json_set(o.args, '$.days', CAST(julianday(o.args ->> '$.deadline') - julianday(?2) AS INTEGER))
+            ELSE o.args END",
+        deadline = ReminderKind::Deadline.quoted(),
+    )
+}
+
+/// Rows the sender may claim at `?1`: pending and due, or in flight with an expired lease.
+fn claimable() -> String {
+    format!(
+        "((o.status = {pending} AND o.due_at <= ?1) OR (o.status = {in_flight} AND o.lease_until <= ?1))",
+        pending = Pending.quoted(),
+        in_flight = InFlight.quoted(),
+    )
+}
+
+fn day(date: NaiveDate) -> String {
+    date.format("%Y-%m-%d").to_string()
+}
 
 /// What the planner needs to know about one candidate.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -38,6 +105,7 @@ pub struct PlanInput {
     pub step: Option<i64>,
     pub stage_since: DateTime<Utc>,
     pub applied_on: Option<NaiveDate>,
+    pub qrt_booked_on: Option<NaiveDate>,
     pub test_date: Option<NaiveDate>,
     pub has_code: bool,
     /// The fingerprint stored at the last re-plan.
@@ -88,6 +156,13 @@ struct PlannedInsert {
 struct PlanMark {
     chat_id: i64,
     fingerprint: Option<String>,
+}
+
+/// One row taken by `claim_due`: to be sent, or cancelled at the claim as no longer true.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClaimedRow {
+    pub row: OutboxRow,
+    pub retired: Option<CancelReason>,
 }
 
 /// Counts of future reminders by due instant and kind.
@@ -146,7 +221,7 @@ fn bind_row<'q>(query: SqliteQuery<'q>, chat_id: i64, row: &'q PlannedRow, now: 
 const ROW_COLUMNS: &str = "id, chat_id, plan_key, kind, message, args, due_at, expires_at, attempts";
 
 const PLAN_INPUT_COLUMNS: &str = "chat_id, active, created_at, stage, city, way, step, stage_since, applied_on, \
-    test_date, code IS NOT NULL AS has_code, plan_fingerprint";
+    qrt_booked_on, test_date, code IS NOT NULL AS has_code, plan_fingerprint";
 
 fn plan_input(row: sqlx::sqlite::SqliteRow) -> StorageResult<PlanInput> {
     let way: Option<String> = row.try_get("way")?;
@@ -160,6 +235,7 @@ fn plan_input(row: sqlx::sqlite::SqliteRow) -> StorageResult<PlanInput> {
         step: row.try_get("step")?,
         stage_since: parse_time(&row.try_get::<String, _>("stage_since")?)?,
         applied_on: parse_day(row.try_get("applied_on")?)?,
+        qrt_booked_on: parse_day(row.try_get("qrt_booked_on")?)?,
         test_date: parse_day(row.try_get("test_date")?)?,
         has_code: row.try_get("has_code")?,
         fingerprint: row.try_get("plan_fingerprint")?,
@@ -322,35 +398,77 @@ impl Db {
         Ok(added)
     }
 
-    /// Claims up to `limit` rows that are due (or whose lease expired after a crash), marking
-    /// them in flight until `lease_until`.
+    /// Claims up to `limit` rows that are due (or whose lease expired after a crash), oldest
+    /// first. A row that is still true is marked in flight until `lease_until`, a deadline
+    /// reminder with its days left as of `today`; one that is not (see `unsendable`) is
+    /// cancelled with its reason in the same transaction and returned as such.
     pub async fn claim_due(
         &self,
         now: DateTime<Utc>,
+        today: NaiveDate,
         lease_until: DateTime<Utc>,
         limit: i64,
-    ) -> StorageResult<Vec<OutboxRow>> {
+    ) -> StorageResult<Vec<ClaimedRow>> {
         let now_text = timestamp(now);
-        let rows = sqlx::query(&format!(
-            "UPDATE outbox SET status = {in_flight}, lease_until = ?1, attempts = attempts + 1, updated_at = ?2
-             WHERE id IN (SELECT id FROM (
+        let today = day(today);
+        let mut tx = self.writer().begin_with("BEGIN IMMEDIATE").await?;
+        let ids: Vec<i64> = sqlx::query_scalar(&format!(
+            "SELECT id FROM (
                  SELECT id, due_at FROM (SELECT id, due_at FROM outbox
-                     WHERE status = {pending} AND due_at <= ?2 ORDER BY due_at LIMIT ?3)
+                     WHERE status = {pending} AND due_at <= ?1 ORDER BY due_at, id LIMIT ?2)
                  UNION ALL
                  SELECT id, due_at FROM (SELECT id, due_at FROM outbox
-                     WHERE status = {in_flight} AND lease_until <= ?2 ORDER BY lease_until LIMIT ?3)
-                 ORDER BY due_at LIMIT ?3))
-             RETURNING {ROW_COLUMNS}",
+                     WHERE status = {in_flight} AND lease_until <= ?1 ORDER BY lease_until LIMIT ?2)
+                 ORDER BY due_at, id LIMIT ?2)",
             pending = Pending.quoted(),
             in_flight = InFlight.quoted(),
         ))
-        .bind(timestamp(lease_until))
         .bind(&now_text)
         .bind(limit)
-        .fetch_all(self.writer())
+        .fetch_all(&mut *tx)
         .await?;
-        let mut claimed = rows.into_iter().map(outbox_row).collect::<StorageResult<Vec<_>>>()?;
-        claimed.sort_by(|a, b| a.due_at.cmp(&b.due_at).then(a.id.cmp(&b.id)));
+        if ids.is_empty() {
+            tx.commit().await?;
+            return Ok(Vec::new());
+        }
+        let ids = serde_json::to_string(&ids).map_err(corrupt)?;
+        let retired = sqlx::query(&format!(
+            "UPDATE outbox AS o SET status = {cancelled}, last_error = {reason}, updated_at = ?1, lease_until = NULL
+             WHERE o.id IN (SELECT value FROM json_each(?3)) AND {reason} IS NOT NULL
+             RETURNING {ROW_COLUMNS}, last_error",
+            cancelled = Cancelled.quoted(),
+            reason = unsendable(),
+        ))
+        .bind(&now_text)
+        .bind(&today)
+        .bind(&ids)
+        .fetch_all(&mut *tx)
+        .await?;
+        let to_send = sqlx::query(&format!(
+            "UPDATE outbox AS o SET status = {in_flight}, lease_until = ?3, attempts = attempts + 1, updated_at = ?1,
+                 args = {args}
+             WHERE o.id IN (SELECT value FROM json_each(?4)) AND o.status IN ({pending}, {in_flight})
+             RETURNING {ROW_COLUMNS}",
+            in_flight = InFlight.quoted(),
+            pending = Pending.quoted(),
+            args = args_at_send(),
+        ))
+        .bind(&now_text)
+        .bind(&today)
+        .bind(timestamp(lease_until))
+        .bind(&ids)
+        .fetch_all(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        let mut claimed = Vec::with_capacity(retired.len() + to_send.len());
+        for row in retired {
+            let reason: CancelReason = row.try_get("last_error")?;
+            claimed.push(ClaimedRow { row: outbox_row(row)?, retired: Some(reason) });
+        }
+        for row in to_send {
+            claimed.push(ClaimedRow { row: outbox_row(row)?, retired: None });
+        }
+        claimed.sort_by(|a, b| a.row.due_at.cmp(&b.row.due_at).then(a.row.id.cmp(&b.row.id)));
         Ok(claimed)
     }
 
@@ -443,22 +561,46 @@ impl Db {
         .collect()
     }
 
-    /// What the sender would claim now, without claiming it.
-    pub async fn due_now(&self, now: DateTime<Utc>, limit: i64) -> StorageResult<Vec<OutboxRow>> {
+    /// What the sender would send now, as it would send it, without claiming anything: the
+    /// claimable rows that are still true, oldest first.
+    pub async fn due_now(&self, now: DateTime<Utc>, today: NaiveDate, limit: i64) -> StorageResult<Vec<OutboxRow>> {
         sqlx::query(&format!(
-            "SELECT {ROW_COLUMNS} FROM outbox
-             WHERE (status = {pending} AND due_at <= ?1) OR (status = {in_flight} AND lease_until <= ?1)
-             ORDER BY due_at, id LIMIT ?2",
-            pending = Pending.quoted(),
-            in_flight = InFlight.quoted(),
+            "SELECT o.id, o.chat_id, o.plan_key, o.kind, o.message, {args} AS args, o.due_at, o.expires_at, o.attempts
+             FROM outbox o WHERE {claimable} AND {reason} IS NULL
+             ORDER BY o.due_at, o.id LIMIT ?3",
+            args = args_at_send(),
+            claimable = claimable(),
+            reason = unsendable(),
         ))
         .bind(timestamp(now))
+        .bind(day(today))
         .bind(limit)
         .fetch_all(self.pool())
         .await?
         .into_iter()
         .map(outbox_row)
         .collect()
+    }
+
+    /// The claimable rows the sender would cancel now instead of sending, counted by reason.
+    pub async fn due_unsendable(
+        &self,
+        now: DateTime<Utc>,
+        today: NaiveDate,
+    ) -> StorageResult<Vec<(CancelReason, i64)>> {
+        Ok(sqlx::query(&format!(
+            "SELECT reason, COUNT(*) AS n FROM (SELECT {reason} AS reason FROM outbox o WHERE {claimable})
+             WHERE reason IS NOT NULL GROUP BY reason ORDER BY reason",
+            reason = unsendable(),
+            claimable = claimable(),
+        ))
+        .bind(timestamp(now))
+        .bind(day(today))
+        .fetch_all(self.pool())
+        .await?
+        .into_iter()
+        .map(|row| Ok((row.try_get("reason")?, row.try_get("n")?)))
+        .collect::<Result<_, sqlx::Error>>()?)
     }
 
     /// Rows of one chat, oldest first (for tests and support).

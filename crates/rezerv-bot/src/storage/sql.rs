@@ -7,7 +7,7 @@ use sqlx::error::BoxDynError;
 use sqlx::sqlite::{Sqlite, SqliteTypeInfo, SqliteValueRef};
 use sqlx::{Database, Decode, Encode, Type};
 
-use super::OutboxStatus;
+use super::{CancelReason, OutboxStatus};
 use crate::domain::{ReminderKind, Stage};
 
 /// A value stored as one of a fixed set of texts.
@@ -52,4 +52,4 @@ macro_rules! stored_as_text {
     )+};
 }
 
-stored_as_text!(Stage, ReminderKind, OutboxStatus);
+stored_as_text!(Stage, ReminderKind, OutboxStatus, CancelReason);

@@ -248,19 +248,25 @@ async fn a_double_tap_counts_once() {
     assert_eq!(codes_left(&app).await, [left[0] - 1, left[1]]);
     assert_eq!(app.state(&user).await, Some(State::Ready { city: "almaty".parse().unwrap(), way: Way::Qrt }));
 
-    // "I have applied" twice: one date, one confirmation; an old tap a day later keeps it.
-    let applied = app.find_button(&user, &app.t(Lang::Ru, "btn-applied"));
-    app.emu.press_button(&user, applied.0, &applied.1);
-    app.emu.press_button(&user, applied.0, &applied.1);
+    // QRT's "test taken or code entered" twice: one date, one confirmation; an old tap a day
+    // later keeps it. (QRT was offered "I have applied" before; it has no application.)
+    let booked = app.find_button(&user, &app.t(Lang::Ru, "btn-qrt-booked"));
+    app.emu.press_button(&user, booked.0, &booked.1);
+    app.emu.press_button(&user, booked.0, &booked.1);
     let replies = sent(settle_all(&app, &user).await);
-    let recorded = replies.iter().filter(|message| message.text == app.t(Lang::Ru, "applied-recorded")).count();
+    let confirmation = app.locales().t_args(
+        Lang::Ru,
+        "qrt-booked-recorded",
+        &Args::new().with("deadline", app.locales().date(Lang::Ru, app.app.campaign.window.closes)),
+    );
+    let recorded = replies.iter().filter(|message| message.text == confirmation).count();
     assert_eq!(recorded, 1, "{}", texts(&replies));
     let first_day = NaiveDate::from_ymd_opt(2023, 9, 5);
-    assert_eq!(app.db.profile(user.id).await.unwrap().unwrap().applied_on, first_day);
+    assert_eq!(app.db.profile(user.id).await.unwrap().unwrap().qrt_booked_on, first_day);
     app.clock.advance(chrono::Duration::days(1));
-    let events = press_at(&app, &user, &applied).await;
+    let events = press_at(&app, &user, &booked).await;
     assert_eq!(answers(&events), [Some(app.t(Lang::Ru, "toast-stale-button"))]);
-    assert_eq!(app.db.profile(user.id).await.unwrap().unwrap().applied_on, first_day);
+    assert_eq!(app.db.profile(user.id).await.unwrap().unwrap().qrt_booked_on, first_day);
     app.assert_clean();
 }
 

@@ -2,13 +2,21 @@
 
 use std::process::Command;
 
+use bot_api_emulator::TestUser;
+use rezerv_bot::domain::{Lang, Way};
+use rezerv_test_support::app::spawn_app_on;
 use rezerv_test_support::db::TempDir;
+use rezerv_test_support::flows::walk_to_step;
 use rezerv_test_support::outbox::deadline_reminder;
 
 fn run(dir: &TempDir, args: &[&str]) -> (bool, String, String) {
+    run_on(&dir.database_url(), args)
+}
+
+fn run_on(database_url: &str, args: &[&str]) -> (bool, String, String) {
     let output = Command::new(env!("CARGO_BIN_EXE_rezerv-bot"))
         .args(args)
-        .env("DATABASE_URL", dir.database_url())
+        .env("DATABASE_URL", database_url)
         .env_remove("TELOXIDE_TOKEN")
         .output()
         .expect("run rezerv-bot");
@@ -93,4 +101,24 @@ async fn reminders_lists_waves_and_due_rows_without_sending() {
     // Nothing was sent: it is still due.
     let (_, again, _) = run(&dir, &["--today", "2023-09-12", "reminders", "--due"]);
     assert!(again.contains("1 reminder(s) due"), "{again}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reminders_due_on_the_16th_lists_only_the_one_day_reminder_of_a_stalled_candidate() {
+    // A QAZTEST candidate in Almaty stalls at step 3 on 5 September; nothing is sent until
+    // the 16th.
+    let mut app = spawn_app_on("2023-09-05").await;
+    let user = TestUser::new(2601, "ru");
+    walk_to_step(&app, &user, Lang::Ru, "almaty", Way::Qaztest, 3).await;
+    app.plan_now().await;
+    app.stop().await;
+
+    let (ok, out, err) = run_on(app.database_url(), &["--today", "2023-09-16", "reminders", "--due"]);
+    assert!(ok, "{err}");
+    assert!(out.contains("1 reminder(s) due"), "{out}");
+    assert!(out.contains("deadline-1") && out.contains("остался 1 день"), "{out}");
+    for stale in ["deadline-7", "deadline-3", "nudge-steps-3", "осталось"] {
+        assert!(!out.contains(stale), "lists {stale}: {out}");
+    }
+    assert!(out.contains("3 more due but no longer true, to be cancelled: expired 1, superseded 2"), "{out}");
 }

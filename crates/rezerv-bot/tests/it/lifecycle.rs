@@ -20,16 +20,16 @@ fn labels(message: &BotMessage) -> Vec<String> {
     message.buttons().iter().filter(|button| button.callback_data.is_some()).map(|b| b.text.clone()).collect()
 }
 
-/// The `city-closed` text for a city.
-fn city_closed(app: &TestApp, lang: Lang, city: &str) -> String {
-    let links = &app.app.campaign.links;
+/// The `city-closed` text: the testing period is over, for every city and way.
+fn city_closed(app: &TestApp, lang: Lang) -> String {
+    let campaign = &app.app.campaign;
     app.locales().t_args(
         lang,
         "city-closed",
         &Args::new()
-            .with("city", city_name(app, city, lang))
-            .with("results", links.qaztest_results.clone())
-            .with("qrt", links.qrt.clone()),
+            .with("closes", app.locales().date(lang, campaign.window.closes))
+            .with("results", campaign.links.qaztest_results.clone())
+            .with("qrt", campaign.links.qrt.clone()),
     )
 }
 
@@ -114,7 +114,7 @@ async fn after_a_cutoff_only_the_open_ways_are_offered() {
     app.press(&user, &change).await;
     let way = app.press(&user, "Алматы").await;
     let way = way.last().unwrap();
-    assert_eq!(way.text, city_closed(&app, Lang::Ru, "almaty"));
+    assert_eq!(way.text, city_closed(&app, Lang::Ru));
     for fact in ["app.testcenter.kz", "«Менің тарихым»", "qrt.kz", "за свой счёт"] {
         assert!(way.text.contains(fact), "closed text lacks {fact}: {}", way.text);
     }
@@ -133,7 +133,7 @@ async fn a_contact_shared_after_the_cutoff_gets_the_closed_message_and_no_code()
     walk_to_contact(&app, &qrt, Lang::Kk, "almaty", Way::Qrt).await;
     set_today(&app, "2023-09-23");
     let reply = app.share_contact(&qrt, PHONE).await;
-    assert_eq!(reply[0].text, city_closed(&app, Lang::Kk, "almaty"), "{}", texts(&reply));
+    assert_eq!(reply[0].text, city_closed(&app, Lang::Kk), "{}", texts(&reply));
     assert!(reply[0].remove_keyboard, "the share button goes away");
     assert!(!texts(&reply).contains("<code>"), "{}", texts(&reply));
     assert_eq!(codes_left(&app).await, left);
@@ -150,7 +150,7 @@ async fn a_contact_shared_after_the_cutoff_gets_the_closed_message_and_no_code()
     assert_eq!(reply[0].text, app.t(Lang::Ru, "toast-way-closed"), "{all}");
     assert!(reply[0].remove_keyboard, "{all}");
     assert!(!all.contains("<code>"), "{all}");
-    assert!(!all.contains(&city_closed(&app, Lang::Ru, "almaty")), "QRT is still open: {all}");
+    assert!(!all.contains(&city_closed(&app, Lang::Ru)), "QRT is still open: {all}");
     let way = reply.last().unwrap();
     assert!(way.text.contains("QAZTEST</b>: приём заявок в городе Алматы завершился 17 сентября 2023"), "{all}");
     assert_eq!(labels(way), [app.t(Lang::Ru, "btn-way-qrt"), app.t(Lang::Ru, "btn-change-city")]);
@@ -172,7 +172,7 @@ async fn city_and_way_change_until_the_code_and_only_the_city_after_it() {
     app.press(&user, &t("btn-way-qaztest")).await;
     let back = app.press(&user, &t("btn-back")).await;
     assert_eq!(app.state(&user).await, Some(State::Way { city: "almaty".parse().unwrap() }));
-    assert!(back.last().unwrap().text.contains("Сроки для города Алматы"), "{}", texts(&back));
+    assert!(back.last().unwrap().text.contains("Заявки в городе Алматы"), "{}", texts(&back));
 
     // "Change city" there leads to the cities, then to the new city's way prompt.
     app.press(&user, &t("btn-change-city")).await;
@@ -180,7 +180,7 @@ async fn city_and_way_change_until_the_code_and_only_the_city_after_it() {
     app.press(&user, &t("btn-regional")).await;
     let way = app.press(&user, "Караганда").await;
     assert_eq!(app.state(&user).await, Some(State::Way { city: "karaganda".parse().unwrap() }));
-    assert!(way.last().unwrap().text.contains("Сроки для города Караганда"), "{}", texts(&way));
+    assert!(way.last().unwrap().text.contains("Заявки в городе Караганда"), "{}", texts(&way));
     app.press(&user, &t("btn-way-qrt")).await;
     assert_eq!(
         app.state(&user).await,
@@ -201,7 +201,9 @@ async fn city_and_way_change_until_the_code_and_only_the_city_after_it() {
     assert_eq!(app.state(&user).await, Some(State::Ready { city: "astana".parse().unwrap(), way: Way::Qrt }));
     let prompt = ready.last().unwrap();
     assert!(prompt.text.contains("QAZAQ RESMI TEST"), "{}", prompt.text);
-    assert!(labels(prompt).contains(&t("btn-applied")), "{:?}", labels(prompt));
+    // QRT has no application: its own button, never "I have applied" (offered before, wrongly).
+    assert!(labels(prompt).contains(&t("btn-qrt-booked")), "{:?}", labels(prompt));
+    assert!(!labels(prompt).contains(&t("btn-applied")), "{:?}", labels(prompt));
 
     // The regional list works the same way after the code.
     app.press(&user, &t("btn-change-city")).await;
@@ -210,7 +212,8 @@ async fn city_and_way_change_until_the_code_and_only_the_city_after_it() {
     app.press(&user, "Павлодар").await;
     assert_eq!(app.state(&user).await, Some(State::Ready { city: "pavlodar".parse().unwrap(), way: Way::Qrt }));
     let status = texts(&app.send(&user, "/status").await);
-    assert!(status.contains("Павлодар") && status.contains("QRT-0001"), "{status}");
+    // The move is kept, but a QRT status names no city: the online test is the same anywhere.
+    assert!(status.contains("QRT-0001") && !status.contains("Павлодар"), "{status}");
     app.assert_clean();
 }
 
@@ -253,14 +256,14 @@ async fn status_shows_each_stage() {
         &app,
         &user,
         &[
-            "Город: Алматы",
             "Способ: QAZAQ RESMI TEST",
             "Регистрация: шаг 3 из 6",
-            "Подать заявку: по 22 сентября 2023 (пятница) включительно, осталось 17 дней",
+            "Сдать тест онлайн: по 22 сентября 2023 (пятница) включительно, осталось 17 дней",
             &t("status-test-date-none"),
             qrt_results,
         ],
-        &["<code>", "рабочих дней", "Результаты — не позднее"],
+        // QRT is online: no application and no city (its status once had both).
+        &["<code>", "рабочих дней", "Результаты — не позднее", "заявк", "Город"],
     )
     .await;
 
@@ -293,8 +296,12 @@ async fn status_shows_each_stage() {
     status_says(
         &app,
         &user,
-        &["Срок подачи заявки: 22 сентября 2023 (пятница) — истёк", "<code>QRT-0001</code>", "Менің тарихым"],
-        &["рабочих дней"],
+        &[
+            "Сдать тест онлайн можно было по 22 сентября 2023 (пятница) включительно — срок прошёл",
+            "<code>QRT-0001</code>",
+            "Менің тарихым",
+        ],
+        &["рабочих дней", "Срок подачи заявки", "Город"],
     )
     .await;
     app.assert_clean();

@@ -12,6 +12,7 @@ mod journey;
 mod lifecycle;
 mod locales;
 mod outside;
+mod qrt;
 mod reminders;
 mod sandbox;
 mod sender;

@@ -7,7 +7,7 @@ use bot_api_emulator::{EmulatorConfig, Fault, RateLimits, TestUser};
 use rezerv_bot::clock::Clock;
 use rezerv_bot::domain::{Lang, ReminderKind};
 use rezerv_bot::reminders::{SendOutcome, SenderConfig};
-use rezerv_bot::storage::OutboxStatus;
+use rezerv_bot::storage::{OutboxStatus, PlannedRow};
 use rezerv_bot::telegram::Patience;
 use rezerv_test_support::app::{TestApp, spawn_app_on};
 use rezerv_test_support::outbox::{deadline_reminder, nudge_broadcast};
@@ -175,4 +175,54 @@ async fn expired_and_erased_rows_are_cancelled_not_sent() {
     assert_eq!(for_key("expired").map(|(_, o)| o.clone()), Some(SendOutcome::Cancelled("expired".into())));
     let erased = outcomes.iter().find(|(row, _)| row.chat_id == users[1].id).map(|(_, o)| o.clone());
     assert_eq!(erased, Some(SendOutcome::Cancelled("erased".into())));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_chats_due_reminders_arrive_in_the_order_they_fell_due() {
+    let app = spawn_app_on("2023-09-10").await;
+    let now = app.app.clock.now();
+    let user = TestUser::new(9100, "ru");
+    app.emu.set_member_status(&user, "member");
+    app.db.set_lang(user.id, Lang::Ru, now).await.unwrap();
+    let messages = [
+        ("reminder-window-open", serde_json::json!({"opens": "2023-09-01", "closes": "2023-09-22"})),
+        ("reminder-nudge", serde_json::json!({})),
+        ("reminder-results", serde_json::json!({"date": "2023-09-19", "test_date": "2023-09-08"})),
+        (
+            "reminder-deadline",
+            serde_json::json!({"deadline": "2023-09-17", "city": "almaty", "way": "qaztest", "days": 7}),
+        ),
+        ("reminder-deadline-qrt", serde_json::json!({"deadline": "2023-09-22", "way": "qrt", "days": 12})),
+    ];
+    // Enqueued newest first, so that the ids run against the order they fell due in.
+    for (n, (message, args)) in messages.iter().enumerate().rev() {
+        let row = PlannedRow {
+            key: format!("order-{n}"),
+            kind: ReminderKind::Broadcast,
+            message: (*message).into(),
+            args: args.clone(),
+            due_at: now - chrono::Duration::hours(5 - n as i64),
+            expires_at: None,
+        };
+        assert!(app.db.enqueue(user.id, &row, now).await.unwrap());
+    }
+    // The service's own loop, which sends a batch's rows concurrently.
+    let sender = std::sync::Arc::new(app.sender(SenderConfig::default()));
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let running = tokio::spawn(sender.clone().run(stopped));
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while app.emu.delivered_count(user.id) < messages.len() as u64 {
+        assert!(std::time::Instant::now() < deadline, "only {} delivered", app.emu.delivered_count(user.id));
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    stop.send(true).unwrap();
+    running.await.unwrap();
+
+    let campaign = &app.app.campaign;
+    let expected: Vec<String> = messages
+        .iter()
+        .map(|(message, args)| rezerv_bot::reminders::render(app.locales(), campaign, Lang::Ru, message, args).unwrap())
+        .collect();
+    let arrived: Vec<String> = app.emu.messages(user.id).into_iter().map(|message| message.text).collect();
+    assert_eq!(arrived, expected);
 }

@@ -58,7 +58,7 @@ async fn issue(mut turn: Turn, city_id: CityId, way: Way, phone: &str) -> Handle
     if !super::way::is_open(&view, city, way) {
         if Way::ALL.iter().any(|other| super::way::is_open(&view, city, *other)) {
             // Only this way closed since the steps: the city is still open for the other one.
-            turn.say(Prompt::removing_keyboard(view.t("toast-way-closed"))).await?;
+            turn.say(Prompt::removing_keyboard(super::way::closed_toast(&view, way))).await?;
             return turn.go(State::Way { city: city_id }).await;
         }
         return turn.say(Prompt::removing_keyboard(super::way::closed_text(&view, city))).await;

@@ -81,6 +81,7 @@ pub fn callback_handler() -> UpdateHandler<BotError> {
         .branch(
             case![State::Ready { city, way }]
                 .branch(case![Callback::Applied].endpoint(ready::applied))
+                .branch(case![Callback::QrtBooked].endpoint(ready::qrt_booked))
                 .branch(case![Callback::DatePicker].endpoint(ready::date_picker_button))
                 .branch(case![Callback::TestDate(date)].endpoint(ready::test_date))
                 .branch(case![Callback::ChangeCity].endpoint(city::change)),

@@ -1,4 +1,5 @@
-//! After the code: where to go and what to do there, "I have applied", and the test date.
+//! After the code: where to go and what to do there, "I have applied" (QAZTEST) or "I have
+//! taken the online test or entered my code" (QRT), and the test date.
 
 use chrono::NaiveDate;
 use teloxide::prelude::*;
@@ -36,17 +37,24 @@ pub fn prompt(view: &View<'_>, profile: &Profile, city: &CityId, way: Way) -> Pr
         text.push_str("\n\n");
         text.push_str(&super::cabinet::code_line(view, profile));
     }
-    if let Some(applied) = profile.applied_on {
+    if let Some(recorded) = recorded_line(view, profile, way) {
         text.push_str("\n\n");
-        text.push_str(&view.ta("applied-on", Args::new().with("date", view.date(applied))));
+        text.push_str(&recorded);
     }
     if let Some(date) = profile.test_date {
         text.push_str("\n\n");
         text.push_str(&view.ta("test-date-is", Args::new().with("date", view.date(date))));
     }
     let mut rows = Vec::new();
-    if profile.applied_on.is_none() {
-        rows.push(vec![ui::button(view.t("btn-applied"), Callback::Applied)]);
+    // QRT is online and has no application: its own button says what ends its reminders.
+    match way {
+        Way::Qaztest if profile.applied_on.is_none() => {
+            rows.push(vec![ui::button(view.t("btn-applied"), Callback::Applied)]);
+        }
+        Way::Qrt if profile.qrt_booked_on.is_none() => {
+            rows.push(vec![ui::button(view.t("btn-qrt-booked"), Callback::QrtBooked)]);
+        }
+        _ => {}
     }
     rows.push(vec![ui::button(view.t("btn-test-date"), Callback::DatePicker)]);
     rows.push(vec![
@@ -54,6 +62,16 @@ pub fn prompt(view: &View<'_>, profile: &Profile, city: &CityId, way: Way) -> Pr
         ui::button(view.t("btn-change-city"), Callback::ChangeCity),
     ]);
     Prompt::with_inline(text, rows)
+}
+
+/// What the candidate recorded for the way, and when: the QAZTEST application, or the QRT
+/// online test taken or booked.
+pub fn recorded_line(view: &View<'_>, profile: &Profile, way: Way) -> Option<String> {
+    let (id, date) = match way {
+        Way::Qaztest => ("applied-on", profile.applied_on?),
+        Way::Qrt => ("qrt-booked-on", profile.qrt_booked_on?),
+    };
+    Some(view.ta(id, Args::new().with("date", view.date(date))))
 }
 
 fn date_picker(view: &View<'_>) -> Prompt {
@@ -67,10 +85,12 @@ fn date_picker(view: &View<'_>) -> Prompt {
     Prompt::with_inline(view.ta("test-date-prompt", args), rows)
 }
 
-/// "I have applied": recorded once; a second tap (double tap, old message) only gets the toast.
+/// QAZTEST's "I have applied": recorded once; a second tap (double tap, old message) only gets
+/// the toast.
 pub async fn applied(mut turn: Turn, query: CallbackQuery, (city, way): (CityId, Way)) -> HandlerResult {
-    if turn.ctx.profile.applied_on.is_some() {
-        // A double tap or an old message: the first date stays and nothing is repeated.
+    if way != Way::Qaztest || turn.ctx.profile.applied_on.is_some() {
+        // A double tap or an old message (QRT was once offered this button): the first date
+        // stays and nothing is repeated.
         return super::fallback::stale_button(turn, query).await;
     }
     turn.ack(&query).await?;
@@ -83,6 +103,23 @@ pub async fn applied(mut turn: Turn, query: CallbackQuery, (city, way): (CityId,
     if turn.ctx.profile.test_date.is_none() {
         return turn.say(date_picker(&turn.view())).await;
     }
+    turn.go(State::Ready { city, way }).await
+}
+
+/// QRT's "I have taken the online test or entered my code on qrt.kz": recorded once, and it
+/// ends the QRT deadline reminders; a second tap only gets the toast.
+pub async fn qrt_booked(mut turn: Turn, query: CallbackQuery, (city, way): (CityId, Way)) -> HandlerResult {
+    if way != Way::Qrt || turn.ctx.profile.qrt_booked_on.is_some() {
+        return super::fallback::stale_button(turn, query).await;
+    }
+    turn.ack(&query).await?;
+    // The reply goes first, as for "I have applied": a replayed tap records and answers again.
+    let view = turn.view();
+    let last_day = view.date(turn.app.campaign.window.closes);
+    turn.say(view.ta("qrt-booked-recorded", Args::new().with("deadline", last_day))).await?;
+    let today = turn.app.today();
+    turn.app.db.set_qrt_booked(turn.chat_id().0, Some(today), turn.app.clock.now()).await?;
+    turn.ctx.profile.qrt_booked_on = Some(today);
     turn.go(State::Ready { city, way }).await
 }
 

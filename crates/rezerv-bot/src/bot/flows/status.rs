@@ -22,10 +22,13 @@ pub fn text(view: &View<'_>, profile: &Profile, state: &State) -> String {
 
     let city = state.city().and_then(|id| view.city(id));
     let way = profile.code.as_ref().map(|(_, way)| *way).or(state.way());
-    lines.push(match city {
-        Some(city) => view.ta("status-city", Args::new().with("city", view.city_name(city))),
-        None => view.t("status-city-none"),
-    });
+    // QRT is online, one testing period for everyone: its candidates' city decides nothing.
+    if way != Some(Way::Qrt) {
+        lines.push(match city {
+            Some(city) => view.ta("status-city", Args::new().with("city", view.city_name(city))),
+            None => view.t("status-city-none"),
+        });
+    }
     lines.push(match way {
         Some(way) => view.ta("status-way", Args::new().with("way", view.way_name(way))),
         None => view.t("status-way-none"),
@@ -55,13 +58,16 @@ pub fn text(view: &View<'_>, profile: &Profile, state: &State) -> String {
         let deadline = campaign.deadline(city, way);
         let days_left = (deadline - today).num_days();
         let args = Args::new().with("date", view.date(deadline)).with("days", days_left);
-        lines.push(if days_left < 0 {
-            view.ta("status-deadline-passed", args)
-        } else {
-            view.ta("status-deadline", args)
-        });
-        if let Some(applied) = profile.applied_on {
-            lines.push(view.ta("applied-on", Args::new().with("date", view.date(applied))));
+        // QAZTEST: the city's application cutoff; QRT: the testing period's last day.
+        let id = match (way, days_left < 0) {
+            (Way::Qaztest, false) => "status-deadline",
+            (Way::Qaztest, true) => "status-deadline-passed",
+            (Way::Qrt, false) => "status-qrt-deadline",
+            (Way::Qrt, true) => "status-qrt-deadline-passed",
+        };
+        lines.push(view.ta(id, args));
+        if let Some(recorded) = super::ready::recorded_line(view, profile, way) {
+            lines.push(recorded);
         }
         let test_date = profile.test_date;
         lines.push(match test_date {

@@ -9,7 +9,8 @@ use crate::config::City;
 use crate::domain::{CityId, Way};
 use crate::i18n::Args;
 
-/// Whether the candidate can still apply for `way` in `city` today.
+/// Whether `way` is still open in `city` today: QAZTEST's applications there, or the QRT
+/// online test (the testing period, the same everywhere).
 pub fn is_open(view: &View<'_>, city: &City, way: Way) -> bool {
     view.app.today() <= view.app.campaign.deadline(city, way)
 }
@@ -26,12 +27,21 @@ pub fn deadline_line(view: &View<'_>, city: &City, way: Way) -> String {
     view.ta(&format!("way-{}-line", way.code()), args)
 }
 
-/// Applications are closed for the city: results and paid-retake information.
+/// The toast for a way that closed since its button was shown.
+pub fn closed_toast(view: &View<'_>, way: Way) -> String {
+    match way {
+        Way::Qaztest => view.t("toast-way-closed"),
+        Way::Qrt => view.t("toast-qrt-closed"),
+    }
+}
+
+/// Nothing is open for the city any more (the testing period is over): results and
+/// paid-retake information.
 pub fn closed_text(view: &View<'_>, city: &City) -> String {
     view.ta(
         "city-closed",
         Args::new()
-            .with("city", view.city_name(city))
+            .with("closes", view.date(view.app.campaign.last_deadline(city)))
             .with("results", view.app.campaign.links.qaztest_results.clone())
             .with("qrt", view.app.campaign.links.qrt.clone()),
     )
@@ -67,7 +77,7 @@ pub async fn chosen(turn: Turn, query: CallbackQuery, city: CityId, way: Way) ->
     let still_open = view.city(&city).is_some_and(|city| is_open(&view, city, way));
     if !still_open {
         // The deadline passed since the buttons were shown.
-        turn.answer(&query, Some(view.t("toast-way-closed"))).await?;
+        turn.answer(&query, Some(closed_toast(&view, way))).await?;
         return turn.show(&State::Way { city }).await;
     }
     turn.ack(&query).await?;
