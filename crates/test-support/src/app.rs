@@ -258,6 +258,17 @@ pub fn sent(events: Vec<BotEvent>) -> Vec<BotMessage> {
         .collect()
 }
 
+/// Toast texts of the answered callbacks among the events (`None`: answered without one).
+pub fn answers(events: &[BotEvent]) -> Vec<Option<String>> {
+    events
+        .iter()
+        .filter_map(|event| match event {
+            BotEvent::CallbackAnswered { text, .. } => Some(text.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
 pub fn texts(messages: &[BotMessage]) -> String {
     messages.iter().map(|message| message.text.as_str()).collect::<Vec<_>>().join("\n---\n")
 }

@@ -1,6 +1,7 @@
 //! Input the bot does not expect, through the real dispatcher: every state re-prompts and
 //! stays put, forged contacts and buttons change nothing, double taps count once.
 
+use rezerv_test_support::app::answers;
 use std::time::Duration;
 
 use bot_api_emulator::{BotEvent, BotMessage, TestUser};
@@ -27,17 +28,6 @@ fn shows(message: &BotMessage, marker: &str) -> bool {
     message.text.contains(marker)
         || message.buttons().iter().any(|button| button.text == marker)
         || message.keyboard_buttons().iter().any(|button| button.text == marker)
-}
-
-/// Toast texts of the answered callbacks among the events.
-fn answers(events: &[BotEvent]) -> Vec<Option<String>> {
-    events
-        .iter()
-        .filter_map(|event| match event {
-            BotEvent::CallbackAnswered { text, .. } => Some(text.clone()),
-            _ => None,
-        })
-        .collect()
 }
 
 /// Waits until the bot has answered every pressed button and then fell quiet; returns the events.

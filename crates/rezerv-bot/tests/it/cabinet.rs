@@ -3,9 +3,10 @@
 //! says, the candidate generates the code in the pkrezerv.gov.kz cabinet; the bot may keep a
 //! copy of it).
 
+use rezerv_test_support::app::answers;
 use std::process::Command;
 
-use bot_api_emulator::{BotEvent, BotMessage, TestUser};
+use bot_api_emulator::{BotMessage, TestUser};
 use rezerv_bot::bot::State;
 use rezerv_bot::domain::{CabinetCode, CodeSource, Lang, Way};
 use rezerv_bot::i18n::Args;
@@ -134,16 +135,6 @@ async fn refused(app: &TestApp, user: &TestUser, lang: Lang, what: &str, marker:
     assert!(reply[1].text.contains(marker), "the same prompt again: {all}");
     assert_eq!(app.state(user).await, state, "{all}");
     assert_eq!(app.db.profile(user.id).await.unwrap(), profile, "{all}");
-}
-
-fn answers(events: &[BotEvent]) -> Vec<Option<String>> {
-    events
-        .iter()
-        .filter_map(|event| match event {
-            BotEvent::CallbackAnswered { text, .. } => Some(text.clone()),
-            _ => None,
-        })
-        .collect()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -2,10 +2,11 @@
 //! channels and groups, double taps, commands in capitals, recycled phone numbers, and the
 //! descriptions an empty chat shows.
 
+use rezerv_test_support::app::answers;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use bot_api_emulator::{BotEvent, Emulator, EmulatorConfig, TestUser};
+use bot_api_emulator::{Emulator, EmulatorConfig, TestUser};
 use rezerv_bot::bot::State;
 use rezerv_bot::domain::{Lang, Way};
 use rezerv_bot::i18n::Args;
@@ -31,17 +32,6 @@ async fn all_updates_handled(app: &TestApp) {
         assert!(Instant::now() < deadline, "the bot did not handle its updates within {REPLY_TIMEOUT:?}");
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-}
-
-/// Toast texts of the answered callbacks among the events.
-fn answers(events: &[BotEvent]) -> Vec<Option<String>> {
-    events
-        .iter()
-        .filter_map(|event| match event {
-            BotEvent::CallbackAnswered { text, .. } => Some(text.clone()),
-            _ => None,
-        })
-        .collect()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
