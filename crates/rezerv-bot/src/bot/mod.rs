@@ -292,18 +292,13 @@ pub(crate) fn serve(app: Arc<App>, poll_timeout: Duration) -> (ShutdownToken, Jo
     let running = tokio::spawn(async move {
         let on_error = LoggingErrorHandler::with_custom_text("update listener error");
         loop {
-            // teloxide's dispatcher asks for `getMe` before it listens, outside the request
-            // layer: ask through the layer first, so a fault there is retried as any other.
-            if let Err(err) = app.telegram.call(Patience::SETUP, |bot| bot.get_me()).await {
-                tracing::warn!(error = %err, "Telegram does not answer getMe; trying again");
-            }
             let listener = reliable_polling(app.telegram.clone(), app.db.clone(), app.clock.clone(), poll_timeout);
-            match dispatcher.try_dispatch_with_listener(listener, on_error.clone()).await {
-                Ok(()) => break,
-                Err(err) => {
-                    tracing::warn!(error = %err, "the dispatcher cannot start; trying again");
-                    tokio::time::sleep(RESTART_PAUSE).await;
-                }
+            let Err(err) = dispatcher.try_dispatch_with_listener(listener, on_error.clone()).await else { break };
+            // teloxide's dispatcher asks for `getMe` before it listens, outside the request
+            // layer. Wait through the layer until Telegram answers it, then start again.
+            tracing::warn!(error = %err, "the dispatcher cannot start; trying again");
+            if app.telegram.call(Patience::SETUP, |bot| bot.get_me()).await.is_err() {
+                tokio::time::sleep(RESTART_PAUSE).await;
             }
         }
         let _ = stop.send(true);

@@ -143,23 +143,24 @@ impl Db {
     }
 
     pub async fn set_applied(&self, chat_id: i64, on: Option<NaiveDate>, now: DateTime<Utc>) -> StorageResult<()> {
-        sqlx::query("UPDATE candidates SET applied_on = ?, updated_at = ? WHERE chat_id = ?")
-            .bind(on.map(format_date))
-            .bind(timestamp(now))
-            .bind(chat_id)
-            .execute(self.writer())
-            .await?;
-        Ok(())
+        self.set_day("UPDATE candidates SET applied_on = ?, updated_at = ? WHERE chat_id = ?", chat_id, on, now).await
     }
 
     /// Records that a QRT candidate took the online test or entered their code on qrt.kz.
     pub async fn set_qrt_booked(&self, chat_id: i64, on: Option<NaiveDate>, now: DateTime<Utc>) -> StorageResult<()> {
-        sqlx::query("UPDATE candidates SET qrt_booked_on = ?, updated_at = ? WHERE chat_id = ?")
-            .bind(on.map(format_date))
-            .bind(timestamp(now))
-            .bind(chat_id)
-            .execute(self.writer())
-            .await?;
+        self.set_day("UPDATE candidates SET qrt_booked_on = ?, updated_at = ? WHERE chat_id = ?", chat_id, on, now)
+            .await
+    }
+
+    /// Runs one of the day setters above: `sql` binds the day, the time and the chat.
+    async fn set_day(
+        &self,
+        sql: &'static str,
+        chat_id: i64,
+        on: Option<NaiveDate>,
+        now: DateTime<Utc>,
+    ) -> StorageResult<()> {
+        sqlx::query(sql).bind(on.map(format_date)).bind(timestamp(now)).bind(chat_id).execute(self.writer()).await?;
         Ok(())
     }
 

@@ -266,3 +266,35 @@ async fn get_updates_waits_out_the_retry_after_telegram_asks_for() {
     assert!(!reply.is_empty());
     assert!(polls() > at_429);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn start_up_survives_a_429_a_500_and_a_dropped_connection_on_every_call_it_makes() {
+    use bot_api_emulator::{Emulator, EmulatorConfig};
+    use rezerv_bot::clock::ManualClock;
+    use rezerv_bot::config::Campaign;
+    use rezerv_bot::startup::Application;
+    use rezerv_test_support::app::{REPLY_TIMEOUT, emulator_settings, morning};
+    use rezerv_test_support::db::TempDir;
+
+    let dir = TempDir::new();
+    let emu =
+        Emulator::start(EmulatorConfig { max_poll_hold: std::time::Duration::from_secs(1), ..Default::default() })
+            .await
+            .unwrap();
+    for method in ["setMyCommands", "setMyDescription", "setMyShortDescription", "getMe", "getUpdates"] {
+        emu.inject_method_faults(None, Methods::Only(method.into()), all_three());
+    }
+    let campaign = Campaign::embedded().unwrap();
+    let clock = std::sync::Arc::new(ManualClock::new(morning(&campaign, "2023-09-05")));
+    let mut running = Application::build(&emulator_settings(&emu, dir.database_url()), clock).await.unwrap();
+
+    let user = TestUser::new(940_001, "ru");
+    emu.send_text(&user, "/start");
+    let reply = emu.next_sent(user.id, REPLY_TIMEOUT * 3).await.expect("the bot answers once Telegram does");
+    assert_eq!(reply.buttons().len(), 2, "the language picker: {}", reply.text);
+    assert_eq!(emu.pending_global_faults(), 0, "every fault was met");
+    let app = running.app().clone();
+    assert_eq!(emu.description(Some("ru")), Some(app.locales.t(Lang::Ru, "bot-description")));
+    assert!(!emu.commands(Some("kk")).is_empty(), "the Kazakh menu is set");
+    running.shutdown().await;
+}

@@ -1,11 +1,11 @@
 //! The campaign calendar through the real dispatcher: before the window, after a city's
 //! cutoff, changing city and way, and /status at every stage.
 
-use bot_api_emulator::{BotEvent, BotMessage, TestUser};
+use bot_api_emulator::{BotMessage, TestUser};
 use rezerv_bot::bot::State;
 use rezerv_bot::domain::{Lang, Way};
 use rezerv_bot::i18n::Args;
-use rezerv_test_support::app::{TestApp, morning, spawn_app, spawn_app_on, texts};
+use rezerv_test_support::app::{TestApp, answers, morning, spawn_app, spawn_app_on, texts};
 use rezerv_test_support::flows::{city_name, codes_left, walk_to_contact, walk_to_way};
 
 const PHONE: &str = "+7 701 123 45 67";
@@ -91,13 +91,7 @@ async fn after_a_cutoff_only_the_open_ways_are_offered() {
     // The QAZTEST button shown yesterday no longer leads anywhere.
     app.emu.press_button(&user, old_qaztest.0, &old_qaztest.1);
     let events = app.settle(&user).await;
-    let toasts: Vec<Option<String>> = events
-        .iter()
-        .filter_map(|event| match event {
-            BotEvent::CallbackAnswered { text, .. } => Some(text.clone()),
-            _ => None,
-        })
-        .collect();
+    let toasts = answers(&events);
     assert_eq!(toasts, vec![Some(app.t(Lang::Ru, "toast-way-closed"))]);
     assert_eq!(app.state(&user).await, Some(State::Way { city: "almaty".parse().unwrap() }));
 

@@ -9,7 +9,7 @@ use rezerv_bot::domain::{Lang, Way};
 use rezerv_bot::i18n::Args;
 use rezerv_bot::reminders::SenderConfig;
 use rezerv_bot::storage::OutboxStatus;
-use rezerv_test_support::app::{TestApp, spawn_app_on, texts};
+use rezerv_test_support::app::{TestApp, answers, spawn_app_on, texts};
 use rezerv_test_support::flows::{city_name, get_code, walk_to_contact, walk_to_way};
 
 /// Callback button labels of a message.
@@ -141,13 +141,7 @@ async fn the_online_test_button_stops_the_qrt_reminders_and_i_have_applied_stays
     let (message_id, _) = app.find_button(&qrt, &t("btn-test-date"));
     app.emu.press_button(&qrt, message_id, &Callback::Applied.encode());
     let events = app.settle(&qrt).await;
-    let toasts: Vec<Option<String>> = events
-        .iter()
-        .filter_map(|event| match event {
-            BotEvent::CallbackAnswered { text, .. } => Some(text.clone()),
-            _ => None,
-        })
-        .collect();
+    let toasts = answers(&events);
     assert_eq!(toasts, [Some(t("toast-stale-button"))]);
     assert_eq!(app.db.profile(qrt.id).await.unwrap().unwrap().applied_on, None);
 
