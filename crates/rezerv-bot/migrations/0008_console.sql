@@ -1,9 +1,13 @@
 -- The organisers' console (issue 11).
 
--- Organisers: the Telegram user ids that see the console. Managed with `rezerv-bot admins`.
+-- Organisers: the Telegram user ids that see the console, managed with `rezerv-bot admins`.
+-- A removed organiser keeps the row (removed_at set) until the bot has taken the console's
+-- command menu off their chat; `menu_shown` says whether it is there now.
 CREATE TABLE organisers (
-    user_id  INTEGER PRIMARY KEY,
-    added_at TEXT NOT NULL
+    user_id    INTEGER PRIMARY KEY,
+    added_at   TEXT NOT NULL,
+    removed_at TEXT,
+    menu_shown INTEGER NOT NULL DEFAULT 0
 ) STRICT;
 
 -- Every organiser action: who (a Telegram user id; NULL from the command line), when, what,

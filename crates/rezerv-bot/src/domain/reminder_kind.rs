@@ -13,6 +13,8 @@ spelled! {
         Nudge = "nudge",
         /// One message to many, not planned: the planner never touches it.
         Broadcast = "broadcast",
+        /// One message to one candidate from an organiser's action (a replaced code).
+        Notice = "notice",
     }
 }
 

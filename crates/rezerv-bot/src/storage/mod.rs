@@ -3,6 +3,7 @@
 mod batch;
 mod candidates;
 mod codes;
+mod console;
 mod dialogue;
 mod eligible;
 mod inbox;
@@ -26,6 +27,7 @@ use dialogue::DialogueRow;
 
 pub use candidates::Profile;
 pub use codes::{Claim, ImportReport};
+pub use console::{Actor, AuditEntry, CODE_REPLACED_MESSAGE, CandidateCard, Found, Lookup, MenuChange, Replacement};
 pub use dialogue::{DialogueStore, StateSummary, StoredState};
 pub use inbox::InboxEntry;
 pub use outbox::{CancelReason, ClaimedRow, OutboxRow, OutboxStatus, PlanInput, PlannedRow, Wave};

@@ -173,13 +173,13 @@ pub struct Wave {
     pub count: i64,
 }
 
-fn parse_time(text: &str) -> StorageResult<DateTime<Utc>> {
+pub(super) fn parse_time(text: &str) -> StorageResult<DateTime<Utc>> {
     DateTime::parse_from_rfc3339(text)
         .map(|time| time.with_timezone(&Utc))
         .map_err(|_| StorageError::Corrupt(format!("bad stored time `{text}`")))
 }
 
-fn parse_day(text: Option<String>) -> StorageResult<Option<NaiveDate>> {
+pub(super) fn parse_day(text: Option<String>) -> StorageResult<Option<NaiveDate>> {
     text.map(|text| {
         NaiveDate::parse_from_str(&text, "%Y-%m-%d")
             .map_err(|_| StorageError::Corrupt(format!("bad stored date `{text}`")))
@@ -206,7 +206,7 @@ fn outbox_row(row: sqlx::sqlite::SqliteRow) -> StorageResult<OutboxRow> {
 type SqliteQuery<'q> = sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments<'q>>;
 
 /// Binds ?1-?8 of an outbox insert: chat, key, kind, message, args, due, expiry, now.
-fn bind_row<'q>(query: SqliteQuery<'q>, chat_id: i64, row: &'q PlannedRow, now: &'q str) -> SqliteQuery<'q> {
+pub(super) fn bind_row<'q>(query: SqliteQuery<'q>, chat_id: i64, row: &'q PlannedRow, now: &'q str) -> SqliteQuery<'q> {
     query
         .bind(chat_id)
         .bind(&row.key)

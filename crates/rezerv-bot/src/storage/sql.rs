@@ -8,7 +8,7 @@ use sqlx::sqlite::{Sqlite, SqliteTypeInfo, SqliteValueRef};
 use sqlx::{Database, Decode, Encode, Type};
 
 use super::{CancelReason, OutboxStatus};
-use crate::domain::{ReminderKind, Stage};
+use crate::domain::{AuditAction, AuditVia, ReminderKind, Stage};
 
 /// A value stored as one of a fixed set of texts.
 pub(crate) trait SqlText: Copy {
@@ -52,4 +52,4 @@ macro_rules! stored_as_text {
     )+};
 }
 
-stored_as_text!(Stage, ReminderKind, OutboxStatus, CancelReason);
+stored_as_text!(Stage, ReminderKind, OutboxStatus, CancelReason, AuditAction, AuditVia);

@@ -1,0 +1,423 @@
+//! The organisers' console: who organisers are, the audit log, finding a candidate, and
+//! replacing a code that does not work.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use sqlx::sqlite::SqliteRow;
+use sqlx::{Row, Sqlite, Transaction};
+
+use super::outbox::{bind_row, parse_day, parse_time};
+use super::{Db, OutboxStatus, PlannedRow, StorageResult, corrupt, timestamp};
+use crate::domain::{AuditAction, AuditVia, Lang, OrganiserId, Phone, PromoCode, ReminderKind, Stage, Way};
+
+/// Who acted: an organiser in Telegram, or someone at the server's command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Actor {
+    pub via: AuditVia,
+    /// The organiser's Telegram id; `None` from the command line.
+    pub id: Option<OrganiserId>,
+}
+
+impl Actor {
+    pub fn cli() -> Actor {
+        Actor { via: AuditVia::Cli, id: None }
+    }
+
+    pub fn telegram(id: OrganiserId) -> Actor {
+        Actor { via: AuditVia::Telegram, id: Some(id) }
+    }
+}
+
+/// One line of the audit log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditEntry {
+    pub at: DateTime<Utc>,
+    pub actor: Actor,
+    pub action: AuditAction,
+    /// What the action was about, e.g. the phone looked up or the segment of a broadcast.
+    pub detail: String,
+    /// How many rows it touched.
+    pub rows: i64,
+}
+
+/// What the console's command menu of one organiser's chat needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MenuChange {
+    /// A new organiser: set the console's menu in their chat.
+    Show(OrganiserId),
+    /// A removed organiser whose chat still has it: take it off.
+    Hide(OrganiserId),
+}
+
+/// Whom `/find` looks for: a phone (the candidate's shared contact or the eligible list) or a
+/// chat id. A bare 10-digit number can be either, and is looked up as both.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Lookup {
+    pub phone: Option<Phone>,
+    pub chat_id: Option<i64>,
+}
+
+impl Lookup {
+    /// `None` when the text is neither a phone nor a chat id.
+    pub fn parse(text: &str) -> Option<Lookup> {
+        let text = text.trim();
+        let phone = Phone::parse(text).ok();
+        let chat_id = text.parse::<i64>().ok().filter(|id| *id > 0);
+        (phone.is_some() || chat_id.is_some()).then_some(Lookup { phone, chat_id })
+    }
+}
+
+/// One candidate as the console shows them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CandidateCard {
+    pub chat_id: i64,
+    pub lang: Option<Lang>,
+    pub stage: Stage,
+    pub city: Option<String>,
+    pub way: Option<Way>,
+    pub step: Option<i64>,
+    pub phone: Option<Phone>,
+    /// The code held now, its way and when it was issued.
+    pub code: Option<(PromoCode, Way, DateTime<Utc>)>,
+    pub applied_on: Option<NaiveDate>,
+    pub qrt_booked_on: Option<NaiveDate>,
+    pub test_date: Option<NaiveDate>,
+    /// False once the candidate blocked the bot.
+    pub active: bool,
+    pub created_at: DateTime<Utc>,
+    pub reminders_sent: i64,
+    pub reminders_pending: i64,
+    pub reminders_failed: i64,
+    /// Codes revoked from this candidate, oldest first: (code, reason).
+    pub revoked: Vec<(String, String)>,
+}
+
+/// What `/find` found.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Found {
+    pub cards: Vec<CandidateCard>,
+    /// For a phone: whether it is on the eligible list.
+    pub eligible: Option<bool>,
+}
+
+/// The outcome of replacing a candidate's code.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Replacement {
+    /// The old code is revoked and the new one issued; the candidate is told in `lang`.
+    Replaced { old: PromoCode, new: PromoCode, way: Way },
+    /// No candidate has this chat id.
+    NoCandidate,
+    /// The candidate holds no issued code.
+    NoCode,
+    /// The way's pool is empty: nothing was changed.
+    PoolEmpty(Way),
+}
+
+/// The message the candidate gets when their code is replaced.
+pub const CODE_REPLACED_MESSAGE: &str = "notice-code-replaced";
+
+impl Db {
+    /// Adds an organiser (or brings back a removed one); false if they already were one.
+    pub async fn add_organiser(&self, id: OrganiserId, actor: Actor, now: DateTime<Utc>) -> StorageResult<bool> {
+        let at = timestamp(now);
+        let mut tx = self.writer().begin_with("BEGIN IMMEDIATE").await?;
+        let added = sqlx::query(
+            "INSERT INTO organisers (user_id, added_at) VALUES (?1, ?2)
+             ON CONFLICT (user_id) DO UPDATE SET added_at = excluded.added_at, removed_at = NULL
+             WHERE organisers.removed_at IS NOT NULL",
+        )
+        .bind(id.get())
+        .bind(&at)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected()
+            == 1;
+        if added {
+            let entry = AuditEntry { at: now, actor, action: AuditAction::AdminAdd, detail: id.to_string(), rows: 1 };
+            insert_audit(&mut tx, &entry).await?;
+        }
+        tx.commit().await?;
+        Ok(added)
+    }
+
+    /// Removes an organiser: the console refuses them at once, and the bot takes its menu off
+    /// their chat. False if they were not one.
+    pub async fn remove_organiser(&self, id: OrganiserId, actor: Actor, now: DateTime<Utc>) -> StorageResult<bool> {
+        let mut tx = self.writer().begin_with("BEGIN IMMEDIATE").await?;
+        let removed = sqlx::query("UPDATE organisers SET removed_at = ? WHERE user_id = ? AND removed_at IS NULL")
+            .bind(timestamp(now))
+            .bind(id.get())
+            .execute(&mut *tx)
+            .await?
+            .rows_affected()
+            == 1;
+        if removed {
+            let entry =
+                AuditEntry { at: now, actor, action: AuditAction::AdminRemove, detail: id.to_string(), rows: 1 };
+            insert_audit(&mut tx, &entry).await?;
+        }
+        tx.commit().await?;
+        Ok(removed)
+    }
+
+    /// The organisers, by id.
+    pub async fn organisers(&self) -> StorageResult<Vec<OrganiserId>> {
+        let ids: Vec<i64> =
+            sqlx::query_scalar("SELECT user_id FROM organisers WHERE removed_at IS NULL ORDER BY user_id")
+                .fetch_all(self.pool())
+                .await?;
+        ids.into_iter().map(|id| OrganiserId::new(id).map_err(corrupt)).collect()
+    }
+
+    /// The organiser behind a Telegram user id, if that user is one now.
+    pub async fn organiser(&self, user_id: i64) -> StorageResult<Option<OrganiserId>> {
+        let found: Option<i64> =
+            sqlx::query_scalar("SELECT user_id FROM organisers WHERE user_id = ? AND removed_at IS NULL")
+                .bind(user_id)
+                .fetch_optional(self.pool())
+                .await?;
+        found.map(|id| OrganiserId::new(id).map_err(corrupt)).transpose()
+    }
+
+    /// The chats whose console menu must be set or taken off.
+    pub async fn menu_changes(&self) -> StorageResult<Vec<MenuChange>> {
+        let rows = sqlx::query(
+            "SELECT user_id, removed_at IS NULL AS active FROM organisers
+             WHERE (removed_at IS NULL AND menu_shown = 0) OR (removed_at IS NOT NULL AND menu_shown = 1)
+             ORDER BY user_id",
+        )
+        .fetch_all(self.pool())
+        .await?;
+        rows.into_iter()
+            .map(|row| {
+                let id = OrganiserId::new(row.try_get("user_id")?).map_err(corrupt)?;
+                Ok(if row.try_get::<bool, _>("active")? { MenuChange::Show(id) } else { MenuChange::Hide(id) })
+            })
+            .collect()
+    }
+
+    /// Records that the menu change was made; a removed organiser's row goes once their menu
+    /// is off.
+    pub async fn menu_changed(&self, change: MenuChange) -> StorageResult<()> {
+        let statement = match change {
+            MenuChange::Show(_) => "UPDATE organisers SET menu_shown = 1 WHERE user_id = ? AND removed_at IS NULL",
+            MenuChange::Hide(_) => "DELETE FROM organisers WHERE user_id = ? AND removed_at IS NOT NULL",
+        };
+        let (MenuChange::Show(id) | MenuChange::Hide(id)) = change;
+        sqlx::query(statement).bind(id.get()).execute(self.writer()).await?;
+        Ok(())
+    }
+
+    /// Writes one line to the audit log.
+    pub async fn audit(&self, entry: &AuditEntry) -> StorageResult<()> {
+        let mut tx = self.writer().begin().await?;
+        insert_audit(&mut tx, entry).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The newest `limit` lines of the audit log, newest first.
+    pub async fn audit_log(&self, limit: i64) -> StorageResult<Vec<AuditEntry>> {
+        let rows = sqlx::query("SELECT at, actor, via, action, detail, rows FROM audit ORDER BY id DESC LIMIT ?")
+            .bind(limit)
+            .fetch_all(self.pool())
+            .await?;
+        rows.iter()
+            .map(|row| {
+                let actor: Option<i64> = row.try_get("actor")?;
+                Ok(AuditEntry {
+                    at: parse_time(&row.try_get::<String, _>("at")?)?,
+                    actor: Actor {
+                        via: row.try_get("via")?,
+                        id: actor.map(OrganiserId::new).transpose().map_err(corrupt)?,
+                    },
+                    action: row.try_get("action")?,
+                    detail: row.try_get("detail")?,
+                    rows: row.try_get("rows")?,
+                })
+            })
+            .collect()
+    }
+
+    /// The candidates a lookup names: by chat id, by their shared phone, or by the account a
+    /// phone's code was issued to.
+    pub async fn find(&self, lookup: &Lookup) -> StorageResult<Found> {
+        let phone = lookup.phone.as_ref().map(Phone::as_str);
+        let rows = sqlx::query(&format!(
+            "SELECT {CARD_COLUMNS} FROM candidates c LEFT JOIN promo_codes p ON p.code = c.code
+             WHERE c.chat_id = ?1 OR c.phone = ?2
+                OR c.chat_id = (SELECT claimed_by FROM eligible WHERE phone = ?2)
+             ORDER BY c.chat_id"
+        ))
+        .bind(lookup.chat_id)
+        .bind(phone)
+        .fetch_all(self.pool())
+        .await?;
+        let mut cards = Vec::with_capacity(rows.len());
+        for row in &rows {
+            cards.push(self.card(row).await?);
+        }
+        let eligible = match phone {
+            Some(phone) => Some(
+                sqlx::query_scalar::<_, bool>("SELECT EXISTS (SELECT 1 FROM eligible WHERE phone = ?)")
+                    .bind(phone)
+                    .fetch_one(self.pool())
+                    .await?,
+            ),
+            None => None,
+        };
+        Ok(Found { cards, eligible })
+    }
+
+    async fn card(&self, row: &SqliteRow) -> StorageResult<CandidateCard> {
+        let chat_id: i64 = row.try_get("chat_id")?;
+        let code: Option<String> = row.try_get("code")?;
+        let code_way: Option<Way> =
+            row.try_get::<Option<String>, _>("code_way")?.map(|way| way.parse()).transpose().map_err(corrupt)?;
+        let issued_at: Option<String> = row.try_get("issued_at")?;
+        let code = match (code, code_way, issued_at) {
+            (Some(code), Some(way), Some(at)) => {
+                Some((PromoCode::parse(&code).map_err(corrupt)?, way, parse_time(&at)?))
+            }
+            _ => None,
+        };
+        let counts = sqlx::query(
+            "SELECT COALESCE(SUM(status = ?2), 0) AS sent, COALESCE(SUM(status IN (?3, ?4)), 0) AS pending,
+                    COALESCE(SUM(status = ?5), 0) AS failed
+             FROM outbox WHERE chat_id = ?1",
+        )
+        .bind(chat_id)
+        .bind(OutboxStatus::Sent)
+        .bind(OutboxStatus::Pending)
+        .bind(OutboxStatus::InFlight)
+        .bind(OutboxStatus::Failed)
+        .fetch_one(self.pool())
+        .await?;
+        let revoked = sqlx::query("SELECT code, reason FROM revoked_codes WHERE chat_id = ? ORDER BY revoked_at, code")
+            .bind(chat_id)
+            .fetch_all(self.pool())
+            .await?
+            .iter()
+            .map(|row| Ok((row.try_get("code")?, row.try_get("reason")?)))
+            .collect::<Result<_, sqlx::Error>>()?;
+        Ok(CandidateCard {
+            chat_id,
+            lang: row.try_get::<Option<String>, _>("lang")?.map(|lang| lang.parse()).transpose().map_err(corrupt)?,
+            stage: row.try_get("stage")?,
+            city: row.try_get("city")?,
+            way: row.try_get::<Option<String>, _>("way")?.map(|way| way.parse()).transpose().map_err(corrupt)?,
+            step: row.try_get("step")?,
+            phone: row.try_get::<Option<String>, _>("phone")?.map(|p| Phone::parse(&p)).transpose().map_err(corrupt)?,
+            code,
+            applied_on: parse_day(row.try_get("applied_on")?)?,
+            qrt_booked_on: parse_day(row.try_get("qrt_booked_on")?)?,
+            test_date: parse_day(row.try_get("test_date")?)?,
+            active: row.try_get("active")?,
+            created_at: parse_time(&row.try_get::<String, _>("created_at")?)?,
+            reminders_sent: counts.try_get("sent")?,
+            reminders_pending: counts.try_get("pending")?,
+            reminders_failed: counts.try_get("failed")?,
+            revoked,
+        })
+    }
+
+    /// Revokes the code a candidate holds and issues a new one of the same way, in one
+    /// transaction with the audit line and the message that tells the candidate. The revoked
+    /// code stays issued, so it is never handed out again.
+    pub async fn replace_code(
+        &self,
+        chat_id: i64,
+        reason: &str,
+        actor: Actor,
+        now: DateTime<Utc>,
+    ) -> StorageResult<Replacement> {
+        let at = timestamp(now);
+        let mut tx = self.writer().begin_with("BEGIN IMMEDIATE").await?;
+        let held = sqlx::query(
+            "SELECT c.code, p.way, c.phone FROM candidates c LEFT JOIN promo_codes p ON p.code = c.code
+             WHERE c.chat_id = ?",
+        )
+        .bind(chat_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(held) = held else { return Ok(Replacement::NoCandidate) };
+        let (Some(old), Some(way)) =
+            (held.try_get::<Option<String>, _>("code")?, held.try_get::<Option<String>, _>("way")?)
+        else {
+            return Ok(Replacement::NoCode);
+        };
+        let way: Way = way.parse().map_err(corrupt)?;
+        let new: Option<String> = sqlx::query_scalar(
+            "UPDATE promo_codes SET issued_at = ?1
+             WHERE code = (SELECT code FROM promo_codes WHERE way = ?2 AND issued_at IS NULL ORDER BY code LIMIT 1)
+             RETURNING code",
+        )
+        .bind(&at)
+        .bind(way.code())
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(new) = new else { return Ok(Replacement::PoolEmpty(way)) };
+        sqlx::query(
+            "INSERT INTO revoked_codes (code, phone, chat_id, reason, revoked_at, revoked_by, replaced_by)
+             VALUES (?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(&old)
+        .bind(held.try_get::<Option<String>, _>("phone")?)
+        .bind(chat_id)
+        .bind(reason)
+        .bind(&at)
+        .bind(actor.id.map(OrganiserId::get))
+        .bind(&new)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query("UPDATE eligible SET code = ?1 WHERE code = ?2").bind(&new).bind(&old).execute(&mut *tx).await?;
+        sqlx::query("UPDATE candidates SET code = ?1, updated_at = ?2 WHERE chat_id = ?3")
+            .bind(&new)
+            .bind(&at)
+            .bind(chat_id)
+            .execute(&mut *tx)
+            .await?;
+        let notice = PlannedRow {
+            key: format!("code-replaced-{new}"),
+            kind: ReminderKind::Notice,
+            message: CODE_REPLACED_MESSAGE.to_owned(),
+            args: serde_json::json!({ "code": new, "way": way.code() }),
+            due_at: now,
+            expires_at: None,
+        };
+        let insert = sqlx::query(
+            "INSERT INTO outbox (chat_id, plan_key, kind, message, args, due_at, expires_at, created_at, updated_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)",
+        );
+        bind_row(insert, chat_id, &notice, &at).execute(&mut *tx).await?;
+        let entry = AuditEntry {
+            at: now,
+            actor,
+            action: AuditAction::ReplaceCode,
+            detail: format!("chat {chat_id}: {old} -> {new}: {reason}"),
+            rows: 1,
+        };
+        insert_audit(&mut tx, &entry).await?;
+        tx.commit().await?;
+        Ok(Replacement::Replaced {
+            old: PromoCode::parse(&old).map_err(corrupt)?,
+            new: PromoCode::parse(&new).map_err(corrupt)?,
+            way,
+        })
+    }
+}
+
+const CARD_COLUMNS: &str = "c.chat_id, c.lang, c.stage, c.city, c.way, c.step, c.phone, c.code, p.way AS code_way,
+    p.issued_at, c.applied_on, c.qrt_booked_on, c.test_date, c.active, c.created_at";
+
+async fn insert_audit(tx: &mut Transaction<'_, Sqlite>, entry: &AuditEntry) -> StorageResult<()> {
+    sqlx::query("INSERT INTO audit (at, actor, via, action, detail, rows) VALUES (?, ?, ?, ?, ?, ?)")
+        .bind(timestamp(entry.at))
+        .bind(entry.actor.id.map(OrganiserId::get))
+        .bind(entry.actor.via)
+        .bind(entry.action)
+        .bind(&entry.detail)
+        .bind(entry.rows)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
