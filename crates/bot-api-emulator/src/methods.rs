@@ -3,15 +3,16 @@
 use serde_json::{Map, Value, json};
 
 use super::ApiError;
-use super::limits::{Markup, check_text, parse_markup};
+use super::limits::{Markup, check_caption, check_text, parse_markup};
+use super::multipart::{Upload, Uploads};
 use super::state::{State, StoredBotMessage, unix_now};
-use super::types::{BotEvent, BotMessage};
+use super::types::{BotEvent, BotMessage, Document};
 
 /// Parameters of one request.
 pub type Params = Map<String, Value>;
 
-/// Dispatches a lower-case method name.
-pub fn call(st: &mut State, method: &str, p: &Params) -> Result<Value, ApiError> {
+/// Dispatches a lower-case method name; `files` are the request's uploads (multipart only).
+pub fn call(st: &mut State, method: &str, p: &Params, files: &Uploads) -> Result<Value, ApiError> {
     match method {
         "getme" => Ok(get_me(st)),
         "getwebhookinfo" => Ok(json!({
@@ -31,6 +32,7 @@ pub fn call(st: &mut State, method: &str, p: &Params) -> Result<Value, ApiError>
         "getmydescription" => Ok(get_description(st, p, Description::Long)),
         "getmyshortdescription" => Ok(get_description(st, p, Description::Short)),
         "sendmessage" => send_message(st, p),
+        "senddocument" => send_document(st, p, files),
         "editmessagetext" => edit_message(st, p, true),
         "editmessagereplymarkup" => edit_message(st, p, false),
         "deletemessage" => delete_message(st, p),
@@ -158,14 +160,8 @@ fn bot_message_json(
     text: &str,
     inline: Option<&Value>,
 ) -> Value {
-    let chat = st.chat(chat_id).cloned().unwrap_or_else(|| json!({"id": chat_id, "type": "private"}));
-    let mut msg = json!({
-        "message_id": message_id,
-        "from": st.bot_user,
-        "chat": chat,
-        "date": date,
-        "text": text,
-    });
+    let mut msg = bare_message_json(st, chat_id, message_id, date);
+    msg["text"] = json!(text);
     if let Some(edit) = edit_date {
         msg["edit_date"] = json!(edit);
     }
@@ -173,6 +169,17 @@ fn bot_message_json(
         msg["reply_markup"] = markup.clone();
     }
     msg
+}
+
+/// A bot message's JSON without its content.
+fn bare_message_json(st: &State, chat_id: i64, message_id: i32, date: i64) -> Value {
+    let chat = st.chat(chat_id).cloned().unwrap_or_else(|| json!({"id": chat_id, "type": "private"}));
+    json!({
+        "message_id": message_id,
+        "from": st.bot_user,
+        "chat": chat,
+        "date": date,
+    })
 }
 
 fn send_message(st: &mut State, p: &Params) -> Result<Value, ApiError> {
@@ -201,8 +208,80 @@ fn send_message(st: &mut State, p: &Params) -> Result<Value, ApiError> {
             _ => None,
         },
         remove_keyboard: matches!(markup, Some(Markup::Remove)),
+        document: None,
     };
     let json = bot_message_json(st, chat_id, message_id, unix_now(), None, &visible, inline_json.as_ref());
+    st.add_bot_message(StoredBotMessage { msg, json: json.clone(), inline_json });
+    Ok(json)
+}
+
+/// The file a `document` parameter names: a part of this request, by `attach://<name>` or
+/// under the parameter's own name. A `file_id` or URL would need files stored on the server.
+fn uploaded<'a>(p: &Params, files: &'a Uploads, key: &str) -> Result<&'a Upload, ApiError> {
+    let missing = || ApiError::bad_request(format!("there is no {key} in the request"));
+    let file = match opt_str(p, key) {
+        Some(value) => match value.strip_prefix("attach://") {
+            Some(name) => files.get(name).ok_or_else(missing)?,
+            None if value.trim().is_empty() => return Err(missing()),
+            None => return Err(ApiError::bad_request("the emulator takes uploaded files only, not a file_id or URL")),
+        },
+        None => files.get(key).ok_or_else(missing)?,
+    };
+    if file.bytes.is_empty() {
+        return Err(ApiError::bad_request("file must be non-empty"));
+    }
+    Ok(file)
+}
+
+fn send_document(st: &mut State, p: &Params, files: &Uploads) -> Result<Value, ApiError> {
+    let chat_id = resolve_chat(st, p)?;
+    let file = uploaded(p, files, "document")?;
+    check_forbidden(st, chat_id)?;
+    let caption = opt_str(p, "caption");
+    let parse_mode = opt_str(p, "parse_mode");
+    let visible = check_caption(caption.as_deref(), parse_mode.as_deref())?;
+    let markup = parse_markup(param(p, "reply_markup"))?;
+    if let Some(flood) = st.flood.as_mut() {
+        flood.try_send(chat_id).map_err(ApiError::too_many_requests)?;
+    }
+    let message_id = st.next_message_id(chat_id);
+    let (inline_keyboard, inline_json) = match &markup {
+        Some(Markup::Inline(rows, raw)) => (rows.clone(), Some(raw.clone())),
+        _ => (Vec::new(), None),
+    };
+    let document =
+        Document { file_name: file.file_name.clone(), mime_type: file.content_type.clone(), bytes: file.bytes.clone() };
+    let mut json = bare_message_json(st, chat_id, message_id, unix_now());
+    let unique = format!("{chat_id}x{message_id}");
+    let mut document_json = json!({
+        "file_id": format!("BQACAgIAAxkBAAID{unique}"),
+        "file_unique_id": format!("AgADD{unique}"),
+        "file_name": document.file_name,
+        "file_size": document.bytes.len(),
+    });
+    if let Some(mime_type) = &document.mime_type {
+        document_json["mime_type"] = json!(mime_type);
+    }
+    json["document"] = document_json;
+    if !visible.is_empty() {
+        json["caption"] = json!(visible);
+    }
+    if let Some(raw) = &inline_json {
+        json["reply_markup"] = raw.clone();
+    }
+    let msg = BotMessage {
+        message_id,
+        chat_id,
+        text: caption.unwrap_or_default(),
+        parse_mode,
+        inline_keyboard,
+        reply_keyboard: match &markup {
+            Some(Markup::Reply(k)) => Some(k.clone()),
+            _ => None,
+        },
+        remove_keyboard: matches!(markup, Some(Markup::Remove)),
+        document: Some(document),
+    };
     st.add_bot_message(StoredBotMessage { msg, json: json.clone(), inline_json });
     Ok(json)
 }
@@ -239,6 +318,9 @@ fn edit_message(st: &mut State, p: &Params, with_text: bool) -> Result<Value, Ap
             ApiError::bad_request("message to edit not found")
         });
     };
+    if old.msg.document.is_some() {
+        return edit_document_markup(st, old, with_text, inline_json, rows);
+    }
     let old_visible = old.json.get("text").and_then(Value::as_str).unwrap_or_default();
     let new_visible = visible.as_deref().unwrap_or(old_visible).to_owned();
     let new_raw = text.unwrap_or_else(|| old.msg.text.clone());
@@ -256,6 +338,36 @@ fn edit_message(st: &mut State, p: &Params, with_text: bool) -> Result<Value, Ap
         ..old.msg.clone()
     };
     let json = bot_message_json(st, chat_id, message_id, date, Some(unix_now()), &new_visible, inline_json.as_ref());
+    st.replace_bot_message(StoredBotMessage { msg, json: json.clone(), inline_json });
+    Ok(json)
+}
+
+/// A document message has a caption, not a text: only its keyboard can be edited here.
+fn edit_document_markup(
+    st: &mut State,
+    old: StoredBotMessage,
+    with_text: bool,
+    inline_json: Option<Value>,
+    rows: Vec<Vec<super::types::Button>>,
+) -> Result<Value, ApiError> {
+    if with_text {
+        return Err(ApiError::bad_request("there is no text in the message to edit"));
+    }
+    if inline_json == old.inline_json {
+        return Err(ApiError::bad_request(
+            "message is not modified: specified new message content and reply markup are \
+             exactly the same as a current content and reply markup of the message",
+        ));
+    }
+    let mut json = old.json.clone();
+    if let Some(obj) = json.as_object_mut() {
+        obj.remove("reply_markup");
+        obj.insert("edit_date".to_owned(), json!(unix_now()));
+        if let Some(raw) = &inline_json {
+            obj.insert("reply_markup".to_owned(), raw.clone());
+        }
+    }
+    let msg = BotMessage { inline_keyboard: rows, ..old.msg };
     st.replace_bot_message(StoredBotMessage { msg, json: json.clone(), inline_json });
     Ok(json)
 }

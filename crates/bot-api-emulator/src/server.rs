@@ -17,6 +17,7 @@ use tokio::time::Instant;
 
 use super::faults::Fault;
 use super::methods::{self, Params, json_param, opt_i64};
+use super::multipart::{self, Uploads};
 use super::state::State;
 use super::types::RecordedRequest;
 use super::{ApiError, EmulatorConfig};
@@ -176,7 +177,8 @@ fn parse_form(s: &str, into: &mut Params) {
     }
 }
 
-async fn read_params(req: Request<Incoming>) -> Result<Params, ApiError> {
+/// A request's parameters, and the files it uploaded (multipart only).
+async fn read_params(req: Request<Incoming>) -> Result<(Params, Uploads), ApiError> {
     let mut params = Params::new();
     if let Some(query) = req.uri().query() {
         parse_form(query, &mut params);
@@ -191,19 +193,25 @@ async fn read_params(req: Request<Incoming>) -> Result<Params, ApiError> {
         Err(err) => return Err(ApiError::bad_request(format!("can't read body: {err}"))),
     };
     if body.iter().all(u8::is_ascii_whitespace) {
-        return Ok(params);
+        return Ok((params, Uploads::new()));
+    }
+    if content_type.starts_with("multipart/form-data") {
+        let boundary = multipart::boundary(&content_type)
+            .ok_or_else(|| ApiError::bad_request("multipart/form-data without a boundary"))?;
+        let uploads = multipart::parse(&body, &boundary, &mut params)?;
+        return Ok((params, uploads));
     }
     if content_type.starts_with("multipart/") {
-        return Err(ApiError::bad_request("multipart/form-data is not supported by the emulator"));
+        return Err(ApiError::bad_request("only multipart/form-data is supported"));
     }
     if content_type.starts_with("application/x-www-form-urlencoded") {
         parse_form(&String::from_utf8_lossy(&body), &mut params);
-        return Ok(params);
+        return Ok((params, Uploads::new()));
     }
     match serde_json::from_slice::<Value>(&body) {
         Ok(Value::Object(obj)) => {
             params.extend(obj);
-            Ok(params)
+            Ok((params, Uploads::new()))
         }
         Ok(_) => Err(ApiError::bad_request("request body must be a JSON object")),
         Err(err) => Err(ApiError::bad_request(format!("can't parse JSON: {err}"))),
@@ -220,8 +228,8 @@ async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> Result<Response<
         Some((token, _)) if token != shared.config.token => Err(ApiError::new(401, "Unauthorized")),
         Some(_) => read_params(req).await,
     };
-    let params = match params {
-        Ok(params) => params,
+    let (params, uploads) = match params {
+        Ok(read) => read,
         Err(err) => return Ok(finish(&shared, method, Params::new(), Err(err), false)),
     };
     let fault = {
@@ -239,7 +247,7 @@ async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> Result<Response<
             Ok(finish(&shared, method, params, result, false))
         }
         None => {
-            let result = call_method(&shared, &method, &params);
+            let result = call_method(&shared, &method, &params, &uploads);
             Ok(finish(&shared, method, params, result, false))
         }
         Some(Fault::Status { code, description, retry_after }) => {
@@ -266,7 +274,7 @@ async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> Result<Response<
                     () = task_shared.stopped() => {}
                 }
                 // Held, then answered as usual: the answer is the emulator's own.
-                let result = call_method(&task_shared, &method, &params);
+                let result = call_method(&task_shared, &method, &params, &uploads);
                 finish(&task_shared, method, params, result, false)
             });
             Ok(task.await.unwrap_or_else(|err| {
@@ -277,8 +285,8 @@ async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> Result<Response<
 }
 
 /// Runs a method other than getUpdates under the state lock.
-fn call_method(shared: &Shared, method: &str, params: &Params) -> Result<Value, ApiError> {
-    let result = methods::call(&mut shared.lock(), method, params);
+fn call_method(shared: &Shared, method: &str, params: &Params, uploads: &Uploads) -> Result<Value, ApiError> {
+    let result = methods::call(&mut shared.lock(), method, params, uploads);
     shared.events_notify.notify_waiters();
     result
 }
