@@ -26,6 +26,8 @@ pub enum Callback {
     DatePicker,
     TestDate(NaiveDate),
     Status,
+    /// Send the candidate's dates as a calendar file.
+    Calendar,
     ForgetYes,
     ForgetNo,
 }
@@ -46,6 +48,7 @@ impl Callback {
             Callback::DatePicker => "dp".into(),
             Callback::TestDate(date) => format!("td:{}", date.format("%Y%m%d")),
             Callback::Status => "st".into(),
+            Callback::Calendar => "cal".into(),
             Callback::ForgetYes => "fy".into(),
             Callback::ForgetNo => "fn".into(),
         }
@@ -73,6 +76,7 @@ impl Callback {
                 Callback::TestDate(NaiveDate::parse_from_str(date, "%Y%m%d").ok()?)
             }
             ("st", None) => Callback::Status,
+            ("cal", None) => Callback::Calendar,
             ("fy", None) => Callback::ForgetYes,
             ("fn", None) => Callback::ForgetNo,
             _ => return None,
@@ -100,6 +104,7 @@ mod tests {
             Callback::QrtBooked,
             Callback::DatePicker,
             Callback::Status,
+            Callback::Calendar,
             Callback::ForgetYes,
             Callback::ForgetNo,
             Callback::City(CityId::parse(&"x".repeat(CityId::MAX_LEN)).unwrap()),
@@ -122,9 +127,22 @@ mod tests {
 
     #[test]
     fn foreign_data_is_rejected() {
-        for data in
-            ["", "x", "l:en", "c:", "c:Almaty", "sd:0", "sd:03", "sd:x", "td:20230931", "w:QRT", "ap:1", "qb:1", "l"]
-        {
+        for data in [
+            "",
+            "x",
+            "l:en",
+            "c:",
+            "c:Almaty",
+            "sd:0",
+            "sd:03",
+            "sd:x",
+            "td:20230931",
+            "w:QRT",
+            "ap:1",
+            "qb:1",
+            "cal:1",
+            "l",
+        ] {
             assert_eq!(Callback::decode(data), None, "{data}");
         }
     }
