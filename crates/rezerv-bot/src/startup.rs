@@ -40,11 +40,7 @@ impl Application {
     /// Opens and migrates the database, loads the campaign and the locales, sets the command
     /// menus and the bot's descriptions, and starts the workers. `clock` is "now" for everything the bot does.
     pub async fn build(settings: &Settings, clock: SharedClock) -> anyhow::Result<Application> {
-        let db = Db::connect(&settings.database_url).await.context("cannot open the database")?;
-        let campaign = Arc::new(settings.campaign().context("invalid campaign configuration")?);
-        let locales = Arc::new(Locales::load().context("cannot load the locales")?);
-        let telegram = Telegram::connect(settings).context("cannot build Telegram's client")?;
-        let app = App::new(db, campaign, locales, clock, telegram);
+        let app = Application::parts(settings, clock).await?;
         // The menu and the descriptions only help; the bot serves without them, and the next
         // start sets them.
         if let Err(err) = bot::set_commands(&app.telegram, &app.locales).await {
@@ -61,6 +57,17 @@ impl Application {
             application.sending = Some((stop, tokio::spawn(sender.run(stopped))));
         }
         Ok(application)
+    }
+
+    /// The bot's parts without its workers: the database (opened and migrated), the campaign,
+    /// the locales and a Telegram client. `build` starts the workers on them; the organisers'
+    /// command-line tools use them as they are, so both see the same settings the same way.
+    pub async fn parts(settings: &Settings, clock: SharedClock) -> anyhow::Result<Arc<App>> {
+        let db = Db::connect(&settings.database_url).await.context("cannot open the database")?;
+        let campaign = Arc::new(settings.campaign().context("invalid campaign configuration")?);
+        let locales = Arc::new(Locales::load().context("cannot load the locales")?);
+        let telegram = Telegram::connect(settings).context("cannot build Telegram's client")?;
+        Ok(App::new(db, campaign, locales, clock, telegram))
     }
 
     /// What the handlers share: database, campaign, locales, clock, planner.

@@ -2,6 +2,7 @@
 
 use chrono::NaiveDate;
 
+use super::flows::console::Panel;
 use crate::domain::{CityId, Lang, Way};
 
 /// The largest `callback_data` Telegram accepts, in bytes.
@@ -28,6 +29,8 @@ pub enum Callback {
     Status,
     ForgetYes,
     ForgetNo,
+    /// A button of the organisers' console.
+    Console(Panel),
 }
 
 impl Callback {
@@ -48,6 +51,7 @@ impl Callback {
             Callback::Status => "st".into(),
             Callback::ForgetYes => "fy".into(),
             Callback::ForgetNo => "fn".into(),
+            Callback::Console(panel) => format!("a:{panel}"),
         }
     }
 
@@ -75,6 +79,7 @@ impl Callback {
             ("st", None) => Callback::Status,
             ("fy", None) => Callback::ForgetYes,
             ("fn", None) => Callback::ForgetNo,
+            ("a", Some(panel)) => Callback::Console(panel.parse().ok()?),
             _ => return None,
         };
         Some(callback)
@@ -107,6 +112,7 @@ mod tests {
         ];
         samples.extend(Lang::ALL.map(Callback::Lang));
         samples.extend(Way::ALL.map(Callback::Way));
+        samples.extend(Panel::ALL.map(Callback::Console));
         samples.extend((1..=u8::MAX).flat_map(|step| [Callback::StepDone(step), Callback::StepBack(step)]));
         samples
     }
@@ -122,9 +128,23 @@ mod tests {
 
     #[test]
     fn foreign_data_is_rejected() {
-        for data in
-            ["", "x", "l:en", "c:", "c:Almaty", "sd:0", "sd:03", "sd:x", "td:20230931", "w:QRT", "ap:1", "qb:1", "l"]
-        {
+        for data in [
+            "",
+            "x",
+            "l:en",
+            "c:",
+            "c:Almaty",
+            "sd:0",
+            "sd:03",
+            "sd:x",
+            "td:20230931",
+            "w:QRT",
+            "ap:1",
+            "qb:1",
+            "l",
+            "a:",
+            "a:MENU",
+        ] {
             assert_eq!(Callback::decode(data), None, "{data}");
         }
     }

@@ -1,9 +1,9 @@
 //! The Telegram bot: dependencies, the handler tree and the dispatcher.
 
 mod callback;
-mod commands;
+pub(crate) mod commands;
 mod errors;
-mod flows;
+pub(crate) mod flows;
 mod listener;
 mod state;
 mod turn;
@@ -288,7 +288,8 @@ pub(crate) fn serve(app: Arc<App>, poll_timeout: Duration) -> (ShutdownToken, Jo
     let token = dispatcher.shutdown_token();
     let (stop, stopped) = watch::channel(false);
     let planning = tokio::spawn(app.planner.clone().run(stopped.clone()));
-    let cleaning = tokio::spawn(app.receipts.clone().clean_inbox(stopped));
+    let cleaning = tokio::spawn(app.receipts.clone().clean_inbox(stopped.clone()));
+    let menus = tokio::spawn(flows::console::keep_menus(app.clone(), stopped));
     let running = tokio::spawn(async move {
         let on_error = LoggingErrorHandler::with_custom_text("update listener error");
         loop {
@@ -304,6 +305,7 @@ pub(crate) fn serve(app: Arc<App>, poll_timeout: Duration) -> (ShutdownToken, Jo
         let _ = stop.send(true);
         let _ = planning.await;
         let _ = cleaning.await;
+        let _ = menus.await;
     });
     (token, running)
 }
