@@ -4,26 +4,28 @@ use serde_json::{Map, Value, json};
 
 use super::ApiError;
 use super::limits::{Markup, check_caption, check_text, parse_markup};
-use super::multipart::{Upload, Uploads};
+use super::multipart;
 use super::state::{State, StoredBotMessage, unix_now};
 use super::types::{BotEvent, BotMessage, Document};
 
 /// Parameters of one request.
 pub type Params = Map<String, Value>;
 
-/// Dispatches a lower-case method name; `files` are the request's uploads (multipart only).
-pub fn call(st: &mut State, method: &str, p: &Params, files: &Uploads) -> Result<Value, ApiError> {
+/// Dispatches a lower-case method name.
+pub fn call(st: &mut State, method: &str, p: &Params) -> Result<Value, ApiError> {
     match method {
         "getme" => Ok(get_me(st)),
         "getwebhookinfo" => Ok(json!({
-            "url": "",
+            "url": st.webhook.as_ref().map(|hook| hook.url.clone()).unwrap_or_default(),
             "has_custom_certificate": false,
             "pending_update_count": st.updates.len(),
         })),
+        "setwebhook" => set_webhook(st, p),
         "deletewebhook" => {
             if opt_bool(p, "drop_pending_updates") {
                 st.updates.clear();
             }
+            st.webhook = None;
             Ok(json!(true))
         }
         "logout" | "close" | "setmyname" => Ok(json!(true)),
@@ -32,7 +34,7 @@ pub fn call(st: &mut State, method: &str, p: &Params, files: &Uploads) -> Result
         "getmydescription" => Ok(get_description(st, p, Description::Long)),
         "getmyshortdescription" => Ok(get_description(st, p, Description::Short)),
         "sendmessage" => send_message(st, p),
-        "senddocument" => send_document(st, p, files),
+        "senddocument" => send_document(st, p),
         "editmessagetext" => edit_message(st, p, true),
         "editmessagereplymarkup" => edit_message(st, p, false),
         "deletemessage" => delete_message(st, p),
@@ -49,6 +51,32 @@ pub fn call(st: &mut State, method: &str, p: &Params, files: &Uploads) -> Result
         "getchat" => get_chat(st, p),
         _ => Err(ApiError::new(404, "Not Found")),
     }
+}
+
+/// `setWebhook`: an http(s) URL (a self-hosted Bot API server accepts plain http), and an
+/// optional secret of 1-256 characters A-Z, a-z, 0-9, `_` and `-`.
+fn set_webhook(st: &mut State, p: &Params) -> Result<Value, ApiError> {
+    let url = opt_str(p, "url").unwrap_or_default();
+    if url.is_empty() {
+        st.webhook = None;
+        return Ok(json!(true));
+    }
+    if !(url.starts_with("https://") || url.starts_with("http://")) {
+        return Err(ApiError::bad_request("bad webhook: An HTTPS URL must be provided for webhook"));
+    }
+    let secret = opt_str(p, "secret_token");
+    if let Some(secret) = &secret {
+        let allowed = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b == b'-';
+        if !(1..=256).contains(&secret.len()) || !secret.bytes().all(allowed) {
+            return Err(ApiError::bad_request("bad webhook: secret token contains unallowed characters"));
+        }
+    }
+    if let Some(Value::Array(list)) = json_param(p, "allowed_updates") {
+        let list: Vec<String> = list.iter().filter_map(Value::as_str).map(str::to_owned).collect();
+        st.allowed_updates = (!list.is_empty()).then_some(list);
+    }
+    st.webhook = Some(crate::webhook::Webhook { url, secret });
+    Ok(json!(true))
 }
 
 // ---- parameter helpers ----
@@ -215,27 +243,30 @@ fn send_message(st: &mut State, p: &Params) -> Result<Value, ApiError> {
     Ok(json)
 }
 
-/// The file a `document` parameter names: a part of this request, by `attach://<name>` or
-/// under the parameter's own name. A `file_id` or URL would need files stored on the server.
-fn uploaded<'a>(p: &Params, files: &'a Uploads, key: &str) -> Result<&'a Upload, ApiError> {
+/// The file a parameter names, as uploaded: a file part of this request (see
+/// `multipart::parse`), given by `attach://<part name>` or under the parameter's own name. A
+/// `file_id` or URL would need files stored on the server.
+fn uploaded(p: &Params, key: &str) -> Result<Document, ApiError> {
     let missing = || ApiError::bad_request(format!("there is no {key} in the request"));
-    let file = match opt_str(p, key) {
-        Some(value) => match value.strip_prefix("attach://") {
-            Some(name) => files.get(name).ok_or_else(missing)?,
+    let file = match param(p, key).ok_or_else(missing)? {
+        Value::String(value) => match value.strip_prefix("attach://") {
+            Some(part) => param(p, part).ok_or_else(missing)?,
             None if value.trim().is_empty() => return Err(missing()),
             None => return Err(ApiError::bad_request("the emulator takes uploaded files only, not a file_id or URL")),
         },
-        None => files.get(key).ok_or_else(missing)?,
+        file => file,
     };
-    if file.bytes.is_empty() {
+    let bytes = multipart::file_bytes(file).ok_or_else(missing)?;
+    if bytes.is_empty() {
         return Err(ApiError::bad_request("file must be non-empty"));
     }
-    Ok(file)
+    let text = |field: &str| file.get(field).and_then(Value::as_str).filter(|text| !text.is_empty()).map(str::to_owned);
+    Ok(Document { file_name: text("file_name").unwrap_or_default(), mime_type: text("content_type"), bytes })
 }
 
-fn send_document(st: &mut State, p: &Params, files: &Uploads) -> Result<Value, ApiError> {
+fn send_document(st: &mut State, p: &Params) -> Result<Value, ApiError> {
     let chat_id = resolve_chat(st, p)?;
-    let file = uploaded(p, files, "document")?;
+    let document = uploaded(p, "document")?;
     check_forbidden(st, chat_id)?;
     let caption = opt_str(p, "caption");
     let parse_mode = opt_str(p, "parse_mode");
@@ -249,8 +280,6 @@ fn send_document(st: &mut State, p: &Params, files: &Uploads) -> Result<Value, A
         Some(Markup::Inline(rows, raw)) => (rows.clone(), Some(raw.clone())),
         _ => (Vec::new(), None),
     };
-    let document =
-        Document { file_name: file.file_name.clone(), mime_type: file.content_type.clone(), bytes: file.bytes.clone() };
     let mut json = bare_message_json(st, chat_id, message_id, unix_now());
     let unique = format!("{chat_id}x{message_id}");
     let mut document_json = json!({

@@ -1,101 +1,76 @@
-//! `multipart/form-data` bodies (RFC 7578), as bots upload files: text parts become
-//! parameters, file parts become [`Upload`]s keyed by their part name.
+//! `multipart/form-data` request bodies, as teloxide sends any request that may carry a file
+//! (`setWebhook`, `sendDocument`, `sendPhoto`…). A text field becomes a string parameter (a
+//! JSON value in it is read by `json_param` as usual); a file field becomes an object
+//! `{"file_name", "content_type", "size", "hex"}`, its bytes in lowercase hex, so that tests
+//! can read back exactly what was uploaded ([`file_bytes`]).
 
-use std::collections::HashMap;
-
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 
 use super::ApiError;
-use super::methods::Params;
 
-/// A file part of a request.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Upload {
-    /// The part's `filename`.
-    pub file_name: String,
-    /// The part's `Content-Type`, if it named one.
-    pub content_type: Option<String>,
-    /// The file's bytes.
-    pub bytes: Vec<u8>,
-}
-
-/// The file parts of a request by part name. A bot names a part either after the parameter
-/// (`document`) or freely, referring to it as `attach://<name>` in the parameter.
-pub type Uploads = HashMap<String, Upload>;
-
-/// The `boundary` parameter of a `multipart/form-data` content type.
+/// The boundary named in a `multipart/form-data; boundary=…` content type.
 pub fn boundary(content_type: &str) -> Option<String> {
-    content_type.split(';').skip(1).find_map(|param| {
-        let (name, value) = param.split_once('=')?;
-        name.trim().eq_ignore_ascii_case("boundary").then(|| value.trim().trim_matches('"').to_owned())
+    content_type.split(';').map(str::trim).find_map(|part| {
+        let value = part.strip_prefix("boundary=")?;
+        Some(value.trim_matches('"').to_owned())
     })
 }
 
-fn malformed(detail: &str) -> ApiError {
-    ApiError::bad_request(format!("can't parse multipart/form-data: {detail}"))
+/// Parses the parts of `body` into parameters.
+pub fn parse(body: &[u8], boundary: &str) -> Result<Map<String, Value>, ApiError> {
+    let bad = |what: &str| ApiError::bad_request(format!("malformed multipart body: {what}"));
+    let delimiter = format!("--{boundary}").into_bytes();
+    let mut params = Map::new();
+    let mut rest = &body[find(body, &delimiter).ok_or_else(|| bad("no boundary"))? + delimiter.len()..];
+    loop {
+        if rest.starts_with(b"--") {
+            return Ok(params);
+        }
+        rest = rest.strip_prefix(b"\r\n").ok_or_else(|| bad("no line break after a boundary"))?;
+        let headers_end = find(rest, b"\r\n\r\n").ok_or_else(|| bad("a part without headers"))?;
+        let headers = String::from_utf8_lossy(&rest[..headers_end]).into_owned();
+        let content = &rest[headers_end + 4..];
+        let end =
+            find(content, &[b"\r\n".as_slice(), &delimiter].concat()).ok_or_else(|| bad("an unterminated part"))?;
+        let (data, after) = (&content[..end], &content[end + 2 + delimiter.len()..]);
+        let disposition = header(&headers, "content-disposition").ok_or_else(|| bad("a part without a name"))?;
+        let name = attribute(&disposition, "name").ok_or_else(|| bad("a part without a name"))?;
+        let value = match attribute(&disposition, "filename") {
+            Some(file_name) => json!({
+                "file_name": file_name,
+                "content_type": header(&headers, "content-type").unwrap_or_default(),
+                "size": data.len(),
+                "hex": data.iter().map(|byte| format!("{byte:02x}")).collect::<String>(),
+            }),
+            None => Value::String(String::from_utf8_lossy(data).into_owned()),
+        };
+        params.insert(name, value);
+        rest = after;
+    }
+}
+
+/// The bytes of a file parameter made by [`parse`].
+pub fn file_bytes(file: &Value) -> Option<Vec<u8>> {
+    let hex = file.get("hex")?.as_str()?;
+    (0..hex.len()).step_by(2).map(|at| u8::from_str_radix(hex.get(at..at + 2)?, 16).ok()).collect()
 }
 
 fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
     haystack.windows(needle.len()).position(|window| window == needle)
 }
 
-/// Splits `body` into text parameters (added to `params`) and file parts. Each file part is
-/// also listed in `params` under its name, without its bytes, so that recorded requests show
-/// what was uploaded.
-pub fn parse(body: &[u8], boundary: &str, params: &mut Params) -> Result<Uploads, ApiError> {
-    if boundary.is_empty() || boundary.len() > 70 {
-        return Err(malformed("bad boundary"));
-    }
-    let delimiter = format!("--{boundary}").into_bytes();
-    let start = find(body, &delimiter).ok_or_else(|| malformed("no boundary in the body"))?;
-    let mut rest = &body[start + delimiter.len()..];
-    // Every later delimiter starts on a line of its own.
-    let next_delimiter = [b"\r\n".as_slice(), &delimiter].concat();
-    let mut uploads = Uploads::new();
-    loop {
-        if rest.starts_with(b"--") {
-            return Ok(uploads);
-        }
-        rest = rest.strip_prefix(b"\r\n").ok_or_else(|| malformed("no line break after a boundary"))?;
-        let end = find(rest, &next_delimiter).ok_or_else(|| malformed("a part is not closed"))?;
-        let (part, after) = rest.split_at(end);
-        rest = &after[next_delimiter.len()..];
-        let split = find(part, b"\r\n\r\n").ok_or_else(|| malformed("a part has no headers"))?;
-        let head = std::str::from_utf8(&part[..split]).map_err(|_| malformed("part headers are not UTF-8"))?;
-        let content = &part[split + 4..];
-        let mut disposition = None;
-        let mut content_type = None;
-        for line in head.split("\r\n") {
-            let Some((name, value)) = line.split_once(':') else { continue };
-            if name.trim().eq_ignore_ascii_case("content-disposition") {
-                disposition = Some(value.trim().to_owned());
-            } else if name.trim().eq_ignore_ascii_case("content-type") {
-                content_type = Some(value.trim().to_owned());
-            }
-        }
-        let disposition = disposition.ok_or_else(|| malformed("a part has no Content-Disposition"))?;
-        let name = disposition_param(&disposition, "name").ok_or_else(|| malformed("a part has no name"))?;
-        match disposition_param(&disposition, "filename") {
-            Some(file_name) => {
-                params.insert(
-                    name.clone(),
-                    json!({"file_name": file_name, "content_type": content_type, "size": content.len()}),
-                );
-                uploads.insert(name, Upload { file_name, content_type, bytes: content.to_vec() });
-            }
-            None => {
-                let text = String::from_utf8(content.to_vec()).map_err(|_| malformed("a text part is not UTF-8"))?;
-                params.insert(name, Value::String(text));
-            }
-        }
-    }
+fn header(headers: &str, name: &str) -> Option<String> {
+    headers.lines().find_map(|line| {
+        let (key, value) = line.split_once(':')?;
+        key.trim().eq_ignore_ascii_case(name).then(|| value.trim().to_owned())
+    })
 }
 
-/// A parameter of a `Content-Disposition` header value (`form-data; name="x"; filename="y"`).
-fn disposition_param(value: &str, wanted: &str) -> Option<String> {
-    value.split(';').skip(1).find_map(|param| {
-        let (name, value) = param.split_once('=')?;
-        name.trim().eq_ignore_ascii_case(wanted).then(|| value.trim().trim_matches('"').replace("\\\"", "\""))
+/// `name="value"` (or unquoted) in a header's parameters.
+fn attribute(header: &str, name: &str) -> Option<String> {
+    header.split(';').map(str::trim).find_map(|part| {
+        let (key, value) = part.split_once('=')?;
+        (key.trim() == name).then(|| value.trim().trim_matches('"').to_owned())
     })
 }
 
@@ -103,39 +78,27 @@ fn disposition_param(value: &str, wanted: &str) -> Option<String> {
 mod tests {
     use super::*;
 
-    const BODY: &[u8] = b"preamble\r\n--XyZ\r\nContent-Disposition: form-data; name=\"chat_id\"\r\n\r\n42\r\n\
---XyZ\r\nContent-Disposition: form-data; name=\"document\"\r\n\r\nattach://f1\r\n\
---XyZ\r\nContent-Disposition: form-data; name=\"f1\"; filename=\"dates.ics\"\r\nContent-Type: text/calendar\r\n\r\n\
-BEGIN:VCALENDAR\r\n--not the boundary\r\nEND:VCALENDAR\r\n\r\n--XyZ--\r\n";
-
     #[test]
-    fn text_parts_become_parameters_and_file_parts_uploads() {
-        let mut params = Params::new();
-        let uploads = parse(BODY, "XyZ", &mut params).unwrap();
-        assert_eq!(params["chat_id"], json!("42"));
-        assert_eq!(params["document"], json!("attach://f1"));
-        assert_eq!(params["f1"]["file_name"], json!("dates.ics"));
-        let upload = &uploads["f1"];
-        assert_eq!(upload.file_name, "dates.ics");
-        assert_eq!(upload.content_type.as_deref(), Some("text/calendar"));
-        // The bytes are kept exactly, line breaks and a look-alike of the boundary included.
-        assert_eq!(upload.bytes, b"BEGIN:VCALENDAR\r\n--not the boundary\r\nEND:VCALENDAR\r\n");
+    fn text_and_file_parts_are_read() {
+        let body = b"--XyZ\r\nContent-Disposition: form-data; name=\"url\"\r\n\r\nhttp://h/p\r\n--XyZ\r\n\
+Content-Disposition: form-data; name=\"document\"; filename=\"a.ics\"\r\nContent-Type: text/calendar\r\n\r\n\
+BEGIN\r\n\x00\xff\r\n--XyZ--\r\n";
+        assert_eq!(boundary("multipart/form-data; boundary=XyZ").as_deref(), Some("XyZ"));
+        let params = parse(body, "XyZ").unwrap();
+        assert_eq!(params["url"], "http://h/p");
+        assert_eq!(params["document"]["file_name"], "a.ics");
+        assert_eq!(params["document"]["content_type"], "text/calendar");
+        assert_eq!(file_bytes(&params["document"]).unwrap(), b"BEGIN\r\n\x00\xff");
     }
 
     #[test]
-    fn the_boundary_is_read_from_the_content_type() {
-        assert_eq!(boundary("multipart/form-data; boundary=abc").as_deref(), Some("abc"));
-        assert_eq!(boundary("multipart/form-data; charset=utf-8; Boundary=\"a b\"").as_deref(), Some("a b"));
-        assert_eq!(boundary("multipart/form-data"), None);
-    }
-
-    #[test]
-    fn broken_bodies_are_refused() {
-        for body in [&b"no boundary here"[..], b"--XyZ\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\nopen"] {
-            let err = parse(body, "XyZ", &mut Params::new()).unwrap_err();
-            assert_eq!(err.code, 400, "{err}");
+    fn malformed_bodies_are_refused() {
+        for body in [
+            &b"no boundary here"[..],
+            b"--XyZ\r\nno headers end",
+            b"--XyZ\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\nunterminated",
+        ] {
+            assert!(parse(body, "XyZ").is_err(), "{}", String::from_utf8_lossy(body));
         }
-        let nameless = b"--XyZ\r\nContent-Disposition: form-data\r\n\r\nx\r\n--XyZ--";
-        assert!(parse(nameless, "XyZ", &mut Params::new()).is_err());
     }
 }

@@ -17,7 +17,7 @@ use tokio::time::Instant;
 
 use super::faults::Fault;
 use super::methods::{self, Params, json_param, opt_i64};
-use super::multipart::{self, Uploads};
+use super::multipart;
 use super::state::State;
 use super::types::RecordedRequest;
 use super::{ApiError, EmulatorConfig};
@@ -76,7 +76,7 @@ impl Shared {
     }
 
     /// Resolves once shutdown was requested.
-    async fn stopped(&self) {
+    pub(crate) async fn stopped(&self) {
         let mut rx = self.shutdown.subscribe();
         // An error means the sender is gone, which also means we are done.
         let _ = rx.wait_for(|stop| *stop).await;
@@ -177,14 +177,13 @@ fn parse_form(s: &str, into: &mut Params) {
     }
 }
 
-/// A request's parameters, and the files it uploaded (multipart only).
-async fn read_params(req: Request<Incoming>) -> Result<(Params, Uploads), ApiError> {
+async fn read_params(req: Request<Incoming>) -> Result<Params, ApiError> {
     let mut params = Params::new();
     if let Some(query) = req.uri().query() {
         parse_form(query, &mut params);
     }
-    let content_type =
-        req.headers().get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default().to_ascii_lowercase();
+    let raw_content_type = req.headers().get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+    let content_type = raw_content_type.to_ascii_lowercase();
     let body = match Limited::new(req.into_body(), MAX_BODY_BYTES).collect().await {
         Ok(collected) => collected.to_bytes(),
         Err(err) if err.downcast_ref::<LengthLimitError>().is_some() => {
@@ -193,25 +192,22 @@ async fn read_params(req: Request<Incoming>) -> Result<(Params, Uploads), ApiErr
         Err(err) => return Err(ApiError::bad_request(format!("can't read body: {err}"))),
     };
     if body.iter().all(u8::is_ascii_whitespace) {
-        return Ok((params, Uploads::new()));
+        return Ok(params);
     }
     if content_type.starts_with("multipart/form-data") {
-        let boundary = multipart::boundary(&content_type)
-            .ok_or_else(|| ApiError::bad_request("multipart/form-data without a boundary"))?;
-        let uploads = multipart::parse(&body, &boundary, &mut params)?;
-        return Ok((params, uploads));
-    }
-    if content_type.starts_with("multipart/") {
-        return Err(ApiError::bad_request("only multipart/form-data is supported"));
+        let boundary =
+            multipart::boundary(&raw_content_type).ok_or_else(|| ApiError::bad_request("no multipart boundary"))?;
+        params.extend(multipart::parse(&body, &boundary)?);
+        return Ok(params);
     }
     if content_type.starts_with("application/x-www-form-urlencoded") {
         parse_form(&String::from_utf8_lossy(&body), &mut params);
-        return Ok((params, Uploads::new()));
+        return Ok(params);
     }
     match serde_json::from_slice::<Value>(&body) {
         Ok(Value::Object(obj)) => {
             params.extend(obj);
-            Ok((params, Uploads::new()))
+            Ok(params)
         }
         Ok(_) => Err(ApiError::bad_request("request body must be a JSON object")),
         Err(err) => Err(ApiError::bad_request(format!("can't parse JSON: {err}"))),
@@ -228,8 +224,8 @@ async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> Result<Response<
         Some((token, _)) if token != shared.config.token => Err(ApiError::new(401, "Unauthorized")),
         Some(_) => read_params(req).await,
     };
-    let (params, uploads) = match params {
-        Ok(read) => read,
+    let params = match params {
+        Ok(params) => params,
         Err(err) => return Ok(finish(&shared, method, Params::new(), Err(err), false)),
     };
     let fault = {
@@ -247,7 +243,7 @@ async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> Result<Response<
             Ok(finish(&shared, method, params, result, false))
         }
         None => {
-            let result = call_method(&shared, &method, &params, &uploads);
+            let result = call_method(&shared, &method, &params);
             Ok(finish(&shared, method, params, result, false))
         }
         Some(Fault::Status { code, description, retry_after }) => {
@@ -274,7 +270,7 @@ async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> Result<Response<
                     () = task_shared.stopped() => {}
                 }
                 // Held, then answered as usual: the answer is the emulator's own.
-                let result = call_method(&task_shared, &method, &params, &uploads);
+                let result = call_method(&task_shared, &method, &params);
                 finish(&task_shared, method, params, result, false)
             });
             Ok(task.await.unwrap_or_else(|err| {
@@ -285,8 +281,8 @@ async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> Result<Response<
 }
 
 /// Runs a method other than getUpdates under the state lock.
-fn call_method(shared: &Shared, method: &str, params: &Params, uploads: &Uploads) -> Result<Value, ApiError> {
-    let result = methods::call(&mut shared.lock(), method, params, uploads);
+fn call_method(shared: &Shared, method: &str, params: &Params) -> Result<Value, ApiError> {
+    let result = methods::call(&mut shared.lock(), method, params);
     shared.events_notify.notify_waiters();
     result
 }
@@ -334,6 +330,12 @@ async fn get_updates(shared: &Shared, p: &Params) -> Result<Value, ApiError> {
     };
     {
         let mut st = shared.lock();
+        if st.webhook.is_some() {
+            return Err(ApiError::new(
+                409,
+                "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first",
+            ));
+        }
         if let Some(list) = allowed {
             // An empty list restores Telegram's default set.
             st.allowed_updates = (!list.is_empty()).then_some(list);

@@ -8,13 +8,14 @@ use anyhow::{Context, bail};
 use chrono::NaiveDate;
 use clap::{Parser, Subcommand};
 
+use crate::bot::flows::{View, console};
 use crate::clock::{Clock, OffsetClock, SharedClock, SystemClock};
 use crate::config::settings::{DEFAULT_DATABASE_URL, SANDBOX_DATABASE_URL};
 use crate::config::{Campaign, Settings, SettingsArgs};
-use crate::domain::{Lang, Way};
+use crate::domain::{AuditAction, Lang, OrganiserId, Way};
 use crate::i18n::Locales;
 use crate::startup::Application;
-use crate::storage::{Db, RunLock, Stats};
+use crate::storage::{Actor, AuditEntry, Db, Lookup, Replacement, RunLock, Stats};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -55,14 +56,54 @@ enum Commands {
         #[arg(long)]
         due: bool,
     },
+    /// The organisers: Telegram user ids that see the console in the bot
+    Admins {
+        #[command(subcommand)]
+        action: AdminsAction,
+    },
+    /// The organisers' actions, newest first
+    Audit {
+        /// How many lines
+        #[arg(long, default_value_t = 50)]
+        limit: i64,
+    },
+    /// One candidate, by phone (any usual form) or chat id
+    Find {
+        query: String,
+        /// Language of the output
+        #[arg(long, default_value = "ru")]
+        lang: Lang,
+    },
+    /// Revoke a candidate's code that does not work and issue a new one; the candidate is told
+    ReplaceCode {
+        /// The candidate's chat id or phone
+        candidate: String,
+        /// Why the code is replaced (kept in the audit log)
+        #[arg(long)]
+        reason: String,
+        /// Language of the output
+        #[arg(long, default_value = "ru")]
+        lang: Lang,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum AdminsAction {
+    /// Make a Telegram user an organiser; the running bot sets their console menu within a minute
+    Add { user_id: OrganiserId },
+    /// Take the console from a Telegram user, at once
+    Remove { user_id: OrganiserId },
+    /// List the organisers
+    List,
 }
 
 pub async fn main() -> ExitCode {
     let cli = Cli::parse();
-    crate::telemetry::init(match cli.command {
+    let default_filter = match cli.command {
         Commands::Chat { .. } => "warn",
         _ => "info",
-    });
+    };
+    crate::telemetry::init(default_filter, cli.settings.log_format.unwrap_or_default());
     match run(cli).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
@@ -126,6 +167,81 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("eligible phones: {summary}");
             Ok(())
         }
+        Commands::Admins { action } => {
+            let db = open_db().await?;
+            let now = SystemClock.now();
+            match action {
+                AdminsAction::Add { user_id } => match db.add_organiser(user_id, Actor::cli(), now).await? {
+                    true => println!(
+                        "{user_id} is now an organiser; the running bot sets their console menu within a minute"
+                    ),
+                    false => println!("{user_id} is an organiser already"),
+                },
+                AdminsAction::Remove { user_id } => match db.remove_organiser(user_id, Actor::cli(), now).await? {
+                    true => println!("{user_id} is no longer an organiser"),
+                    false => println!("{user_id} is not an organiser"),
+                },
+                AdminsAction::List => {
+                    for id in db.organisers().await? {
+                        println!("{id}");
+                    }
+                }
+            }
+            Ok(())
+        }
+        Commands::Audit { limit } => {
+            let db = open_db().await?;
+            for entry in db.audit_log(limit).await? {
+                let who = entry.actor.id.map_or_else(|| "-".to_owned(), |id| id.to_string());
+                println!(
+                    "{}  {:<8} {:<12} {:<16} {:>6}  {}",
+                    entry.at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                    entry.actor.via,
+                    who,
+                    entry.action,
+                    entry.rows,
+                    entry.detail
+                );
+            }
+            Ok(())
+        }
+        Commands::Find { query, lang } => {
+            let app = Application::parts(&settings, clock_for(&campaign, settings.today)).await?;
+            let Some(lookup) = Lookup::parse(&query) else { bail!("`{query}` is neither a phone nor a chat id") };
+            let found = app.db.find(&lookup).await?;
+            let entry = AuditEntry {
+                at: app.clock.now(),
+                actor: Actor::cli(),
+                action: AuditAction::Find,
+                detail: query.trim().to_owned(),
+                rows: found.cards.len() as i64,
+            };
+            app.db.audit(&entry).await?;
+            let view = View { app: &app, lang };
+            println!("{}", plain(&console::find::found_texts(&view, &found).join("\n\n")));
+            Ok(())
+        }
+        Commands::ReplaceCode { candidate, reason, lang } => {
+            let app = Application::parts(&settings, clock_for(&campaign, settings.today)).await?;
+            let reason = reason.trim();
+            if reason.is_empty() || reason.chars().count() > console::find::MAX_REASON_CHARS {
+                bail!("the reason must be 1 to {} characters", console::find::MAX_REASON_CHARS);
+            }
+            let Some(lookup) = Lookup::parse(&candidate) else {
+                bail!("`{candidate}` is neither a phone nor a chat id")
+            };
+            let found = app.db.find(&lookup).await?;
+            let [card] = found.cards.as_slice() else {
+                bail!("{} candidates match `{candidate}`: give one chat id (see `rezerv-bot find`)", found.cards.len())
+            };
+            let outcome = app.db.replace_code(card.chat_id, reason, Actor::cli(), app.clock.now()).await?;
+            let view = View { app: &app, lang };
+            println!("{}", plain(&console::find::replacement_text(&view, card.chat_id, &outcome)));
+            match outcome {
+                Replacement::Replaced { .. } => Ok(()),
+                _ => bail!("nothing was changed"),
+            }
+        }
         Commands::Stats => {
             let db = open_db().await?;
             print!("{}", render_stats(&db.stats().await?));
@@ -161,4 +277,19 @@ fn render_stats(stats: &Stats) -> String {
         let _ = writeln!(out, "codes left {:<9} {left:>8}", way.code());
     }
     out
+}
+
+/// A bot message for the terminal: without its HTML tags and entities.
+fn plain(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut in_tag = false;
+    for ch in html.chars() {
+        match ch {
+            '<' => in_tag = true,
+            '>' if in_tag => in_tag = false,
+            _ if !in_tag => out.push(ch),
+            _ => {}
+        }
+    }
+    out.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"").replace("&amp;", "&")
 }

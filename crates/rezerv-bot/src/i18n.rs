@@ -14,6 +14,8 @@ use crate::domain::Lang;
 pub const SOURCES: &[(Lang, &str, &str)] = &[
     (Lang::Kk, "kk/bot.ftl", include_str!("../locales/kk/bot.ftl")),
     (Lang::Ru, "ru/bot.ftl", include_str!("../locales/ru/bot.ftl")),
+    (Lang::Kk, "kk/console.ftl", include_str!("../locales/kk/console.ftl")),
+    (Lang::Ru, "ru/console.ftl", include_str!("../locales/ru/console.ftl")),
 ];
 
 #[derive(Debug, Error)]

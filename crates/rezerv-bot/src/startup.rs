@@ -10,10 +10,12 @@ use teloxide::dispatching::ShutdownToken;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
-use crate::bot::{self, App};
+use crate::bot::{self, App, Intake};
 use crate::clock::SharedClock;
 use crate::config::Settings;
+use crate::http::{self, HttpServer};
 use crate::i18n::Locales;
+use crate::metrics::Metrics;
 use crate::reminders::{Sender, SenderConfig};
 use crate::storage::Db;
 use crate::telegram::Telegram;
@@ -28,6 +30,8 @@ pub struct Application {
     /// The dispatcher task; it runs the planner and the inbox cleaner beside it.
     dispatching: Option<(ShutdownToken, JoinHandle<()>)>,
     sending: Option<(watch::Sender<bool>, JoinHandle<()>)>,
+    /// The HTTP server: operations endpoints, and the webhook when receiving by webhook.
+    serving: Option<HttpServer>,
 }
 
 impl std::fmt::Debug for Application {
@@ -40,11 +44,7 @@ impl Application {
     /// Opens and migrates the database, loads the campaign and the locales, sets the command
     /// menus and the bot's descriptions, and starts the workers. `clock` is "now" for everything the bot does.
     pub async fn build(settings: &Settings, clock: SharedClock) -> anyhow::Result<Application> {
-        let db = Db::connect(&settings.database_url).await.context("cannot open the database")?;
-        let campaign = Arc::new(settings.campaign().context("invalid campaign configuration")?);
-        let locales = Arc::new(Locales::load().context("cannot load the locales")?);
-        let telegram = Telegram::connect(settings).context("cannot build Telegram's client")?;
-        let app = App::new(db, campaign, locales, clock, telegram);
+        let app = Application::parts(settings, clock).await?;
         // The menu and the descriptions only help; the bot serves without them, and the next
         // start sets them.
         if let Err(err) = bot::set_commands(&app.telegram, &app.locales).await {
@@ -53,8 +53,38 @@ impl Application {
         if let Err(err) = bot::set_descriptions(&app.telegram, &app.locales).await {
             tracing::warn!(error = %err, "cannot set the bot's descriptions; Telegram keeps the last ones set");
         }
-        let dispatching = Some(bot::serve(app.clone(), settings.poll_timeout));
-        let mut application = Application { app, dispatching, sending: None };
+        let mut routes = http::ops_routes(app.clone());
+        let intake = match &settings.webhook {
+            Some(webhook) => {
+                let (route, inbound) = bot::webhook::routes(webhook, app.db.clone(), app.clock.clone());
+                routes = routes.merge(route);
+                Intake::Webhook(inbound)
+            }
+            None => Intake::Polling(settings.poll_timeout),
+        };
+        // Served before Telegram is told the URL, so that its first request finds us.
+        let serving = match settings.listen {
+            Some(addr) => {
+                Some(HttpServer::start(addr, routes).await.with_context(|| format!("cannot listen on {addr}"))?)
+            }
+            None => None,
+        };
+        match &settings.webhook {
+            Some(webhook) => {
+                bot::webhook::set_webhook(&app.telegram, webhook).await.context("cannot set the webhook")?;
+                tracing::info!(url = %webhook.url, "receiving updates by webhook");
+            }
+            // Telegram refuses getUpdates while a webhook is set (a previous webhook run).
+            None => {
+                if let Err(err) = bot::webhook::delete_webhook(&app.telegram).await {
+                    tracing::warn!(error = %err, "cannot delete a webhook; polling may be refused until it is");
+                }
+            }
+        }
+        // One process per database (the run lock): it leads.
+        app.telegram.metrics().set_leader(true);
+        let dispatching = Some(bot::serve(app.clone(), intake));
+        let mut application = Application { app, dispatching, sending: None, serving };
         if settings.send_reminders {
             let sender = Arc::new(application.sender(settings.sender.clone()));
             let (stop, stopped) = watch::channel(false);
@@ -63,9 +93,26 @@ impl Application {
         Ok(application)
     }
 
+    /// The bot's parts without its workers: the database (opened and migrated), the campaign,
+    /// the locales and a Telegram client. `build` starts the workers on them; the organisers'
+    /// command-line tools use them as they are, so both see the same settings the same way.
+    pub async fn parts(settings: &Settings, clock: SharedClock) -> anyhow::Result<Arc<App>> {
+        let db = Db::connect(&settings.database_url).await.context("cannot open the database")?;
+        let campaign = Arc::new(settings.campaign().context("invalid campaign configuration")?);
+        let locales = Arc::new(Locales::load().context("cannot load the locales")?);
+        let metrics = Arc::new(Metrics::new());
+        let telegram = Telegram::connect(settings, metrics).context("cannot build Telegram's client")?;
+        Ok(App::new(db, campaign, locales, clock, telegram))
+    }
+
     /// What the handlers share: database, campaign, locales, clock, planner.
     pub fn app(&self) -> &Arc<App> {
         &self.app
+    }
+
+    /// Where the HTTP server listens, when it runs (port 0 in the settings: the port taken).
+    pub fn http_addr(&self) -> Option<std::net::SocketAddr> {
+        self.serving.as_ref().map(HttpServer::local_addr)
     }
 
     pub fn db(&self) -> &Db {
@@ -123,6 +170,10 @@ impl Application {
             if tokio::time::timeout(STOP_GRACE, sending).await.is_err() {
                 tracing::warn!("the sender took too long to stop");
             }
+        }
+        // Last: a webhook request stored meanwhile is replayed at the next start.
+        if let Some(serving) = self.serving.take() {
+            serving.stop(STOP_GRACE).await;
         }
     }
 }

@@ -16,6 +16,7 @@
 //! chat's updates are handled one at a time and a retry happens in place, so requests within
 //! one chat keep their order.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use teloxide::ApiError;
@@ -27,6 +28,7 @@ use teloxide::types::{InputFile, LinkPreviewOptions, ParseMode, ReplyMarkup};
 use tokio::time::Instant;
 
 use crate::config::Settings;
+use crate::metrics::{CallStatus, Metrics};
 
 /// One attempt's bound. Telegram answers `sendMessage` in well under a second; 5 s leaves room
 /// for a slow network and still fits four attempts in an interactive reply's 20 s.
@@ -107,6 +109,16 @@ enum Failure {
     Permanent,
 }
 
+/// The status a failed request is counted under.
+fn call_status(error: &RequestError) -> CallStatus {
+    match error {
+        RequestError::RetryAfter(_) => CallStatus::TooManyRequests,
+        error if is_unreachable(error) => CallStatus::Forbidden,
+        RequestError::Api(_) | RequestError::MigrateToChatId(_) => CallStatus::BadRequest,
+        RequestError::Network(_) | RequestError::Io(_) | RequestError::InvalidJson { .. } => CallStatus::Unavailable,
+    }
+}
+
 fn classify(error: &RequestError) -> Failure {
     match error {
         RequestError::RetryAfter(seconds) => Failure::Throttled(seconds.duration()),
@@ -136,6 +148,8 @@ fn pause_before_retry(failure: Failure, attempt: u32, elapsed: Duration, patienc
 #[derive(Clone)]
 pub struct Telegram {
     bot: Bot,
+    /// Every attempt is counted here, by method and status.
+    metrics: Arc<Metrics>,
 }
 
 impl std::fmt::Debug for Telegram {
@@ -146,8 +160,13 @@ impl std::fmt::Debug for Telegram {
 }
 
 impl Telegram {
-    pub fn new(bot: Bot) -> Telegram {
-        Telegram { bot }
+    pub fn new(bot: Bot, metrics: Arc<Metrics>) -> Telegram {
+        Telegram { bot, metrics }
+    }
+
+    /// The application's metrics, which this client counts its requests in.
+    pub fn metrics(&self) -> &Arc<Metrics> {
+        &self.metrics
     }
 
     /// The client itself, for teloxide's dispatcher only (whose one call, `getMe` at start,
@@ -168,10 +187,14 @@ impl Telegram {
         let mut attempt = 1;
         loop {
             let error = match tokio::time::timeout(patience.attempt, request.send_ref()).await {
-                Ok(Ok(output)) => return Ok(output),
+                Ok(Ok(output)) => {
+                    self.metrics.telegram_call(method, CallStatus::Ok);
+                    return Ok(output);
+                }
                 Ok(Err(error)) => error,
                 Err(_) => timed_out(patience.attempt),
             };
+            self.metrics.telegram_call(method, call_status(&error));
             let Some(pause) = pause_before_retry(classify(&error), attempt, started.elapsed(), &patience) else {
                 return Err(error);
             };
@@ -241,7 +264,7 @@ impl Telegram {
     /// Telegram's client for `settings`: the token and, when set, a self-hosted Bot API
     /// server (the emulator). Its HTTP timeout outlasts a long poll: teloxide's default
     /// client gives up after 17 s, before a 25 s poll can return.
-    pub fn connect(settings: &Settings) -> Result<Telegram, RequestError> {
+    pub fn connect(settings: &Settings, metrics: Arc<Metrics>) -> Result<Telegram, RequestError> {
         let token = settings.token.as_ref().map(|token| token.expose().to_owned()).unwrap_or_default();
         let client = teloxide::net::default_reqwest_settings()
             .timeout(settings.poll_timeout + Duration::from_secs(10))
@@ -252,7 +275,7 @@ impl Telegram {
             Some(url) => bot.set_api_url(url.clone()),
             None => bot,
         };
-        Ok(Telegram::new(bot))
+        Ok(Telegram::new(bot, metrics))
     }
 }
 

@@ -2,6 +2,7 @@
 
 use chrono::NaiveDate;
 
+use super::flows::console::Panel;
 use crate::domain::{CityId, Lang, Way};
 
 /// The largest `callback_data` Telegram accepts, in bytes.
@@ -30,6 +31,8 @@ pub enum Callback {
     Calendar,
     ForgetYes,
     ForgetNo,
+    /// A button of the organisers' console.
+    Console(Panel),
 }
 
 impl Callback {
@@ -51,6 +54,7 @@ impl Callback {
             Callback::Calendar => "cal".into(),
             Callback::ForgetYes => "fy".into(),
             Callback::ForgetNo => "fn".into(),
+            Callback::Console(panel) => format!("a:{panel}"),
         }
     }
 
@@ -79,6 +83,7 @@ impl Callback {
             ("cal", None) => Callback::Calendar,
             ("fy", None) => Callback::ForgetYes,
             ("fn", None) => Callback::ForgetNo,
+            ("a", Some(panel)) => Callback::Console(panel.parse().ok()?),
             _ => return None,
         };
         Some(callback)
@@ -112,6 +117,7 @@ mod tests {
         ];
         samples.extend(Lang::ALL.map(Callback::Lang));
         samples.extend(Way::ALL.map(Callback::Way));
+        samples.extend(Panel::ALL.map(Callback::Console));
         samples.extend((1..=u8::MAX).flat_map(|step| [Callback::StepDone(step), Callback::StepBack(step)]));
         samples
     }
@@ -142,6 +148,8 @@ mod tests {
             "qb:1",
             "cal:1",
             "l",
+            "a:",
+            "a:MENU",
         ] {
             assert_eq!(Callback::decode(data), None, "{data}");
         }

@@ -23,13 +23,18 @@ impl Command {
     /// Every command name, in menu order.
     pub const NAMES: [&'static str; 6] = ["start", "status", "code", "language", "help", "forget"];
 
-    /// Parses a command whatever the case of its name, as Telegram's clients match commands
-    /// (`/START`, `/Status@Bot`); the arguments, such as a deep-link payload, keep theirs.
+    /// A candidates' command, in any case (see [`parse_any_case`]).
     pub fn parse_any_case(text: &str, bot_name: &str) -> Option<Command> {
-        let name_ends = text.find(|c: char| c.is_whitespace() || c == '@').unwrap_or(text.len());
-        let (name, rest) = text.split_at(name_ends);
-        Command::parse(&format!("{}{rest}", name.to_ascii_lowercase()), bot_name).ok()
+        parse_any_case(text, bot_name)
     }
+}
+
+/// Parses commands of any set whatever the case of their name, as Telegram's clients match
+/// commands (`/START`, `/Status@Bot`); the arguments, such as a deep-link payload, keep theirs.
+pub fn parse_any_case<C: BotCommands>(text: &str, bot_name: &str) -> Option<C> {
+    let name_ends = text.find(|c: char| c.is_whitespace() || c == '@').unwrap_or(text.len());
+    let (name, rest) = text.split_at(name_ends);
+    C::parse(&format!("{}{rest}", name.to_ascii_lowercase()), bot_name).ok()
 }
 
 /// The commands sub-tree's filter: a message's text (or a caption) parsed as a `Command`,

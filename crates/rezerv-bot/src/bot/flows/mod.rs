@@ -5,6 +5,7 @@ pub mod cabinet;
 pub mod calendar;
 pub mod city;
 pub mod code;
+pub mod console;
 pub mod fallback;
 pub mod forget;
 pub mod group;
@@ -38,6 +39,7 @@ pub fn message_handler() -> UpdateHandler<BotError> {
         .branch(case![Command::Help].endpoint(help::command))
         .branch(case![Command::Forget].endpoint(forget::command));
     Update::filter_message()
+        .branch(console::message_handler())
         .branch(case![State::Lost].endpoint(start::recover_lost))
         .branch(commands)
         .branch(case![State::Contact { city, way }].endpoint(code::on_message))
@@ -57,6 +59,7 @@ pub fn message_handler() -> UpdateHandler<BotError> {
 pub fn callback_handler() -> UpdateHandler<BotError> {
     use dptree::case;
     let decoded = dptree::filter_map(|query: CallbackQuery| query.data.as_deref().and_then(Callback::decode))
+        .branch(console::callback_handler())
         .branch(case![Callback::Lang(lang)].endpoint(start::language_chosen))
         .branch(case![Callback::Status].endpoint(status::button))
         .branch(case![Callback::Calendar].endpoint(calendar::pressed))

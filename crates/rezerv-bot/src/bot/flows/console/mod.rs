@@ -1,0 +1,162 @@
+//! The organisers' console, in Telegram. Only organisers (`rezerv-bot admins`) reach it: for
+//! anyone else a console command is an ordinary unknown message, answered as such, so the
+//! console reveals nothing. Every action is written to the audit log.
+
+pub mod find;
+pub mod menu;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use teloxide::dispatching::UpdateHandler;
+use teloxide::prelude::*;
+use teloxide::types::{BotCommand, BotCommandScope, Me, Recipient};
+use teloxide::utils::command::BotCommands;
+use tokio::sync::watch;
+
+use super::View;
+use crate::bot::commands::parse_any_case;
+use crate::bot::{App, BotError, Callback};
+use crate::domain::{Lang, OrganiserId};
+use crate::storage::{Actor, MenuChange};
+use crate::telegram::{Patience, Telegram};
+
+pub use menu::Panel;
+
+/// The console's commands. Their localized descriptions are `console-cmd-<name>`.
+#[derive(BotCommands, Debug, Clone, PartialEq, Eq)]
+#[command(rename_rule = "lowercase")]
+pub enum ConsoleCommand {
+    /// The console's menu.
+    Admin,
+    /// `/find <phone or chat id>`: one candidate.
+    Find(String),
+    /// `/replace <chat id or phone> <reason>`: revoke a code that does not work, issue another.
+    Replace(String),
+}
+
+impl ConsoleCommand {
+    /// Every command name, in menu order.
+    pub const NAMES: [&'static str; 3] = ["admin", "find", "replace"];
+}
+
+/// Messages: a console command from an organiser.
+pub fn message_handler() -> UpdateHandler<BotError> {
+    use dptree::case;
+    dptree::filter_map(|message: Message, me: Me| {
+        let text = message.text()?;
+        parse_any_case::<ConsoleCommand>(text, me.username())
+    })
+    .chain(organiser_only())
+    .branch(case![ConsoleCommand::Admin].endpoint(menu::show))
+    .branch(case![ConsoleCommand::Find(query)].endpoint(find::find))
+    .branch(case![ConsoleCommand::Replace(args)].endpoint(find::replace))
+}
+
+/// Buttons: a console panel pressed by an organiser. Anyone else's press of console data
+/// (a forged or forwarded button) falls through to the stale-button answer.
+pub fn callback_handler() -> UpdateHandler<BotError> {
+    use dptree::case;
+    dptree::filter_map(|callback: Callback| match callback {
+        Callback::Console(panel) => Some(panel),
+        _ => None,
+    })
+    .chain(organiser_only())
+    .branch(case![Panel::Menu].endpoint(menu::pressed))
+    .branch(case![Panel::FindHelp].endpoint(find::help_pressed))
+}
+
+/// Passes only updates from a current organiser, and hands the handlers their id. A database
+/// error refuses (and is logged): the console fails closed.
+fn organiser_only() -> UpdateHandler<BotError> {
+    dptree::filter_map_async(|update: Update, app: Arc<App>| async move {
+        let user = update.from()?;
+        let id = i64::try_from(user.id.0).ok()?;
+        match app.db.organiser(id).await {
+            Ok(found) => found,
+            Err(err) => {
+                tracing::error!(error = %err, "cannot check whether a user is an organiser");
+                None
+            }
+        }
+    })
+}
+
+/// Who did a console action from Telegram.
+pub fn actor(organiser: OrganiserId) -> Actor {
+    Actor::telegram(organiser)
+}
+
+/// The commands an organiser's chat shows: the candidates' menu, then the console's.
+pub fn menu_commands(app: &App, lang: Lang) -> Vec<BotCommand> {
+    let view = View { app, lang };
+    let mut commands = crate::bot::menu(&app.locales, lang);
+    commands.extend(
+        ConsoleCommand::NAMES.iter().map(|name| BotCommand::new(*name, view.t(&format!("console-cmd-{name}")))),
+    );
+    commands
+}
+
+/// How often the bot looks for organisers added or removed from the command line.
+const MENU_SYNC_EVERY: Duration = Duration::from_secs(30);
+
+/// Sets the console's menu in new organisers' chats and takes it off removed ones', now and
+/// then every `MENU_SYNC_EVERY`, until `stopped`.
+pub async fn keep_menus(app: Arc<App>, mut stopped: watch::Receiver<bool>) {
+    loop {
+        if let Err(err) = sync_menus(&app).await {
+            tracing::warn!(error = %err, "cannot update the organisers' command menus; trying again later");
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(MENU_SYNC_EVERY) => {}
+            _ = stopped.wait_for(|stop| *stop) => return,
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum MenuSyncError {
+    #[error(transparent)]
+    Storage(#[from] crate::storage::StorageError),
+    #[error(transparent)]
+    Telegram(#[from] teloxide::RequestError),
+}
+
+/// One pass of `keep_menus`: every pending change, through the request layer.
+pub async fn sync_menus(app: &App) -> Result<usize, MenuSyncError> {
+    let changes = app.db.menu_changes().await?;
+    for change in &changes {
+        match *change {
+            MenuChange::Show(id) => show_menu(app, &app.telegram, id).await?,
+            MenuChange::Hide(id) => hide_menu(&app.telegram, id).await?,
+        }
+        app.db.menu_changed(*change).await?;
+    }
+    Ok(changes.len())
+}
+
+fn scope(id: OrganiserId) -> BotCommandScope {
+    BotCommandScope::Chat { chat_id: Recipient::Id(ChatId(id.get())) }
+}
+
+async fn show_menu(app: &App, telegram: &Telegram, id: OrganiserId) -> Result<(), teloxide::RequestError> {
+    for lang in Lang::ALL {
+        let commands = menu_commands(app, lang);
+        telegram
+            .call(Patience::SETUP, |bot| bot.set_my_commands(commands).scope(scope(id)).language_code(lang.code()))
+            .await?;
+    }
+    let commands = menu_commands(app, Lang::Ru);
+    telegram.call(Patience::SETUP, |bot| bot.set_my_commands(commands).scope(scope(id))).await?;
+    Ok(())
+}
+
+async fn hide_menu(telegram: &Telegram, id: OrganiserId) -> Result<(), teloxide::RequestError> {
+    for lang in Lang::ALL {
+        telegram
+            .call(Patience::SETUP, |bot| bot.delete_my_commands().scope(scope(id)).language_code(lang.code()))
+            .await?;
+    }
+    telegram.call(Patience::SETUP, |bot| bot.delete_my_commands().scope(scope(id))).await?;
+    Ok(())
+}
