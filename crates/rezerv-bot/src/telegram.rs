@@ -195,9 +195,13 @@ impl Telegram {
                 Err(_) => timed_out(patience.attempt),
             };
             self.metrics.telegram_call(method, call_status(&error));
-            let Some(pause) = pause_before_retry(classify(&error), attempt, started.elapsed(), &patience) else {
+            let failure = classify(&error);
+            let Some(pause) = pause_before_retry(failure, attempt, started.elapsed(), &patience) else {
                 return Err(error);
             };
+            // After an outage every worker retries at once; spread the backoffs (not a 429's
+            // wait, which Telegram set) over their upper half.
+            let pause = if matches!(failure, Failure::Transient) { jittered(pause) } else { pause };
             tracing::warn!(method, attempt, pause_ms = pause.as_millis() as u64, %error, "Telegram request failed; retrying");
             tokio::time::sleep(pause).await;
             attempt += 1;
@@ -255,6 +259,16 @@ fn no_preview() -> LinkPreviewOptions {
     }
 }
 
+/// `pause` shortened by a random share of up to half: "equal jitter".
+fn jittered(pause: Duration) -> Duration {
+    use std::hash::{BuildHasher, Hasher};
+    // A fresh RandomState is seeded from the OS once per thread, then advanced per call:
+    // random enough to spread retries, with no generator to keep.
+    let random = std::collections::hash_map::RandomState::new().build_hasher().finish();
+    let share = (random % 1_000) as u32;
+    pause / 2 + pause / 2 * share / 1_000
+}
+
 fn timed_out(after: Duration) -> RequestError {
     let message = format!("no answer within {} ms", after.as_millis());
     RequestError::Io(std::sync::Arc::new(std::io::Error::new(std::io::ErrorKind::TimedOut, message)))
@@ -295,6 +309,20 @@ pub fn is_unreachable(error: &RequestError) -> bool {
         // A 403 teloxide has no variant for yet: its description is all it keeps of it.
         ApiError::Unknown(description) => description.starts_with("Forbidden:"),
         _ => false,
+    }
+}
+
+#[cfg(test)]
+mod jitter_tests {
+    use super::*;
+
+    #[test]
+    fn a_jittered_pause_keeps_at_least_half_and_never_grows() {
+        let pause = Duration::from_secs(4);
+        let pauses: Vec<Duration> = (0..200).map(|_| jittered(pause)).collect();
+        assert!(pauses.iter().all(|p| *p >= pause / 2 && *p <= pause), "{pauses:?}");
+        let distinct: std::collections::HashSet<_> = pauses.iter().collect();
+        assert!(distinct.len() > 20, "the pauses are spread: {} distinct", distinct.len());
     }
 }
 

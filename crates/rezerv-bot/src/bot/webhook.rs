@@ -39,7 +39,7 @@ pub const ALLOWED_UPDATES: [AllowedUpdate; 4] =
     [AllowedUpdate::Message, AllowedUpdate::EditedMessage, AllowedUpdate::CallbackQuery, AllowedUpdate::MyChatMember];
 
 /// The header Telegram sends the secret in.
-const SECRET_HEADER: &str = "x-telegram-bot-api-secret-token";
+const SECRET_HEADER: &str = "X-Telegram-Bot-Api-Secret-Token";
 
 /// Updates received and stored, waiting for the dispatcher. Bounded: when the dispatcher
 /// falls behind, Telegram's requests wait (it sends at most `max_connections` at once).
@@ -226,9 +226,9 @@ mod tests {
 
     #[test]
     fn secrets_match_only_when_equal() {
-        assert!(same_secret(b"abc-123", b"abc-123"));
-        assert!(!same_secret(b"abc-124", b"abc-123"));
-        assert!(!same_secret(b"abc-12", b"abc-123"));
-        assert!(!same_secret(b"", b"abc-123"));
+        assert!(same_secret(b"abc_123", b"abc_123"));
+        assert!(!same_secret(b"abc_124", b"abc_123"));
+        assert!(!same_secret(b"abc_12", b"abc_123"));
+        assert!(!same_secret(b"", b"abc_123"));
     }
 }

@@ -35,10 +35,18 @@ fn sample_args() -> Args<'static> {
         "to",
         "from_month",
         "to_month",
+        "chat",
+        "lang",
+        "stage",
+        "phone",
+        "issued",
+        "reason",
+        "old",
+        "new",
     ] {
         args = args.with(name, format!("<{name}>"));
     }
-    for name in ["days", "step", "total", "day", "year", "from_day", "to_day"] {
+    for name in ["days", "step", "total", "day", "year", "from_day", "to_day", "sent", "pending", "failed", "max"] {
         args = args.with(name, 5);
     }
     args
@@ -228,7 +236,10 @@ fn rendered_messages(locales: &Locales, lang: Lang) -> Vec<(String, String)> {
     for name in ["city", "link", "results", "qrt", "application", "pkrezerv", "code", "language", "commands"] {
         args = args.with(name, format!("{name}-value"));
     }
-    for name in ["step", "total", "day", "year", "from_day", "to_day"] {
+    for name in ["chat", "lang", "stage", "phone", "issued", "reason", "old", "new"] {
+        args = args.with(name, format!("{name}-value"));
+    }
+    for name in ["step", "total", "day", "year", "from_day", "to_day", "sent", "pending", "failed", "max"] {
         args = args.with(name, 5);
     }
     for name in ["month", "weekday", "from", "to", "from_month", "to_month"] {
