@@ -12,10 +12,10 @@ use crate::bot::flows::{View, console};
 use crate::clock::{Clock, OffsetClock, SharedClock, SystemClock};
 use crate::config::settings::{DEFAULT_DATABASE_URL, SANDBOX_DATABASE_URL};
 use crate::config::{Campaign, Settings, SettingsArgs};
-use crate::domain::{AuditAction, Lang, OrganiserId, Way};
+use crate::domain::{Lang, OrganiserId, Way};
 use crate::i18n::Locales;
 use crate::startup::Application;
-use crate::storage::{Actor, AuditEntry, Db, Lookup, Replacement, RunLock, Stats};
+use crate::storage::{Actor, Db, Lookup, ReplaceCode, Replacement, RunLock, Stats};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -208,37 +208,22 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Commands::Find { query, lang } => {
             let app = Application::parts(&settings, clock_for(&campaign, settings.today)).await?;
             let Some(lookup) = Lookup::parse(&query) else { bail!("`{query}` is neither a phone nor a chat id") };
-            let found = app.db.find(&lookup).await?;
-            let entry = AuditEntry {
-                at: app.clock.now(),
-                actor: Actor::cli(),
-                action: AuditAction::Find,
-                detail: query.trim().to_owned(),
-                rows: found.cards.len() as i64,
-            };
-            app.db.audit(&entry).await?;
+            let found = console::find::look_up(&app, &lookup, Actor::cli()).await?;
             let view = View { app: &app, lang };
             println!("{}", plain(&console::find::found_texts(&view, &found).join("\n\n")));
             Ok(())
         }
         Commands::ReplaceCode { candidate, reason, lang } => {
             let app = Application::parts(&settings, clock_for(&campaign, settings.today)).await?;
-            let reason = reason.trim();
-            if reason.is_empty() || reason.chars().count() > console::find::MAX_REASON_CHARS {
-                bail!("the reason must be 1 to {} characters", console::find::MAX_REASON_CHARS);
-            }
+            let reason = console::find::reason(&reason)?;
             let Some(lookup) = Lookup::parse(&candidate) else {
                 bail!("`{candidate}` is neither a phone nor a chat id")
             };
-            let found = app.db.find(&lookup).await?;
-            let [card] = found.cards.as_slice() else {
-                bail!("{} candidates match `{candidate}`: give one chat id (see `rezerv-bot find`)", found.cards.len())
-            };
-            let outcome = app.db.replace_code(card.chat_id, reason, Actor::cli(), app.clock.now()).await?;
-            let view = View { app: &app, lang };
-            println!("{}", plain(&console::find::replacement_text(&view, card.chat_id, &outcome)));
-            match outcome {
-                Replacement::Replaced { .. } => Ok(()),
+            let request = ReplaceCode { chat_id: 0, reason, actor: Actor::cli(), update_id: None };
+            let replaced = console::find::replace_for(&app, &lookup, request).await?;
+            println!("{}", plain(&console::find::replaced_text(&View { app: &app, lang }, &replaced)));
+            match replaced {
+                console::find::Replaced::Done { outcome: Replacement::Replaced { .. }, .. } => Ok(()),
                 _ => bail!("nothing was changed"),
             }
         }

@@ -13,7 +13,7 @@ use tokio::task::JoinHandle;
 use crate::bot::{self, App, Intake};
 use crate::clock::SharedClock;
 use crate::config::Settings;
-use crate::http::{self, HttpServer};
+use crate::http::{self, HttpServer, Serving};
 use crate::i18n::Locales;
 use crate::metrics::Metrics;
 use crate::reminders::{Sender, SenderConfig};
@@ -31,7 +31,9 @@ pub struct Application {
     dispatching: Option<(ShutdownToken, JoinHandle<()>)>,
     sending: Option<(watch::Sender<bool>, JoinHandle<()>)>,
     /// The HTTP server: operations endpoints, and the webhook when receiving by webhook.
-    serving: Option<HttpServer>,
+    server: Option<HttpServer>,
+    /// What `/readyz` reports.
+    serving: Serving,
 }
 
 impl std::fmt::Debug for Application {
@@ -53,7 +55,8 @@ impl Application {
         if let Err(err) = bot::set_descriptions(&app.telegram, &app.locales).await {
             tracing::warn!(error = %err, "cannot set the bot's descriptions; Telegram keeps the last ones set");
         }
-        let mut routes = http::ops_routes(app.clone());
+        let serving = Serving::default();
+        let mut routes = http::ops_routes(app.clone(), serving.clone());
         let intake = match &settings.webhook {
             Some(webhook) => {
                 let (route, inbound) = bot::webhook::routes(webhook, app.db.clone(), app.clock.clone());
@@ -63,7 +66,7 @@ impl Application {
             None => Intake::Polling(settings.poll_timeout),
         };
         // Served before Telegram is told the URL, so that its first request finds us.
-        let serving = match settings.listen {
+        let server = match settings.listen {
             Some(addr) => {
                 Some(HttpServer::start(addr, routes).await.with_context(|| format!("cannot listen on {addr}"))?)
             }
@@ -84,7 +87,8 @@ impl Application {
         // One process per database (the run lock): it leads.
         app.telegram.metrics().set_leader(true);
         let dispatching = Some(bot::serve(app.clone(), intake));
-        let mut application = Application { app, dispatching, sending: None, serving };
+        serving.set(true);
+        let mut application = Application { app, dispatching, sending: None, server, serving };
         if settings.send_reminders {
             let sender = Arc::new(application.sender(settings.sender.clone()));
             let (stop, stopped) = watch::channel(false);
@@ -112,7 +116,7 @@ impl Application {
 
     /// Where the HTTP server listens, when it runs (port 0 in the settings: the port taken).
     pub fn http_addr(&self) -> Option<std::net::SocketAddr> {
-        self.serving.as_ref().map(HttpServer::local_addr)
+        self.server.as_ref().map(HttpServer::local_addr)
     }
 
     pub fn db(&self) -> &Db {
@@ -156,6 +160,7 @@ impl Application {
     /// Stops the dispatcher (which lets the planner and the cleaner catch up), then the
     /// sender; each within a bound.
     pub async fn shutdown(&mut self) {
+        self.serving.set(false);
         if let Some((token, running)) = self.dispatching.take() {
             let stopped = async {
                 bot::stop_dispatching(&token, &running.abort_handle()).await;
@@ -172,8 +177,8 @@ impl Application {
             }
         }
         // Last: a webhook request stored meanwhile is replayed at the next start.
-        if let Some(serving) = self.serving.take() {
-            serving.stop(STOP_GRACE).await;
+        if let Some(server) = self.server.take() {
+            server.stop(STOP_GRACE).await;
         }
     }
 }

@@ -28,7 +28,10 @@ use dialogue::DialogueRow;
 
 pub use candidates::Profile;
 pub use codes::{Claim, ImportReport};
-pub use console::{Actor, AuditEntry, CODE_REPLACED_MESSAGE, CandidateCard, Found, Lookup, MenuChange, Replacement};
+pub use console::{
+    Actor, AuditEntry, CODE_REPLACED_MESSAGE, CandidateCard, Eligibility, Found, Lookup, MenuChange, ReplaceCode,
+    Replacement,
+};
 pub use dialogue::{DialogueStore, StateSummary, StoredState};
 pub use inbox::InboxEntry;
 pub use ops::OpsSnapshot;

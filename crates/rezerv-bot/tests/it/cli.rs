@@ -149,6 +149,11 @@ async fn organisers_are_managed_and_codes_replaced_from_the_command_line_with_ev
     assert!(!ok && err.contains("reason"), "{err}");
     let (ok, out, err) = run_on(db, &["replace-code", "2701", "--reason", "rejected by qrt.kz"]);
     assert!(ok && out.contains(&old) && out.contains("QRT-0002"), "{out}{err}");
+    let queued = app.db.outbox_of(2701).await.unwrap();
+    assert!(
+        queued.iter().any(|(key, _)| key == "code-replaced-QRT-0002"),
+        "the candidate's notice is queued: {queued:?}"
+    );
     let (ok, _, err) = run_on(db, &["replace-code", "2701", "--reason", "again"]);
     assert!(!ok && err.contains("nothing was changed"), "the pool is empty now: {err}");
 

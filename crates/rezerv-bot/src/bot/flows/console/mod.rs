@@ -104,8 +104,12 @@ const MENU_SYNC_EVERY: Duration = Duration::from_secs(30);
 /// then every `MENU_SYNC_EVERY`, until `stopped`.
 pub async fn keep_menus(app: Arc<App>, mut stopped: watch::Receiver<bool>) {
     loop {
-        if let Err(err) = sync_menus(&app).await {
-            tracing::warn!(error = %err, "cannot update the organisers' command menus; trying again later");
+        // A pass may wait on Telegram's retries; a stop does not wait for it.
+        tokio::select! {
+            synced = sync_menus(&app) => if let Err(err) = synced {
+                tracing::warn!(error = %err, "cannot update the organisers' command menus; trying again later");
+            },
+            _ = stopped.wait_for(|stop| *stop) => return,
         }
         tokio::select! {
             _ = tokio::time::sleep(MENU_SYNC_EVERY) => {}
@@ -118,21 +122,29 @@ pub async fn keep_menus(app: Arc<App>, mut stopped: watch::Receiver<bool>) {
 pub enum MenuSyncError {
     #[error(transparent)]
     Storage(#[from] crate::storage::StorageError),
-    #[error(transparent)]
-    Telegram(#[from] teloxide::RequestError),
 }
 
-/// One pass of `keep_menus`: every pending change, through the request layer.
+/// One pass of `keep_menus`: every pending change, through the request layer. A change
+/// Telegram refuses (an organiser who never opened the bot has no chat yet: 400) is logged
+/// and tried again next pass; it holds up no other. Returns how many changes were made.
 pub async fn sync_menus(app: &App) -> Result<usize, MenuSyncError> {
-    let changes = app.db.menu_changes().await?;
-    for change in &changes {
-        match *change {
-            MenuChange::Show(id) => show_menu(app, &app.telegram, id).await?,
-            MenuChange::Hide(id) => hide_menu(&app.telegram, id).await?,
+    let mut made = 0;
+    for change in app.db.menu_changes().await? {
+        let sent = match change {
+            MenuChange::Show(id) => show_menu(app, &app.telegram, id).await,
+            MenuChange::Hide(id) => hide_menu(&app.telegram, id).await,
+        };
+        match sent {
+            Ok(()) => {
+                app.db.menu_changed(change).await?;
+                made += 1;
+            }
+            Err(err) => {
+                tracing::warn!(?change, error = %err, "cannot change an organiser's command menu; trying again later")
+            }
         }
-        app.db.menu_changed(*change).await?;
     }
-    Ok(changes.len())
+    Ok(made)
 }
 
 fn scope(id: OrganiserId) -> BotCommandScope {
