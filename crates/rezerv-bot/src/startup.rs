@@ -1,5 +1,5 @@
 //! The one start-up path: settings → database → campaign → locales → the bot's dependencies →
-//! dispatcher, planner, inbox cleaner and sender. The binary, the sandbox, the tests and the
+//! dispatcher, planner, inbox cleaner, sender and retention. The binary, the sandbox, the tests and the
 //! lab all start the bot through [`Application::build`].
 
 use std::sync::Arc;
@@ -15,6 +15,7 @@ use crate::clock::SharedClock;
 use crate::config::Settings;
 use crate::i18n::Locales;
 use crate::reminders::{Sender, SenderConfig};
+use crate::retention::Retention;
 use crate::storage::Db;
 use crate::telegram::Telegram;
 
@@ -28,6 +29,8 @@ pub struct Application {
     /// The dispatcher task; it runs the planner and the inbox cleaner beside it.
     dispatching: Option<(ShutdownToken, JoinHandle<()>)>,
     sending: Option<(watch::Sender<bool>, JoinHandle<()>)>,
+    /// The retention worker, when the campaign file has a `[retention]` table.
+    retaining: Option<(watch::Sender<bool>, JoinHandle<()>)>,
 }
 
 impl std::fmt::Debug for Application {
@@ -50,11 +53,16 @@ impl Application {
             tracing::warn!(error = %err, "cannot set the bot's descriptions; Telegram keeps the last ones set");
         }
         let dispatching = Some(bot::serve(app.clone(), settings.poll_timeout));
-        let mut application = Application { app, dispatching, sending: None };
+        let mut application = Application { app, dispatching, sending: None, retaining: None };
         if settings.send_reminders {
             let sender = Arc::new(application.sender(settings.sender.clone()));
             let (stop, stopped) = watch::channel(false);
             application.sending = Some((stop, tokio::spawn(sender.run(stopped))));
+        }
+        if application.app.campaign.retention.is_some() {
+            let retention = Arc::new(application.retention());
+            let (stop, stopped) = watch::channel(false);
+            application.retaining = Some((stop, tokio::spawn(retention.run(stopped))));
         }
         Ok(application)
     }
@@ -93,6 +101,12 @@ impl Application {
         )
     }
 
+    /// The retention worker on this application's parts, for tests that run one pass
+    /// (`try_execute_task`).
+    pub fn retention(&self) -> Retention {
+        Retention::new(self.app.db.clone(), self.app.campaign.clone(), self.app.clock.clone())
+    }
+
     /// Runs until Ctrl-C or SIGTERM, or until the dispatcher stops on its own; then stops
     /// everything. A dispatcher that died (teloxide panics when it cannot start) is an error,
     /// so that a supervisor restarts the bot.
@@ -114,7 +128,7 @@ impl Application {
     }
 
     /// Stops the dispatcher (which lets the planner and the cleaner catch up), then the
-    /// sender; each within a bound.
+    /// sender and the retention worker; each within a bound.
     pub async fn shutdown(&mut self) {
         if let Some((token, running)) = self.dispatching.take() {
             let stopped = async {
@@ -131,6 +145,12 @@ impl Application {
                 tracing::warn!("the sender took too long to stop");
             }
         }
+        if let Some((stop, retaining)) = self.retaining.take() {
+            let _ = stop.send(true);
+            if tokio::time::timeout(STOP_GRACE, retaining).await.is_err() {
+                tracing::warn!("the retention worker took too long to stop");
+            }
+        }
     }
 }
 
@@ -142,6 +162,9 @@ impl Drop for Application {
         }
         if let Some((_, sending)) = self.sending.take() {
             sending.abort();
+        }
+        if let Some((_, retaining)) = self.retaining.take() {
+            retaining.abort();
         }
     }
 }

@@ -83,6 +83,15 @@ impl Patience {
         attempt: ATTEMPT_TIMEOUT,
     };
 
+    /// A file sent or fetched for someone waiting in the chat (an export, an import): up to
+    /// 50 MB may take a while over a slow link, so one attempt may last a minute.
+    pub const FILE: Patience = Patience {
+        attempts: 4,
+        within: Duration::from_secs(120),
+        longest_wait: Duration::from_secs(30),
+        attempt: Duration::from_secs(60),
+    };
+
     /// A long poll of `timeout`: its attempt lasts the poll plus 10 s. A 429 on `getUpdates`
     /// is waited out whatever it asks (nothing else can be done meanwhile).
     pub fn polling(timeout: Duration) -> Patience {
@@ -200,6 +209,63 @@ impl Telegram {
             }
         })
         .await
+    }
+}
+
+/// Why a file could not be downloaded from Telegram.
+#[derive(Debug, thiserror::Error)]
+pub enum DownloadError {
+    #[error("the file is larger than {max} bytes")]
+    TooLarge { max: u64 },
+    #[error("Telegram refused the download with HTTP {0}")]
+    Refused(u16),
+    #[error("the download failed: {0}")]
+    Failed(String),
+}
+
+impl Telegram {
+    /// Downloads a file by the `file_path` `getFile` gave, at most `max_bytes` of it, with the
+    /// request layer's retries: a 429, a 5xx, a timeout or a dropped connection is tried again
+    /// within `patience` (the file server sends no `retry_after`, so a 429 waits like a 5xx).
+    pub async fn download(&self, patience: Patience, path: &str, max_bytes: u64) -> Result<Vec<u8>, DownloadError> {
+        let started = Instant::now();
+        let mut attempt = 1;
+        loop {
+            let error = match tokio::time::timeout(patience.attempt, self.download_once(path, max_bytes)).await {
+                Ok(Ok(bytes)) => return Ok(bytes),
+                Ok(Err(error)) => error,
+                Err(_) => DownloadError::Failed(format!("no answer within {} ms", patience.attempt.as_millis())),
+            };
+            let failure = match &error {
+                DownloadError::Refused(429 | 500..=599) | DownloadError::Failed(_) => Failure::Transient,
+                DownloadError::Refused(_) | DownloadError::TooLarge { .. } => Failure::Permanent,
+            };
+            let Some(pause) = pause_before_retry(failure, attempt, started.elapsed(), &patience) else {
+                return Err(error);
+            };
+            tracing::warn!(attempt, pause_ms = pause.as_millis() as u64, %error, "file download failed; retrying");
+            tokio::time::sleep(pause).await;
+            attempt += 1;
+        }
+    }
+
+    async fn download_once(&self, path: &str, max_bytes: u64) -> Result<Vec<u8>, DownloadError> {
+        use futures_util::StreamExt;
+        use teloxide::net::Download;
+        let mut stream = self.bot.download_file_stream(path);
+        let mut bytes = Vec::new();
+        while let Some(chunk) = stream.next().await {
+            // The file's URL carries the bot token: it never goes into an error.
+            let chunk = chunk.map_err(|err| match err.status() {
+                Some(status) => DownloadError::Refused(status.as_u16()),
+                None => DownloadError::Failed(err.without_url().to_string()),
+            })?;
+            if (bytes.len() + chunk.len()) as u64 > max_bytes {
+                return Err(DownloadError::TooLarge { max: max_bytes });
+            }
+            bytes.extend_from_slice(&chunk);
+        }
+        Ok(bytes)
     }
 }
 

@@ -28,6 +28,7 @@ use tokio::task::{AbortHandle, JoinHandle};
 pub use callback::{Callback, MAX_CALLBACK_BYTES};
 pub use commands::Command;
 pub use errors::{BotError, HandlerResult, chain as error_chain};
+pub use flows::console::ConsoleCommand;
 use listener::reliable_polling;
 pub use state::State;
 pub use turn::{Exchange, Turn};
