@@ -16,9 +16,11 @@ mod error;
 mod faults;
 mod limits;
 mod methods;
+pub mod multipart;
 mod server;
 mod state;
 mod types;
+mod webhook;
 
 use std::collections::HashMap;
 use std::fmt;
@@ -148,6 +150,7 @@ impl Emulator {
         let addr = listener.local_addr()?;
         let shared = Arc::new(Shared::new(config));
         tokio::spawn(server::serve(listener, shared.clone()));
+        tokio::spawn(webhook::deliver(shared.clone()));
         tracing::debug!(%addr, "telegram emulator listening");
         Ok(Emulator { inner: Arc::new(Handle { shared, addr }) })
     }
@@ -613,6 +616,17 @@ impl Emulator {
     }
 
     /// Commands set for a scope object such as `{"type":"all_private_chats"}`.
+    /// The webhook the bot set, if any: its URL and secret.
+    pub fn webhook(&self) -> Option<(String, Option<String>)> {
+        self.shared().lock().webhook.clone().map(|hook| (hook.url, hook.secret))
+    }
+
+    /// Every webhook delivery so far: the update id and the status the bot answered (`None`:
+    /// no answer).
+    pub fn webhook_attempts(&self) -> Vec<(i64, Option<u16>)> {
+        self.shared().lock().webhook_attempts.clone()
+    }
+
     pub fn commands_for_scope(&self, scope: &Value, language_code: Option<&str>) -> Vec<(String, String)> {
         let key = (methods::scope_key(scope), language_code.unwrap_or_default().to_owned());
         self.shared().lock().commands.get(&key).cloned().unwrap_or_default()

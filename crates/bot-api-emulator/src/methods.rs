@@ -15,14 +15,16 @@ pub fn call(st: &mut State, method: &str, p: &Params) -> Result<Value, ApiError>
     match method {
         "getme" => Ok(get_me(st)),
         "getwebhookinfo" => Ok(json!({
-            "url": "",
+            "url": st.webhook.as_ref().map(|hook| hook.url.clone()).unwrap_or_default(),
             "has_custom_certificate": false,
             "pending_update_count": st.updates.len(),
         })),
+        "setwebhook" => set_webhook(st, p),
         "deletewebhook" => {
             if opt_bool(p, "drop_pending_updates") {
                 st.updates.clear();
             }
+            st.webhook = None;
             Ok(json!(true))
         }
         "logout" | "close" | "setmyname" => Ok(json!(true)),
@@ -47,6 +49,32 @@ pub fn call(st: &mut State, method: &str, p: &Params) -> Result<Value, ApiError>
         "getchat" => get_chat(st, p),
         _ => Err(ApiError::new(404, "Not Found")),
     }
+}
+
+/// `setWebhook`: an http(s) URL (a self-hosted Bot API server accepts plain http), and an
+/// optional secret of 1-256 characters A-Z, a-z, 0-9, `_` and `-`.
+fn set_webhook(st: &mut State, p: &Params) -> Result<Value, ApiError> {
+    let url = opt_str(p, "url").unwrap_or_default();
+    if url.is_empty() {
+        st.webhook = None;
+        return Ok(json!(true));
+    }
+    if !(url.starts_with("https://") || url.starts_with("http://")) {
+        return Err(ApiError::bad_request("bad webhook: An HTTPS URL must be provided for webhook"));
+    }
+    let secret = opt_str(p, "secret_token");
+    if let Some(secret) = &secret {
+        let allowed = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b == b'-';
+        if !(1..=256).contains(&secret.len()) || !secret.bytes().all(allowed) {
+            return Err(ApiError::bad_request("bad webhook: secret token contains unallowed characters"));
+        }
+    }
+    if let Some(Value::Array(list)) = json_param(p, "allowed_updates") {
+        let list: Vec<String> = list.iter().filter_map(Value::as_str).map(str::to_owned).collect();
+        st.allowed_updates = (!list.is_empty()).then_some(list);
+    }
+    st.webhook = Some(crate::webhook::Webhook { url, secret });
+    Ok(json!(true))
 }
 
 // ---- parameter helpers ----

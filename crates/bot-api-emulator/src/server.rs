@@ -17,6 +17,7 @@ use tokio::time::Instant;
 
 use super::faults::Fault;
 use super::methods::{self, Params, json_param, opt_i64};
+use super::multipart;
 use super::state::State;
 use super::types::RecordedRequest;
 use super::{ApiError, EmulatorConfig};
@@ -75,7 +76,7 @@ impl Shared {
     }
 
     /// Resolves once shutdown was requested.
-    async fn stopped(&self) {
+    pub(crate) async fn stopped(&self) {
         let mut rx = self.shutdown.subscribe();
         // An error means the sender is gone, which also means we are done.
         let _ = rx.wait_for(|stop| *stop).await;
@@ -181,8 +182,8 @@ async fn read_params(req: Request<Incoming>) -> Result<Params, ApiError> {
     if let Some(query) = req.uri().query() {
         parse_form(query, &mut params);
     }
-    let content_type =
-        req.headers().get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default().to_ascii_lowercase();
+    let raw_content_type = req.headers().get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+    let content_type = raw_content_type.to_ascii_lowercase();
     let body = match Limited::new(req.into_body(), MAX_BODY_BYTES).collect().await {
         Ok(collected) => collected.to_bytes(),
         Err(err) if err.downcast_ref::<LengthLimitError>().is_some() => {
@@ -193,8 +194,11 @@ async fn read_params(req: Request<Incoming>) -> Result<Params, ApiError> {
     if body.iter().all(u8::is_ascii_whitespace) {
         return Ok(params);
     }
-    if content_type.starts_with("multipart/") {
-        return Err(ApiError::bad_request("multipart/form-data is not supported by the emulator"));
+    if content_type.starts_with("multipart/form-data") {
+        let boundary =
+            multipart::boundary(&raw_content_type).ok_or_else(|| ApiError::bad_request("no multipart boundary"))?;
+        params.extend(multipart::parse(&body, &boundary)?);
+        return Ok(params);
     }
     if content_type.starts_with("application/x-www-form-urlencoded") {
         parse_form(&String::from_utf8_lossy(&body), &mut params);
@@ -326,6 +330,12 @@ async fn get_updates(shared: &Shared, p: &Params) -> Result<Value, ApiError> {
     };
     {
         let mut st = shared.lock();
+        if st.webhook.is_some() {
+            return Err(ApiError::new(
+                409,
+                "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first",
+            ));
+        }
         if let Some(list) = allowed {
             // An empty list restores Telegram's default set.
             st.allowed_updates = (!list.is_empty()).then_some(list);

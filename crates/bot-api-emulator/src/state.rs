@@ -105,6 +105,10 @@ pub struct State {
     pub updates: VecDeque<Value>,
     /// Last `allowed_updates` the bot asked for (`None` = Telegram's default).
     pub allowed_updates: Option<Vec<String>>,
+    /// Set by `setWebhook`: updates are then posted there, and `getUpdates` is refused.
+    pub webhook: Option<crate::webhook::Webhook>,
+    /// Every webhook delivery: the update id and the status the bot answered (`None`: none).
+    pub webhook_attempts: Vec<(i64, Option<u16>)>,
     users: HashMap<i64, TestUser>,
     chats: HashMap<i64, Value>,
     next_message_id: HashMap<i64, i32>,
@@ -167,6 +171,8 @@ impl State {
             next_update_id: config.first_update_id,
             updates: VecDeque::new(),
             allowed_updates: None,
+            webhook: None,
+            webhook_attempts: Vec::new(),
             users: HashMap::new(),
             chats: HashMap::new(),
             next_message_id: HashMap::new(),

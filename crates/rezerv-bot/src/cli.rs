@@ -122,10 +122,11 @@ enum AdminsAction {
 
 pub async fn main() -> ExitCode {
     let cli = Cli::parse();
-    crate::telemetry::init(match cli.command {
+    let default_filter = match cli.command {
         Commands::Chat { .. } => "warn",
         _ => "info",
-    });
+    };
+    crate::telemetry::init(default_filter, cli.settings.log_format.unwrap_or_default());
     match run(cli).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {

@@ -10,10 +10,12 @@ use teloxide::dispatching::ShutdownToken;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
-use crate::bot::{self, App};
+use crate::bot::{self, App, Intake};
 use crate::clock::SharedClock;
 use crate::config::Settings;
+use crate::http::{self, HttpServer};
 use crate::i18n::Locales;
+use crate::metrics::Metrics;
 use crate::reminders::{Sender, SenderConfig};
 use crate::retention::Retention;
 use crate::storage::Db;
@@ -29,6 +31,8 @@ pub struct Application {
     /// The dispatcher task; it runs the planner and the inbox cleaner beside it.
     dispatching: Option<(ShutdownToken, JoinHandle<()>)>,
     sending: Option<(watch::Sender<bool>, JoinHandle<()>)>,
+    /// The HTTP server: operations endpoints, and the webhook when receiving by webhook.
+    serving: Option<HttpServer>,
     /// The retention worker, when the campaign file has a `[retention]` table.
     retaining: Option<(watch::Sender<bool>, JoinHandle<()>)>,
 }
@@ -52,8 +56,38 @@ impl Application {
         if let Err(err) = bot::set_descriptions(&app.telegram, &app.locales).await {
             tracing::warn!(error = %err, "cannot set the bot's descriptions; Telegram keeps the last ones set");
         }
-        let dispatching = Some(bot::serve(app.clone(), settings.poll_timeout));
-        let mut application = Application { app, dispatching, sending: None, retaining: None };
+        let mut routes = http::ops_routes(app.clone());
+        let intake = match &settings.webhook {
+            Some(webhook) => {
+                let (route, inbound) = bot::webhook::routes(webhook, app.db.clone(), app.clock.clone());
+                routes = routes.merge(route);
+                Intake::Webhook(inbound)
+            }
+            None => Intake::Polling(settings.poll_timeout),
+        };
+        // Served before Telegram is told the URL, so that its first request finds us.
+        let serving = match settings.listen {
+            Some(addr) => {
+                Some(HttpServer::start(addr, routes).await.with_context(|| format!("cannot listen on {addr}"))?)
+            }
+            None => None,
+        };
+        match &settings.webhook {
+            Some(webhook) => {
+                bot::webhook::set_webhook(&app.telegram, webhook).await.context("cannot set the webhook")?;
+                tracing::info!(url = %webhook.url, "receiving updates by webhook");
+            }
+            // Telegram refuses getUpdates while a webhook is set (a previous webhook run).
+            None => {
+                if let Err(err) = bot::webhook::delete_webhook(&app.telegram).await {
+                    tracing::warn!(error = %err, "cannot delete a webhook; polling may be refused until it is");
+                }
+            }
+        }
+        // One process per database (the run lock): it leads.
+        app.telegram.metrics().set_leader(true);
+        let dispatching = Some(bot::serve(app.clone(), intake));
+        let mut application = Application { app, dispatching, sending: None, retaining: None, serving };
         if settings.send_reminders {
             let sender = Arc::new(application.sender(settings.sender.clone()));
             let (stop, stopped) = watch::channel(false);
@@ -74,13 +108,19 @@ impl Application {
         let db = Db::connect(&settings.database_url).await.context("cannot open the database")?;
         let campaign = Arc::new(settings.campaign().context("invalid campaign configuration")?);
         let locales = Arc::new(Locales::load().context("cannot load the locales")?);
-        let telegram = Telegram::connect(settings).context("cannot build Telegram's client")?;
+        let metrics = Arc::new(Metrics::new());
+        let telegram = Telegram::connect(settings, metrics).context("cannot build Telegram's client")?;
         Ok(App::new(db, campaign, locales, clock, telegram))
     }
 
     /// What the handlers share: database, campaign, locales, clock, planner.
     pub fn app(&self) -> &Arc<App> {
         &self.app
+    }
+
+    /// Where the HTTP server listens, when it runs (port 0 in the settings: the port taken).
+    pub fn http_addr(&self) -> Option<std::net::SocketAddr> {
+        self.serving.as_ref().map(HttpServer::local_addr)
     }
 
     pub fn db(&self) -> &Db {
@@ -150,6 +190,10 @@ impl Application {
             if tokio::time::timeout(STOP_GRACE, retaining).await.is_err() {
                 tracing::warn!("the retention worker took too long to stop");
             }
+        }
+        // Last: a webhook request stored meanwhile is replayed at the next start.
+        if let Some(serving) = self.serving.take() {
+            serving.stop(STOP_GRACE).await;
         }
     }
 }

@@ -16,6 +16,7 @@
 //! chat's updates are handled one at a time and a retry happens in place, so requests within
 //! one chat keep their order.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use teloxide::ApiError;
@@ -27,6 +28,7 @@ use teloxide::types::{LinkPreviewOptions, ParseMode, ReplyMarkup};
 use tokio::time::Instant;
 
 use crate::config::Settings;
+use crate::metrics::{CallStatus, Metrics};
 
 /// One attempt's bound. Telegram answers `sendMessage` in well under a second; 5 s leaves room
 /// for a slow network and still fits four attempts in an interactive reply's 20 s.
@@ -116,6 +118,16 @@ enum Failure {
     Permanent,
 }
 
+/// The status a failed request is counted under.
+fn call_status(error: &RequestError) -> CallStatus {
+    match error {
+        RequestError::RetryAfter(_) => CallStatus::TooManyRequests,
+        error if is_unreachable(error) => CallStatus::Forbidden,
+        RequestError::Api(_) | RequestError::MigrateToChatId(_) => CallStatus::BadRequest,
+        RequestError::Network(_) | RequestError::Io(_) | RequestError::InvalidJson { .. } => CallStatus::Unavailable,
+    }
+}
+
 fn classify(error: &RequestError) -> Failure {
     match error {
         RequestError::RetryAfter(seconds) => Failure::Throttled(seconds.duration()),
@@ -145,6 +157,8 @@ fn pause_before_retry(failure: Failure, attempt: u32, elapsed: Duration, patienc
 #[derive(Clone)]
 pub struct Telegram {
     bot: Bot,
+    /// Every attempt is counted here, by method and status.
+    metrics: Arc<Metrics>,
 }
 
 impl std::fmt::Debug for Telegram {
@@ -155,8 +169,13 @@ impl std::fmt::Debug for Telegram {
 }
 
 impl Telegram {
-    pub fn new(bot: Bot) -> Telegram {
-        Telegram { bot }
+    pub fn new(bot: Bot, metrics: Arc<Metrics>) -> Telegram {
+        Telegram { bot, metrics }
+    }
+
+    /// The application's metrics, which this client counts its requests in.
+    pub fn metrics(&self) -> &Arc<Metrics> {
+        &self.metrics
     }
 
     /// The client itself, for teloxide's dispatcher only (whose one call, `getMe` at start,
@@ -177,13 +196,21 @@ impl Telegram {
         let mut attempt = 1;
         loop {
             let error = match tokio::time::timeout(patience.attempt, request.send_ref()).await {
-                Ok(Ok(output)) => return Ok(output),
+                Ok(Ok(output)) => {
+                    self.metrics.telegram_call(method, CallStatus::Ok);
+                    return Ok(output);
+                }
                 Ok(Err(error)) => error,
                 Err(_) => timed_out(patience.attempt),
             };
-            let Some(pause) = pause_before_retry(classify(&error), attempt, started.elapsed(), &patience) else {
+            self.metrics.telegram_call(method, call_status(&error));
+            let failure = classify(&error);
+            let Some(pause) = pause_before_retry(failure, attempt, started.elapsed(), &patience) else {
                 return Err(error);
             };
+            // After an outage every worker retries at once; spread the backoffs (not a 429's
+            // wait, which Telegram set) over their upper half.
+            let pause = if matches!(failure, Failure::Transient) { jittered(pause) } else { pause };
             tracing::warn!(method, attempt, pause_ms = pause.as_millis() as u64, %error, "Telegram request failed; retrying");
             tokio::time::sleep(pause).await;
             attempt += 1;
@@ -212,6 +239,9 @@ impl Telegram {
     }
 }
 
+/// How downloads are named in the metrics (no Bot API method: the file server's path).
+const DOWNLOAD: &str = "downloadFile";
+
 /// Why a file could not be downloaded from Telegram.
 #[derive(Debug, thiserror::Error)]
 pub enum DownloadError {
@@ -232,17 +262,28 @@ impl Telegram {
         let mut attempt = 1;
         loop {
             let error = match tokio::time::timeout(patience.attempt, self.download_once(path, max_bytes)).await {
-                Ok(Ok(bytes)) => return Ok(bytes),
+                Ok(Ok(bytes)) => {
+                    self.metrics.telegram_call(DOWNLOAD, CallStatus::Ok);
+                    return Ok(bytes);
+                }
                 Ok(Err(error)) => error,
                 Err(_) => DownloadError::Failed(format!("no answer within {} ms", patience.attempt.as_millis())),
             };
-            let failure = match &error {
-                DownloadError::Refused(429 | 500..=599) | DownloadError::Failed(_) => Failure::Transient,
-                DownloadError::Refused(_) | DownloadError::TooLarge { .. } => Failure::Permanent,
+            let (failure, status) = match &error {
+                DownloadError::Refused(429) => (Failure::Transient, CallStatus::TooManyRequests),
+                DownloadError::Refused(500..=599) | DownloadError::Failed(_) => {
+                    (Failure::Transient, CallStatus::Unavailable)
+                }
+                DownloadError::Refused(403) => (Failure::Permanent, CallStatus::Forbidden),
+                DownloadError::Refused(_) => (Failure::Permanent, CallStatus::BadRequest),
+                // The whole file arrived, and was too large: the server answered.
+                DownloadError::TooLarge { .. } => (Failure::Permanent, CallStatus::Ok),
             };
+            self.metrics.telegram_call(DOWNLOAD, status);
             let Some(pause) = pause_before_retry(failure, attempt, started.elapsed(), &patience) else {
                 return Err(error);
             };
+            let pause = jittered(pause);
             tracing::warn!(attempt, pause_ms = pause.as_millis() as u64, %error, "file download failed; retrying");
             tokio::time::sleep(pause).await;
             attempt += 1;
@@ -279,6 +320,16 @@ fn no_preview() -> LinkPreviewOptions {
     }
 }
 
+/// `pause` shortened by a random share of up to half: "equal jitter".
+fn jittered(pause: Duration) -> Duration {
+    use std::hash::{BuildHasher, Hasher};
+    // A fresh RandomState is seeded from the OS once per thread, then advanced per call:
+    // random enough to spread retries, with no generator to keep.
+    let random = std::collections::hash_map::RandomState::new().build_hasher().finish();
+    let share = (random % 1_000) as u32;
+    pause / 2 + pause / 2 * share / 1_000
+}
+
 fn timed_out(after: Duration) -> RequestError {
     let message = format!("no answer within {} ms", after.as_millis());
     RequestError::Io(std::sync::Arc::new(std::io::Error::new(std::io::ErrorKind::TimedOut, message)))
@@ -288,7 +339,7 @@ impl Telegram {
     /// Telegram's client for `settings`: the token and, when set, a self-hosted Bot API
     /// server (the emulator). Its HTTP timeout outlasts a long poll: teloxide's default
     /// client gives up after 17 s, before a 25 s poll can return.
-    pub fn connect(settings: &Settings) -> Result<Telegram, RequestError> {
+    pub fn connect(settings: &Settings, metrics: Arc<Metrics>) -> Result<Telegram, RequestError> {
         let token = settings.token.as_ref().map(|token| token.expose().to_owned()).unwrap_or_default();
         let client = teloxide::net::default_reqwest_settings()
             .timeout(settings.poll_timeout + Duration::from_secs(10))
@@ -299,7 +350,7 @@ impl Telegram {
             Some(url) => bot.set_api_url(url.clone()),
             None => bot,
         };
-        Ok(Telegram::new(bot))
+        Ok(Telegram::new(bot, metrics))
     }
 }
 
@@ -319,6 +370,20 @@ pub fn is_unreachable(error: &RequestError) -> bool {
         // A 403 teloxide has no variant for yet: its description is all it keeps of it.
         ApiError::Unknown(description) => description.starts_with("Forbidden:"),
         _ => false,
+    }
+}
+
+#[cfg(test)]
+mod jitter_tests {
+    use super::*;
+
+    #[test]
+    fn a_jittered_pause_keeps_at_least_half_and_never_grows() {
+        let pause = Duration::from_secs(4);
+        let pauses: Vec<Duration> = (0..200).map(|_| jittered(pause)).collect();
+        assert!(pauses.iter().all(|p| *p >= pause / 2 && *p <= pause), "{pauses:?}");
+        let distinct: std::collections::HashSet<_> = pauses.iter().collect();
+        assert!(distinct.len() > 20, "the pauses are spread: {} distinct", distinct.len());
     }
 }
 

@@ -7,7 +7,7 @@ use bot_api_emulator::{BotEvent, BotMessage, Emulator, EmulatorConfig, TestUser}
 use chrono::{NaiveDate, TimeZone};
 use rezerv_bot::bot::{App, State};
 use rezerv_bot::clock::ManualClock;
-use rezerv_bot::config::{Campaign, Secret, Settings};
+use rezerv_bot::config::{Campaign, Secret, Settings, WebhookSettings};
 use rezerv_bot::domain::{CodeSource, Lang, Phone, PromoCode, Way};
 use rezerv_bot::i18n::Locales;
 use rezerv_bot::reminders::{Sender, SenderConfig};
@@ -60,13 +60,32 @@ pub async fn spawn_app_on(today: &str) -> TestApp {
 }
 
 pub async fn spawn_app_with(today: &str, emulator: EmulatorConfig) -> TestApp {
-    spawn(today, emulator, None).await
+    spawn(today, emulator, None, |_| {}).await
+}
+
+/// The app with settings of the test's own, e.g. a webhook or an HTTP server.
+pub async fn spawn_app_configured(today: &str, configure: impl FnOnce(&mut Settings)) -> TestApp {
+    spawn(today, EmulatorConfig::default(), None, configure).await
+}
+
+/// A free port on 127.0.0.1 for a server the test starts next (released just before).
+pub fn free_port() -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
+    listener.local_addr().expect("its address").port()
+}
+
+/// Settings that receive updates by webhook at `http://127.0.0.1:<free port>/telegram/<path>`.
+pub fn by_webhook(settings: &mut Settings) {
+    let port = free_port();
+    let url = format!("http://127.0.0.1:{port}/telegram/hook").parse().expect("webhook URL");
+    settings.webhook = Some(WebhookSettings { url, secret: Secret::new("test-secret_123") });
+    settings.listen = Some(std::net::SocketAddr::from(([127, 0, 0, 1], port)));
 }
 
 /// The app on a campaign file of the test's own (e.g. the embedded one with another
 /// `code_source`), written beside the test's database.
 pub async fn spawn_app_with_campaign(today: &str, campaign_toml: &str) -> TestApp {
-    spawn(today, EmulatorConfig::default(), Some(campaign_toml)).await
+    spawn(today, EmulatorConfig::default(), Some(campaign_toml), |_| {}).await
 }
 
 /// The embedded campaign file with `code_source` set to `source`.
@@ -77,7 +96,12 @@ pub fn campaign_with_code_source(source: CodeSource) -> String {
     embedded.replacen(shipped, &format!("code_source = \"{source}\""), 1)
 }
 
-async fn spawn(today: &str, emulator: EmulatorConfig, campaign_toml: Option<&str>) -> TestApp {
+async fn spawn(
+    today: &str,
+    emulator: EmulatorConfig,
+    campaign_toml: Option<&str>,
+    configure: impl FnOnce(&mut Settings),
+) -> TestApp {
     let dir = TempDir::new();
     let campaign = Campaign::embedded().expect("campaign");
     let clock = Arc::new(ManualClock::new(morning(&campaign, today)));
@@ -89,6 +113,7 @@ async fn spawn(today: &str, emulator: EmulatorConfig, campaign_toml: Option<&str
         std::fs::write(&path, text).expect("write the campaign file");
         settings.campaign_file = Some(path);
     }
+    configure(&mut settings);
     let running = Application::build(&settings, clock.clone()).await.expect("application");
     let app = running.app().clone();
     TestApp { emu, db: app.db.clone(), clock, app, settings, running: Some(running), _dir: dir }
@@ -120,6 +145,16 @@ impl TestApp {
         let date = NaiveDate::parse_from_str(date, "%Y-%m-%d").unwrap();
         let local = self.app.campaign.tz.from_local_datetime(&date.and_hms_opt(hour, 0, 0).unwrap()).unwrap();
         self.clock.set(local.with_timezone(&chrono::Utc));
+    }
+
+    /// Where the app's HTTP server listens, if it runs one.
+    pub fn http_addr(&self) -> Option<std::net::SocketAddr> {
+        self.running.as_ref().and_then(Application::http_addr)
+    }
+
+    /// The settings the app runs with (a restart keeps them; a test may change them first).
+    pub fn settings_mut(&mut self) -> &mut Settings {
+        &mut self.settings
     }
 
     /// The test's database, for running the real binary on it.

@@ -49,7 +49,7 @@ console-replace-reason-too-long = Себебі тым ұзын: { $max } таң�
 console-replace-ambiguous = Бұл сұрауға бірнеше кандидат сәйкес келеді. /find көрсеткен chat id-ді жазыңыз.
 console-replace-no-code = Бұл кандидатқа промокод берілмеген: ауыстыратын ештеңе жоқ.
 console-replace-pool-empty = { $way } промокодтары таусылды: ауыстыру мүмкін емес, ештеңе өзгертілмеді. Жаңа кодтарды жүктеп, қайталаңыз.
-console-replaced = Дайын: <code>{ $old }</code> промокоды кері қайтарылды, кандидатқа (chat id { $chat }) жаңасы берілді — <code>{ $new }</code>, { $way }. Кандидатқа жаңа код туралы хабар жіберіледі. Кері қайтарылған код енді ешкімге берілмейді.
+console-replaced = Дайын: <code>{ $old }</code> промокоды кері қайтарылды. Chat id { $chat } кандидатқа { $way } үшін жаңа промокод берілді: <code>{ $new }</code>. Кандидатқа жаңа код туралы хабар жіберіледі. Кері қайтарылған код енді ешкімге берілмейді.
 
 # Export: the issued codes and the funnel, as a document.
 console-export-prompt =

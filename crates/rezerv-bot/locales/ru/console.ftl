@@ -49,7 +49,7 @@ console-replace-reason-too-long = Причина слишком длинная: 
 console-replace-ambiguous = Под этот запрос подходят несколько кандидатов. Укажите chat id из /find.
 console-replace-no-code = У этого кандидата нет выданного промокода: заменять нечего.
 console-replace-pool-empty = Промокоды { $way } закончились: замена невозможна, ничего не изменено. Загрузите новые коды и повторите.
-console-replaced = Готово: промокод <code>{ $old }</code> отозван, кандидату (chat id { $chat }) выдан новый — <code>{ $new }</code>, { $way }. Кандидат получит сообщение с новым кодом. Отозванный код больше никому не выдаётся.
+console-replaced = Готово: промокод <code>{ $old }</code> отозван. Кандидату с chat id { $chat } выдан новый промокод на { $way }: <code>{ $new }</code>. Кандидат получит сообщение с новым кодом. Отозванный код больше никому не выдаётся.
 
 # Export: the issued codes and the funnel, as a document.
 console-export-prompt =

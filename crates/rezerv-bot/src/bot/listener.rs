@@ -50,12 +50,12 @@ impl ListenerError {
     }
 }
 
-fn update_id(update: &Update) -> i64 {
+pub(super) fn update_id(update: &Update) -> i64 {
     i64::from(update.id.0)
 }
 
 /// teloxide could not parse it: such an update never reaches the handlers.
-fn unparsed(update: &Update) -> bool {
+pub(super) fn unparsed(update: &Update) -> bool {
     matches!(update.kind, UpdateKind::Error(_))
 }
 
@@ -118,23 +118,7 @@ impl<'a> AsUpdateStream<'a> for ReliablePolling {
 impl ReliablePolling {
     /// Queues what a previous run stored and did not finish.
     async fn replay(&mut self) -> Result<(), StorageError> {
-        let pending = self.db.pending_updates().await?;
-        if !pending.is_empty() {
-            tracing::info!(updates = pending.len(), "replaying updates stored before a restart");
-        }
-        // Queued only once all are read, so that a failure halfway queues nothing twice.
-        let mut replay = Vec::with_capacity(pending.len());
-        for entry in pending {
-            match serde_json::from_str::<Update>(&entry.body) {
-                Ok(update) if !unparsed(&update) => replay.push(update),
-                parsed => {
-                    let err = parsed.err().map(|err| err.to_string()).unwrap_or_default();
-                    tracing::warn!(update_id = entry.update_id, err, "a stored update no longer parses; dropped");
-                    self.db.delete_updates(&[entry.update_id]).await?;
-                }
-            }
-        }
-        self.buffer.extend(replay);
+        self.buffer.extend(stored_unhandled(&self.db).await?);
         self.replayed = true;
         Ok(())
     }
@@ -183,6 +167,28 @@ impl ReliablePolling {
             .extend(updates.into_iter().filter(|update| stored.contains(&update_id(update)) || unparsed(update)));
         Ok(())
     }
+}
+
+/// The updates a previous run stored and did not finish, oldest first; one that no longer
+/// parses is dropped from the inbox. Read whole before any is handed out, so that a failure
+/// halfway queues nothing twice.
+pub(super) async fn stored_unhandled(db: &Db) -> Result<Vec<Update>, StorageError> {
+    let pending = db.pending_updates().await?;
+    if !pending.is_empty() {
+        tracing::info!(updates = pending.len(), "replaying updates stored before a restart");
+    }
+    let mut replay = Vec::with_capacity(pending.len());
+    for entry in pending {
+        match serde_json::from_str::<Update>(&entry.body) {
+            Ok(update) if !unparsed(&update) => replay.push(update),
+            parsed => {
+                let err = parsed.err().map(|err| err.to_string()).unwrap_or_default();
+                tracing::warn!(update_id = entry.update_id, err, "a stored update no longer parses; dropped");
+                db.delete_updates(&[entry.update_id]).await?;
+            }
+        }
+    }
+    Ok(replay)
 }
 
 fn stream(state: &mut ReliablePolling) -> impl Stream<Item = Result<Update, ListenerError>> + Send + '_ {

@@ -8,6 +8,7 @@ mod listener;
 mod state;
 mod turn;
 mod ui;
+pub mod webhook;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::ops::ControlFlow;
@@ -28,7 +29,7 @@ use tokio::task::{AbortHandle, JoinHandle};
 pub use callback::{Callback, MAX_CALLBACK_BYTES};
 pub use commands::Command;
 pub use errors::{BotError, HandlerResult, chain as error_chain};
-pub use flows::console::ConsoleCommand;
+pub use flows::console::{ConsoleCommand, MenuSyncError, sync_menus};
 use listener::reliable_polling;
 pub use state::State;
 pub use turn::{Exchange, Turn};
@@ -37,6 +38,7 @@ use crate::clock::SharedClock;
 use crate::config::Campaign;
 use crate::domain::Lang;
 use crate::i18n::Locales;
+use crate::metrics::{Outcome, UpdateKind};
 use crate::reminders::Planner;
 use crate::storage::{Db, DialogueStore, Profile, Receipt, Receipts};
 use crate::telegram::{Patience, Telegram};
@@ -114,6 +116,7 @@ pub fn schema() -> UpdateHandler<BotError> {
 fn around_every_update() -> UpdateHandler<BotError> {
     dptree::from_fn(
         |mut deps: DependencyMap, cont: dptree::Cont<'static, HandlerResult>| async move {
+            let started = std::time::Instant::now();
             let exchange = Arc::new(Exchange::default());
             deps.insert(exchange.clone());
             let receipt = open_receipt(&deps);
@@ -138,6 +141,12 @@ fn around_every_update() -> UpdateHandler<BotError> {
             if let Some(receipt) = receipt {
                 receipt.finish();
             }
+            if let (Some(app), Some(update), ControlFlow::Break(result)) =
+                (deps.try_get::<Arc<App>>(), deps.try_get::<Update>(), &outcome)
+            {
+                let handled = if result.is_ok() { Outcome::Handled } else { Outcome::Failed };
+                app.telegram.metrics().update_handled(update_kind(&update), handled, started.elapsed());
+            }
             outcome
         },
         HandlerSignature::Other {
@@ -147,6 +156,17 @@ fn around_every_update() -> UpdateHandler<BotError> {
             continues: true,
         },
     )
+}
+
+/// An update's kind, as `/metrics` counts it.
+fn update_kind(update: &Update) -> UpdateKind {
+    match update.kind {
+        teloxide::types::UpdateKind::Message(_) => UpdateKind::Message,
+        teloxide::types::UpdateKind::EditedMessage(_) => UpdateKind::EditedMessage,
+        teloxide::types::UpdateKind::CallbackQuery(_) => UpdateKind::CallbackQuery,
+        teloxide::types::UpdateKind::MyChatMember(_) => UpdateKind::MyChatMember,
+        _ => UpdateKind::Other,
+    }
 }
 
 /// The receipt of the update the dispatcher hands in (always with the app).
@@ -282,9 +302,19 @@ pub(crate) fn dispatcher(app: Arc<App>) -> Dispatcher<Bot, BotError, i64> {
 /// after the request layer's retries, so Telegram is unreachable for now.
 const RESTART_PAUSE: Duration = Duration::from_secs(5);
 
-/// The dispatcher on the inbox's reliable polling, with the planner and the inbox cleaner
-/// beside it. The task ends once the dispatcher has been shut down and both have caught up.
-pub(crate) fn serve(app: Arc<App>, poll_timeout: Duration) -> (ShutdownToken, JoinHandle<()>) {
+/// Where updates come from.
+#[derive(Debug, Clone)]
+pub enum Intake {
+    /// Long polls of this length, stored in the inbox before they are confirmed.
+    Polling(Duration),
+    /// Telegram's webhook requests, stored in the inbox before they are answered.
+    Webhook(webhook::Inbound),
+}
+
+/// The dispatcher on `intake` (through the durable inbox either way), with the planner, the
+/// inbox cleaner and the console's menus beside it. The task ends once the dispatcher has
+/// been shut down and they have caught up.
+pub(crate) fn serve(app: Arc<App>, intake: Intake) -> (ShutdownToken, JoinHandle<()>) {
     let mut dispatcher = dispatcher(app.clone());
     let token = dispatcher.shutdown_token();
     let (stop, stopped) = watch::channel(false);
@@ -292,15 +322,18 @@ pub(crate) fn serve(app: Arc<App>, poll_timeout: Duration) -> (ShutdownToken, Jo
     let cleaning = tokio::spawn(app.receipts.clone().clean_inbox(stopped.clone()));
     let menus = tokio::spawn(flows::console::keep_menus(app.clone(), stopped));
     let running = tokio::spawn(async move {
-        let on_error = LoggingErrorHandler::with_custom_text("update listener error");
-        loop {
-            let listener = reliable_polling(app.telegram.clone(), app.db.clone(), app.clock.clone(), poll_timeout);
-            let Err(err) = dispatcher.try_dispatch_with_listener(listener, on_error.clone()).await else { break };
-            // teloxide's dispatcher asks for `getMe` before it listens, outside the request
-            // layer. Wait through the layer until Telegram answers it, then start again.
-            tracing::warn!(error = %err, "the dispatcher cannot start; trying again");
-            if app.telegram.call(Patience::SETUP, |bot| bot.get_me()).await.is_err() {
-                tokio::time::sleep(RESTART_PAUSE).await;
+        match intake {
+            Intake::Polling(timeout) => {
+                dispatch(&app, &mut dispatcher, || {
+                    reliable_polling(app.telegram.clone(), app.db.clone(), app.clock.clone(), timeout)
+                })
+                .await
+            }
+            Intake::Webhook(inbound) => {
+                dispatch(&app, &mut dispatcher, || {
+                    webhook::listener(app.db.clone(), app.clock.clone(), inbound.clone())
+                })
+                .await
             }
         }
         let _ = stop.send(true);
@@ -309,6 +342,25 @@ pub(crate) fn serve(app: Arc<App>, poll_timeout: Duration) -> (ShutdownToken, Jo
         let _ = menus.await;
     });
     (token, running)
+}
+
+/// Dispatches from a listener `listen` makes, until the dispatcher is shut down; a dispatcher
+/// that cannot start is started again.
+async fn dispatch<L>(app: &App, dispatcher: &mut Dispatcher<Bot, BotError, i64>, mut listen: impl FnMut() -> L)
+where
+    L: teloxide::update_listeners::UpdateListener + Send,
+    L::Err: std::fmt::Debug + Send,
+{
+    let on_error = LoggingErrorHandler::with_custom_text("update listener error");
+    loop {
+        let Err(err) = dispatcher.try_dispatch_with_listener(listen(), on_error.clone()).await else { break };
+        // teloxide's dispatcher asks for `getMe` before it listens, outside the request
+        // layer. Wait through the layer until Telegram answers it, then start again.
+        tracing::warn!(error = %err, "the dispatcher cannot start; trying again");
+        if app.telegram.call(Patience::SETUP, |bot| bot.get_me()).await.is_err() {
+            tokio::time::sleep(RESTART_PAUSE).await;
+        }
+    }
 }
 
 /// Asks the dispatcher `serve` started to stop, retrying while it is still starting, until it

@@ -4,7 +4,7 @@ mod campaign;
 pub mod settings;
 
 pub use campaign::{Campaign, CampaignError, City, CityKind, Group, Reminders, Step, Window};
-pub use settings::{Secret, Settings, SettingsArgs, SettingsError};
+pub use settings::{LogFormat, Secret, Settings, SettingsArgs, SettingsError, WebhookSettings};
 
 /// The text of the campaign file shipped in the binary.
 pub fn campaign_embedded_text() -> &'static str {

@@ -3,6 +3,7 @@
 //! print.
 
 use std::fmt;
+use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -64,6 +65,37 @@ pub struct SettingsArgs {
     /// Seconds an unconfirmed send blocks its retry, 1 to 3600 [default: 300]
     #[arg(long, global = true, env = "REZERV_SEND_LEASE_SECS")]
     pub send_lease_secs: Option<u64>,
+    /// Receive updates by webhook at this public https URL instead of long polling
+    #[arg(long, global = true, env = "REZERV_WEBHOOK_URL")]
+    pub webhook: Option<String>,
+    /// Address of the HTTP server: /healthz, /readyz, /metrics, and the webhook [default: none
+    /// when polling, 0.0.0.0:8080 with a webhook]
+    #[arg(long, global = true, env = "REZERV_LISTEN")]
+    pub listen: Option<SocketAddr>,
+    /// Log lines as `text` or `json` (for log collectors) [default: text]
+    #[arg(long, global = true, env = "REZERV_LOG_FORMAT")]
+    pub log_format: Option<LogFormat>,
+}
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum LogFormat {
+    #[default]
+    Text,
+    Json,
+}
+
+/// Where the HTTP server listens with a webhook and no `REZERV_LISTEN`.
+pub const DEFAULT_WEBHOOK_LISTEN: &str = "0.0.0.0:8080";
+
+/// Receiving updates by webhook.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WebhookSettings {
+    /// The public URL Telegram posts to; its path is the route served.
+    pub url: url::Url,
+    /// What Telegram sends in `X-Telegram-Bot-Api-Secret-Token`: from `REZERV_WEBHOOK_SECRET`,
+    /// or derived from the token, so that every replica expects the same one.
+    pub secret: Secret,
 }
 
 #[derive(Debug, Error, PartialEq, Eq)]
@@ -74,6 +106,10 @@ pub enum SettingsError {
     SendLease(u64),
     #[error("TELOXIDE_API_URL `{0}` is not a URL")]
     ApiUrl(String),
+    #[error("REZERV_WEBHOOK_URL `{0}` is not an http(s) URL")]
+    WebhookUrl(String),
+    #[error("REZERV_WEBHOOK_SECRET must be 1 to 256 of A-Z, a-z, 0-9, _ and - (Telegram's rule)")]
+    WebhookSecret,
 }
 
 /// Everything `Application::build` needs besides the clock.
@@ -93,6 +129,10 @@ pub struct Settings {
     pub send_reminders: bool,
     /// How long one `getUpdates` waits for updates: Telegram's long polling.
     pub poll_timeout: Duration,
+    /// Updates by webhook instead of long polling.
+    pub webhook: Option<WebhookSettings>,
+    /// Where the HTTP server listens; none, no server.
+    pub listen: Option<SocketAddr>,
 }
 
 impl Settings {
@@ -107,6 +147,8 @@ impl Settings {
             sender: SenderConfig::default(),
             send_reminders: true,
             poll_timeout: Duration::from_secs(25),
+            webhook: None,
+            listen: None,
         }
     }
 
@@ -137,6 +179,22 @@ impl Settings {
             }
             settings.sender.rate_per_sec = rate;
         }
+        if let Some(url) = args.webhook.as_deref().filter(|url| !url.trim().is_empty()) {
+            let parsed: url::Url = url.parse().map_err(|_| SettingsError::WebhookUrl(url.to_owned()))?;
+            if !matches!(parsed.scheme(), "http" | "https") {
+                return Err(SettingsError::WebhookUrl(url.to_owned()));
+            }
+            let secret = match std::env::var("REZERV_WEBHOOK_SECRET").ok().filter(|secret| !secret.is_empty()) {
+                Some(secret) if valid_secret(&secret) => Secret::new(secret),
+                Some(_) => return Err(SettingsError::WebhookSecret),
+                None => derived_secret(settings.token.as_ref()),
+            };
+            settings.webhook = Some(WebhookSettings { url: parsed, secret });
+            settings.listen = Some(DEFAULT_WEBHOOK_LISTEN.parse().unwrap_or(SocketAddr::from(([0, 0, 0, 0], 8080))));
+        }
+        if let Some(listen) = args.listen {
+            settings.listen = Some(listen);
+        }
         if let Some(secs) = args.send_lease_secs {
             if !(1..=3600).contains(&secs) {
                 return Err(SettingsError::SendLease(secs));
@@ -145,6 +203,25 @@ impl Settings {
         }
         Ok(settings)
     }
+}
+
+/// Telegram's rule for a webhook's secret token.
+fn valid_secret(secret: &str) -> bool {
+    (1..=256).contains(&secret.len()) && secret.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+}
+
+/// A webhook secret from the bot's token, the same in every replica: two SipHash digests of
+/// the token under distinct prefixes (128 bits). Knowing it requires the token, which already
+/// gives full control of the bot; set `REZERV_WEBHOOK_SECRET` to choose another.
+fn derived_secret(token: Option<&Secret>) -> Secret {
+    use std::hash::{Hash, Hasher};
+    let token = token.map(Secret::expose).unwrap_or_default();
+    let digest = |prefix: &str| {
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        (prefix, token).hash(&mut hasher);
+        hasher.finish()
+    };
+    Secret::new(format!("{:016x}{:016x}", digest("rezerv-webhook-a"), digest("rezerv-webhook-b")))
 }
 
 #[cfg(test)]

@@ -46,6 +46,16 @@ impl Db {
             .rows_affected())
     }
 
+    /// Forgets handled updates received before `before` (webhook mode, where no offset
+    /// confirms them).
+    pub async fn purge_handled_before(&self, before: DateTime<Utc>) -> StorageResult<u64> {
+        Ok(sqlx::query("DELETE FROM inbox WHERE handled = 1 AND received_at < ?")
+            .bind(timestamp(before))
+            .execute(self.writer())
+            .await?
+            .rows_affected())
+    }
+
     /// Drops updates that can never be handled (they no longer parse).
     pub async fn delete_updates(&self, update_ids: &[i64]) -> StorageResult<u64> {
         if update_ids.is_empty() {

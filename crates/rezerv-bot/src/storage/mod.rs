@@ -9,6 +9,7 @@ mod eligible;
 mod export;
 mod inbox;
 mod migrations;
+mod ops;
 mod outbox;
 mod receipt;
 mod retention;
@@ -33,6 +34,7 @@ pub use console::{Actor, AuditEntry, CODE_REPLACED_MESSAGE, CandidateCard, Found
 pub use dialogue::{DialogueStore, StateSummary, StoredState};
 pub use export::{FunnelCount, IssuedCode, Revocation};
 pub use inbox::InboxEntry;
+pub use ops::OpsSnapshot;
 pub use outbox::{CancelReason, ClaimedRow, OutboxRow, OutboxStatus, PlanInput, PlannedRow, Wave};
 pub use receipt::{Receipt, Receipts};
 pub use retention::PurgeCounts;

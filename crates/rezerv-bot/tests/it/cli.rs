@@ -6,7 +6,7 @@ use bot_api_emulator::TestUser;
 use rezerv_bot::domain::{Lang, Way};
 use rezerv_test_support::app::spawn_app_on;
 use rezerv_test_support::db::TempDir;
-use rezerv_test_support::flows::walk_to_step;
+use rezerv_test_support::flows::{get_code, walk_to_step};
 use rezerv_test_support::outbox::deadline_reminder;
 
 fn run(dir: &TempDir, args: &[&str]) -> (bool, String, String) {
@@ -121,4 +121,42 @@ async fn reminders_due_on_the_16th_lists_only_the_one_day_reminder_of_a_stalled_
         assert!(!out.contains(stale), "lists {stale}: {out}");
     }
     assert!(out.contains("3 more due but no longer true, to be cancelled: expired 1, superseded 2"), "{out}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn organisers_are_managed_and_codes_replaced_from_the_command_line_with_every_action_audited() {
+    let mut app = spawn_app_on("2023-09-05").await;
+    app.seed(2, &["+7 701 123 45 67"]).await;
+    let user = TestUser::new(2701, "ru");
+    let old = get_code(&app, &user, Lang::Ru, "almaty", Way::Qrt, "87011234567").await;
+    app.stop().await;
+    let db = app.database_url();
+
+    let (ok, out, err) = run_on(db, &["admins", "add", "12345"]);
+    assert!(ok && out.contains("12345 is now an organiser"), "{out}{err}");
+    let (ok, out, _) = run_on(db, &["admins", "add", "12345"]);
+    assert!(ok && out.contains("already"), "{out}");
+    let (ok, _, err) = run_on(db, &["admins", "add", "0"]);
+    assert!(!ok && err.contains("not a Telegram user id"), "{err}");
+    let (ok, out, _) = run_on(db, &["admins", "list"]);
+    assert!(ok && out.trim() == "12345", "{out}");
+
+    let (ok, out, err) = run_on(db, &["find", "+7 701 123 45 67"]);
+    assert!(ok, "{err}");
+    assert!(out.contains("2701") && out.contains(&old) && !out.contains("<code>"), "plain text: {out}");
+
+    let (ok, _, err) = run_on(db, &["replace-code", "2701", "--reason", "  "]);
+    assert!(!ok && err.contains("reason"), "{err}");
+    let (ok, out, err) = run_on(db, &["replace-code", "2701", "--reason", "rejected by qrt.kz"]);
+    assert!(ok && out.contains(&old) && out.contains("QRT-0002"), "{out}{err}");
+    let (ok, _, err) = run_on(db, &["replace-code", "2701", "--reason", "again"]);
+    assert!(!ok && err.contains("nothing was changed"), "the pool is empty now: {err}");
+
+    let (ok, out, _) = run_on(db, &["admins", "remove", "12345"]);
+    assert!(ok && out.contains("no longer"), "{out}");
+    let (ok, out, _) = run_on(db, &["audit"]);
+    assert!(ok);
+    let actions: Vec<&str> = out.lines().filter_map(|line| line.split_whitespace().nth(3)).collect();
+    assert_eq!(actions, ["admin-remove", "replace-code", "find", "admin-add"], "{out}");
+    assert!(out.lines().all(|line| line.split_whitespace().nth(1) == Some("cli")), "{out}");
 }

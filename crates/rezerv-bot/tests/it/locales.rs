@@ -36,7 +36,6 @@ fn sample_args() -> Args<'static> {
         "to",
         "from_month",
         "to_month",
-        // The organisers' console.
         "chat",
         "lang",
         "stage",
@@ -64,7 +63,6 @@ fn sample_args() -> Args<'static> {
         "year",
         "from_day",
         "to_day",
-        // The organisers' console.
         "sent",
         "pending",
         "failed",
@@ -273,18 +271,17 @@ fn rendered_messages(locales: &Locales, lang: Lang) -> Vec<(String, String)> {
     for name in ["city", "link", "results", "qrt", "application", "pkrezerv", "code", "language", "commands"] {
         args = args.with(name, format!("{name}-value"));
     }
-    for name in ["step", "total", "day", "year", "from_day", "to_day"] {
-        args = args.with(name, 5);
-    }
-    // The organisers' console.
-    for name in [
-        "chat", "lang", "stage", "phone", "issued", "reason", "old", "new", "what", "kind", "format", "zone", "caption",
-        "file", "value", "problem",
-    ] {
+    for name in ["chat", "lang", "stage", "phone", "issued", "reason", "old", "new"] {
         args = args.with(name, format!("{name}-value"));
     }
-    for name in ["sent", "pending", "failed", "max", "rows", "present", "duplicates", "left", "line", "first", "count", "mb"]
-    {
+    for name in ["step", "total", "day", "year", "from_day", "to_day", "sent", "pending", "failed", "max"] {
+        args = args.with(name, 5);
+    }
+    // Export and imports.
+    for name in ["what", "kind", "format", "zone", "caption", "file", "value", "problem"] {
+        args = args.with(name, format!("{name}-value"));
+    }
+    for name in ["rows", "present", "duplicates", "left", "line", "first", "count", "mb"] {
         args = args.with(name, 5);
     }
     for name in ["month", "weekday", "from", "to", "from_month", "to_month"] {
