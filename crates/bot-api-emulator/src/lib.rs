@@ -33,13 +33,14 @@ use tokio::net::TcpListener;
 
 use error::ApiError;
 pub use faults::{FAULTABLE_METHODS, Fault, Methods};
-pub use limits::{MAX_CALLBACK_DATA_BYTES, MAX_TEXT_CHARS, RATE_LIMIT_SLACK};
-pub use types::{BotEvent, BotMessage, Button, KeyboardButton, RecordedRequest, ReplyKeyboard, TestUser};
+pub use limits::{MAX_CALLBACK_DATA_BYTES, MAX_CAPTION_CHARS, MAX_TEXT_CHARS, RATE_LIMIT_SLACK};
+pub use types::{BotEvent, BotMessage, Button, Document, KeyboardButton, RecordedRequest, ReplyKeyboard, TestUser};
 
 use server::Shared;
 use state::{bot_member_json, unix_now};
 
-/// Optional flood control for `sendMessage` (edits, deletes and chat actions are not limited).
+/// Optional flood control for `sendMessage` and `sendDocument` (edits, deletes and chat
+/// actions are not limited).
 ///
 /// A send is answered 429 (`parameters.retry_after` = whole seconds, at least 1, after which
 /// the same send would pass if nothing else was sent meanwhile) unless both hold:
@@ -525,7 +526,8 @@ impl Emulator {
         self.shared().lock().updates.len()
     }
 
-    /// Messages successfully sent to the chat (`sendMessage` answered 200; edits don't count).
+    /// Messages successfully sent to the chat (`sendMessage` or `sendDocument` answered 200;
+    /// edits don't count).
     pub fn delivered_count(&self, chat_id: i64) -> u64 {
         self.shared().lock().delivered(chat_id)
     }
@@ -559,7 +561,7 @@ impl Emulator {
     // ---- fault injection ----
 
     /// Queues faults for the next requests into `chat_id` of the methods in [`FAULTABLE_METHODS`]
-    /// (sendMessage, editMessageText, editMessageReplyMarkup), one fault per request, in order,
+    /// (sendMessage, sendDocument, editMessageText, editMessageReplyMarkup), one fault per request, in order,
     /// after any already queued. The chat's own faults are used before global ones.
     /// A faulted request skips every check; with [`Fault::Timeout`] it is checked after the hold.
     ///

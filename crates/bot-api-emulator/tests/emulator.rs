@@ -3,15 +3,17 @@
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
-use bot_api_emulator::{BotEvent, Emulator, EmulatorConfig, Fault, MAX_TEXT_CHARS, Methods, RateLimits, TestUser};
+use bot_api_emulator::{
+    BotEvent, Emulator, EmulatorConfig, Fault, MAX_CAPTION_CHARS, MAX_TEXT_CHARS, Methods, RateLimits, TestUser,
+};
 use serde_json::{Value, json};
 use teloxide::ApiError;
 use teloxide::RequestError;
 use teloxide::prelude::*;
 use teloxide::types::{
     BotCommand, ButtonRequest, CallbackQueryId, ChatAction, ChatMemberStatus, InlineKeyboardButton,
-    InlineKeyboardMarkup, KeyboardButton, KeyboardMarkup, KeyboardRemove, MenuButton, MessageId, ParseMode, UpdateKind,
-    UserId,
+    InlineKeyboardMarkup, InputFile, KeyboardButton, KeyboardMarkup, KeyboardRemove, MenuButton, MessageId, ParseMode,
+    UpdateKind, UserId,
 };
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
@@ -167,6 +169,62 @@ async fn text_limits_are_enforced() {
     assert_eq!(violations.len(), 4, "{violations:?}");
     assert!(violations.iter().all(|r| r.method == "sendmessage" && r.status == 400));
     assert_eq!(emu.delivered_count(42), 3);
+}
+
+#[tokio::test]
+async fn documents_are_uploaded_as_multipart_and_kept_with_their_caption() {
+    let (emu, bot) = start().await;
+    let user = TestUser::new(42, None);
+    emu.send_text(&user, "/start");
+    let bytes = b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n".to_vec();
+    let file = || InputFile::memory(bytes.clone()).file_name("dates.ics");
+
+    let sent = bot
+        .send_document(ChatId(42), file())
+        .caption("<b>Your</b> dates")
+        .parse_mode(ParseMode::Html)
+        .reply_markup(keyboard("a"))
+        .await
+        .expect("sendDocument");
+    let document = sent.document().expect("a document message");
+    assert_eq!(document.file_name.as_deref(), Some("dates.ics"));
+    assert_eq!(document.file.size, bytes.len() as u32);
+    assert_eq!(sent.caption(), Some("Your dates"));
+    let Some(BotEvent::Sent(message)) = emu.next_event(42, WAIT).await else { panic!("no Sent event") };
+    let kept = message.document.as_ref().expect("the upload is kept");
+    assert_eq!((kept.file_name.as_str(), &kept.bytes), ("dates.ics", &bytes));
+    assert_eq!((message.text.as_str(), message.plain_text()), ("<b>Your</b> dates", "Your dates".to_owned()));
+    assert_eq!(message.buttons()[0].callback_data.as_deref(), Some("a"));
+    // The recorded request names the upload without its bytes.
+    let request = emu.requests().into_iter().find(|r| r.method == "senddocument").expect("recorded");
+    let attach = request.body["document"].as_str().and_then(|v| v.strip_prefix("attach://")).expect("attach://");
+    assert_eq!(request.body[attach]["file_name"], json!("dates.ics"));
+    assert_eq!(request.body[attach]["size"], json!(bytes.len()));
+
+    // A caption is optional; its keyboard can be edited, its (absent) text cannot.
+    let bare = bot.send_document(ChatId(42), file()).await.expect("no caption");
+    assert_eq!(bare.caption(), None);
+    bot.edit_message_reply_markup(ChatId(42), sent.id).await.expect("keyboard retired");
+    assert!(emu.messages(42).iter().all(|m| m.inline_keyboard.is_empty() && m.document.is_some()));
+    let err = api_error(bot.edit_message_text(ChatId(42), sent.id, "text").await);
+    assert!(err.to_string().contains("no text in the message"), "{err:?}");
+
+    // Over 1024 characters of caption, an empty file, an unknown chat, a file_id: refused.
+    let long = bot.send_document(ChatId(42), file()).caption("я".repeat(MAX_CAPTION_CHARS + 1)).await;
+    assert!(api_error(long).to_string().contains("caption is too long"));
+    let empty = bot.send_document(ChatId(42), InputFile::memory(Vec::new()).file_name("x.ics")).await;
+    assert!(api_error(empty).to_string().contains("file must be non-empty"));
+    assert_eq!(api_error(bot.send_document(ChatId(777), file()).await), ApiError::ChatNotFound);
+    let by_id = bot.send_document(ChatId(42), InputFile::file_id("BQACAgIAAxkBAAID".into())).await;
+    assert!(matches!(by_id, Err(RequestError::Api(_))));
+    assert_eq!(emu.delivered_count(42), 2);
+    assert_eq!(emu.limit_violations().len(), 5);
+
+    // Without its file the request says what is missing, as Telegram does.
+    let (status, body) =
+        raw_http(emu.local_addr(), &format!("POST /bot{}/sendDocument", emu.token()), r#"{"chat_id": 42}"#).await;
+    assert_eq!(status, 400);
+    assert_eq!(body["description"], json!("Bad Request: there is no document in the request"));
 }
 
 #[tokio::test]
