@@ -134,7 +134,9 @@ pub fn codes_table(codes: &[IssuedCode], locales: &Locales, campaign: &Campaign,
                 Cell::Time(code.issued_at.with_timezone(&campaign.tz).naive_local()),
                 Cell::Text(t(if revoked.is_some() { "export-yes" } else { "export-no" })),
                 revoked.map_or(Cell::Empty, |revoked| text(&revoked.reason)),
-                revoked.and_then(|revoked| revoked.replaced_by.as_ref()).map_or(Cell::Empty, |code| text(code.as_str())),
+                revoked
+                    .and_then(|revoked| revoked.replaced_by.as_ref())
+                    .map_or(Cell::Empty, |code| text(code.as_str())),
             ]
         })
         .collect();

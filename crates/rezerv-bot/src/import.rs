@@ -67,7 +67,10 @@ pub enum RowProblem {
     /// A spreadsheet cell that holds a date, a true/false or a formula's error, shown as read.
     NotText(String),
     /// The code is in the other way's pool already.
-    InOtherPool { code: String, way: Way },
+    InOtherPool {
+        code: String,
+        way: Way,
+    },
 }
 
 impl fmt::Display for RowProblem {
@@ -196,7 +199,8 @@ const HEADERS: &[&str] = &["code", "codes", "promo_code", "promocode", "phone", 
 
 /// Skips a header: the first row, if it holds one of `HEADERS`.
 fn without_header(mut values: Values) -> Values {
-    let is_header = matches!(values.first(), Some((_, Ok(value))) if HEADERS.contains(&value.to_ascii_lowercase().as_str()));
+    let is_header =
+        matches!(values.first(), Some((_, Ok(value))) if HEADERS.contains(&value.to_ascii_lowercase().as_str()));
     if is_header {
         let _header = values.remove(0);
     }
@@ -361,7 +365,9 @@ fn cell_value(value: &DataRef<'_>) -> Option<Result<String, RowProblem>> {
         DataRef::Float(number) => number.to_string(),
         DataRef::Bool(value) => return Some(Err(RowProblem::NotText(value.to_string().to_ascii_uppercase()))),
         DataRef::DateTime(value) => return Some(Err(RowProblem::NotText(value.to_string()))),
-        DataRef::DateTimeIso(value) | DataRef::DurationIso(value) => return Some(Err(RowProblem::NotText(value.clone()))),
+        DataRef::DateTimeIso(value) | DataRef::DurationIso(value) => {
+            return Some(Err(RowProblem::NotText(value.clone())));
+        }
         DataRef::Error(error) => return Some(Err(RowProblem::NotText(error.to_string()))),
     };
     (!text.is_empty()).then_some(Ok(text))
@@ -472,8 +478,7 @@ pub async fn import_file(
 
 /// Reads a file from disk for [`import_file`].
 pub fn read_file(path: &Path) -> Result<ImportFile, ImportError> {
-    let bytes =
-        std::fs::read(path).map_err(|source| ImportError::Read { path: path.display().to_string(), source })?;
+    let bytes = std::fs::read(path).map_err(|source| ImportError::Read { path: path.display().to_string(), source })?;
     let name = path.file_name().map(|name| name.to_string_lossy().into_owned()).unwrap_or_default();
     Ok(ImportFile { name, bytes })
 }
@@ -561,7 +566,10 @@ mod tests {
 
     #[test]
     fn formats_are_told_by_content_and_name() {
-        assert!(matches!(read_values(&file("list.xls", b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1rest")), Err(ImportError::OldExcel)));
+        assert!(matches!(
+            read_values(&file("list.xls", b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1rest")),
+            Err(ImportError::OldExcel)
+        ));
         assert!(matches!(read_values(&file("list.ods", b"whatever")), Err(ImportError::OldExcel)));
         assert!(matches!(read_values(&file("list.xlsx", b"+77011112233\n")), Err(ImportError::NotXlsx)));
         assert!(matches!(read_values(&file("list.csv", b"\xff\xfe+\x007\x00")), Err(ImportError::NotUtf8)));

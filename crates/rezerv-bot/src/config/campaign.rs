@@ -404,7 +404,8 @@ impl Campaign {
 
         let mut campaign =
             Campaign { tz, code_source, window, links, reminders, retention: None, holidays, groups, cities, steps };
-        campaign.retention = file.retention.as_ref().map(|retention| campaign.validate_retention(retention)).transpose()?;
+        campaign.retention =
+            file.retention.as_ref().map(|retention| campaign.validate_retention(retention)).transpose()?;
         Ok(campaign)
     }
 

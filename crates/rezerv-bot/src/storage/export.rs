@@ -86,7 +86,11 @@ impl Db {
                     code: PromoCode::parse(&row.try_get::<String, _>("code")?).map_err(corrupt)?,
                     way: row.try_get::<String, _>("way")?.parse().map_err(corrupt)?,
                     issued_at: parse_time(&row.try_get::<String, _>("issued_at")?)?,
-                    phone: row.try_get::<Option<String>, _>("phone")?.map(|p| Phone::parse(&p)).transpose().map_err(corrupt)?,
+                    phone: row
+                        .try_get::<Option<String>, _>("phone")?
+                        .map(|p| Phone::parse(&p))
+                        .transpose()
+                        .map_err(corrupt)?,
                     city: row.try_get("city")?,
                     revoked,
                 })
@@ -121,7 +125,11 @@ impl Db {
                 Ok(FunnelCount {
                     stage: row.try_get("stage")?,
                     step: row.try_get("step")?,
-                    way: row.try_get::<Option<String>, _>("way")?.map(|way| way.parse()).transpose().map_err(corrupt)?,
+                    way: row
+                        .try_get::<Option<String>, _>("way")?
+                        .map(|way| way.parse())
+                        .transpose()
+                        .map_err(corrupt)?,
                     city: row.try_get("city")?,
                     candidates: row.try_get("candidates")?,
                     with_code: row.try_get("with_code")?,

@@ -41,7 +41,9 @@ pub async fn document(turn: Turn, organiser: OrganiserId, message: Message) -> H
     let bytes = match fetch(&turn, document).await? {
         Ok(bytes) => bytes,
         Err(DownloadError::TooLarge { .. }) => {
-            return turn.say(view.ta("console-import-too-large", Args::new().with("max", MAX_IMPORT_BYTES / MEGABYTE))).await;
+            return turn
+                .say(view.ta("console-import-too-large", Args::new().with("max", MAX_IMPORT_BYTES / MEGABYTE)))
+                .await;
         }
         Err(err) => {
             tracing::warn!(error = %err, "cannot download an organiser's import");
@@ -69,10 +71,7 @@ const MEGABYTE: u64 = 1024 * 1024;
 /// The file's bytes through `getFile` and the file server, both through the request layer;
 /// the size is checked before and while downloading. The outer error is the `getFile`
 /// request's, after its retries.
-async fn fetch(
-    turn: &Turn,
-    document: &Document,
-) -> Result<Result<Vec<u8>, DownloadError>, teloxide::RequestError> {
+async fn fetch(turn: &Turn, document: &Document) -> Result<Result<Vec<u8>, DownloadError>, teloxide::RequestError> {
     let too_large = Err(DownloadError::TooLarge { max: MAX_IMPORT_BYTES });
     if u64::from(document.file.size) > MAX_IMPORT_BYTES {
         return Ok(too_large);
@@ -131,7 +130,8 @@ fn rejected_report(view: &View<'_>, name: &str, error: &ImportError) -> Report {
                 .iter()
                 .map(|row| {
                     let line = |escape: bool| {
-                        let args = Args::new().with("line", row.line).with("problem", problem(view, &row.problem, escape));
+                        let args =
+                            Args::new().with("line", row.line).with("problem", problem(view, &row.problem, escape));
                         view.ta("console-import-row", args)
                     };
                     (line(true), line(false))
@@ -145,9 +145,7 @@ fn rejected_report(view: &View<'_>, name: &str, error: &ImportError) -> Report {
         ImportError::TooLarge => Report {
             heading: view.ta(
                 "import-error-too-large",
-                file()
-                    .with("rows", crate::import::MAX_ROWS)
-                    .with("mb", crate::import::MAX_UNPACKED_BYTES / MEGABYTE),
+                file().with("rows", crate::import::MAX_ROWS).with("mb", crate::import::MAX_UNPACKED_BYTES / MEGABYTE),
             ),
             lines: Vec::new(),
         },
