@@ -85,13 +85,15 @@ impl Patience {
         attempt: ATTEMPT_TIMEOUT,
     };
 
-    /// A file sent or fetched for someone waiting in the chat (an export, an import): up to
-    /// 50 MB may take a while over a slow link, so one attempt may last a minute.
+    /// A file sent or fetched for someone waiting in the chat (an export, an import). An
+    /// attempt may take longer than a text's, but stays under teloxide's 10 s hold of a 5xx,
+    /// which it then reports as a refusal: cut at 9 s, a 5xx is retried. 9 s carries a
+    /// campaign's export (a few MB) over any server's link.
     pub const FILE: Patience = Patience {
-        attempts: 4,
-        within: Duration::from_secs(120),
+        attempts: 6,
+        within: Duration::from_secs(60),
         longest_wait: Duration::from_secs(30),
-        attempt: Duration::from_secs(60),
+        attempt: Duration::from_secs(9),
     };
 
     /// A long poll of `timeout`: its attempt lasts the poll plus 10 s. A 429 on `getUpdates`
