@@ -33,7 +33,7 @@ impl ImportTarget {
         let words: Vec<String> = caption.split_whitespace().map(str::to_ascii_lowercase).collect();
         match words.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
             ["eligible"] => Some(ImportTarget::Eligible),
-            ["codes", way] if *way == way.to_ascii_lowercase() => way.parse().ok().map(ImportTarget::Codes),
+            ["codes", way] => way.parse().ok().map(ImportTarget::Codes),
             _ => None,
         }
     }
