@@ -2,6 +2,7 @@
 //! Reserve through the state-language test, issues their promo code and reminds them of dates.
 
 pub mod bot;
+pub mod calendar;
 pub mod cli;
 pub mod clock;
 pub mod config;

@@ -21,10 +21,10 @@ use std::time::Duration;
 
 use teloxide::ApiError;
 use teloxide::RequestError;
-use teloxide::payloads::SendMessageSetters;
+use teloxide::payloads::{SendDocumentSetters, SendMessageSetters};
 use teloxide::prelude::*;
 use teloxide::requests::{Output, Payload};
-use teloxide::types::{LinkPreviewOptions, ParseMode, ReplyMarkup};
+use teloxide::types::{InputFile, LinkPreviewOptions, ParseMode, ReplyMarkup};
 use tokio::time::Instant;
 
 use crate::config::Settings;
@@ -309,6 +309,25 @@ impl Telegram {
             bytes.extend_from_slice(&chunk);
         }
         Ok(bytes)
+    }
+}
+
+impl Telegram {
+    /// Sends a file made in memory, with an HTML caption. The bytes are kept for a retry.
+    pub async fn send_file(
+        &self,
+        patience: Patience,
+        chat: ChatId,
+        file_name: impl Into<std::borrow::Cow<'static, str>>,
+        bytes: Vec<u8>,
+        caption: String,
+    ) -> Result<Message, RequestError> {
+        self.call(patience, |bot| {
+            bot.send_document(chat, InputFile::memory(bytes).file_name(file_name))
+                .caption(caption)
+                .parse_mode(ParseMode::Html)
+        })
+        .await
     }
 }
 

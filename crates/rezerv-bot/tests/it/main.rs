@@ -3,6 +3,7 @@
 
 mod bad_input;
 mod cabinet;
+mod calendar;
 mod cli;
 mod concurrency;
 mod console;

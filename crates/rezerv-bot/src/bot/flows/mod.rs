@@ -2,6 +2,7 @@
 //! knows which prompt belongs to which state.
 
 pub mod cabinet;
+pub mod calendar;
 pub mod city;
 pub mod code;
 pub mod console;
@@ -62,6 +63,7 @@ pub fn callback_handler() -> UpdateHandler<BotError> {
         .branch(console::callback_handler())
         .branch(case![Callback::Lang(lang)].endpoint(start::language_chosen))
         .branch(case![Callback::Status].endpoint(status::button))
+        .branch(case![Callback::Calendar].endpoint(calendar::pressed))
         .branch(
             case![State::City { fixed_way }]
                 .branch(case![Callback::City(id)].endpoint(city::chosen))

@@ -2,7 +2,6 @@
 //! sent to the organiser as a document.
 
 use teloxide::prelude::*;
-use teloxide::types::InputFile;
 
 use super::Panel;
 use crate::bot::flows::View;
@@ -66,9 +65,7 @@ pub async fn pressed(
         "console-export-caption",
         Args::new().with("what", view.t(&format!("export-what-{kind}"))).with("rows", file.rows),
     );
-    let chat = turn.chat_id();
-    let document = InputFile::memory(file.bytes).file_name(file.name);
-    turn.telegram.call(Patience::FILE, |bot| bot.send_document(chat, document).caption(caption)).await?;
+    turn.telegram.send_file(Patience::FILE, turn.chat_id(), file.name, file.bytes, caption).await?;
     let entry = AuditEntry {
         at: turn.app.clock.now(),
         actor: super::actor(organiser),

@@ -4,7 +4,7 @@
 //! cannot be fetched or read) gets a clear answer and imports nothing.
 
 use teloxide::prelude::*;
-use teloxide::types::{Document, InputFile};
+use teloxide::types::Document;
 
 use crate::bot::flows::View;
 use crate::bot::{HandlerResult, Turn};
@@ -200,9 +200,8 @@ async fn send_report(turn: &Turn, view: &View<'_>, name: &str, report: Report) -
     }
     let plain: String = report.lines.iter().map(|(_, plain)| format!("{plain}\n")).collect();
     let stem = name.rsplit_once('.').map_or(name, |(stem, _)| stem);
-    let document = InputFile::memory(plain.into_bytes()).file_name(format!("{stem}-report.txt"));
-    let caption = view.ta("console-import-list-caption", Args::new().with("file", name.to_owned()));
-    let chat = turn.chat_id();
-    turn.telegram.call(Patience::FILE, |bot| bot.send_document(chat, document).caption(caption)).await?;
+    let caption = view.ta("console-import-list-caption", Args::new().with("file", html_escape(name).into_owned()));
+    let file_name = format!("{stem}-report.txt");
+    turn.telegram.send_file(Patience::FILE, turn.chat_id(), file_name, plain.into_bytes(), caption).await?;
     Ok(())
 }
