@@ -49,6 +49,7 @@ pub fn call(st: &mut State, method: &str, p: &Params) -> Result<Value, ApiError>
         "setchatmenubutton" => set_chat_menu_button(st, p),
         "getchatmenubutton" => get_chat_menu_button(st, p),
         "getchat" => get_chat(st, p),
+        "getfile" => st.files.get_file(p),
         _ => Err(ApiError::new(404, "Not Found")),
     }
 }

@@ -228,6 +228,53 @@ async fn documents_are_uploaded_as_multipart_and_kept_with_their_caption() {
 }
 
 #[tokio::test]
+async fn documents_users_send_are_fetched_with_get_file_and_the_file_server() {
+    use teloxide::net::Download;
+    let (emu, bot) = start().await;
+    let user = TestUser::new(42, None);
+    let bytes = "phone\n+77010000001\n".as_bytes().to_vec();
+    emu.send_document(&user, "eligible.csv", &bytes, Some("eligible"));
+    let updates = bot.get_updates().await.expect("poll");
+    let UpdateKind::Message(message) = &updates[0].kind else { panic!("{:?}", updates[0]) };
+    assert_eq!(message.caption(), Some("eligible"));
+    let document = message.document().expect("a document");
+    assert_eq!(document.file_name.as_deref(), Some("eligible.csv"));
+    assert_eq!(document.mime_type.as_ref().map(ToString::to_string).as_deref(), Some("text/csv"));
+    assert_eq!(document.file.size, bytes.len() as u32);
+
+    let file = bot.get_file(document.file.id.clone()).await.expect("getFile");
+    assert_eq!((file.meta.size, file.meta.unique_id.clone()), (bytes.len() as u32, document.file.unique_id.clone()));
+    assert!(file.path.starts_with("documents/") && file.path.ends_with(".csv"), "{}", file.path);
+    let mut downloaded = Vec::new();
+    bot.download_file(&file.path, &mut downloaded).await.expect("download");
+    assert_eq!(downloaded, bytes);
+
+    // An unknown id, a missing one, a path never given, another token.
+    let unknown = bot.get_file(teloxide::types::FileId("BQACAgIAAxkBAAIF999999".into())).await;
+    assert!(api_error(unknown).to_string().contains("invalid file_id"));
+    let (status, body) = raw_http(emu.local_addr(), &format!("POST /bot{}/getFile", emu.token()), "{}").await;
+    assert_eq!((status, body["description"].as_str()), (400, Some("Bad Request: file_id is empty")));
+    let (status, _) =
+        raw_http(emu.local_addr(), &format!("GET /file/bot{}/documents/file_9.csv", emu.token()), "").await;
+    assert_eq!(status, 404);
+    let (status, _) = raw_http(emu.local_addr(), &format!("GET /file/bot1:WRONG/{}", file.path), "").await;
+    assert_eq!(status, 401);
+
+    // Faults reach getFile (a request with no chat) and the file server like any method.
+    emu.inject_method_faults(None, Methods::Only("getFile".into()), vec![Fault::internal_server_error()]);
+    emu.inject_method_faults(None, Methods::Only("downloadFile".into()), vec![Fault::too_many_requests(1)]);
+    assert!(bot.get_file(document.file.id.clone()).await.is_err());
+    assert!(bot.download_file(&file.path, &mut Vec::new()).await.is_err());
+    let mut again = Vec::new();
+    bot.download_file(&bot.get_file(document.file.id.clone()).await.expect("getFile").path, &mut again)
+        .await
+        .expect("download after the faults");
+    assert_eq!(again, bytes);
+    let downloads: Vec<u16> = emu.requests().iter().filter(|r| r.method == "downloadfile").map(|r| r.status).collect();
+    assert_eq!(downloads, [200, 404, 401, 429, 200]);
+}
+
+#[tokio::test]
 async fn callback_data_is_limited_to_64_bytes() {
     let (emu, bot) = start().await;
     let user = TestUser::new(7, "ru");

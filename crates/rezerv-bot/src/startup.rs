@@ -1,5 +1,5 @@
 //! The one start-up path: settings → database → campaign → locales → the bot's dependencies →
-//! dispatcher, planner, inbox cleaner and sender. The binary, the sandbox, the tests and the
+//! dispatcher, planner, inbox cleaner, sender and retention. The binary, the sandbox, the tests and the
 //! lab all start the bot through [`Application::build`].
 
 use std::sync::Arc;
@@ -17,6 +17,7 @@ use crate::http::{self, HttpServer, Serving};
 use crate::i18n::Locales;
 use crate::metrics::Metrics;
 use crate::reminders::{Sender, SenderConfig};
+use crate::retention::Retention;
 use crate::storage::Db;
 use crate::telegram::Telegram;
 
@@ -34,6 +35,8 @@ pub struct Application {
     server: Option<HttpServer>,
     /// What `/readyz` reports.
     serving: Serving,
+    /// The retention worker, when the campaign file has a `[retention]` table.
+    retaining: Option<(watch::Sender<bool>, JoinHandle<()>)>,
 }
 
 impl std::fmt::Debug for Application {
@@ -88,11 +91,16 @@ impl Application {
         app.telegram.metrics().set_leader(true);
         let dispatching = Some(bot::serve(app.clone(), intake));
         serving.set(true);
-        let mut application = Application { app, dispatching, sending: None, server, serving };
+        let mut application = Application { app, dispatching, sending: None, retaining: None, server, serving };
         if settings.send_reminders {
             let sender = Arc::new(application.sender(settings.sender.clone()));
             let (stop, stopped) = watch::channel(false);
             application.sending = Some((stop, tokio::spawn(sender.run(stopped))));
+        }
+        if application.app.campaign.retention.is_some() {
+            let retention = Arc::new(application.retention());
+            let (stop, stopped) = watch::channel(false);
+            application.retaining = Some((stop, tokio::spawn(retention.run(stopped))));
         }
         Ok(application)
     }
@@ -137,6 +145,12 @@ impl Application {
         )
     }
 
+    /// The retention worker on this application's parts, for tests that run one pass
+    /// (`try_execute_task`).
+    pub fn retention(&self) -> Retention {
+        Retention::new(self.app.db.clone(), self.app.campaign.clone(), self.app.clock.clone())
+    }
+
     /// Runs until Ctrl-C or SIGTERM, or until the dispatcher stops on its own; then stops
     /// everything. A dispatcher that died (teloxide panics when it cannot start) is an error,
     /// so that a supervisor restarts the bot.
@@ -158,7 +172,7 @@ impl Application {
     }
 
     /// Stops the dispatcher (which lets the planner and the cleaner catch up), then the
-    /// sender; each within a bound.
+    /// sender and the retention worker; each within a bound.
     pub async fn shutdown(&mut self) {
         self.serving.set(false);
         if let Some((token, running)) = self.dispatching.take() {
@@ -176,6 +190,12 @@ impl Application {
                 tracing::warn!("the sender took too long to stop");
             }
         }
+        if let Some((stop, retaining)) = self.retaining.take() {
+            let _ = stop.send(true);
+            if tokio::time::timeout(STOP_GRACE, retaining).await.is_err() {
+                tracing::warn!("the retention worker took too long to stop");
+            }
+        }
         // Last: a webhook request stored meanwhile is replayed at the next start.
         if let Some(server) = self.server.take() {
             server.stop(STOP_GRACE).await;
@@ -191,6 +211,9 @@ impl Drop for Application {
         }
         if let Some((_, sending)) = self.sending.take() {
             sending.abort();
+        }
+        if let Some((_, retaining)) = self.retaining.take() {
+            retaining.abort();
         }
     }
 }

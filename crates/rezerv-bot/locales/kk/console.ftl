@@ -3,12 +3,16 @@
 console-cmd-admin = Ұйымдастырушы консолі
 console-cmd-find = Үміткерді телефон не chat id бойынша табу
 console-cmd-replace = Жұмыс істемейтін промокодты ауыстыру
+console-cmd-export = Промокодтарды не воронканы жүктеп алу (CSV, XLSX)
 
 console-menu =
     🛠 <b>Ұйымдастырушы консолі</b>
     Үміткерді табу: /find телефон немесе chat id
     Жұмыс істемейтін промокодты ауыстыру: /replace chat id немесе телефон, содан кейін себебі
+    Промокодтарды не воронканы жүктеп алу: /export
+    Промокодтарды не үміткерлер тізімін жүктеу: CSV не XLSX файлын құжат ретінде <code>codes qrt</code>, <code>codes qaztest</code> немесе <code>eligible</code> сипаттамасымен жіберіңіз
 console-btn-find = 🔎 Үміткерді табу
+console-btn-export = 📤 Экспорт
 
 console-find-usage = Үміткерді табу үшін /find командасын және телефон нөмірін кез келген әдеттегі түрде (+7 701 234 56 78, 87012345678) немесе chat id жіберіңіз, мысалы: /find 87012345678
 console-find-none = Үміткер табылмады.
@@ -51,3 +55,67 @@ console-replace-shared = Бұл промокод тағы бір үміткер�
 console-replaced = Дайын: <code>{ $old }</code> промокодының күші жойылды. Үміткерге (chat id { $chat }) { $way } тәсілі үшін жаңа промокод берілді: <code>{ $new }</code>. Күші жойылған код енді ешкімге берілмейді.
 console-replaced-told = Үміткерге жаңа код туралы хабар жіберіледі.
 console-replaced-blocked = Үміткер ботты бұғаттаған, сондықтан хабар оған жетпейді: жаңа кодты басқа жолмен хабарлаңыз.
+
+# Export: the issued codes and the funnel, as a document.
+console-export-prompt =
+    📤 <b>Экспорт</b>
+    Берілген промокодтар: телефон, код, тәсіл, қала, берілген уақыты, код кері қайтарылды ма, себебі мен орнына берілген кодымен.
+    Воронка: кезеңдер, қадамдар, тәсілдер мен қалалар бойынша үміткерлер саны.
+    UTF-8 кодтауындағы, «;» бөлгішті CSV Excel-де ашылады; XLSX — Excel кітабы.
+console-btn-export-codes-csv = Промокодтар · CSV
+console-btn-export-codes-xlsx = Промокодтар · XLSX
+console-btn-export-funnel-csv = Воронка · CSV
+console-btn-export-funnel-xlsx = Воронка · XLSX
+console-export-caption = { $what }: файлдағы жол саны — { $rows }.
+console-export-too-large = Файл 50 МБ-тан асып кетті, ал Telegram боттардан бұдан үлкен файл қабылдамайды. Оны серверде жүктеп алыңыз: rezerv-bot export { $kind } --format { $format } --out ФАЙЛ
+export-what-codes = Берілген промокодтар
+export-what-funnel = Үміткерлер воронкасы
+
+# The exported files' sheets and headers.
+export-codes-sheet = Промокодтар
+export-codes-phone = Телефон
+export-codes-code = Промокод
+export-codes-way = Тәсіл
+export-codes-city = Қала
+export-codes-issued-at = Берілген уақыты, { $zone }
+export-codes-revoked = Кері қайтарылған
+export-codes-reason = Кері қайтару себебі
+export-codes-replaced-by = Орнына берілген код
+export-yes = иә
+export-no = жоқ
+export-funnel-sheet = Воронка
+export-funnel-stage = Кезең
+export-funnel-step = Қадам
+export-funnel-way = Тәсіл
+export-funnel-city = Қала
+export-funnel-candidates = Үміткерлер
+export-funnel-with-code = Промокоды бар
+export-funnel-applied = QAZTEST-ке өтінім берген немесе онлайн тест тапсырған не qrt.kz сайтында промокод енгізген
+export-funnel-test-date = Тест күнін көрсеткен
+export-funnel-blocked = Ботты бұғаттаған
+
+# Imports sent to the bot as a document with a caption.
+console-import-no-caption = Ештеңе жүктелмеді: файлға сипаттама жазылмаған. Файлды <code>codes qrt</code>, <code>codes qaztest</code> немесе <code>eligible</code> сипаттамасымен қайта жіберіңіз.
+console-import-bad-caption = Ештеңе жүктелмеді: «{ $caption }» сипаттамасы түсініксіз. Файлға мыналардың бірін жазыңыз: <code>codes qrt</code>, <code>codes qaztest</code> немесе <code>eligible</code>.
+console-import-photo = Ештеңе жүктелмеді: бұл файл емес, фото. CSV не XLSX кестесін құжат ретінде (📎 → Файл) <code>codes qrt</code>, <code>codes qaztest</code> немесе <code>eligible</code> сипаттамасымен жіберіңіз.
+console-import-too-large = Ештеңе жүктелмеді: файл { $max } МБ-тан үлкен, ал бот { $max } МБ-қа дейінгі файлдарды ғана қабылдайды. Оны бөліктерге бөліңіз немесе серверде rezerv-bot import-codes не import-eligible командасымен жүктеңіз.
+console-import-download-failed = Ештеңе жүктелмеді: файлды Telegram-нан жүктеп алу мүмкін болмады. Оны қайта жіберіңіз.
+console-import-codes-done = ✅ «{ $file }» файлынан { $way } промокодтары жүктелді. Оқылған жол: { $rows }; жаңа код: { $new }; базада бұрыннан бар: { $present }; файлдағы қайталау: { $duplicates }. Қалған { $way } коды: { $left }.
+console-import-eligible-done = ✅ «{ $file }» файлынан үміткерлер тізімі жүктелді. Оқылған жол: { $rows }; жаңа нөмір: { $new }; тізімде бұрыннан бар: { $present }; файлдағы қайталау: { $duplicates }.
+console-import-duplicate = { $line }-жол: { $value } { $first }-жолды қайталайды
+console-import-rejected = ❌ «{ $file }» файлы қабылданбады, ештеңе жүктелмеді. Қатесі бар жол: { $count }.
+console-import-row = { $line }-жол: { $problem }
+console-import-more = …тағы { $count } жол. Толық тізім төмендегі файлда.
+console-import-list-caption = «{ $file }» файлы бойынша есептің барлық жолы.
+import-row-csv = жол CSV ретінде оқылмайды, тырнақшаларды тексеріңіз
+import-row-empty = бірінші баған бос
+import-row-not-phone = «{ $value }» — Қазақстанның ұялы телефон нөмірі емес, +7 7xx xxx xx xx
+import-row-not-code = «{ $value }» — промокод емес: 4-тен 32-ге дейін латын әрпі, цифр не сызықша болуы керек
+import-row-not-text = ұяшықта { $value } тұр, ал мәтін не сан керек
+import-row-other-pool = { $code } коды { $way } кодтарының арасында бұрыннан бар
+import-error-empty = Ештеңе жүктелмеді: «{ $file }» файлында жол жоқ.
+import-error-not-utf8 = Ештеңе жүктелмеді: «{ $file }» файлы Excel кітабы да, UTF-8 кодтауындағы CSV мәтіні де емес. Оны «Excel кітабы (.xlsx)» немесе «CSV UTF-8» түрінде сақтаңыз.
+import-error-old-excel = Ештеңе жүктелмеді: «{ $file }» файлы Excel-дің ескі пішімінде (.xls) немесе басқа бағдарламаның пішімінде. Оны «Excel кітабы (.xlsx)» немесе «CSV UTF-8» түрінде сақтаңыз.
+import-error-not-xlsx = Ештеңе жүктелмеді: «{ $file }» файлының аты .xlsx-пен аяқталады, бірақ ол Excel кітабы емес. Оны Excel-де қайта сақтаңыз.
+import-error-unreadable = Ештеңе жүктелмеді: «{ $file }» кітабын оқу мүмкін болмады, ол бүлінген не шифрланған. Оны Excel-де қайта сақтаңыз.
+import-error-too-large = Ештеңе жүктелмеді: «{ $file }» файлы тым үлкен. Бот { $rows } жолдан және ашылған күйінде { $mb } МБ-тан аспайтын файлды ғана оқиды.

@@ -15,7 +15,7 @@ use crate::domain::{
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Actor {
     pub via: AuditVia,
-    /// The organiser's Telegram id; `None` from the command line.
+    /// The organiser's Telegram id; `None` from the command line or the bot itself.
     pub id: Option<OrganiserId>,
 }
 
@@ -26,6 +26,11 @@ impl Actor {
 
     pub fn telegram(id: OrganiserId) -> Actor {
         Actor { via: AuditVia::Telegram, id: Some(id) }
+    }
+
+    /// The bot on its own (the retention worker).
+    pub fn auto() -> Actor {
+        Actor { via: AuditVia::Auto, id: None }
     }
 }
 
@@ -518,7 +523,7 @@ impl Db {
 const CARD_COLUMNS: &str = "c.chat_id, c.lang, c.stage, c.city, c.way, c.step, c.phone, c.code, p.way AS code_way,
     p.issued_at, c.cabinet_code, c.applied_on, c.qrt_booked_on, c.test_date, c.active, c.created_at";
 
-async fn insert_audit(tx: &mut Transaction<'_, Sqlite>, entry: &AuditEntry) -> StorageResult<()> {
+pub(super) async fn insert_audit(tx: &mut Transaction<'_, Sqlite>, entry: &AuditEntry) -> StorageResult<()> {
     sqlx::query("INSERT INTO audit (at, actor, via, action, detail, rows) VALUES (?, ?, ?, ?, ?, ?)")
         .bind(timestamp(entry.at))
         .bind(entry.actor.id.map(OrganiserId::get))

@@ -6,11 +6,13 @@ mod codes;
 mod console;
 mod dialogue;
 mod eligible;
+mod export;
 mod inbox;
 mod migrations;
 mod ops;
 mod outbox;
 mod receipt;
+mod retention;
 mod run_lock;
 mod sql;
 mod stats;
@@ -33,10 +35,12 @@ pub use console::{
     Replacement,
 };
 pub use dialogue::{DialogueStore, StateSummary, StoredState};
+pub use export::{FunnelCount, IssuedCode, Revocation};
 pub use inbox::InboxEntry;
 pub use ops::OpsSnapshot;
 pub use outbox::{CancelReason, ClaimedRow, OutboxRow, OutboxStatus, PlanInput, PlannedRow, Wave};
 pub use receipt::{Receipt, Receipts};
+pub use retention::PurgeCounts;
 pub use run_lock::RunLock;
 pub use stats::Stats;
 

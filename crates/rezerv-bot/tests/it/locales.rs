@@ -1,7 +1,8 @@
 //! Every message exists in both languages and renders; plurals are right.
 
 use rezerv_bot::config::Campaign;
-use rezerv_bot::domain::{Lang, Way};
+use rezerv_bot::domain::{Lang, Stage, Way};
+use rezerv_bot::export::{ExportFormat, ExportKind};
 use rezerv_bot::i18n::{Args, Locales, SOURCES, message_ids};
 
 fn ids(lang: Lang) -> std::collections::BTreeSet<String> {
@@ -43,10 +44,38 @@ fn sample_args() -> Args<'static> {
         "reason",
         "old",
         "new",
+        "what",
+        "kind",
+        "format",
+        "zone",
+        "caption",
+        "file",
+        "value",
+        "problem",
     ] {
         args = args.with(name, format!("<{name}>"));
     }
-    for name in ["days", "step", "total", "day", "year", "from_day", "to_day", "sent", "pending", "failed", "max"] {
+    for name in [
+        "days",
+        "step",
+        "total",
+        "day",
+        "year",
+        "from_day",
+        "to_day",
+        "sent",
+        "pending",
+        "failed",
+        "max",
+        "rows",
+        "present",
+        "duplicates",
+        "left",
+        "line",
+        "first",
+        "count",
+        "mb",
+    ] {
         args = args.with(name, 5);
     }
     args
@@ -91,6 +120,12 @@ fn every_generated_id_exists() {
         }
     }
     needed.extend(rezerv_bot::bot::Command::NAMES.iter().map(|name| format!("cmd-{name}")));
+    needed.extend(rezerv_bot::bot::ConsoleCommand::NAMES.iter().map(|name| format!("console-cmd-{name}")));
+    needed.extend(Stage::ALL.iter().map(|stage| format!("console-stage-{stage}")));
+    for kind in ExportKind::ALL {
+        needed.push(format!("export-what-{kind}"));
+        needed.extend(ExportFormat::ALL.iter().map(|format| format!("console-btn-export-{kind}-{format}")));
+    }
     needed.extend((1..=12).map(|month| format!("month-{month}")));
     needed.extend((1..=7).flat_map(|day| [format!("weekday-{day}"), format!("weekday-short-{day}")]));
     for lang in Lang::ALL {
@@ -240,6 +275,13 @@ fn rendered_messages(locales: &Locales, lang: Lang) -> Vec<(String, String)> {
         args = args.with(name, format!("{name}-value"));
     }
     for name in ["step", "total", "day", "year", "from_day", "to_day", "sent", "pending", "failed", "max"] {
+        args = args.with(name, 5);
+    }
+    // Export and imports.
+    for name in ["what", "kind", "format", "zone", "caption", "file", "value", "problem"] {
+        args = args.with(name, format!("{name}-value"));
+    }
+    for name in ["rows", "present", "duplicates", "left", "line", "first", "count", "mb"] {
         args = args.with(name, 5);
     }
     for name in ["month", "weekday", "from", "to", "from_month", "to_month"] {

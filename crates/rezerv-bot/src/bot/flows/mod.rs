@@ -40,6 +40,7 @@ pub fn message_handler() -> UpdateHandler<BotError> {
         .branch(case![Command::Forget].endpoint(forget::command));
     Update::filter_message()
         .branch(console::message_handler())
+        .branch(console::file_handler())
         .branch(case![State::Lost].endpoint(start::recover_lost))
         .branch(commands)
         .branch(case![State::Contact { city, way }].endpoint(code::on_message))

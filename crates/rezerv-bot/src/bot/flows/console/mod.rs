@@ -2,7 +2,9 @@
 //! anyone else a console command is an ordinary unknown message, answered as such, so the
 //! console reveals nothing. Every action is written to the audit log.
 
+pub mod export;
 pub mod find;
+pub mod import;
 pub mod menu;
 
 use std::sync::Arc;
@@ -33,11 +35,13 @@ pub enum ConsoleCommand {
     Find(String),
     /// `/replace <chat id or phone> <reason>`: revoke a code that does not work, issue another.
     Replace(String),
+    /// The issued codes or the funnel, as CSV or .xlsx.
+    Export,
 }
 
 impl ConsoleCommand {
     /// Every command name, in menu order.
-    pub const NAMES: [&'static str; 3] = ["admin", "find", "replace"];
+    pub const NAMES: [&'static str; 4] = ["admin", "find", "replace", "export"];
 }
 
 /// Messages: a console command from an organiser.
@@ -51,6 +55,16 @@ pub fn message_handler() -> UpdateHandler<BotError> {
     .branch(case![ConsoleCommand::Admin].endpoint(menu::show))
     .branch(case![ConsoleCommand::Find(query)].endpoint(find::find))
     .branch(case![ConsoleCommand::Replace(args)].endpoint(find::replace))
+    .branch(case![ConsoleCommand::Export].endpoint(export::command))
+}
+
+/// Messages: a file (an import) or a photo from an organiser. Anyone else's goes on to the
+/// candidates' handlers, which answer it as they always have.
+pub fn file_handler() -> UpdateHandler<BotError> {
+    dptree::filter(|message: Message| message.document().is_some() || message.photo().is_some())
+        .chain(organiser_only())
+        .branch(dptree::filter(|message: Message| message.document().is_some()).endpoint(import::document))
+        .endpoint(import::photo)
 }
 
 /// Buttons: a console panel pressed by an organiser. Anyone else's press of console data
@@ -64,6 +78,8 @@ pub fn callback_handler() -> UpdateHandler<BotError> {
     .chain(organiser_only())
     .branch(case![Panel::Menu].endpoint(menu::pressed))
     .branch(case![Panel::FindHelp].endpoint(find::help_pressed))
+    .branch(case![Panel::Export].endpoint(export::menu_pressed))
+    .branch(dptree::filter_map(|panel: Panel| panel.export()).endpoint(export::pressed))
 }
 
 /// Passes only updates from a current organiser, and hands the handlers their id. A database
