@@ -49,6 +49,25 @@ enum Commands {
     ImportEligible { file: PathBuf },
     /// Candidates per step, way and city, and codes left per way
     Stats,
+    /// The FAQ: match a question (--ask), or list the questions it could not answer (--unanswered)
+    #[command(group(clap::ArgGroup::new("what").required(true).args(["ask", "unanswered"])))]
+    Faq {
+        /// Match this question: the entry, its confidence, the band and the runners-up
+        #[arg(long)]
+        ask: Option<String>,
+        /// The chat's language: the answer is printed in it
+        #[arg(long, default_value = "ru")]
+        lang: Lang,
+        /// With --ask: how each word was read and what it matched
+        #[arg(long, requires = "ask")]
+        explain: bool,
+        /// The questions candidates asked that the FAQ did not answer, the most frequent first
+        #[arg(long)]
+        unanswered: bool,
+        /// With --unanswered: how many to list
+        #[arg(long, default_value_t = 30)]
+        limit: u32,
+    },
     /// The coming reminder waves: count per day and kind
     Reminders {
         /// Show what would be sent now, without sending
@@ -124,6 +143,16 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 .await
                 .with_context(|| format!("importing {}", file.display()))?;
             println!("eligible phones: {summary}");
+            Ok(())
+        }
+        Commands::Faq { ask: Some(question), lang, explain, .. } => {
+            let locales = Locales::load()?;
+            print!("{}", crate::faq::report::ask(&campaign, &locales, &question, lang, explain)?);
+            Ok(())
+        }
+        Commands::Faq { limit, .. } => {
+            let db = open_db().await?;
+            print!("{}", crate::faq::report::unanswered(&db, limit).await?);
             Ok(())
         }
         Commands::Stats => {

@@ -13,7 +13,9 @@ use crate::domain::Lang;
 /// The `.ftl` files of each language, as shipped.
 pub const SOURCES: &[(Lang, &str, &str)] = &[
     (Lang::Kk, "kk/bot.ftl", include_str!("../locales/kk/bot.ftl")),
+    (Lang::Kk, "kk/faq.ftl", include_str!("../locales/kk/faq.ftl")),
     (Lang::Ru, "ru/bot.ftl", include_str!("../locales/ru/bot.ftl")),
+    (Lang::Ru, "ru/faq.ftl", include_str!("../locales/ru/faq.ftl")),
 ];
 
 #[derive(Debug, Error)]

@@ -42,6 +42,15 @@ struct CampaignFile {
     groups: Vec<GroupFile>,
     cities: Vec<CityFile>,
     ways: Vec<WayFile>,
+    /// Where candidates reach the organisers, e.g. when a promo code does not work.
+    #[serde(default)]
+    support: Option<SupportFile>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SupportFile {
+    contact: String,
 }
 
 #[derive(Debug, Deserialize)]
@@ -192,6 +201,8 @@ pub struct Campaign {
     pub window: Window,
     pub links: Links,
     pub reminders: Reminders,
+    /// The organisers' contact for candidates (`[support] contact`), if the file gives one.
+    pub support: Option<String>,
     holidays: BTreeSet<NaiveDate>,
     groups: Vec<Group>,
     cities: Vec<City>,
@@ -209,6 +220,16 @@ fn check_link(key: &str, value: &str) -> Result<String, CampaignError> {
         Some(host) if !host.is_empty() && !value.contains(char::is_whitespace) => Ok(value.into()),
         _ => Err(invalid(key, format!("`{value}` is not an http(s) link"))),
     }
+}
+
+/// A contact shown to candidates as it is written: a phone, an e-mail, a link, a Telegram
+/// name. One line of 1-200 characters (a sentence fits, a letter does not).
+fn check_contact(value: &str) -> Result<String, CampaignError> {
+    let trimmed = value.trim();
+    if trimmed.is_empty() || trimmed.chars().count() > 200 || trimmed.chars().any(char::is_control) {
+        return Err(invalid("support.contact", "a contact of 1-200 characters on one line is needed"));
+    }
+    Ok(trimmed.to_owned())
 }
 
 fn check_id(key: &str, value: &str) -> Result<(), CampaignError> {
@@ -379,11 +400,26 @@ impl Campaign {
             }
         }
 
-        Ok(Campaign { tz, code_source, window, links, reminders, holidays, groups, cities, steps })
+        let support = file.support.map(|support| check_contact(&support.contact)).transpose()?;
+        Ok(Campaign { tz, code_source, window, links, reminders, support, holidays, groups, cities, steps })
+    }
+
+    pub fn groups(&self) -> &[Group] {
+        &self.groups
+    }
+
+    /// The cities of `group`, in file order.
+    pub fn cities_of_group<'a>(&'a self, group: &'a Group) -> impl Iterator<Item = &'a City> {
+        self.cities.iter().filter(move |city| self.groups[city.group].id == group.id)
     }
 
     pub fn cities(&self) -> &[City] {
         &self.cities
+    }
+
+    /// Every city's name in both languages: the FAQ matcher counts them for no entry.
+    pub fn city_names(&self) -> Vec<String> {
+        self.cities.iter().flat_map(|city| [city.name_kk.clone(), city.name_ru.clone()]).collect()
     }
 
     pub fn city(&self, id: &CityId) -> Option<&City> {
@@ -556,6 +592,20 @@ mod tests {
             broken("{ id = \"qrt-site\", link = \"https://www.qrt.kz\" }", twice)
                 .contains("ways[0].steps[4].generates_code")
         );
+    }
+
+    #[test]
+    fn the_support_contact_is_optional_and_one_line() {
+        assert_eq!(Campaign::embedded().unwrap().support, None);
+        let with = format!("{EMBEDDED_CAMPAIGN}\n[support]\ncontact = \"  @support_bot \"\n");
+        assert_eq!(Campaign::from_toml(&with).unwrap().support.as_deref(), Some("@support_bot"));
+        for bad in ["", "   ", "line one\\nline two"] {
+            let text = format!("{EMBEDDED_CAMPAIGN}\n[support]\ncontact = \"{bad}\"\n");
+            let err = Campaign::from_toml(&text).unwrap_err().to_string();
+            assert!(err.contains("support.contact"), "{bad}: {err}");
+        }
+        let long = format!("{EMBEDDED_CAMPAIGN}\n[support]\ncontact = \"{}\"\n", "x".repeat(201));
+        assert!(Campaign::from_toml(&long).unwrap_err().to_string().contains("support.contact"));
     }
 
     #[test]

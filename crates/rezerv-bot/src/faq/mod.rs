@@ -1,0 +1,15 @@
+//! Questions and answers: the curated FAQ (its phrasings in `faq/`, its answers in
+//! `locales/{kk,ru}/faq.ftl`) and the matcher that finds the entry a free-text question asks.
+//! Pure: no Telegram, no database.
+
+pub mod answer;
+pub mod report;
+mod data;
+mod entry_id;
+mod matcher;
+mod text;
+
+pub use data::{Entry, Faq, FaqError, LANGUAGE, MIN_PHRASINGS, PHRASINGS};
+pub use entry_id::{EntryId, EntryIdError};
+pub use matcher::{Band, CONFIDENT_FROM, CONFIDENT_MARGIN, MAX_QUESTION_CHARS, Match, Matcher, Scored, Tuning, UNSURE_FROM};
+pub use text::{Normalizer, Reading, Term, Word};
