@@ -14,7 +14,7 @@
 use std::collections::HashMap;
 
 use super::data::Faq;
-use super::text::{Normalizer, Reading, Term, typos};
+use super::text::{Normalizer, Reading, Term, Word, typos};
 use super::EntryId;
 use crate::domain::Lang;
 
@@ -91,6 +91,8 @@ impl Default for Tuning {
     }
 }
 
+/// Matches this much less alike than a word's closest one do not count.
+const SHADOW: f64 = 0.1;
 /// Below this score nothing is close.
 pub const UNSURE_FROM: f64 = 0.3;
 /// Confident from this score...
@@ -110,6 +112,9 @@ struct Group {
     /// The stem and the surfaces letter by letter, for the typo and prefix checks.
     stem_chars: Vec<char>,
     surface_chars: Vec<Vec<char>>,
+    /// Whether the stem is a Russian one, a Kazakh one, or both (тест).
+    russian: bool,
+    kazakh: bool,
     idf: f64,
     /// Per entry, in FAQ order: 0 (never used) to 1 (the entry that uses it most).
     assoc: Vec<f64>,
@@ -171,12 +176,18 @@ impl Matcher {
                             surfaces: Vec::new(),
                             stem_chars: stem.chars().collect(),
                             surface_chars: Vec::new(),
+                            russian: false,
+                            kazakh: false,
                             idf: 0.0,
                             assoc: Vec::new(),
                         });
                         counts.push(vec![0.0; entries]);
                         groups.len() - 1
                     });
+                    match lang {
+                        Lang::Ru => groups[group].russian = true,
+                        Lang::Kk => groups[group].kazakh = true,
+                    }
                     if !groups[group].surfaces.contains(&term.surface) {
                         groups[group].surfaces.push(term.surface.clone());
                         groups[group].surface_chars.push(term.surface.chars().collect());
@@ -225,8 +236,8 @@ impl Matcher {
             return Match { band: Band::Nothing, ranking: self.unranked(), written_in };
         }
         let mut best: Option<Vec<Scored>> = None;
-        for reading in self.text.readings(question) {
-            let ranking = self.rank(&reading);
+        for reading in self.readings(question) {
+            let ranking = self.rank(&reading, written_in);
             let better = match (&best, ranking.first()) {
                 (Some(kept), Some(new)) => kept.first().is_none_or(|old| new.score > old.score),
                 (None, _) => true,
@@ -241,16 +252,55 @@ impl Matcher {
         Match { band, ranking, written_in }
     }
 
+    /// The readings of a question: as typed; and for text with no Cyrillic letter, as Russian
+    /// typed in the Latin layout, and part by part whichever of the two the FAQ knows better.
+    fn readings(&self, question: &str) -> Vec<Reading> {
+        let mut readings = self.text.readings(question);
+        let parts = self.text.both_ways_by_part(question);
+        if parts.len() > 1 {
+            let written_in = self.written_in(question);
+            let chosen = parts
+                .into_iter()
+                .map(|(typed, layout)| {
+                    if self.recognised(&layout, written_in) > self.recognised(&typed, written_in) {
+                        layout
+                    } else {
+                        typed
+                    }
+                })
+                .collect();
+            readings.push(Reading::joined(chosen));
+        }
+        readings
+    }
+
+    /// How many words of a reading the FAQ knows: stopwords, places and numbers, and words
+    /// close to its vocabulary.
+    fn recognised(&self, reading: &Reading, written_in: Option<Lang>) -> usize {
+        reading
+            .words
+            .iter()
+            .filter(|word| match word {
+                Word::Stop | Word::Neutral => true,
+                Word::Content(term) => {
+                    let letters = Letters::of(term, written_in);
+                    self.groups.iter().any(|group| similarity(term, &letters, group) >= self.tuning.min_similarity)
+                }
+            })
+            .count()
+    }
+
     /// How each word of a question was read and what it matched (for `rezerv-bot faq --ask`).
     pub fn explain(&self, question: &str) -> Vec<String> {
         let mut lines = Vec::new();
-        for (index, reading) in self.text.readings(question).iter().enumerate() {
+        for (index, reading) in self.readings(question).iter().enumerate() {
             let mut words = Vec::new();
             for word in &reading.words {
                 match word {
-                    super::text::Word::Neutral => words.push("(place or number)".to_owned()),
-                    super::text::Word::Content(term) => {
-                        let letters = Letters::of(term);
+                    Word::Neutral => words.push("(place or number)".to_owned()),
+                    Word::Stop => {}
+                    Word::Content(term) => {
+                        let letters = Letters::of(term, self.written_in(question));
                         let mut matches: Vec<(f64, &Group)> = self
                             .groups
                             .iter()
@@ -278,7 +328,11 @@ impl Matcher {
                     }
                 }
             }
-            let name = if index == 0 { "as typed" } else { "as if typed in the Latin layout" };
+            let name = match index {
+                0 => "as typed",
+                1 => "as if typed in the Latin layout",
+                _ => "part by part",
+            };
             lines.push(format!("{name}: {}", words.join("; ")));
         }
         lines
@@ -299,20 +353,25 @@ impl Matcher {
         }
     }
 
-    fn rank(&self, reading: &Reading) -> Vec<Scored> {
+    fn rank(&self, reading: &Reading, written_in: Option<Lang>) -> Vec<Scored> {
         let entries = self.ids.len();
         let mut explained = vec![0_f64; entries];
         let mut total = 0_f64;
         // Per word of the question, what each group would give it (similarity × idf).
         let mut weights: Vec<Vec<f64>> = Vec::new();
         for term in reading.content() {
-            let letters = Letters::of(term);
+            let letters = Letters::of(term, written_in);
             let mut best = 0_f64;
             let mut per_entry = vec![0_f64; entries];
             let mut per_group = vec![0_f64; self.groups.len()];
+            let similarities: Vec<f64> =
+                self.groups.iter().map(|group| similarity(term, &letters, group)).collect();
+            // A word that matches some group exactly is not also a typo of another one.
+            let closest = similarities.iter().copied().fold(0.0, f64::max);
+            let floor = self.tuning.min_similarity.max(closest - SHADOW);
             for (index, group) in self.groups.iter().enumerate() {
-                let similarity = similarity(term, &letters, group);
-                if similarity < self.tuning.min_similarity {
+                let similarity = similarities[index];
+                if similarity < floor {
                     continue;
                 }
                 let weight = similarity * group.idf;
@@ -382,16 +441,26 @@ fn is_russian_only(c: char) -> bool {
     matches!(c, '\u{0449}' | '\u{044A}' | '\u{044C}' | '\u{0451}')
 }
 
-/// A question's word letter by letter, in its three forms.
+/// A question's word letter by letter, in its three forms, and which stems may count: a
+/// Russian question's words are not cut at Kazakh endings (тесты is not тес-ты), nor a Kazakh
+/// one's at Russian endings.
 struct Letters {
     surface: Vec<char>,
     ru: Vec<char>,
     kk: Vec<char>,
+    russian: bool,
+    kazakh: bool,
 }
 
 impl Letters {
-    fn of(term: &Term) -> Letters {
-        Letters { surface: term.surface.chars().collect(), ru: term.ru.chars().collect(), kk: term.kk.chars().collect() }
+    fn of(term: &Term, written_in: Option<Lang>) -> Letters {
+        Letters {
+            surface: term.surface.chars().collect(),
+            ru: term.ru.chars().collect(),
+            kk: term.kk.chars().collect(),
+            russian: written_in != Some(Lang::Kk),
+            kazakh: written_in != Some(Lang::Ru),
+        }
     }
 }
 
@@ -401,7 +470,9 @@ fn similarity(term: &Term, letters: &Letters, group: &Group) -> f64 {
         return 1.0;
     }
     let stem_len = group.stem_chars.len();
-    if stem_len >= 3 && (term.ru == group.stem || term.kk == group.stem) {
+    let russian = letters.russian && group.russian;
+    let kazakh = letters.kazakh && group.kazakh;
+    if stem_len >= 3 && ((russian && term.ru == group.stem) || (kazakh && term.kk == group.stem)) {
         return 0.9;
     }
     let mut best = 0_f64;
@@ -409,8 +480,12 @@ fn similarity(term: &Term, letters: &Letters, group: &Group) -> f64 {
         best = best.max(word_similarity(&letters.surface, surface));
     }
     if stem_len >= 5 {
-        let stems = word_similarity(&letters.kk, &group.stem_chars).max(word_similarity(&letters.ru, &group.stem_chars));
-        best = best.max(0.95 * stems);
+        if kazakh {
+            best = best.max(0.95 * word_similarity(&letters.kk, &group.stem_chars));
+        }
+        if russian {
+            best = best.max(0.95 * word_similarity(&letters.ru, &group.stem_chars));
+        }
     }
     best
 }

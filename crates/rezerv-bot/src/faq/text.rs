@@ -26,6 +26,8 @@ pub enum Word {
     Content(Term),
     /// A place, a number, the rest of a link: says nothing for or against an entry.
     Neutral,
+    /// A greeting, a pronoun, a particle: says nothing at all.
+    Stop,
 }
 
 /// A text as words, in one reading: as typed, or as Russian typed in the Latin layout.
@@ -38,8 +40,22 @@ impl Reading {
     pub fn content(&self) -> impl Iterator<Item = &Term> {
         self.words.iter().filter_map(|word| match word {
             Word::Content(term) => Some(term),
-            Word::Neutral => None,
+            Word::Neutral | Word::Stop => None,
         })
+    }
+
+    /// The readings one after the other, each content word once.
+    pub fn joined(parts: Vec<Reading>) -> Reading {
+        let mut seen = HashSet::new();
+        let words = parts
+            .into_iter()
+            .flat_map(|part| part.words)
+            .filter(|word| match word {
+                Word::Content(term) => seen.insert(term.surface.clone()),
+                Word::Neutral | Word::Stop => true,
+            })
+            .collect();
+        Reading { words }
     }
 }
 
@@ -117,7 +133,7 @@ fn is_latin(c: char) -> bool {
 
 /// Apostrophes belong to Latin-script Kazakh words (the 2017 alphabet wrote ә as a').
 fn is_apostrophe(c: char) -> bool {
-    matches!(c, '\'' | '\u{2019}' | '\u{02BC}')
+    matches!(c, '\'' | '\u{2018}' | '\u{2019}' | '\u{02BC}')
 }
 
 impl Normalizer {
@@ -198,12 +214,23 @@ impl Normalizer {
         readings
     }
 
+    /// For text that may be Russian typed in the Latin layout, each of its space-separated
+    /// parts read both ways (as typed, and as the layout's letters): a message can mix the two
+    /// ("rfr ghjqnb qrt" is "как пройти" and qrt).
+    pub fn both_ways_by_part(&self, text: &str) -> Vec<(Reading, Reading)> {
+        if !could_be_wrong_layout(text) {
+            return Vec::new();
+        }
+        text.split_whitespace().map(|part| (self.reading(part, false), self.reading(part, true))).collect()
+    }
+
     /// The words of a phrasing or a question, as typed.
     pub fn reading(&self, text: &str, layout: bool) -> Reading {
         let mut words = Vec::new();
         let mut seen = HashSet::new();
         for surface in self.raw_words(text, layout) {
             if self.is_stopword(&surface) {
+                words.push(Word::Stop);
                 continue;
             }
             let term = self.term(surface);
@@ -257,7 +284,11 @@ impl Normalizer {
     /// folded. A Kazakh ending written after a hyphen or a number (qrt-ға, 22-сіне) is
     /// dropped; a letter and a number stay one word (B1, А2).
     fn raw_words(&self, text: &str, layout: bool) -> Vec<String> {
-        let lower: String = text.chars().flat_map(char::to_lowercase).collect();
+        let lower: String = text
+            .chars()
+            .flat_map(char::to_lowercase)
+            .map(|c| if is_apostrophe(c) { '\'' } else { c })
+            .collect();
         let mapped: String = if layout {
             lower.chars().map(|c| self.layout.get(&c).copied().unwrap_or(c)).collect()
         } else {

@@ -42,7 +42,9 @@ struct Figures {
     confident: usize,
     confident_wrong: usize,
     unsure: usize,
+    unsure_right: usize,
     nothing: usize,
+    nothing_right: usize,
 }
 
 impl Figures {
@@ -52,18 +54,21 @@ impl Figures {
 
     fn line(&self, name: &str) -> String {
         format!(
-            "{name:<12} {:>4} questions  top-1 {:>5.1}%  confident {:>5.1}%  confident-wrong {:>4.1}%  unsure {:>3}  nothing {:>3}",
+            "{name:<12} {:>4} questions  top-1 {:>5.1}%  confident {:>5.1}%  confident-wrong {:>4.1}%  unsure {:>3} ({} right)  nothing {:>3} ({} right)",
             self.questions,
             100.0 * self.accuracy(),
             100.0 * self.confident as f64 / self.questions.max(1) as f64,
             100.0 * self.confident_wrong as f64 / self.questions.max(1) as f64,
             self.unsure,
+            self.unsure_right,
             self.nothing,
+            self.nothing_right,
         )
     }
 }
 
-/// Figures overall and per language; `show` prints each miss (never for the held-out set).
+/// Figures overall, per language and per entry; `show` prints each miss (never for the
+/// held-out set, whose questions are not for reading).
 fn evaluate(matcher: &Matcher, tsv: &str, show: bool) -> BTreeMap<String, Figures> {
     let mut figures: BTreeMap<String, Figures> = BTreeMap::new();
     for (lang, expected, question) in rows(tsv, 3) {
@@ -71,7 +76,7 @@ fn evaluate(matcher: &Matcher, tsv: &str, show: bool) -> BTreeMap<String, Figure
         let verdict = matcher.ask(&question);
         let top = verdict.ranking.first().map(|scored| scored.id.to_string()).unwrap_or_default();
         let right = top == expected;
-        for key in ["all".to_owned(), lang.clone()] {
+        for key in ["all".to_owned(), lang.clone(), format!("~{expected}")] {
             let f = figures.entry(key).or_default();
             f.questions += 1;
             f.top1 += usize::from(right);
@@ -80,8 +85,14 @@ fn evaluate(matcher: &Matcher, tsv: &str, show: bool) -> BTreeMap<String, Figure
                     f.confident += 1;
                     f.confident_wrong += usize::from(!right);
                 }
-                Band::Unsure => f.unsure += 1,
-                Band::Nothing => f.nothing += 1,
+                Band::Unsure => {
+                    f.unsure += 1;
+                    f.unsure_right += usize::from(right);
+                }
+                Band::Nothing => {
+                    f.nothing += 1;
+                    f.nothing_right += usize::from(right);
+                }
             }
         }
         if show && (!right || verdict.band != Band::Confident) {
