@@ -43,8 +43,9 @@ impl Application {
         let db = Db::connect(&settings.database_url).await.context("cannot open the database")?;
         let campaign = Arc::new(settings.campaign().context("invalid campaign configuration")?);
         let locales = Arc::new(Locales::load().context("cannot load the locales")?);
+        let faq = Arc::new(crate::faq::matcher(&campaign).context("cannot load the FAQ")?);
         let telegram = Telegram::connect(settings).context("cannot build Telegram's client")?;
-        let app = App::new(db, campaign, locales, clock, telegram);
+        let app = App::new(db, campaign, locales, clock, telegram, faq);
         // The menu and the descriptions only help; the bot serves without them, and the next
         // start sets them.
         if let Err(err) = bot::set_commands(&app.telegram, &app.locales).await {

@@ -82,7 +82,7 @@ faq-deadline =
     { $deadline_known ->
         [yes] Сіздің мерзіміңіз — { $way }{ $faq_way ->
             [qaztest] , { $city } қаласы
-           *[other] {""}
+           *[qrt] {""}
         }: соңғы күні { $deadline }. Ол /status ішінде де бар.
        *[no] Қала мен тәсілді таңдағаннан кейін өз мерзіміңізді /status ішінен көресіз: /start
     }
@@ -159,7 +159,7 @@ faq-change-choice =
        *[no] {""}
     }{ $faq_way ->
         [none] {""}
-       *[other] {" "}Тәсіл: { $way }.
+       *[chosen] {" "}Тәсіл: { $way }.
     }
 
 faq-level-title = Қажетті деңгей

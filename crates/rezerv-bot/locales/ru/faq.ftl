@@ -100,7 +100,7 @@ faq-deadline =
     { $deadline_known ->
         [yes] Ваш срок — { $way }{ $faq_way ->
             [qaztest] , город { $city }
-           *[other] {""}
+           *[qrt] {""}
         }: по { $deadline } включительно. Он есть и в /status.
        *[no] Свой срок вы увидите в /status, когда выберете город и способ: /start
     }
@@ -177,7 +177,7 @@ faq-change-choice =
        *[no] {""}
     }{ $faq_way ->
         [none] {""}
-       *[other] {" "}Способ: { $way }.
+       *[chosen] {" "}Способ: { $way }.
     }
 
 faq-level-title = Нужный уровень

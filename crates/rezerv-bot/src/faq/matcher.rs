@@ -99,6 +99,10 @@ pub const UNSURE_FROM: f64 = 0.3;
 pub const CONFIDENT_FROM: f64 = 0.62;
 /// ...with the runner-up at least this far behind.
 pub const CONFIDENT_MARGIN: f64 = 0.15;
+/// ...and at most this share of the best one...
+pub const CONFIDENT_SHARE: f64 = 0.8;
+/// ...and at least this many of the question's words known to the FAQ.
+pub const CONFIDENT_WORDS: usize = 2;
 /// "Did you mean" offers entries scoring at least this share of the best one.
 const CHOICE_SHARE: f64 = 0.5;
 /// Questions longer than this are not questions the FAQ answers (a pasted text, a letter).
@@ -235,20 +239,20 @@ impl Matcher {
         if question.chars().count() > MAX_QUESTION_CHARS {
             return Match { band: Band::Nothing, ranking: self.unranked(), written_in };
         }
-        let mut best: Option<Vec<Scored>> = None;
+        let mut best: Option<(Vec<Scored>, usize)> = None;
         for reading in self.readings(question) {
-            let ranking = self.rank(&reading, written_in);
+            let (ranking, matched) = self.rank(&reading, written_in);
             let better = match (&best, ranking.first()) {
-                (Some(kept), Some(new)) => kept.first().is_none_or(|old| new.score > old.score),
+                (Some((kept, _)), Some(new)) => kept.first().is_none_or(|old| new.score > old.score),
                 (None, _) => true,
                 (Some(_), None) => false,
             };
             if better {
-                best = Some(ranking);
+                best = Some((ranking, matched));
             }
         }
-        let ranking = best.unwrap_or_else(|| self.unranked());
-        let band = band_of(&ranking);
+        let (ranking, matched) = best.unwrap_or_else(|| (self.unranked(), 0));
+        let band = band_of(&ranking, matched);
         Match { band, ranking, written_in }
     }
 
@@ -353,12 +357,14 @@ impl Matcher {
         }
     }
 
-    fn rank(&self, reading: &Reading, written_in: Option<Lang>) -> Vec<Scored> {
+    /// Every entry scored, the best first, and how many of the reading's words the FAQ knows.
+    fn rank(&self, reading: &Reading, written_in: Option<Lang>) -> (Vec<Scored>, usize) {
         let entries = self.ids.len();
         let mut explained = vec![0_f64; entries];
         let mut total = 0_f64;
         // Per word of the question, what each group would give it (similarity × idf).
         let mut weights: Vec<Vec<f64>> = Vec::new();
+        let mut matched = 0;
         for term in reading.content() {
             let letters = Letters::of(term, written_in);
             let mut best = 0_f64;
@@ -382,6 +388,7 @@ impl Matcher {
                 }
             }
             if best > 0.0 {
+                matched += 1;
                 total += best;
                 for (sum, part) in explained.iter_mut().zip(per_entry) {
                     *sum += part;
@@ -392,7 +399,7 @@ impl Matcher {
             weights.push(per_group);
         }
         if total <= 0.0 {
-            return self.unranked();
+            return (self.unranked(), 0);
         }
         // The closest single phrasing of each entry: how much of the question it explains,
         // and how much of it the question says.
@@ -420,16 +427,22 @@ impl Matcher {
             .collect();
         // A stable sort keeps FAQ order among equals.
         ranking.sort_by(|a, b| b.score.total_cmp(&a.score));
-        ranking
+        (ranking, matched)
     }
 }
 
-fn band_of(ranking: &[Scored]) -> Band {
+/// Confident only when the best entry is well ahead, in both terms (0.9 against 0.8 is no
+/// answer), and more than one word of the question says so: "код" alone may mean three entries.
+fn band_of(ranking: &[Scored], matched: usize) -> Band {
     let top = ranking.first().map_or(0.0, |scored| scored.score);
     let second = ranking.get(1).map_or(0.0, |scored| scored.score);
     if top < UNSURE_FROM {
         Band::Nothing
-    } else if top >= CONFIDENT_FROM && top - second >= CONFIDENT_MARGIN {
+    } else if matched >= CONFIDENT_WORDS
+        && top >= CONFIDENT_FROM
+        && top - second >= CONFIDENT_MARGIN
+        && second <= top * CONFIDENT_SHARE
+    {
         Band::Confident
     } else {
         Band::Unsure
@@ -542,7 +555,9 @@ mod tests {
         assert_eq!(alike("cafe", "cate"), 0.0);
         assert_eq!(alike("promocode", "promocodes"), 0.8);
         assert_eq!(alike("deadline", "dedline"), 0.75);
-        assert_eq!(alike("certificate", "sertifikate"), 0.7);
+        assert_eq!(alike("registration", "regsitratoin"), 0.7);
+        assert_eq!(alike("registration", "registered"), 0.72);
+        assert_eq!(alike("certificate", "sertificate"), 0.0);
         assert_eq!(alike("online", "offline"), 0.0);
     }
 }

@@ -13,3 +13,9 @@ pub use data::{Entry, Faq, FaqError, LANGUAGE, MIN_PHRASINGS, PHRASINGS};
 pub use entry_id::{EntryId, EntryIdError};
 pub use matcher::{Band, CONFIDENT_FROM, CONFIDENT_MARGIN, MAX_QUESTION_CHARS, Match, Matcher, Scored, Tuning, UNSURE_FROM};
 pub use text::{Normalizer, Reading, Term, Word};
+
+/// The matcher as the bot builds it: the embedded FAQ, with the campaign's city names as
+/// places that count for no entry.
+pub fn matcher(campaign: &crate::config::Campaign) -> Result<Matcher, FaqError> {
+    Ok(Matcher::new(&Faq::embedded()?, &campaign.city_names()))
+}

@@ -4,16 +4,11 @@
 use std::fmt::Write;
 
 use super::answer::{self, Known};
-use super::{Band, Faq, Matcher};
+use super::Band;
 use crate::config::Campaign;
 use crate::domain::Lang;
 use crate::i18n::Locales;
 use crate::storage::{AskedQuestion, Db, QUESTION_RETENTION_DAYS};
-
-/// The matcher built as the bot builds it: the embedded FAQ, the campaign's city names.
-pub fn matcher(campaign: &Campaign) -> Result<Matcher, super::FaqError> {
-    Ok(Matcher::new(&Faq::embedded()?, &campaign.city_names()))
-}
 
 /// The entry a question matches, its confidence, the band and the runners-up; then the
 /// answer as the bot would give it in `lang` to a candidate it knows nothing of.
@@ -24,7 +19,7 @@ pub fn ask(
     lang: Lang,
     explain: bool,
 ) -> Result<String, super::FaqError> {
-    let matcher = matcher(campaign)?;
+    let matcher = super::matcher(campaign)?;
     let verdict = matcher.ask(question);
     let mut out = String::new();
     let top = verdict.ranking.first();

@@ -35,8 +35,26 @@ fn sample_args() -> Args<'static> {
         "to",
         "from_month",
         "to_month",
+        // the FAQ's answers (locales/*/faq.ftl)
+        "support",
+        "cutoffs",
+        "delays",
+        "cutoff",
+        "results_date",
+        "places",
+        "cities",
     ] {
         args = args.with(name, format!("<{name}>"));
+    }
+    for (name, value) in [
+        ("faq_way", "none"),
+        ("kind", "both"),
+        ("support_known", "no"),
+        ("city_known", "no"),
+        ("deadline_known", "no"),
+        ("results_known", "no"),
+    ] {
+        args = args.with(name, value);
     }
     for name in ["days", "step", "total", "day", "year", "from_day", "to_day"] {
         args = args.with(name, 5);
@@ -83,6 +101,9 @@ fn every_generated_id_exists() {
         }
     }
     needed.extend(rezerv_bot::bot::Command::NAMES.iter().map(|name| format!("cmd-{name}")));
+    // Every FAQ entry's answer and button.
+    let faq = rezerv_bot::faq::Faq::embedded().unwrap();
+    needed.extend(faq.ids().flat_map(|id| [rezerv_bot::faq::answer::message_id(id), rezerv_bot::faq::answer::title_id(id)]));
     needed.extend((1..=12).map(|month| format!("month-{month}")));
     needed.extend((1..=7).flat_map(|day| [format!("weekday-{day}"), format!("weekday-short-{day}")]));
     for lang in Lang::ALL {
@@ -96,7 +117,11 @@ fn every_generated_id_exists() {
 #[test]
 fn every_literal_id_in_the_sources_exists() {
     let locales = Locales::load().unwrap();
-    let mut files = vec![std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/src/i18n.rs"))];
+    // (src/faq/answer.rs names entry ids in its tests; its messages are rendered by them.)
+    let mut files = vec![
+        std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/src/i18n.rs")),
+        std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/src/faq/report.rs")),
+    ];
     let mut dirs = vec![std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/src/bot"))];
     while let Some(dir) = dirs.pop() {
         for entry in std::fs::read_dir(dir).unwrap() {
@@ -227,6 +252,23 @@ fn rendered_messages(locales: &Locales, lang: Lang) -> Vec<(String, String)> {
     }
     for name in ["city", "link", "results", "qrt", "application", "pkrezerv", "code", "language", "commands"] {
         args = args.with(name, format!("{name}-value"));
+    }
+    for name in ["cutoff", "results_date"] {
+        args = args.with(name, date.clone());
+    }
+    for name in ["support", "cutoffs", "delays", "places", "cities"] {
+        args = args.with(name, format!("{name}-value"));
+    }
+    // What the FAQ knows of a candidate who chose QAZTEST in a city and a test date.
+    for (name, value) in [
+        ("faq_way", "qaztest"),
+        ("kind", "both"),
+        ("support_known", "yes"),
+        ("city_known", "yes"),
+        ("deadline_known", "yes"),
+        ("results_known", "yes"),
+    ] {
+        args = args.with(name, value);
     }
     for name in ["step", "total", "day", "year", "from_day", "to_day"] {
         args = args.with(name, 5);

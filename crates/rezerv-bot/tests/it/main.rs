@@ -7,6 +7,7 @@ mod cli;
 mod concurrency;
 mod crash;
 mod faults;
+mod faq;
 mod faq_eval;
 mod fuzz;
 mod journey;

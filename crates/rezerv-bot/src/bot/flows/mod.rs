@@ -5,6 +5,7 @@ pub mod cabinet;
 pub mod city;
 pub mod code;
 pub mod fallback;
+pub mod faq;
 pub mod forget;
 pub mod group;
 pub mod help;
@@ -50,6 +51,8 @@ pub fn message_handler() -> UpdateHandler<BotError> {
                 )
                 .branch(case![State::Ready { city, way }].endpoint(cabinet::pasted_when_ready)),
         )
+        // Free text where no text is expected: a question for the FAQ.
+        .branch(dptree::filter(faq::is_question).endpoint(faq::question))
         .endpoint(fallback::unexpected_message)
 }
 
@@ -58,6 +61,10 @@ pub fn callback_handler() -> UpdateHandler<BotError> {
     let decoded = dptree::filter_map(|query: CallbackQuery| query.data.as_deref().and_then(Callback::decode))
         .branch(case![Callback::Lang(lang)].endpoint(start::language_chosen))
         .branch(case![Callback::Status].endpoint(status::button))
+        // The FAQ's buttons work in any state.
+        .branch(case![Callback::FaqEntry(id)].endpoint(faq::shown))
+        .branch(case![Callback::FaqChosen(id)].endpoint(faq::chosen))
+        .branch(case![Callback::FaqOthers(ids)].endpoint(faq::others))
         .branch(
             case![State::City { fixed_way }]
                 .branch(case![Callback::City(id)].endpoint(city::chosen))
