@@ -278,6 +278,17 @@ impl Matcher {
         readings
     }
 
+    /// A word, or its other reading (an ambiguous Latin spelling) if the FAQ knows that one
+    /// better.
+    fn better_reading<'t>(&self, term: &'t Term, written_in: Option<Lang>) -> &'t Term {
+        let Some(other) = term.other.as_deref() else { return term };
+        let closest = |term: &Term| {
+            let letters = Letters::of(term, written_in);
+            self.groups.iter().map(|group| similarity(term, &letters, group)).fold(0.0, f64::max)
+        };
+        if closest(other) > closest(term) { other } else { term }
+    }
+
     /// How many words of a reading the FAQ knows: stopwords, places and numbers, and words
     /// close to its vocabulary.
     fn recognised(&self, reading: &Reading, written_in: Option<Lang>) -> usize {
@@ -287,6 +298,7 @@ impl Matcher {
             .filter(|word| match word {
                 Word::Stop | Word::Neutral => true,
                 Word::Content(term) => {
+                    let term = self.better_reading(term, written_in);
                     let letters = Letters::of(term, written_in);
                     self.groups.iter().any(|group| similarity(term, &letters, group) >= self.tuning.min_similarity)
                 }
@@ -304,6 +316,7 @@ impl Matcher {
                     Word::Neutral => words.push("(place or number)".to_owned()),
                     Word::Stop => {}
                     Word::Content(term) => {
+                        let term = self.better_reading(term, self.written_in(question));
                         let letters = Letters::of(term, self.written_in(question));
                         let mut matches: Vec<(f64, &Group)> = self
                             .groups
@@ -366,6 +379,7 @@ impl Matcher {
         let mut weights: Vec<Vec<f64>> = Vec::new();
         let mut matched = 0;
         for term in reading.content() {
+            let term = self.better_reading(term, written_in);
             let letters = Letters::of(term, written_in);
             let mut best = 0_f64;
             let mut per_entry = vec![0_f64; entries];
@@ -485,7 +499,7 @@ fn similarity(term: &Term, letters: &Letters, group: &Group) -> f64 {
     let stem_len = group.stem_chars.len();
     let russian = letters.russian && group.russian;
     let kazakh = letters.kazakh && group.kazakh;
-    if stem_len >= 3 && ((russian && term.ru == group.stem) || (kazakh && term.kk == group.stem)) {
+    if stem_len >= 3 && ((russian && term.ru == group.stem) || (kazakh && term.kk_all.contains(&group.stem))) {
         return 0.9;
     }
     let mut best = 0_f64;

@@ -15,8 +15,14 @@ pub struct Term {
     pub surface: String,
     /// Snowball's Russian stem of `surface`.
     pub ru: String,
-    /// `surface` with its Kazakh endings stripped.
+    /// `surface` with its Kazakh endings stripped, the longest first.
     pub kk: String,
+    /// Every stem the endings could leave: an ending can be read two ways (тесті is тест-і,
+    /// not тес-ті), so a question's word matches a phrasing's stem that is any of these.
+    pub kk_all: Vec<String>,
+    /// Another reading of a Latin-script word whose spelling is ambiguous ("auysu" is ауысу,
+    /// "bayqau" is байқау): the matcher keeps whichever the FAQ knows better.
+    pub other: Option<Box<Term>>,
 }
 
 /// How a word of a text counts for the matcher.
@@ -65,6 +71,8 @@ pub struct Normalizer {
     lookalikes: HashMap<char, char>,
     /// Latin sequences (as chars) to Cyrillic, the longest first.
     latin: Vec<(Vec<char>, String)>,
+    /// Latin pairs that may also be read letter by letter.
+    latin_either: Vec<Vec<char>>,
     layout: HashMap<char, char>,
     stopwords: HashSet<String>,
     /// The long stopwords, letter by letter: one typo in them still makes a stopword.
@@ -90,6 +98,9 @@ impl std::fmt::Debug for Normalizer {
 
 /// A synonym's other forms are recognised by a stem at least this long.
 const MIN_SYNONYM_STEM: usize = 4;
+
+/// The most stems `kk_stems` gives a word.
+const MAX_STEMS: usize = 12;
 
 /// Words this long may carry a typo and still be recognised.
 pub const LONG_WORD: usize = 6;
@@ -145,6 +156,7 @@ impl Normalizer {
             fold: data.fold.iter().copied().collect(),
             lookalikes: data.lookalikes.iter().copied().collect(),
             latin,
+            latin_either: data.latin_either.iter().map(|pair| pair.chars().collect()).collect(),
             layout: data.layout.iter().copied().collect(),
             stopwords: HashSet::new(),
             long_stopwords: Vec::new(),
@@ -196,6 +208,7 @@ impl Normalizer {
             .iter()
             .chain(extra_neutral)
             .flat_map(|text| normalizer.raw_words(text, false))
+            .map(|(surface, _)| surface)
             .collect();
         for surface in neutral {
             let term = normalizer.term(surface);
@@ -228,12 +241,13 @@ impl Normalizer {
     pub fn reading(&self, text: &str, layout: bool) -> Reading {
         let mut words = Vec::new();
         let mut seen = HashSet::new();
-        for surface in self.raw_words(text, layout) {
+        for (surface, other) in self.raw_words(text, layout) {
             if self.is_stopword(&surface) {
                 words.push(Word::Stop);
                 continue;
             }
-            let term = self.term(surface);
+            let mut term = self.term(surface);
+            term.other = other.filter(|other| !self.is_stopword(other)).map(|other| Box::new(self.term(other)));
             let neutral = term.surface.chars().all(|c| c.is_ascii_digit())
                 || [&term.surface, &term.ru, &term.kk].iter().any(|form| self.neutral.contains(*form));
             if neutral {
@@ -260,7 +274,7 @@ impl Normalizer {
     /// A word of a data list, or nothing if it is not one word.
     fn single_surface(&self, text: &str) -> Option<String> {
         let mut words = self.raw_words(text, false);
-        (words.len() == 1).then(|| words.remove(0))
+        (words.len() == 1).then(|| words.remove(0).0)
     }
 
     fn term(&self, surface: String) -> Term {
@@ -277,13 +291,14 @@ impl Normalizer {
     fn stemmed(&self, surface: String) -> Term {
         let ru = self.russian.stem(&surface).into_owned();
         let kk = self.kk_stem(&surface);
-        Term { surface, ru, kk }
+        let kk_all = self.kk_stems(&surface);
+        Term { surface, ru, kk, kk_all, other: None }
     }
 
     /// Lowercase words with punctuation gone, Latin turned into Cyrillic and Kazakh letters
     /// folded. A Kazakh ending written after a hyphen or a number (qrt-ға, 22-сіне) is
     /// dropped; a letter and a number stay one word (B1, А2).
-    fn raw_words(&self, text: &str, layout: bool) -> Vec<String> {
+    fn raw_words(&self, text: &str, layout: bool) -> Vec<(String, Option<String>)> {
         let lower: String = text
             .chars()
             .flat_map(char::to_lowercase)
@@ -301,8 +316,9 @@ impl Normalizer {
                 if part.is_empty() {
                     continue;
                 }
-                for (run_index, run) in self.runs(part).into_iter().enumerate() {
+                for (run_index, (run, other)) in self.runs(part).into_iter().enumerate() {
                     let word = self.fold_word(&run);
+                    let other = other.map(|other| self.fold_word(&other));
                     let attached = index > 0 || run_index > 0;
                     if word.chars().count() < 2 && !word.chars().all(|c| c.is_ascii_digit()) {
                         continue;
@@ -310,7 +326,7 @@ impl Normalizer {
                     if attached && self.is_ending(&word) {
                         continue;
                     }
-                    words.push(word);
+                    words.push((word, other));
                 }
             }
         }
@@ -318,8 +334,9 @@ impl Normalizer {
     }
 
     /// A hyphen-free part of a word split where its script or its digits change, each run in
-    /// Cyrillic. Latin look-alikes inside a Cyrillic word are its letters (тeст with a Latin e).
-    fn runs(&self, part: &str) -> Vec<String> {
+    /// Cyrillic (with its other reading, for an ambiguous Latin spelling). Latin look-alikes
+    /// inside a Cyrillic word are its letters (тeст with a Latin e).
+    fn runs(&self, part: &str) -> Vec<(String, Option<String>)> {
         let chars: Vec<char> = part.chars().collect();
         let has_cyrillic = chars.iter().any(|c| is_cyrillic(*c));
         let latin: Vec<char> = chars.iter().copied().filter(|c| is_latin(*c)).collect();
@@ -364,15 +381,21 @@ impl Normalizer {
         joined
             .into_iter()
             .map(|(k, run)| match k {
-                Kind::Latin => self.transliterate(&run),
-                Kind::Digit if run.chars().next().is_some_and(is_latin) => self.transliterate(&run),
-                _ => run,
+                Kind::Latin => {
+                    let main = self.transliterate(&run, true);
+                    let other = self.transliterate(&run, false);
+                    let other = (other != main).then_some(other);
+                    (main, other)
+                }
+                Kind::Digit if run.chars().next().is_some_and(is_latin) => (self.transliterate(&run, true), None),
+                _ => (run, None),
             })
             .collect()
     }
 
-    /// Latin to Cyrillic, the longest sequence first; a sign with no rule is dropped.
-    fn transliterate(&self, word: &str) -> String {
+    /// Latin to Cyrillic, the longest sequence first; a sign with no rule is dropped. Without
+    /// `glides`, the pairs that may also be read letter by letter (`latin_either`) are.
+    fn transliterate(&self, word: &str, glides: bool) -> String {
         let chars: Vec<char> = word.chars().collect();
         let mut out = String::new();
         let mut at = 0;
@@ -383,6 +406,9 @@ impl Normalizer {
                 continue;
             }
             for (from, to) in &self.latin {
+                if !glides && self.latin_either.contains(from) {
+                    continue;
+                }
                 if chars[at..].starts_with(from) {
                     out.push_str(to);
                     at += from.len();
@@ -414,6 +440,28 @@ impl Normalizer {
 
     /// The word with its Kazakh endings stripped, the longest first, while `kk_min_stem`
     /// letters stay.
+    /// Every stem that stripping Kazakh endings (in any order the list allows) can leave, the
+    /// word itself included, while `kk_min_stem` letters stay.
+    pub fn kk_stems(&self, word: &str) -> Vec<String> {
+        let mut found: Vec<Vec<char>> = vec![word.chars().collect()];
+        let mut at = 0;
+        // A word has a few endings at most; the bound keeps a pathological word cheap.
+        while at < found.len() && found.len() < MAX_STEMS {
+            let stem = found[at].clone();
+            at += 1;
+            let Some(last) = stem.last() else { continue };
+            for suffix in self.suffixes_by_last.get(last).into_iter().flatten() {
+                if stem.ends_with(suffix) && stem.len() >= suffix.len() + self.kk_min_stem {
+                    let shorter = stem[..stem.len() - suffix.len()].to_vec();
+                    if !found.contains(&shorter) {
+                        found.push(shorter);
+                    }
+                }
+            }
+        }
+        found.into_iter().map(|stem| stem.into_iter().collect()).collect()
+    }
+
     pub fn kk_stem(&self, word: &str) -> String {
         let mut stem: Vec<char> = word.chars().collect();
         while let Some(last) = stem.last() {
