@@ -162,8 +162,26 @@ mod tests {
     fn foreign_data_is_rejected() {
         let four = "fo:ways,qrt,cost,level";
         for data in [
-            "", "x", "l:en", "c:", "c:Almaty", "sd:0", "sd:03", "sd:x", "td:20230931", "w:QRT", "ap:1", "qb:1", "l", "fq:",
-            "fq:Ways", "fc:a_b", "fo:", "fo:ways,", four, "fq",
+            "",
+            "x",
+            "l:en",
+            "c:",
+            "c:Almaty",
+            "sd:0",
+            "sd:03",
+            "sd:x",
+            "td:20230931",
+            "w:QRT",
+            "ap:1",
+            "qb:1",
+            "l",
+            "fq:",
+            "fq:Ways",
+            "fc:a_b",
+            "fo:",
+            "fo:ways,",
+            four,
+            "fq",
         ] {
             assert_eq!(Callback::decode(data), None, "{data}");
         }

@@ -72,7 +72,10 @@ pub fn args(locales: &Locales, campaign: &Campaign, lang: Lang, known: &Known<'_
         .with("period", locales.date_range(lang, window.opens, window.closes))
         .with("source", campaign.code_source.as_str())
         .with("support_known", yes(campaign.support.is_some()))
-        .with("support", campaign.support.as_deref().map(|contact| html_escape(contact).into_owned()).unwrap_or_default())
+        .with(
+            "support",
+            campaign.support.as_deref().map(|contact| html_escape(contact).into_owned()).unwrap_or_default(),
+        )
         .with("cutoffs", group_lines(locales, campaign, lang, GroupLine::Cutoff))
         .with("delays", group_lines(locales, campaign, lang, GroupLine::Delay));
     args = args
@@ -90,9 +93,8 @@ pub fn args(locales: &Locales, campaign: &Campaign, lang: Lang, known: &Known<'_
         (Some(Way::Qaztest), Some(city)) => Some(campaign.deadline(city, Way::Qaztest)),
         _ => None,
     };
-    args = args
-        .with("deadline_known", yes(deadline.is_some()))
-        .with("deadline", deadline.map(date).unwrap_or_default());
+    args =
+        args.with("deadline_known", yes(deadline.is_some())).with("deadline", deadline.map(date).unwrap_or_default());
     let results_due = match (known.city, known.way, known.test_date) {
         (Some(city), Some(way), Some(test_date)) => campaign.results_due(city, way, test_date),
         _ => None,
@@ -129,8 +131,8 @@ fn group_lines(locales: &Locales, campaign: &Campaign, lang: Lang, line: GroupLi
                 (true, _) => "regional",
                 (false, false) => "cities",
             };
-            let places = locales
-                .t_args(lang, "faq-places", &Args::new().with("kind", kind).with("cities", named.join(", ")));
+            let places =
+                locales.t_args(lang, "faq-places", &Args::new().with("kind", kind).with("cities", named.join(", ")));
             let args = Args::new().with("places", places);
             match line {
                 GroupLine::Cutoff => {

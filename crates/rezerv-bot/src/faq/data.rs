@@ -111,7 +111,10 @@ impl Faq {
                 if list.len() < MIN_PHRASINGS {
                     return Err(invalid(
                         FILE,
-                        format!("entries[{index}] `{id}` has {} {lang} phrasings; at least {MIN_PHRASINGS} are needed", list.len()),
+                        format!(
+                            "entries[{index}] `{id}` has {} {lang} phrasings; at least {MIN_PHRASINGS} are needed",
+                            list.len()
+                        ),
                     ));
                 }
                 phrasings.extend(list.into_iter().map(|text| (lang, text)));
@@ -140,10 +143,10 @@ impl Faq {
     /// it has not seen (the phrasings' leave-one-out figure in tests/it/faq_eval.rs).
     pub fn without_phrasing(&self, entry: usize, phrasing: usize) -> Faq {
         let mut faq = self.clone();
-        if let Some(entry) = faq.entries.get_mut(entry) {
-            if phrasing < entry.phrasings.len() {
-                entry.phrasings.remove(phrasing);
-            }
+        if let Some(entry) = faq.entries.get_mut(entry)
+            && phrasing < entry.phrasings.len()
+        {
+            entry.phrasings.remove(phrasing);
         }
         faq
     }

@@ -13,9 +13,9 @@
 
 use std::collections::HashMap;
 
+use super::EntryId;
 use super::data::Faq;
 use super::text::{Normalizer, Reading, Term, Word, typos};
-use super::EntryId;
 use crate::domain::Lang;
 
 crate::domain::spelled! {
@@ -196,7 +196,7 @@ impl Matcher {
                         groups[group].surfaces.push(term.surface.clone());
                         groups[group].surface_chars.push(term.surface.chars().collect());
                     }
-                        if !used.contains(&group) {
+                    if !used.contains(&group) {
                         used.push(group);
                         counts[group][index] += 1.0;
                     }
@@ -212,7 +212,9 @@ impl Matcher {
             let top = rates.iter().copied().fold(0.0, f64::max);
             group.assoc = rates
                 .iter()
-                .map(|rate| if *rate > 0.0 { tuning.assoc_floor + (1.0 - tuning.assoc_floor) * rate / top } else { 0.0 })
+                .map(
+                    |rate| if *rate > 0.0 { tuning.assoc_floor + (1.0 - tuning.assoc_floor) * rate / top } else { 0.0 },
+                )
                 .collect();
             let used_by = count.iter().filter(|n| **n > 0.0).count().max(1);
             // A word seen in one phrasing is weaker evidence than one seen in several.
@@ -384,8 +386,7 @@ impl Matcher {
             let mut best = 0_f64;
             let mut per_entry = vec![0_f64; entries];
             let mut per_group = vec![0_f64; self.groups.len()];
-            let similarities: Vec<f64> =
-                self.groups.iter().map(|group| similarity(term, &letters, group)).collect();
+            let similarities: Vec<f64> = self.groups.iter().map(|group| similarity(term, &letters, group)).collect();
             // A word that matches some group exactly is not also a typo of another one.
             let closest = similarities.iter().copied().fold(0.0, f64::max);
             let floor = self.tuning.min_similarity.max(closest - SHADOW);

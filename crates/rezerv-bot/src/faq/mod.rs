@@ -3,15 +3,17 @@
 //! Pure: no Telegram, no database.
 
 pub mod answer;
-pub mod report;
 mod data;
 mod entry_id;
 mod matcher;
+pub mod report;
 mod text;
 
-pub use data::{Entry, Faq, FaqError, LANGUAGE, MIN_PHRASINGS, PHRASINGS};
+pub use data::{Entry, Faq, FaqError, LANGUAGE, LanguageData, MIN_PHRASINGS, PHRASINGS};
 pub use entry_id::{EntryId, EntryIdError};
-pub use matcher::{Band, CONFIDENT_FROM, CONFIDENT_MARGIN, MAX_QUESTION_CHARS, Match, Matcher, Scored, Tuning, UNSURE_FROM};
+pub use matcher::{
+    Band, CONFIDENT_FROM, CONFIDENT_MARGIN, MAX_QUESTION_CHARS, Match, Matcher, Scored, Tuning, UNSURE_FROM,
+};
 pub use text::{Normalizer, Reading, Term, Word};
 
 /// The matcher as the bot builds it: the embedded FAQ, with the campaign's city names as

@@ -3,8 +3,8 @@
 
 use std::fmt::Write;
 
-use super::answer::{self, Known};
 use super::Band;
+use super::answer::{self, Known};
 use crate::config::Campaign;
 use crate::domain::Lang;
 use crate::i18n::Locales;

@@ -151,7 +151,7 @@ impl Normalizer {
     pub fn new(data: &LanguageData, extra_neutral: &[String]) -> Normalizer {
         let mut latin: Vec<(Vec<char>, String)> =
             data.latin.iter().map(|(from, to)| (from.chars().collect(), to.clone())).collect();
-        latin.sort_by(|a, b| b.0.len().cmp(&a.0.len()));
+        latin.sort_by_key(|rule| std::cmp::Reverse(rule.0.len()));
         let mut normalizer = Normalizer {
             fold: data.fold.iter().copied().collect(),
             lookalikes: data.lookalikes.iter().copied().collect(),
@@ -170,7 +170,7 @@ impl Normalizer {
         };
         let mut suffixes: Vec<Vec<char>> =
             data.kk_suffixes.iter().map(|suffix| normalizer.fold_word(suffix).chars().collect()).collect();
-        suffixes.sort_by(|a, b| b.len().cmp(&a.len()));
+        suffixes.sort_by_key(|suffix| std::cmp::Reverse(suffix.len()));
         suffixes.dedup();
         for suffix in &suffixes {
             if let Some(last) = suffix.last() {
@@ -182,7 +182,9 @@ impl Normalizer {
         let synonyms: HashMap<String, String> = data
             .synonyms
             .iter()
-            .filter_map(|(spelling, word)| Some((normalizer.single_surface(spelling)?, normalizer.single_surface(word)?)))
+            .filter_map(|(spelling, word)| {
+                Some((normalizer.single_surface(spelling)?, normalizer.single_surface(word)?))
+            })
             .collect();
         let mut synonym_stems = HashMap::new();
         for (spelling, word) in &synonyms {
@@ -266,9 +268,10 @@ impl Normalizer {
         }
         let chars: Vec<char> = word.chars().collect();
         chars.len() >= LONG_WORD
-            && self.long_stopwords.iter().any(|stop| {
-                stop[0] == chars[0] && stop.len().abs_diff(chars.len()) <= 1 && typos(stop, &chars) <= 1
-            })
+            && self
+                .long_stopwords
+                .iter()
+                .any(|stop| stop[0] == chars[0] && stop.len().abs_diff(chars.len()) <= 1 && typos(stop, &chars) <= 1)
     }
 
     /// A word of a data list, or nothing if it is not one word.
@@ -299,16 +302,10 @@ impl Normalizer {
     /// folded. A Kazakh ending written after a hyphen or a number (qrt-ға, 22-сіне) is
     /// dropped; a letter and a number stay one word (B1, А2).
     fn raw_words(&self, text: &str, layout: bool) -> Vec<(String, Option<String>)> {
-        let lower: String = text
-            .chars()
-            .flat_map(char::to_lowercase)
-            .map(|c| if is_apostrophe(c) { '\'' } else { c })
-            .collect();
-        let mapped: String = if layout {
-            lower.chars().map(|c| self.layout.get(&c).copied().unwrap_or(c)).collect()
-        } else {
-            lower
-        };
+        let lower: String =
+            text.chars().flat_map(char::to_lowercase).map(|c| if is_apostrophe(c) { '\'' } else { c }).collect();
+        let mapped: String =
+            if layout { lower.chars().map(|c| self.layout.get(&c).copied().unwrap_or(c)).collect() } else { lower };
         let mut words = Vec::new();
         for chunk in mapped.split(|c: char| !(c.is_alphanumeric() || c == '-' || is_apostrophe(c))) {
             for (index, part) in chunk.split('-').enumerate() {
@@ -438,8 +435,8 @@ impl Normalizer {
         true
     }
 
-    /// The word with its Kazakh endings stripped, the longest first, while `kk_min_stem`
-    /// letters stay.
+    /// The word (folded: ғ as г, і as и...) with its Kazakh endings stripped, the longest
+    /// first, while `kk_min_stem` letters stay.
     /// Every stem that stripping Kazakh endings (in any order the list allows) can leave, the
     /// word itself included, while `kk_min_stem` letters stay.
     pub fn kk_stems(&self, word: &str) -> Vec<String> {

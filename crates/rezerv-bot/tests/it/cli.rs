@@ -151,8 +151,7 @@ async fn faq_unanswered_lists_the_most_frequent_questions_first() {
     for user in [&first, &second] {
         app.send(user, "/start").await;
     }
-    for (user, text) in
-        [(&first, "как приготовить плов"), (&second, "Как приготовить плов?"), (&second, "әзіл айтшы")]
+    for (user, text) in [(&first, "как приготовить плов"), (&second, "Как приготовить плов?"), (&second, "әзіл айтшы")]
     {
         app.send(user, text).await;
     }

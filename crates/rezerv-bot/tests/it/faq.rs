@@ -191,7 +191,10 @@ async fn a_question_during_step_3_is_answered_with_the_candidates_data_then_step
 
     // Its "Done" still works.
     app.press(&user, &app.t(Lang::Ru, "btn-step-done")).await;
-    assert_eq!(app.state(&user).await, Some(State::Step { city: "almaty".parse().unwrap(), way: Way::Qaztest, step: 4 }));
+    assert_eq!(
+        app.state(&user).await,
+        Some(State::Step { city: "almaty".parse().unwrap(), way: Way::Qaztest, step: 4 })
+    );
     app.assert_clean();
 }
 

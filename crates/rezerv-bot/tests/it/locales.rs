@@ -103,7 +103,9 @@ fn every_generated_id_exists() {
     needed.extend(rezerv_bot::bot::Command::NAMES.iter().map(|name| format!("cmd-{name}")));
     // Every FAQ entry's answer and button.
     let faq = rezerv_bot::faq::Faq::embedded().unwrap();
-    needed.extend(faq.ids().flat_map(|id| [rezerv_bot::faq::answer::message_id(id), rezerv_bot::faq::answer::title_id(id)]));
+    needed.extend(
+        faq.ids().flat_map(|id| [rezerv_bot::faq::answer::message_id(id), rezerv_bot::faq::answer::title_id(id)]),
+    );
     needed.extend((1..=12).map(|month| format!("month-{month}")));
     needed.extend((1..=7).flat_map(|day| [format!("weekday-{day}"), format!("weekday-short-{day}")]));
     for lang in Lang::ALL {

@@ -55,8 +55,11 @@ pub async fn question(turn: Turn, msg: Message, state: State) -> HandlerResult {
             turn.say(Prompt::with_inline(answer_text(&turn, &state, &best.id), rows)).await?;
         }
         (Band::Unsure, Some(_)) => {
-            let rows =
-                verdict.choices(CHOICES).iter().map(|scored| entry_button(&turn, &scored.id, Callback::FaqChosen(scored.id.clone()))).collect();
+            let rows = verdict
+                .choices(CHOICES)
+                .iter()
+                .map(|scored| entry_button(&turn, &scored.id, Callback::FaqChosen(scored.id.clone())))
+                .collect();
             // Kept before the reply: a replay after a crash records it again, never loses it.
             let lang = verdict.written_in.unwrap_or(view.lang);
             turn.app.db.record_question(chat_id, lang, text, Band::Unsure, turn.app.clock.now()).await?;
