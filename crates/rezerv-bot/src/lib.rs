@@ -8,6 +8,7 @@ pub mod clock;
 pub mod config;
 pub mod domain;
 pub mod export;
+pub mod faq;
 pub mod http;
 pub mod i18n;
 pub mod import;

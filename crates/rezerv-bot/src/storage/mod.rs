@@ -7,6 +7,7 @@ mod console;
 mod dialogue;
 mod eligible;
 mod export;
+mod faq;
 mod inbox;
 mod migrations;
 mod ops;
@@ -36,6 +37,7 @@ pub use console::{
 };
 pub use dialogue::{DialogueStore, StateSummary, StoredState};
 pub use export::{FunnelCount, IssuedCode, Revocation};
+pub use faq::{AskedQuestion, QUESTION_RETENTION_DAYS};
 pub use inbox::InboxEntry;
 pub use ops::OpsSnapshot;
 pub use outbox::{CancelReason, ClaimedRow, OutboxRow, OutboxStatus, PlanInput, PlannedRow, Wave};
