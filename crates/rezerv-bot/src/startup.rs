@@ -67,7 +67,7 @@ impl Application {
         let campaign = Arc::new(settings.campaign().context("invalid campaign configuration")?);
         let locales = Arc::new(Locales::load().context("cannot load the locales")?);
         let telegram = Telegram::connect(settings).context("cannot build Telegram's client")?;
-        Ok(App::new(db, campaign, locales, clock, telegram))
+        Ok(App::new(db, campaign, locales, clock, telegram, settings.sender.clone()))
     }
 
     /// What the handlers share: database, campaign, locales, clock, planner.

@@ -3,6 +3,7 @@
 use chrono::NaiveDate;
 
 use super::flows::console::Panel;
+use super::flows::console::broadcast::BroadcastButton;
 use crate::domain::{CityId, Lang, Way};
 
 /// The largest `callback_data` Telegram accepts, in bytes.
@@ -31,6 +32,8 @@ pub enum Callback {
     ForgetNo,
     /// A button of the organisers' console.
     Console(Panel),
+    /// A button of a broadcast being composed or sent (console).
+    Broadcast(BroadcastButton),
 }
 
 impl Callback {
@@ -52,6 +55,7 @@ impl Callback {
             Callback::ForgetYes => "fy".into(),
             Callback::ForgetNo => "fn".into(),
             Callback::Console(panel) => format!("a:{panel}"),
+            Callback::Broadcast(pressed) => format!("b:{}", pressed.encode()),
         }
     }
 
@@ -80,6 +84,7 @@ impl Callback {
             ("fy", None) => Callback::ForgetYes,
             ("fn", None) => Callback::ForgetNo,
             ("a", Some(panel)) => Callback::Console(panel.parse().ok()?),
+            ("b", Some(pressed)) => Callback::Broadcast(BroadcastButton::decode(pressed)?),
             _ => return None,
         };
         Some(callback)

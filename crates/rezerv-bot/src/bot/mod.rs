@@ -22,7 +22,7 @@ use teloxide::dispatching::dialogue::Dialogue;
 use teloxide::dispatching::{ShutdownToken, UpdateHandler};
 use teloxide::prelude::*;
 use teloxide::types::{BotCommand, BotCommandScope};
-use tokio::sync::watch;
+use tokio::sync::{Notify, watch};
 use tokio::task::{AbortHandle, JoinHandle};
 
 pub use callback::{Callback, MAX_CALLBACK_BYTES};
@@ -36,7 +36,7 @@ use crate::clock::SharedClock;
 use crate::config::Campaign;
 use crate::domain::Lang;
 use crate::i18n::Locales;
-use crate::reminders::Planner;
+use crate::reminders::{Planner, SenderConfig};
 use crate::storage::{Db, DialogueStore, Profile, Receipt, Receipts};
 use crate::telegram::{Patience, Telegram};
 
@@ -55,6 +55,12 @@ pub struct App {
     pub receipts: Arc<Receipts>,
     /// Telegram, through the request layer.
     pub telegram: Telegram,
+    /// How the outbox sends: its pace gives a broadcast's ETA.
+    pub sending: SenderConfig,
+    /// Organisers whose next message is a broadcast's text.
+    pub writers: Arc<flows::console::broadcast::Writers>,
+    /// Wakes the console's watch (`wake_watch`).
+    pub watch: Arc<Notify>,
 }
 
 /// Chats are spread over this many dispatcher workers; each handles its chats' updates in
@@ -72,11 +78,20 @@ impl App {
         locales: Arc<Locales>,
         clock: SharedClock,
         telegram: Telegram,
+        sending: SenderConfig,
     ) -> Arc<App> {
         let dialogues = DialogueStore::new(db.clone(), clock.clone());
         let planner = Planner::new(db.clone(), campaign.clone(), clock.clone());
         let receipts = Receipts::new(db.clone());
-        Arc::new(App { db, dialogues, campaign, locales, clock, planner, receipts, telegram })
+        let writers = Arc::default();
+        let watch = Arc::default();
+        Arc::new(App { db, dialogues, campaign, locales, clock, planner, receipts, telegram, sending, writers, watch })
+    }
+
+    /// The console's watch looks now rather than at its next tick: a code was issued (a pool
+    /// may have crossed its threshold), a broadcast was stopped.
+    pub fn wake_watch(&self) {
+        self.watch.notify_one();
     }
 
     /// Today in the campaign's time zone, from the injected clock.
@@ -289,8 +304,13 @@ pub(crate) fn serve(app: Arc<App>, poll_timeout: Duration) -> (ShutdownToken, Jo
     let (stop, stopped) = watch::channel(false);
     let planning = tokio::spawn(app.planner.clone().run(stopped.clone()));
     let cleaning = tokio::spawn(app.receipts.clone().clean_inbox(stopped.clone()));
-    let menus = tokio::spawn(flows::console::keep_menus(app.clone(), stopped));
+    let menus = tokio::spawn(flows::console::keep_menus(app.clone(), stopped.clone()));
+    let watching = tokio::spawn(flows::console::watcher::run(app.clone(), stopped));
     let running = tokio::spawn(async move {
+        // Before the first update: an organiser's text for a broadcast is known as such.
+        if let Err(err) = app.writers.load(&app.db).await {
+            tracing::error!(error = %err, "cannot read the broadcasts being written");
+        }
         let on_error = LoggingErrorHandler::with_custom_text("update listener error");
         loop {
             let listener = reliable_polling(app.telegram.clone(), app.db.clone(), app.clock.clone(), poll_timeout);
@@ -306,6 +326,7 @@ pub(crate) fn serve(app: Arc<App>, poll_timeout: Duration) -> (ShutdownToken, Jo
         let _ = planning.await;
         let _ = cleaning.await;
         let _ = menus.await;
+        let _ = watching.await;
     });
     (token, running)
 }

@@ -409,7 +409,7 @@ impl Db {
 const CARD_COLUMNS: &str = "c.chat_id, c.lang, c.stage, c.city, c.way, c.step, c.phone, c.code, p.way AS code_way,
     p.issued_at, c.applied_on, c.qrt_booked_on, c.test_date, c.active, c.created_at";
 
-async fn insert_audit(tx: &mut Transaction<'_, Sqlite>, entry: &AuditEntry) -> StorageResult<()> {
+pub(super) async fn insert_audit(tx: &mut Transaction<'_, Sqlite>, entry: &AuditEntry) -> StorageResult<()> {
     sqlx::query("INSERT INTO audit (at, actor, via, action, detail, rows) VALUES (?, ?, ?, ?, ?, ?)")
         .bind(timestamp(entry.at))
         .bind(entry.actor.id.map(OrganiserId::get))

@@ -16,6 +16,8 @@ pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
     (5, "code claimed by", include_str!("../../migrations/0005_code_claimed_by.sql")),
     (6, "cabinet code", include_str!("../../migrations/0006_cabinet_code.sql")),
     (7, "qrt booked", include_str!("../../migrations/0007_qrt_booked.sql")),
+    (8, "console", include_str!("../../migrations/0008_console.sql")),
+    (13, "broadcasts alerts", include_str!("../../migrations/0013_broadcasts_alerts.sql")),
 ];
 
 /// The embedded migrations, as a source for sqlx's own migrator.

@@ -1,6 +1,8 @@
 //! The storage layer: every SQL statement of the bot lives under this module.
 
+mod alerts;
 mod batch;
+mod broadcasts;
 mod candidates;
 mod codes;
 mod console;
@@ -26,6 +28,8 @@ use candidates::ChatRow;
 use dialogue::DialogueRow;
 
 pub use candidates::Profile;
+pub use alerts::{PoolCount, PoolLevel, WaveCount};
+pub use broadcasts::{Audience, BroadcastTexts, Draft, DraftStep, LangCounts, NewBroadcast, Queued, Running, Tally};
 pub use codes::{Claim, ImportReport};
 pub use console::{Actor, AuditEntry, CODE_REPLACED_MESSAGE, CandidateCard, Found, Lookup, MenuChange, Replacement};
 pub use dialogue::{DialogueStore, StateSummary, StoredState};

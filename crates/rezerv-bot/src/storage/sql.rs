@@ -7,7 +7,7 @@ use sqlx::error::BoxDynError;
 use sqlx::sqlite::{Sqlite, SqliteTypeInfo, SqliteValueRef};
 use sqlx::{Database, Decode, Encode, Type};
 
-use super::{CancelReason, OutboxStatus};
+use super::{CancelReason, DraftStep, OutboxStatus, PoolLevel};
 use crate::domain::{AuditAction, AuditVia, ReminderKind, Stage};
 
 /// A value stored as one of a fixed set of texts.
@@ -52,4 +52,4 @@ macro_rules! stored_as_text {
     )+};
 }
 
-stored_as_text!(Stage, ReminderKind, OutboxStatus, CancelReason, AuditAction, AuditVia);
+stored_as_text!(Stage, ReminderKind, OutboxStatus, CancelReason, AuditAction, AuditVia, DraftStep, PoolLevel);

@@ -14,12 +14,17 @@ spelled! {
         Menu = "menu",
         /// How to look a candidate up.
         FindHelp = "find",
+        /// A new broadcast.
+        Broadcast = "broadcast",
     }
 }
 
 /// The menu: what the console can do, one button each.
 pub fn prompt(view: &View<'_>) -> Prompt {
-    let rows = vec![vec![button(view.t("console-btn-find"), Callback::Console(Panel::FindHelp))]];
+    let rows = vec![
+        vec![button(view.t("console-btn-find"), Callback::Console(Panel::FindHelp))],
+        vec![button(view.t("console-btn-broadcast"), Callback::Console(Panel::Broadcast))],
+    ];
     Prompt::with_inline(view.t("console-menu"), rows)
 }
 

@@ -2,8 +2,10 @@
 //! anyone else a console command is an ordinary unknown message, answered as such, so the
 //! console reveals nothing. Every action is written to the audit log.
 
+pub mod broadcast;
 pub mod find;
 pub mod menu;
+pub mod watcher;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -33,17 +35,19 @@ pub enum ConsoleCommand {
     Find(String),
     /// `/replace <chat id or phone> <reason>`: revoke a code that does not work, issue another.
     Replace(String),
+    /// A broadcast to a segment of the candidates.
+    Broadcast,
 }
 
 impl ConsoleCommand {
     /// Every command name, in menu order.
-    pub const NAMES: [&'static str; 3] = ["admin", "find", "replace"];
+    pub const NAMES: [&'static str; 4] = ["admin", "find", "replace", "broadcast"];
 }
 
-/// Messages: a console command from an organiser.
+/// Messages: a console command from an organiser, or an organiser's text for a broadcast.
 pub fn message_handler() -> UpdateHandler<BotError> {
     use dptree::case;
-    dptree::filter_map(|message: Message, me: Me| {
+    let commands = dptree::filter_map(|message: Message, me: Me| {
         let text = message.text()?;
         parse_any_case::<ConsoleCommand>(text, me.username())
     })
@@ -51,19 +55,30 @@ pub fn message_handler() -> UpdateHandler<BotError> {
     .branch(case![ConsoleCommand::Admin].endpoint(menu::show))
     .branch(case![ConsoleCommand::Find(query)].endpoint(find::find))
     .branch(case![ConsoleCommand::Replace(args)].endpoint(find::replace))
+    .branch(case![ConsoleCommand::Broadcast].endpoint(broadcast::start));
+    let writing = dptree::filter_map_async(broadcast::writing_draft).chain(organiser_only()).endpoint(broadcast::text_received);
+    dptree::entry().branch(commands).branch(writing)
 }
 
 /// Buttons: a console panel pressed by an organiser. Anyone else's press of console data
 /// (a forged or forwarded button) falls through to the stale-button answer.
 pub fn callback_handler() -> UpdateHandler<BotError> {
     use dptree::case;
-    dptree::filter_map(|callback: Callback| match callback {
+    let panels = dptree::filter_map(|callback: Callback| match callback {
         Callback::Console(panel) => Some(panel),
         _ => None,
     })
     .chain(organiser_only())
     .branch(case![Panel::Menu].endpoint(menu::pressed))
     .branch(case![Panel::FindHelp].endpoint(find::help_pressed))
+    .branch(case![Panel::Broadcast].endpoint(broadcast::start_pressed));
+    let broadcasts = dptree::filter_map(|callback: Callback| match callback {
+        Callback::Broadcast(pressed) => Some(pressed),
+        _ => None,
+    })
+    .chain(organiser_only())
+    .endpoint(broadcast::pressed);
+    dptree::entry().branch(panels).branch(broadcasts)
 }
 
 /// Passes only updates from a current organiser, and hands the handlers their id. A database
