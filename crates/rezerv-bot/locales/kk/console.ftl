@@ -23,7 +23,7 @@ console-card-step = Кезеңі: { $stage }, { $step }-қадам
 console-card-city = Қаласы: { $city }
 console-card-way = Тәсілі: { $way }
 console-card-phone = Телефоны: { $phone }
-console-card-code = Промокод: <code>{ $code }</code> ({ $way }), берілген уақыты: { $issued }
+console-card-code = Промокод: <code>{ $code }</code>, { $way }, берілген уақыты: { $issued }
 console-card-no-code = Промокод: берілмеген
 console-card-applied = QAZTEST-ке өтінім берілген күн: { $date }
 console-card-booked = Онлайн тест тапсырылған немесе промокод енгізілген күн: { $date }
@@ -46,7 +46,7 @@ console-replace-reason-too-long = Себебі тым ұзын: { $max } таң�
 console-replace-ambiguous = Бұл сұрауға бірнеше кандидат сәйкес келеді. /find көрсеткен chat id-ді жазыңыз.
 console-replace-no-code = Бұл кандидатқа промокод берілмеген: ауыстыратын ештеңе жоқ.
 console-replace-pool-empty = { $way } промокодтары таусылды: ауыстыру мүмкін емес, ештеңе өзгертілмеді. Жаңа кодтарды жүктеп, қайталаңыз.
-console-replaced = Дайын: <code>{ $old }</code> промокоды кері қайтарылды, кандидатқа (chat id { $chat }) жаңасы берілді — <code>{ $new }</code> ({ $way }). Кандидатқа жаңа код туралы хабар жіберіледі. Кері қайтарылған код енді ешкімге берілмейді.
+console-replaced = Дайын: <code>{ $old }</code> промокоды кері қайтарылды, кандидатқа (chat id { $chat }) жаңасы берілді — <code>{ $new }</code>, { $way }. Кандидатқа жаңа код туралы хабар жіберіледі. Кері қайтарылған код енді ешкімге берілмейді.
 
 console-cmd-broadcast = Кандидаттарға хабарлама тарату
 console-btn-broadcast = 📣 Тарату
@@ -105,7 +105,7 @@ console-text-mismatched = Тегтер ретімен жабылмаған: &lt;
 console-text-stray-angle = «&lt;» белгісі тегті бастамайды. Белгінің өзін көрсету үшін &amp;lt; деп жазыңыз.
 console-broadcast-refused = Telegram { $lang ->
         [kk] қазақша
-       *[other] орысша
+       *[ru] орысша
     } мәтінді қабылдамады: { $reason }
 console-broadcast-preview-kk = 👀 Қазақша оқитын кандидаттар таратуды осылай көреді ({ $count }):
 console-broadcast-preview-ru = 👀 Орысша оқитын кандидаттар таратуды осылай көреді ({ $count }):
@@ -144,6 +144,6 @@ alert-wave-failed = ⚠️ { $date } күнгі { $kind ->
         [results] нәтижелер туралы
         [nudge] қадамдарды жалғастыру туралы
         [notice] промокодты ауыстыру туралы
-       *[other] ({ $kind })
+       *[unknown] ({ $kind })
     } еске салулар: { $sends } хабарламаның { $failed } жеткізілмеді. Толығырақ — бот журналында.
 alert-broadcast-failed = ⚠️ Тарату #{ $broadcast }: { $sends } хабарламаның { $failed } жеткізілмеді. Толығырақ — бот журналында.

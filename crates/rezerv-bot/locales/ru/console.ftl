@@ -23,7 +23,7 @@ console-card-step = Этап: { $stage }, шаг { $step }
 console-card-city = Город: { $city }
 console-card-way = Способ: { $way }
 console-card-phone = Телефон: { $phone }
-console-card-code = Промокод: <code>{ $code }</code> ({ $way }), выдан { $issued }
+console-card-code = Промокод: <code>{ $code }</code>, { $way }, выдан { $issued }
 console-card-no-code = Промокод: не выдан
 console-card-applied = Заявка на QAZTEST подана: { $date }
 console-card-booked = Онлайн-тест сдан или промокод введён: { $date }
@@ -46,7 +46,7 @@ console-replace-reason-too-long = Причина слишком длинная: 
 console-replace-ambiguous = Под этот запрос подходят несколько кандидатов. Укажите chat id из /find.
 console-replace-no-code = У этого кандидата нет выданного промокода: заменять нечего.
 console-replace-pool-empty = Промокоды { $way } закончились: замена невозможна, ничего не изменено. Загрузите новые коды и повторите.
-console-replaced = Готово: промокод <code>{ $old }</code> отозван, кандидату (chat id { $chat }) выдан новый — <code>{ $new }</code> ({ $way }). Кандидат получит сообщение с новым кодом. Отозванный код больше никому не выдаётся.
+console-replaced = Готово: промокод <code>{ $old }</code> отозван, кандидату (chat id { $chat }) выдан новый — <code>{ $new }</code>, { $way }. Кандидат получит сообщение с новым кодом. Отозванный код больше никому не выдаётся.
 
 console-cmd-broadcast = Рассылка кандидатам
 console-btn-broadcast = 📣 Рассылка
@@ -58,7 +58,8 @@ console-broadcast-panel =
     Сейчас подходят: { $total } { $total ->
         [one] кандидат
         [few] кандидата
-       *[other] кандидатов
+        [many] кандидатов
+       *[other] кандидата
     } (читают по-казахски: { $kk }, по-русски: { $ru }).
     Выберите фильтры кнопками и нажмите «Далее: тексты».
 console-broadcast-cities = 🏙 Выберите город или группу городов:
@@ -109,7 +110,7 @@ console-text-mismatched = Теги закрыты не по порядку: ож
 console-text-stray-angle = Знак «&lt;» не начинает тег. Чтобы показать сам знак, напишите &amp;lt;
 console-broadcast-refused = Telegram не принял текст на { $lang ->
         [kk] казахском
-       *[other] русском
+       *[ru] русском
     } языке: { $reason }
 console-broadcast-preview-kk = 👀 Так рассылку увидят кандидаты, читающие по-казахски ({ $count }):
 console-broadcast-preview-ru = 👀 Так рассылку увидят кандидаты, читающие по-русски ({ $count }):
@@ -124,7 +125,8 @@ console-broadcast-closed = Этот черновик уже закрыт. Нов
 console-broadcast-stopped = Рассылка остановлена: не будет отправлено { $count } { $count ->
         [one] сообщение
         [few] сообщения
-       *[other] сообщений
+        [many] сообщений
+       *[other] сообщения
     }.
 
 # A broadcast being sent: its live message.
@@ -152,6 +154,6 @@ alert-wave-failed = ⚠️ Напоминания { $kind ->
         [results] о результатах
         [nudge] продолжить шаги
         [notice] о замене промокода
-       *[other] ({ $kind })
+       *[unknown] ({ $kind })
     } за { $date }: не доставлено { $failed } из { $sends }. Подробности — в журнале бота.
 alert-broadcast-failed = ⚠️ Рассылка #{ $broadcast }: не доставлено { $failed } из { $sends }. Подробности — в журнале бота.

@@ -35,14 +35,27 @@ fn sample_args() -> Args<'static> {
         "to",
         "from_month",
         "to_month",
-    ] {
+    ]
+    .into_iter()
+    .chain(CONSOLE_TEXT_ARGS)
+    {
         args = args.with(name, format!("<{name}>"));
     }
-    for name in ["days", "step", "total", "day", "year", "from_day", "to_day"] {
+    for name in ["days", "step", "total", "day", "year", "from_day", "to_day"].into_iter().chain(CONSOLE_NUMBER_ARGS) {
         args = args.with(name, 5);
     }
     args
 }
+
+/// The console's arguments (organisers only): texts, and counts.
+const CONSOLE_TEXT_ARGS: [&str; 18] = [
+    "chat", "lang", "stage", "phone", "issued", "old", "new", "reason", "segment", "eta", "until", "tag", "expected",
+    "found", "current", "group", "cutoff", "kind",
+];
+const CONSOLE_NUMBER_ARGS: [&str; 17] = [
+    "sent", "pending", "failed", "max", "kk", "ru", "count", "chars", "id", "blocked", "stopped", "left", "minutes",
+    "hours", "imported", "broadcast", "sends",
+];
 
 #[test]
 fn both_languages_define_the_same_messages() {
@@ -228,10 +241,10 @@ fn rendered_messages(locales: &Locales, lang: Lang) -> Vec<(String, String)> {
     for name in ["city", "link", "results", "qrt", "application", "pkrezerv", "code", "language", "commands"] {
         args = args.with(name, format!("{name}-value"));
     }
-    for name in ["step", "total", "day", "year", "from_day", "to_day"] {
+    for name in ["step", "total", "day", "year", "from_day", "to_day"].into_iter().chain(CONSOLE_NUMBER_ARGS) {
         args = args.with(name, 5);
     }
-    for name in ["month", "weekday", "from", "to", "from_month", "to_month"] {
+    for name in ["month", "weekday", "from", "to", "from_month", "to_month"].into_iter().chain(CONSOLE_TEXT_ARGS) {
         args = args.with(name, format!("{name}-value"));
     }
     // The default mode: the bot issues the code (the cabinet mode has its own tests).
