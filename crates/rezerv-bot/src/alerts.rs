@@ -74,8 +74,9 @@ fn pool_alert(count: &PoolCount, level: PoolLevel, now: DateTime<Utc>) -> Planne
         PoolLevel::Empty => POOL_EMPTY_MESSAGE,
     };
     PlannedRow {
-        // One per crossing: a later crossing of the same level is another alert.
-        key: format!("alert-pool-{}-{level}-{}", count.way, now.timestamp_millis()),
+        // One per crossing: a later crossing of the same level comes after a top-up (more codes
+        // imported), later, and is another alert.
+        key: format!("alert-pool-{}-{level}-{}-{}", count.way, count.imported, now.timestamp_millis()),
         kind: ReminderKind::Alert,
         message: message.to_owned(),
         args: json!({ "way": count.way.code(), "left": count.left, "imported": count.imported }),

@@ -5,6 +5,7 @@ mod bad_input;
 mod cabinet;
 mod cli;
 mod concurrency;
+mod console_broadcast;
 mod crash;
 mod faults;
 mod fuzz;
