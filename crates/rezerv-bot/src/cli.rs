@@ -297,14 +297,25 @@ async fn broadcast(app: &App, segment: &str, kk: &Path, ru: &Path, dry_run: bool
     }
     let now = app.clock.now();
     if dry_run {
-        let entry =
-            AuditEntry { at: now, actor: Actor::cli(), action: AuditAction::Broadcast, detail: format!("dry-run {segment}"), rows: counts.total() };
+        let entry = AuditEntry {
+            at: now,
+            actor: Actor::cli(),
+            action: AuditAction::Broadcast,
+            detail: format!("dry-run {segment}"),
+            rows: counts.total(),
+        };
         app.db.audit(&entry).await?;
         println!("dry run: nothing queued");
         return Ok(());
     }
     let text = segment.to_string();
-    let new = NewBroadcast { segment: &text, audience: &audience, text_kk: kk.html(), text_ru: ru.html(), actor: Actor::cli() };
+    let new = NewBroadcast {
+        segment: &text,
+        audience: &audience,
+        text_kk: kk.html(),
+        text_ru: ru.html(),
+        actor: Actor::cli(),
+    };
     match app.db.queue_broadcast(&new, now).await? {
         Queued::Queued { id, recipients } => {
             println!("queued broadcast #{id} to {recipients} recipients; the running bot sends it at its pace");

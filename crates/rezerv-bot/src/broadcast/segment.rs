@@ -96,7 +96,8 @@ impl Segment {
                     segment.place = Some(Place::City(id));
                 }
                 "group" => {
-                    let group = campaign.group(value).ok_or_else(|| bad(key, value, "a group id of the campaign file"))?;
+                    let group =
+                        campaign.group(value).ok_or_else(|| bad(key, value, "a group id of the campaign file"))?;
                     if seen.contains(&"city") {
                         return Err(SegmentError::CityAndGroup);
                     }
@@ -104,7 +105,8 @@ impl Segment {
                 }
                 "stage" => {
                     let stage = value.parse().ok().filter(|stage| SEGMENT_STAGES.contains(stage));
-                    segment.stage = Some(stage.ok_or_else(|| bad(key, value, "start, city, way, steps, contact or ready"))?);
+                    segment.stage =
+                        Some(stage.ok_or_else(|| bad(key, value, "start, city, way, steps, contact or ready"))?);
                 }
                 "lang" => segment.lang = Some(value.parse().map_err(|_| bad(key, value, "kk or ru"))?),
                 "code" => segment.has_code = Some(yes_no(key, value)?),
@@ -169,8 +171,9 @@ mod tests {
     #[test]
     fn filters_parse_and_print_back_in_one_canonical_form() {
         let campaign = campaign();
-        let segment = Segment::parse(" city=karaganda , way=qaztest,code=yes,applied=no,lang=kk,stage=ready ", &campaign)
-            .unwrap();
+        let segment =
+            Segment::parse(" city=karaganda , way=qaztest,code=yes,applied=no,lang=kk,stage=ready ", &campaign)
+                .unwrap();
         assert_eq!(segment.way, Some(Way::Qaztest));
         assert_eq!(segment.place, Some(Place::City(CityId::parse("karaganda").unwrap())));
         assert_eq!(segment.to_string(), "way=qaztest,city=karaganda,stage=ready,lang=kk,code=yes,applied=no");
@@ -181,7 +184,10 @@ mod tests {
         assert_eq!(Segment::everyone().to_string(), "all");
         let group = Segment::parse("group=astana", &campaign).unwrap();
         assert_eq!(group.city_ids(&campaign), Some(vec!["astana".to_owned()]));
-        assert_eq!(Segment::parse("group=others", &campaign).unwrap().city_ids(&campaign).map(|ids| ids.len()), Some(19));
+        assert_eq!(
+            Segment::parse("group=others", &campaign).unwrap().city_ids(&campaign).map(|ids| ids.len()),
+            Some(19)
+        );
     }
 
     #[test]

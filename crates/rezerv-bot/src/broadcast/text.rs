@@ -154,7 +154,8 @@ mod tests {
 
     #[test]
     fn good_html_is_kept_as_written_and_counted_as_seen() {
-        let text = BroadcastText::parse("  <b>Адрес</b> изменился: <a href=\"https://x.kz\">тут</a> &amp; там  ").unwrap();
+        let text =
+            BroadcastText::parse("  <b>Адрес</b> изменился: <a href=\"https://x.kz\">тут</a> &amp; там  ").unwrap();
         assert_eq!(text.html(), "<b>Адрес</b> изменился: <a href=\"https://x.kz\">тут</a> &amp; там");
         assert_eq!(text.visible(), "Адрес изменился: тут & там");
         assert_eq!(text.rendered_chars(), 26);

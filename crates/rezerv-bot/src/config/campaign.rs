@@ -221,7 +221,7 @@ impl Share {
         let number = text.trim().strip_suffix('%')?.trim();
         let percent: f64 = number.parse().ok()?;
         let hundredths = (percent * 100.0).round();
-        (percent.is_finite() && hundredths >= 1.0 && hundredths <= 10_000.0).then_some(Share(hundredths as u32))
+        (percent.is_finite() && (1.0..=10_000.0).contains(&hundredths)).then_some(Share(hundredths as u32))
     }
 
     /// The share of `whole`, rounded up: the smallest count that reaches it.
@@ -238,7 +238,11 @@ impl Share {
 
 impl std::fmt::Display for Share {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        if self.0 % 100 == 0 { write!(f, "{}%", self.0 / 100) } else { write!(f, "{}.{:02}%", self.0 / 100, self.0 % 100) }
+        if self.0.is_multiple_of(100) {
+            write!(f, "{}%", self.0 / 100)
+        } else {
+            write!(f, "{}.{:02}%", self.0 / 100, self.0 % 100)
+        }
     }
 }
 
@@ -335,19 +339,24 @@ fn check_link(key: &str, value: &str) -> Result<String, CampaignError> {
 }
 
 fn parse_time(key: &str, value: &str) -> Result<NaiveTime, CampaignError> {
-    NaiveTime::parse_from_str(value, "%H:%M").map_err(|_| invalid(key, format!("`{value}` is not a time in HH:MM form")))
+    NaiveTime::parse_from_str(value, "%H:%M")
+        .map_err(|_| invalid(key, format!("`{value}` is not a time in HH:MM form")))
 }
 
 fn validate_quiet_hours(file: Option<&QuietHoursFile>) -> Result<QuietHours, CampaignError> {
     let Some(file) = file else { return Ok(QuietHours::default()) };
-    Ok(QuietHours { from: parse_time("quiet_hours.from", &file.from)?, until: parse_time("quiet_hours.until", &file.until)? })
+    Ok(QuietHours {
+        from: parse_time("quiet_hours.from", &file.from)?,
+        until: parse_time("quiet_hours.until", &file.until)?,
+    })
 }
 
 fn validate_alerts(file: Option<&AlertsFile>) -> Result<Alerts, CampaignError> {
     let mut alerts = Alerts::default();
     let Some(file) = file else { return Ok(alerts) };
     let share = |key: &str, text: &str| {
-        Share::parse(text).ok_or_else(|| invalid(key, format!("`{text}` is not a share such as \"10%\" (above 0, at most 100)")))
+        Share::parse(text)
+            .ok_or_else(|| invalid(key, format!("`{text}` is not a share such as \"10%\" (above 0, at most 100)")))
     };
     match &file.pool_low {
         None => {}
@@ -535,19 +544,7 @@ impl Campaign {
             }
         }
 
-        Ok(Campaign {
-            tz,
-            code_source,
-            window,
-            links,
-            reminders,
-            quiet_hours,
-            alerts,
-            holidays,
-            groups,
-            cities,
-            steps,
-        })
+        Ok(Campaign { tz, code_source, window, links, reminders, quiet_hours, alerts, holidays, groups, cities, steps })
     }
 
     pub fn cities(&self) -> &[City] {

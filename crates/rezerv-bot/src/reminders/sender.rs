@@ -446,7 +446,8 @@ impl Sender {
     /// Marks the wave of a row that failed for a check of its failures.
     fn note_failure(&self, row: &OutboxRow) {
         if let Some(wave) = alerts::wave_of(&self.campaign, row) {
-            locked(&self.troubled).entry(wave).or_insert(Trouble { unchecked: true, checked_at: None }).unchecked = true;
+            locked(&self.troubled).entry(wave).or_insert(Trouble { unchecked: true, checked_at: None }).unchecked =
+                true;
         }
     }
 
@@ -456,7 +457,9 @@ impl Sender {
     async fn check_waves(&self, now: bool) {
         let due: Vec<Wave> = {
             let mut troubled = locked(&self.troubled);
-            troubled.retain(|_, trouble| trouble.unchecked || trouble.checked_at.is_some_and(|at| at.elapsed() < Duration::from_secs(60)));
+            troubled.retain(|_, trouble| {
+                trouble.unchecked || trouble.checked_at.is_some_and(|at| at.elapsed() < Duration::from_secs(60))
+            });
             troubled
                 .iter()
                 .filter(|(_, trouble)| {
@@ -472,7 +475,9 @@ impl Sender {
                         *trouble = Trouble { unchecked: false, checked_at: Some(Instant::now()) };
                     }
                 }
-                Err(err) => tracing::error!(%wave, error = %crate::bot::error_chain(&err), "cannot check a wave's failures"),
+                Err(err) => {
+                    tracing::error!(%wave, error = %crate::bot::error_chain(&err), "cannot check a wave's failures")
+                }
             }
         }
     }

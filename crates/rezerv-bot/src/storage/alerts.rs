@@ -182,9 +182,8 @@ impl Db {
 
 /// Queues `alert` to every current organiser.
 async fn alert_organisers(tx: &mut Transaction<'_, Sqlite>, alert: &PlannedRow, now: &str) -> StorageResult<()> {
-    let organisers: Vec<i64> = sqlx::query_scalar("SELECT user_id FROM organisers WHERE removed_at IS NULL")
-        .fetch_all(&mut **tx)
-        .await?;
+    let organisers: Vec<i64> =
+        sqlx::query_scalar("SELECT user_id FROM organisers WHERE removed_at IS NULL").fetch_all(&mut **tx).await?;
     for organiser in organisers {
         let insert = sqlx::query(
             "INSERT INTO outbox (chat_id, plan_key, kind, message, args, due_at, expires_at, created_at, updated_at)

@@ -355,12 +355,17 @@ impl Db {
     }
 
     pub async fn broadcast_texts(&self, id: i64) -> StorageResult<Option<BroadcastTexts>> {
-        let row = sqlx::query("SELECT text_kk, text_ru, cancelled_at IS NOT NULL AS stopped FROM broadcasts WHERE id = ?")
-            .bind(id)
-            .fetch_optional(self.pool())
-            .await?;
+        let row =
+            sqlx::query("SELECT text_kk, text_ru, cancelled_at IS NOT NULL AS stopped FROM broadcasts WHERE id = ?")
+                .bind(id)
+                .fetch_optional(self.pool())
+                .await?;
         row.map(|row| {
-            Ok(BroadcastTexts { kk: row.try_get("text_kk")?, ru: row.try_get("text_ru")?, stopped: row.try_get("stopped")? })
+            Ok(BroadcastTexts {
+                kk: row.try_get("text_kk")?,
+                ru: row.try_get("text_ru")?,
+                stopped: row.try_get("stopped")?,
+            })
         })
         .transpose()
     }
@@ -407,7 +412,11 @@ impl Db {
                 id,
                 segment: row.try_get("segment")?,
                 recipients: row.try_get("recipients")?,
-                created_by: row.try_get::<Option<i64>, _>("created_by")?.map(OrganiserId::new).transpose().map_err(corrupt)?,
+                created_by: row
+                    .try_get::<Option<i64>, _>("created_by")?
+                    .map(OrganiserId::new)
+                    .transpose()
+                    .map_err(corrupt)?,
                 created_at: parse_time(&row.try_get::<String, _>("created_at")?)?,
                 progress: chat.zip(message),
                 stopped: row.try_get("stopped")?,

@@ -27,9 +27,9 @@ use batch::Batcher;
 use candidates::ChatRow;
 use dialogue::DialogueRow;
 
-pub use candidates::Profile;
 pub use alerts::{PoolCount, PoolLevel, WaveCount};
 pub use broadcasts::{Audience, BroadcastTexts, Draft, DraftStep, LangCounts, NewBroadcast, Queued, Running, Tally};
+pub use candidates::Profile;
 pub use codes::{Claim, ImportReport};
 pub use console::{Actor, AuditEntry, CODE_REPLACED_MESSAGE, CandidateCard, Found, Lookup, MenuChange, Replacement};
 pub use dialogue::{DialogueStore, StateSummary, StoredState};

@@ -90,12 +90,17 @@ async fn an_organiser_composes_a_broadcast_and_each_candidate_gets_it_in_their_l
     let filtered = message_with(&app, org.id, "Новая рассылка").unwrap();
     assert!(filtered.text.contains("город: Караганда"), "{}", filtered.text);
     assert!(filtered.text.contains("подходят: 3 кандидата (читают по-казахски: 2, по-русски: 1)"), "{}", filtered.text);
-    assert_eq!(app.emu.messages(org.id).iter().filter(|m| m.text.contains("Новая рассылка")).count(), 1, "edited in place");
+    assert_eq!(
+        app.emu.messages(org.id).iter().filter(|m| m.text.contains("Новая рассылка")).count(),
+        1,
+        "edited in place"
+    );
 
     app.press(&org, "Далее: тексты").await;
     app.send(&org, KK_TEXT).await;
     app.send(&org, RU_TEXT).await;
-    eventually("the preview", Duration::from_secs(10), || message_with(&app, org.id, "Рассылка готова").is_some()).await;
+    eventually("the preview", Duration::from_secs(10), || message_with(&app, org.id, "Рассылка готова").is_some())
+        .await;
     let shown: Vec<String> = app.emu.messages(org.id).into_iter().map(|m| m.text).collect();
     let kk_at = shown.iter().position(|text| text == KK_TEXT).expect("the Kazakh preview, exactly as sent");
     let ru_at = shown.iter().position(|text| text == RU_TEXT).expect("the Russian preview, exactly as sent");
@@ -116,20 +121,30 @@ async fn an_organiser_composes_a_broadcast_and_each_candidate_gets_it_in_their_l
     assert!(progress.text.contains("осталось: 3"), "{}", progress.text);
     assert!(progress.button("Остановить").is_some());
 
+    // One of them has blocked the bot since.
+    app.emu.block_chat(users[1].id, true);
     let outcomes = app.sender(SenderConfig::default()).drain().await.unwrap();
     assert_eq!(outcomes.len(), 3);
     for user in &users {
         let got: Vec<String> = app.emu.messages(user.id).into_iter().map(|m| m.text).collect();
         let expected: &[&str] = match user.id {
-            1_001 | 1_002 => &[KK_TEXT],
+            1_001 => &[KK_TEXT],
             1_003 => &[RU_TEXT],
             _ => &[],
         };
         assert_eq!(got, expected, "candidate {}", user.id);
     }
+    assert_eq!(
+        app.db.recipient(users[1].id).await.unwrap(),
+        Some((Some(Lang::Kk), false)),
+        "a 403 marks them inactive"
+    );
     eventually("the totals", Duration::from_secs(20), || {
-        message_with(&app, org.id, "Рассылка #1 завершена")
-            .is_some_and(|m| m.text.contains("отправлено 3") && m.inline_keyboard.is_empty())
+        message_with(&app, org.id, "Рассылка #1 завершена").is_some_and(|m| {
+            m.text.contains(
+                "Из 3: отправлено 2, не доставлено 0, недоступны (заблокировали бота или удалили свои данные) 1",
+            ) && m.inline_keyboard.is_empty()
+        })
     })
     .await;
     let audit = app.db.audit_log(10).await.unwrap();
@@ -236,7 +251,8 @@ async fn stop_cancels_the_rest_of_a_broadcast() {
     let tally = app.db.broadcast_tally(1).await.unwrap();
     assert_eq!((tally.sent, tally.stopped, tally.left), (3, 7, 0));
     eventually("the totals of a stopped broadcast", Duration::from_secs(20), || {
-        message_with(&app, org.id, "Рассылка #1 остановлена").is_some_and(|m| m.text.contains("не отправлено после остановки 7"))
+        message_with(&app, org.id, "Рассылка #1 остановлена")
+            .is_some_and(|m| m.text.contains("не отправлено после остановки 7"))
     })
     .await;
     let audit = app.db.audit_log(10).await.unwrap();
@@ -256,8 +272,7 @@ async fn quiet_hours_hold_a_broadcast_until_eight_but_not_a_reminder() {
     app.plan_now().await;
     app.set_local("2023-09-05", 23);
     let at_eleven = app.clock.now();
-    let reminder =
-        rezerv_test_support::outbox::deadline_reminder("deadline-test", ReminderKind::Deadline, at_eleven);
+    let reminder = rezerv_test_support::outbox::deadline_reminder("deadline-test", ReminderKind::Deadline, at_eleven);
     app.db.enqueue(users[1].id, &reminder, at_eleven).await.unwrap();
     app.send(&org, "/broadcast").await;
     app.press(&org, "Әрі қарай: мәтіндер").await;
@@ -295,7 +310,8 @@ async fn paid_broadcasts_go_faster_than_thirty_a_second_without_a_429() {
     let queued = app.db.queue_broadcast(&broadcast, app.clock.now()).await.unwrap();
     assert_eq!(queued, Queued::Queued { id: 1, recipients: RECIPIENTS });
 
-    let config = SenderConfig { paid_broadcast_rate: Some(1_000), batch: 512, concurrency: 128, ..SenderConfig::default() };
+    let config =
+        SenderConfig { paid_broadcast_rate: Some(1_000), batch: 512, concurrency: 128, ..SenderConfig::default() };
     let sender = std::sync::Arc::new(app.sender(config));
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let started = Instant::now();
@@ -422,10 +438,8 @@ async fn a_code_issued_in_the_journey_wakes_the_pool_check() {
     let db = app.db.clone();
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
-        let queued: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE kind = 'alert'")
-            .fetch_one(db.pool())
-            .await
-            .unwrap();
+        let queued: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE kind = 'alert'").fetch_one(db.pool()).await.unwrap();
         if queued == 1 {
             break;
         }
@@ -510,8 +524,10 @@ async fn kill_dash_nine_mid_broadcast_sends_nobody_twice_beyond_the_rows_in_flig
         path.display().to_string()
     };
     let (kk, ru) = (write("kk.html", KK_TEXT), write("ru.html", RU_TEXT));
-    let (ok, out, err) =
-        crate::cli::run_on(&dir.database_url(), &["--today", TODAY, "broadcast", "--segment", "all", "--kk", &kk, "--ru", &ru]);
+    let (ok, out, err) = crate::cli::run_on(
+        &dir.database_url(),
+        &["--today", TODAY, "broadcast", "--segment", "all", "--kk", &kk, "--ru", &ru],
+    );
     assert!(ok && out.contains(&format!("to {CANDIDATES} recipients")), "{out}{err}");
 
     let mut bot = start_bot(&emu, &dir);
@@ -520,15 +536,18 @@ async fn kill_dash_nine_mid_broadcast_sends_nobody_twice_beyond_the_rows_in_flig
     let delivered_at_crash = emu.total_delivered();
     assert!(delivered_at_crash < CANDIDATES as u64, "the crash came too late to test anything");
     let db = rezerv_bot::storage::Db::connect(&dir.database_url()).await.unwrap();
-    let in_flight: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE kind = 'broadcast' AND status = 'in_flight'")
-        .fetch_one(db.pool())
-        .await
-        .unwrap();
+    let in_flight: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE kind = 'broadcast' AND status = 'in_flight'")
+            .fetch_one(db.pool())
+            .await
+            .unwrap();
     db.close().await;
 
     let mut bot = start_bot(&emu, &dir);
-    wait_for("every recipient", Duration::from_secs(90), || users.iter().all(|(user, _)| emu.delivered_count(user.id) >= 1))
-        .await;
+    wait_for("every recipient", Duration::from_secs(90), || {
+        users.iter().all(|(user, _)| emu.delivered_count(user.id) >= 1)
+    })
+    .await;
     let db = rezerv_bot::storage::Db::connect(&dir.database_url()).await.unwrap();
     let deadline = Instant::now() + Duration::from_secs(30);
     while db.broadcast_tally(1).await.unwrap().sent < CANDIDATES {
@@ -537,7 +556,10 @@ async fn kill_dash_nine_mid_broadcast_sends_nobody_twice_beyond_the_rows_in_flig
     }
     bot.kill_now();
     let duplicates: u64 = users.iter().map(|(user, _)| emu.delivered_count(user.id).saturating_sub(1)).sum();
-    assert!(duplicates <= in_flight as u64, "{duplicates} duplicates, but only {in_flight} rows were in flight at the kill");
+    assert!(
+        duplicates <= in_flight as u64,
+        "{duplicates} duplicates, but only {in_flight} rows were in flight at the kill"
+    );
     for (user, lang) in &users {
         let expected = if *lang == Lang::Kk { KK_TEXT } else { RU_TEXT };
         assert!(emu.messages(user.id).iter().all(|m| m.text == expected), "user {} got another text", user.id);

@@ -53,8 +53,23 @@ const CONSOLE_TEXT_ARGS: [&str; 18] = [
     "found", "current", "group", "cutoff", "kind",
 ];
 const CONSOLE_NUMBER_ARGS: [&str; 17] = [
-    "sent", "pending", "failed", "max", "kk", "ru", "count", "chars", "id", "blocked", "stopped", "left", "minutes",
-    "hours", "imported", "broadcast", "sends",
+    "sent",
+    "pending",
+    "failed",
+    "max",
+    "kk",
+    "ru",
+    "count",
+    "chars",
+    "id",
+    "blocked",
+    "stopped",
+    "left",
+    "minutes",
+    "hours",
+    "imported",
+    "broadcast",
+    "sends",
 ];
 
 #[test]

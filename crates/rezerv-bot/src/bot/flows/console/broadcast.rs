@@ -258,10 +258,7 @@ fn stage_name(view: &View<'_>, stage: Stage) -> String {
 fn group_label(view: &View<'_>, group: &str) -> String {
     let cutoff =
         view.app.campaign.group(group).map(|group| group.cutoff.format("%d.%m.%Y").to_string()).unwrap_or_default();
-    view.ta(
-        "console-seg-group",
-        Args::new().with("group", html_escape(group).into_owned()).with("cutoff", cutoff),
-    )
+    view.ta("console-seg-group", Args::new().with("group", html_escape(group).into_owned()).with("cutoff", cutoff))
 }
 
 /// A button label, marked when it is the current choice.
@@ -289,7 +286,9 @@ fn panel(view: &View<'_>, segment: &Segment, counts: LangCounts, screen: Screen)
 
 fn filter_rows(view: &View<'_>, segment: &Segment) -> Vec<Vec<InlineKeyboardButton>> {
     let mut ways = vec![bb(choice(view.t("console-bb-any-way"), segment.way.is_none()), BroadcastButton::Way(None))];
-    ways.extend(Way::ALL.map(|way| bb(choice(view.way_name(way), segment.way == Some(way)), BroadcastButton::Way(Some(way)))));
+    ways.extend(
+        Way::ALL.map(|way| bb(choice(view.way_name(way), segment.way == Some(way)), BroadcastButton::Way(Some(way)))),
+    );
     let mut langs =
         vec![bb(choice(view.t("console-bb-any-lang"), segment.lang.is_none()), BroadcastButton::Lang(None))];
     langs.extend(Lang::ALL.map(|lang| {
@@ -312,7 +311,13 @@ fn filter_rows(view: &View<'_>, segment: &Segment) -> Vec<Vec<InlineKeyboardButt
     vec![
         ways,
         langs,
-        flags("console-bb-any-code", "console-bb-code-yes", "console-bb-code-no", segment.has_code, BroadcastButton::HasCode),
+        flags(
+            "console-bb-any-code",
+            "console-bb-code-yes",
+            "console-bb-code-no",
+            segment.has_code,
+            BroadcastButton::HasCode,
+        ),
         flags(
             "console-bb-any-applied",
             "console-bb-applied-yes",
@@ -324,16 +329,23 @@ fn filter_rows(view: &View<'_>, segment: &Segment) -> Vec<Vec<InlineKeyboardButt
             bb(view.ta("console-bb-cities", Args::new().with("current", place)), BroadcastButton::Cities),
             bb(view.ta("console-bb-stages", Args::new().with("current", stage)), BroadcastButton::Stages),
         ],
-        vec![bb(view.t("console-bb-next"), BroadcastButton::Next), bb(view.t("console-bb-cancel"), BroadcastButton::Discard)],
+        vec![
+            bb(view.t("console-bb-next"), BroadcastButton::Next),
+            bb(view.t("console-bb-cancel"), BroadcastButton::Discard),
+        ],
     ]
 }
 
 fn city_rows(view: &View<'_>, segment: &Segment) -> Vec<Vec<InlineKeyboardButton>> {
     let campaign = &view.app.campaign;
-    let mut rows = vec![vec![bb(choice(view.t("console-bb-any-city"), segment.place.is_none()), BroadcastButton::City(None))]];
+    let mut rows =
+        vec![vec![bb(choice(view.t("console-bb-any-city"), segment.place.is_none()), BroadcastButton::City(None))]];
     for group in campaign.groups() {
         let chosen = segment.place == Some(Place::Group(group.id.clone()));
-        rows.push(vec![bb(choice(plain_label(&group_label(view, &group.id)), chosen), BroadcastButton::Group(group.id.clone()))]);
+        rows.push(vec![bb(
+            choice(plain_label(&group_label(view, &group.id)), chosen),
+            BroadcastButton::Group(group.id.clone()),
+        )]);
     }
     let cities: Vec<InlineKeyboardButton> = campaign
         .cities()
@@ -349,10 +361,13 @@ fn city_rows(view: &View<'_>, segment: &Segment) -> Vec<Vec<InlineKeyboardButton
 }
 
 fn stage_rows(view: &View<'_>, segment: &Segment) -> Vec<Vec<InlineKeyboardButton>> {
-    let mut rows = vec![vec![bb(choice(view.t("console-bb-any-stage"), segment.stage.is_none()), BroadcastButton::Stage(None))]];
+    let mut rows =
+        vec![vec![bb(choice(view.t("console-bb-any-stage"), segment.stage.is_none()), BroadcastButton::Stage(None))]];
     let stages: Vec<InlineKeyboardButton> = SEGMENT_STAGES
         .iter()
-        .map(|stage| bb(choice(stage_name(view, *stage), segment.stage == Some(*stage)), BroadcastButton::Stage(Some(*stage))))
+        .map(|stage| {
+            bb(choice(stage_name(view, *stage), segment.stage == Some(*stage)), BroadcastButton::Stage(Some(*stage)))
+        })
         .collect();
     rows.extend(stages.chunks(2).map(<[InlineKeyboardButton]>::to_vec));
     rows.push(vec![bb(view.t("console-bb-back"), BroadcastButton::Back)]);
@@ -365,7 +380,12 @@ fn plain_label(html: &str) -> String {
 }
 
 /// A button of a draft or of a broadcast being sent.
-pub async fn pressed(turn: Turn, query: CallbackQuery, organiser: OrganiserId, pressed: BroadcastButton) -> HandlerResult {
+pub async fn pressed(
+    turn: Turn,
+    query: CallbackQuery,
+    organiser: OrganiserId,
+    pressed: BroadcastButton,
+) -> HandlerResult {
     if let BroadcastButton::Stop(id) = pressed {
         return stop(turn, query, organiser, id).await;
     }
@@ -376,7 +396,9 @@ pub async fn pressed(turn: Turn, query: CallbackQuery, organiser: OrganiserId, p
     let screen = match (&pressed, draft.step) {
         (BroadcastButton::Discard, _) => return discard(turn, query, organiser).await,
         (BroadcastButton::Test, DraftStep::Preview) => return test(turn, query, organiser, &draft, &segment).await,
-        (BroadcastButton::Confirm, DraftStep::Preview) => return confirm(turn, query, organiser, &draft, &segment).await,
+        (BroadcastButton::Confirm, DraftStep::Preview) => {
+            return confirm(turn, query, organiser, &draft, &segment).await;
+        }
         (BroadcastButton::Next, DraftStep::Segment) => return next(turn, query, organiser, draft, &segment).await,
         (_, DraftStep::Segment) => match pressed {
             BroadcastButton::Way(way) => {
@@ -446,7 +468,13 @@ async fn discard(turn: Turn, query: CallbackQuery, organiser: OrganiserId) -> Ha
 }
 
 /// The segment is chosen: an empty one is refused, otherwise the Kazakh text comes next.
-async fn next(turn: Turn, query: CallbackQuery, organiser: OrganiserId, mut draft: Draft, segment: &Segment) -> HandlerResult {
+async fn next(
+    turn: Turn,
+    query: CallbackQuery,
+    organiser: OrganiserId,
+    mut draft: Draft,
+    segment: &Segment,
+) -> HandlerResult {
     let counts = counts(&turn, segment).await?;
     if counts.total() == 0 {
         turn.answer(&query, None).await?;
@@ -473,7 +501,9 @@ pub fn text_error(view: &View<'_>, error: &TextError) -> String {
         TextError::UnsupportedTag { tag } => {
             view.ta("console-text-unsupported-tag", Args::new().with("tag", html_escape(tag).into_owned()))
         }
-        TextError::Unclosed { tag } => view.ta("console-text-unclosed", Args::new().with("tag", html_escape(tag).into_owned())),
+        TextError::Unclosed { tag } => {
+            view.ta("console-text-unclosed", Args::new().with("tag", html_escape(tag).into_owned()))
+        }
         TextError::UnexpectedClose { tag } => {
             view.ta("console-text-unexpected-close", Args::new().with("tag", html_escape(tag).into_owned()))
         }
@@ -587,7 +617,13 @@ async fn preview(turn: &Turn, organiser: OrganiserId, mut draft: Draft) -> Handl
 }
 
 /// Both texts to the organiser, as a candidate of each language gets them.
-async fn test(turn: Turn, query: CallbackQuery, organiser: OrganiserId, draft: &Draft, segment: &Segment) -> HandlerResult {
+async fn test(
+    turn: Turn,
+    query: CallbackQuery,
+    organiser: OrganiserId,
+    draft: &Draft,
+    segment: &Segment,
+) -> HandlerResult {
     let (Some(kk), Some(ru)) = (&draft.text_kk, &draft.text_ru) else { return stale(&turn, &query).await };
     turn.answer(&query, Some(turn.view().t("console-broadcast-test-sent"))).await?;
     for text in [kk, ru] {
@@ -605,11 +641,18 @@ async fn test(turn: Turn, query: CallbackQuery, organiser: OrganiserId, draft: &
 }
 
 /// Queues the broadcast (one row per recipient, in one transaction) and shows its progress.
-async fn confirm(turn: Turn, query: CallbackQuery, organiser: OrganiserId, draft: &Draft, segment: &Segment) -> HandlerResult {
+async fn confirm(
+    turn: Turn,
+    query: CallbackQuery,
+    organiser: OrganiserId,
+    draft: &Draft,
+    segment: &Segment,
+) -> HandlerResult {
     let (Some(kk), Some(ru)) = (&draft.text_kk, &draft.text_ru) else { return stale(&turn, &query).await };
     let audience = broadcast::audience(segment, &turn.app.campaign);
     let text = segment.to_string();
-    let new = NewBroadcast { segment: &text, audience: &audience, text_kk: kk, text_ru: ru, actor: super::actor(organiser) };
+    let new =
+        NewBroadcast { segment: &text, audience: &audience, text_kk: kk, text_ru: ru, actor: super::actor(organiser) };
     let queued = turn.app.db.queue_broadcast(&new, turn.app.clock.now()).await?;
     let Queued::Queued { id, recipients } = queued else {
         turn.answer(&query, None).await?;
@@ -681,7 +724,9 @@ mod tests {
 
     #[test]
     fn foreign_data_is_rejected() {
-        for data in ["b:", "b:w:QRT", "b:s:lost", "b:k:yes", "b:stop:0", "b:stop:007", "b:g:", "b:g:A", "b:next:1", "b:l:en"] {
+        for data in
+            ["b:", "b:w:QRT", "b:s:lost", "b:k:yes", "b:stop:0", "b:stop:007", "b:g:", "b:g:A", "b:next:1", "b:l:en"]
+        {
             assert_eq!(Callback::decode(data), None, "{data}");
         }
     }

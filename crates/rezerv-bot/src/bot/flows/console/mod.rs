@@ -56,7 +56,8 @@ pub fn message_handler() -> UpdateHandler<BotError> {
     .branch(case![ConsoleCommand::Find(query)].endpoint(find::find))
     .branch(case![ConsoleCommand::Replace(args)].endpoint(find::replace))
     .branch(case![ConsoleCommand::Broadcast].endpoint(broadcast::start));
-    let writing = dptree::filter_map_async(broadcast::writing_draft).chain(organiser_only()).endpoint(broadcast::text_received);
+    let writing =
+        dptree::filter_map_async(broadcast::writing_draft).chain(organiser_only()).endpoint(broadcast::text_received);
     dptree::entry().branch(commands).branch(writing)
 }
 

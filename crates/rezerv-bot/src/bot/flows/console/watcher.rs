@@ -89,9 +89,14 @@ pub async fn report_progress(app: &App, shown: &mut HashMap<i64, String>) -> Res
         }
         let edited = match run.progress {
             Some((chat, message)) => {
-                let result =
-                    ui::edit_html(&app.telegram, ChatId(chat), teloxide::types::MessageId(message), text.clone(), keyboard)
-                        .await;
+                let result = ui::edit_html(
+                    &app.telegram,
+                    ChatId(chat),
+                    teloxide::types::MessageId(message),
+                    text.clone(),
+                    keyboard,
+                )
+                .await;
                 if let Err(err) = &result {
                     tracing::debug!(broadcast = run.id, error = %err, "cannot edit a progress message");
                 }
@@ -130,7 +135,11 @@ fn progress_of(view: &View<'_>, run: &Running) -> Progress {
 
 /// The progress message: sent, failed, blocked, left and the ETA with a Stop button while
 /// rows are left; the totals once none is.
-pub fn progress_message(view: &View<'_>, progress: &Progress, now: DateTime<Utc>) -> (String, Option<InlineKeyboardMarkup>) {
+pub fn progress_message(
+    view: &View<'_>,
+    progress: &Progress,
+    now: DateTime<Utc>,
+) -> (String, Option<InlineKeyboardMarkup>) {
     let tally = &progress.tally;
     let args = || {
         Args::new()
