@@ -93,8 +93,8 @@ console-bb-confirm = ✅ Жіберу ({ $total })
 console-bb-stop = ⏹ Таратуды тоқтату
 
 console-broadcast-empty = Бұл сүзгілерге бірде-бір кандидат сәйкес келмейді: жіберетін ешкім жоқ, кезекке ештеңе қойылмады. Сүзгілерді өзгертіңіз.
-console-broadcast-ask-kk = ✍️ Тарату мәтінін <b>қазақ</b> тілінде бір хабарламамен жіберіңіз. Telegram HTML-ін қолдануға болады: &lt;b&gt;, &lt;i&gt;, &lt;u&gt;, &lt;s&gt;, &lt;a href="…"&gt;, &lt;code&gt;, &lt;blockquote&gt;; Telegram түймелерімен жасалған безендіру сақталмайды. Белгілеуден кейін мәтін { $max } таңбадан аспауы керек.
-console-broadcast-ask-ru = ✍️ Енді сол мәтінді <b>орыс</b> тілінде бір хабарламамен жіберіңіз. Telegram HTML-ін қолдануға болады: &lt;b&gt;, &lt;i&gt;, &lt;u&gt;, &lt;s&gt;, &lt;a href="…"&gt;, &lt;code&gt;, &lt;blockquote&gt;; Telegram түймелерімен жасалған безендіру сақталмайды. Белгілеуден кейін мәтін { $max } таңбадан аспауы керек.
+console-broadcast-ask-kk = ✍️ Тарату мәтінін <b>қазақ</b> тілінде бір хабарламамен жіберіңіз. Мәтінді Telegram түймелерімен (қалың, курсив, сілтеме) немесе HTML тегтерімен безендіруге болады: &lt;b&gt;, &lt;i&gt;, &lt;u&gt;, &lt;s&gt;, &lt;a href="…"&gt;, &lt;code&gt;, &lt;blockquote&gt;. Белгілеуден кейін мәтін { $max } таңбадан аспауы керек.
+console-broadcast-ask-ru = ✍️ Енді сол мәтінді <b>орыс</b> тілінде бір хабарламамен жіберіңіз. Мәтінді Telegram түймелерімен (қалың, курсив, сілтеме) немесе HTML тегтерімен безендіруге болады: &lt;b&gt;, &lt;i&gt;, &lt;u&gt;, &lt;s&gt;, &lt;a href="…"&gt;, &lt;code&gt;, &lt;blockquote&gt;. Белгілеуден кейін мәтін { $max } таңбадан аспауы керек.
 console-broadcast-text-only = Таратуға тек мәтін жіберіледі: сурет, стикер, файл қабылданбайды.
 console-text-empty = Мәтін бос.
 console-text-too-long = Мәтін тым ұзын: белгілеуден кейін { $chars } таңба, ал Telegram { $max } таңбадан артық қабылдамайды.

@@ -98,8 +98,8 @@ console-bb-confirm = ✅ Отправить ({ $total })
 console-bb-stop = ⏹ Остановить рассылку
 
 console-broadcast-empty = Под эти фильтры не подходит ни один кандидат: рассылать некому, ничего не поставлено в очередь. Измените фильтры.
-console-broadcast-ask-kk = ✍️ Отправьте текст рассылки на <b>казахском</b> языке одним сообщением. Можно использовать HTML Telegram: &lt;b&gt;, &lt;i&gt;, &lt;u&gt;, &lt;s&gt;, &lt;a href="…"&gt;, &lt;code&gt;, &lt;blockquote&gt;; оформление кнопками Telegram не сохраняется. После разметки — не больше { $max } символов.
-console-broadcast-ask-ru = ✍️ Теперь отправьте тот же текст на <b>русском</b> языке одним сообщением. Можно использовать HTML Telegram: &lt;b&gt;, &lt;i&gt;, &lt;u&gt;, &lt;s&gt;, &lt;a href="…"&gt;, &lt;code&gt;, &lt;blockquote&gt;; оформление кнопками Telegram не сохраняется. После разметки — не больше { $max } символов.
+console-broadcast-ask-kk = ✍️ Отправьте текст рассылки на <b>казахском</b> языке одним сообщением. Оформляйте его кнопками Telegram (жирный, курсив, ссылка) или тегами HTML: &lt;b&gt;, &lt;i&gt;, &lt;u&gt;, &lt;s&gt;, &lt;a href="…"&gt;, &lt;code&gt;, &lt;blockquote&gt;. После разметки — не больше { $max } символов.
+console-broadcast-ask-ru = ✍️ Теперь отправьте тот же текст на <b>русском</b> языке одним сообщением. Оформляйте его кнопками Telegram (жирный, курсив, ссылка) или тегами HTML: &lt;b&gt;, &lt;i&gt;, &lt;u&gt;, &lt;s&gt;, &lt;a href="…"&gt;, &lt;code&gt;, &lt;blockquote&gt;. После разметки — не больше { $max } символов.
 console-broadcast-text-only = В рассылку идёт только текст: картинки, стикеры и файлы не принимаются.
 console-text-empty = Текст пустой.
 console-text-too-long = Текст слишком длинный: { $chars } символов после разметки, а Telegram принимает не больше { $max }.

@@ -11,7 +11,7 @@ use std::collections::HashSet;
 use std::sync::RwLock;
 
 use teloxide::prelude::*;
-use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup};
+use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup, MessageEntity, MessageEntityKind};
 
 use crate::bot::flows::View;
 use crate::bot::ui::{self, button};
@@ -216,9 +216,19 @@ async fn counts(turn: &Turn, segment: &Segment) -> StorageResult<LangCounts> {
     turn.app.db.audience_counts(&broadcast::audience(segment, &turn.app.campaign)).await
 }
 
-/// The draft's segment; one that no longer reads (the campaign file changed) is everyone.
-fn draft_segment(turn: &Turn, draft: &Draft) -> Segment {
-    Segment::parse(&draft.segment, &turn.app.campaign).unwrap_or_default()
+/// The draft's segment, or `None` if it no longer reads (the campaign file changed since):
+/// such a draft is closed rather than sent to anyone it was not meant for.
+fn draft_segment(turn: &Turn, draft: &Draft) -> Option<Segment> {
+    Segment::parse(&draft.segment, &turn.app.campaign)
+        .inspect_err(|err| tracing::warn!(segment = %draft.segment, error = %err, "a draft's segment no longer reads"))
+        .ok()
+}
+
+/// Closes a draft whose segment no longer reads.
+async fn close_unreadable(turn: &Turn, organiser: OrganiserId) -> StorageResult<String> {
+    turn.app.db.discard_draft(organiser).await?;
+    turn.app.writers.set(organiser, false);
+    Ok(turn.view().t("console-broadcast-closed"))
 }
 
 /// The segment in words, e.g. "way: QAZTEST · city: Karaganda".
@@ -392,7 +402,10 @@ pub async fn pressed(
     let Some(mut draft) = turn.app.db.draft(organiser).await? else {
         return turn.answer(&query, Some(turn.view().t("console-broadcast-closed"))).await;
     };
-    let mut segment = draft_segment(&turn, &draft);
+    let Some(mut segment) = draft_segment(&turn, &draft) else {
+        let closed = close_unreadable(&turn, organiser).await?;
+        return turn.answer(&query, Some(closed)).await;
+    };
     let screen = match (&pressed, draft.step) {
         (BroadcastButton::Discard, _) => return discard(turn, query, organiser).await,
         (BroadcastButton::Test, DraftStep::Preview) => return test(turn, query, organiser, &draft, &segment).await,
@@ -551,7 +564,8 @@ pub async fn text_received(turn: Turn, message: Message, organiser: OrganiserId,
     let Some(text) = message.text() else {
         return turn.say(format!("{}\n\n{}", view.t("console-broadcast-text-only"), ask_text(&view, lang))).await;
     };
-    let text = match BroadcastText::parse(text) {
+    let source = html_source(text, message.entities().unwrap_or_default());
+    let text = match BroadcastText::parse(&source) {
         Ok(text) => text,
         Err(error) => return turn.say(format!("{}\n\n{}", text_error(&view, &error), ask_text(&view, lang))).await,
     };
@@ -573,11 +587,56 @@ pub async fn text_received(turn: Turn, message: Message, organiser: OrganiserId,
     }
 }
 
+/// The organiser's message as HTML source: the text as typed (its tags are HTML), with the
+/// formatting applied with Telegram's own buttons (bold, a link…) turned into the same tags.
+/// Entities count UTF-16 code units; Telegram nests them (one holds the other or none).
+pub fn html_source(text: &str, entities: &[MessageEntity]) -> String {
+    use MessageEntityKind as Kind;
+    // (position, closes before opens, outer first, entity's order, tag)
+    let mut marks: Vec<(usize, u8, usize, usize, String)> = Vec::new();
+    for (index, entity) in entities.iter().enumerate() {
+        let (open, close) = match &entity.kind {
+            Kind::Bold => ("<b>".to_owned(), "</b>"),
+            Kind::Italic => ("<i>".to_owned(), "</i>"),
+            Kind::Underline => ("<u>".to_owned(), "</u>"),
+            Kind::Strikethrough => ("<s>".to_owned(), "</s>"),
+            Kind::Spoiler => ("<tg-spoiler>".to_owned(), "</tg-spoiler>"),
+            Kind::Code => ("<code>".to_owned(), "</code>"),
+            Kind::Pre { .. } => ("<pre>".to_owned(), "</pre>"),
+            Kind::Blockquote | Kind::ExpandableBlockquote => ("<blockquote>".to_owned(), "</blockquote>"),
+            Kind::TextLink { url } => (format!("<a href=\"{}\">", html_escape(url.as_str())), "</a>"),
+            // Detected by Telegram in the text itself (links, mentions…): nothing to add.
+            _ => continue,
+        };
+        let end = entity.offset + entity.length;
+        marks.push((entity.offset, 1, usize::MAX - entity.length, index, open));
+        marks.push((end, 0, entity.length, usize::MAX - index, close.to_owned()));
+    }
+    marks.sort();
+    let mut out = String::with_capacity(text.len() + marks.iter().map(|mark| mark.4.len()).sum::<usize>());
+    let mut marks = marks.into_iter().peekable();
+    let mut at = 0;
+    for ch in text.chars() {
+        while let Some(mark) = marks.next_if(|mark| mark.0 <= at) {
+            out.push_str(&mark.4);
+        }
+        out.push(ch);
+        at += ch.len_utf16();
+    }
+    for mark in marks {
+        out.push_str(&mark.4);
+    }
+    out
+}
+
 /// Both texts as candidates will see them, each with its recipients, then Test / Confirm /
 /// Cancel. A text Telegram refuses goes back to its step, with Telegram's reason.
 async fn preview(turn: &Turn, organiser: OrganiserId, mut draft: Draft) -> HandlerResult {
     let view = turn.view();
-    let segment = draft_segment(turn, &draft);
+    let Some(segment) = draft_segment(turn, &draft) else {
+        let closed = close_unreadable(turn, organiser).await?;
+        return turn.say(closed).await;
+    };
     let counts = counts(turn, &segment).await?;
     for (lang, text, count) in [(Lang::Kk, &draft.text_kk, counts.kk), (Lang::Ru, &draft.text_ru, counts.ru)] {
         let Some(text) = text.clone() else { return Ok(()) };
@@ -720,6 +779,28 @@ mod tests {
             assert!(data.len() <= crate::bot::MAX_CALLBACK_BYTES, "{data}");
             assert_eq!(Callback::decode(&data), Some(Callback::Broadcast(sample)), "{data}");
         }
+    }
+
+    #[test]
+    fn telegram_formatting_becomes_the_same_tags_and_typed_tags_stay() {
+        let url: url::Url = "https://kazakhtest.kz/a?b=1&c=2".parse().unwrap();
+        // "Қарағанды: жаңа мекенжай" with the city bold and "жаңа мекенжай" a bold-italic link.
+        let text = "Қарағанды: жаңа мекенжай";
+        let entities = [
+            MessageEntity::bold(0, 9),
+            MessageEntity::text_link(url, 11, 13),
+            MessageEntity::bold(11, 13),
+            MessageEntity::italic(11, 13),
+            MessageEntity::new(MessageEntityKind::Url, 0, 3),
+        ];
+        assert_eq!(
+            html_source(text, &entities),
+            "<b>Қарағанды</b>: <a href=\"https://kazakhtest.kz/a?b=1&amp;c=2\"><b><i>жаңа мекенжай</i></b></a>"
+        );
+        // UTF-16 offsets: an emoji counts two.
+        assert_eq!(html_source("📣 Жаңа", &[MessageEntity::bold(3, 4)]), "📣 <b>Жаңа</b>");
+        assert_eq!(html_source("<i>typed</i> tags", &[]), "<i>typed</i> tags");
+        assert!(BroadcastText::parse(&html_source(text, &entities)).is_ok());
     }
 
     #[test]
