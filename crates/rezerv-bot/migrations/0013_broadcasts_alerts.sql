@@ -12,9 +12,11 @@ CREATE TABLE broadcasts (
     -- The organiser who confirmed it; NULL from the command line.
     created_by       INTEGER,
     created_at       TEXT NOT NULL,
-    -- The progress message, edited in place (composed in Telegram only).
+    -- The progress message, edited in place (composed in Telegram only), in the language the
+    -- organiser composed in.
     progress_chat    INTEGER,
     progress_message INTEGER,
+    progress_lang    TEXT CHECK (progress_lang IN ('kk', 'ru')),
     cancelled_at     TEXT,
     -- Every row done and the totals reported.
     finished_at      TEXT
@@ -53,3 +55,6 @@ CREATE TABLE wave_alerts (
     sends     INTEGER NOT NULL,
     raised_at TEXT NOT NULL
 ) STRICT;
+
+-- The console's command menu gained /broadcast: set it again in every organiser's chat.
+UPDATE organisers SET menu_shown = 0 WHERE removed_at IS NULL;

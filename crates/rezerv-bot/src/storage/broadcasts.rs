@@ -140,6 +140,8 @@ pub struct Running {
     pub created_at: DateTime<Utc>,
     /// The live message: (chat, message id).
     pub progress: Option<(i64, i32)>,
+    /// The language the organiser composed it in.
+    pub progress_lang: Option<Lang>,
     pub stopped: bool,
     pub tally: Tally,
 }
@@ -303,11 +305,12 @@ impl Db {
         Ok(Queued::Queued { id, recipients })
     }
 
-    /// Records the broadcast's live progress message.
-    pub async fn set_progress_message(&self, id: i64, chat_id: i64, message_id: i32) -> StorageResult<()> {
-        sqlx::query("UPDATE broadcasts SET progress_chat = ?, progress_message = ? WHERE id = ?")
+    /// Records the broadcast's live progress message, and its language.
+    pub async fn set_progress_message(&self, id: i64, chat_id: i64, message_id: i32, lang: Lang) -> StorageResult<()> {
+        sqlx::query("UPDATE broadcasts SET progress_chat = ?, progress_message = ?, progress_lang = ? WHERE id = ?")
             .bind(chat_id)
             .bind(message_id)
+            .bind(lang.code())
             .bind(id)
             .execute(self.writer())
             .await?;
@@ -397,7 +400,7 @@ impl Db {
     /// The broadcasts whose totals have not been reported, oldest first.
     pub async fn running_broadcasts(&self) -> StorageResult<Vec<Running>> {
         let rows = sqlx::query(
-            "SELECT id, segment, recipients, created_by, created_at, progress_chat, progress_message,
+            "SELECT id, segment, recipients, created_by, created_at, progress_chat, progress_message, progress_lang,
                     cancelled_at IS NOT NULL AS stopped
              FROM broadcasts WHERE finished_at IS NULL ORDER BY id",
         )
@@ -419,6 +422,11 @@ impl Db {
                     .map_err(corrupt)?,
                 created_at: parse_time(&row.try_get::<String, _>("created_at")?)?,
                 progress: chat.zip(message),
+                progress_lang: row
+                    .try_get::<Option<String>, _>("progress_lang")?
+                    .map(|lang| lang.parse())
+                    .transpose()
+                    .map_err(corrupt)?,
                 stopped: row.try_get("stopped")?,
                 tally: self.broadcast_tally(id).await?,
             });

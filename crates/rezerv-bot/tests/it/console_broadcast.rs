@@ -293,6 +293,9 @@ async fn quiet_hours_hold_a_broadcast_until_eight_but_not_a_reminder() {
     assert_eq!(sent.len(), 2, "{sent:?}");
     assert_eq!(app.emu.last_message(users[0].id).unwrap().text, KK_TEXT);
     assert_eq!(app.emu.last_message(users[1].id).unwrap().text, RU_TEXT);
+    // The totals speak the language the organiser composed in.
+    eventually("the totals", Duration::from_secs(20), || message_with(&app, org.id, "Тарату #1 аяқталды").is_some())
+        .await;
     app.assert_clean();
 }
 

@@ -729,7 +729,7 @@ async fn confirm(
     };
     let (text, keyboard) = super::watcher::progress_message(&view, &progress, turn.app.clock.now());
     let sent = ui::send(&turn.telegram, turn.chat_id(), text, keyboard.map(Into::into)).await?;
-    turn.app.db.set_progress_message(id, sent.chat.id.0, sent.id.0).await?;
+    turn.app.db.set_progress_message(id, sent.chat.id.0, sent.id.0, view.lang).await?;
     Ok(())
 }
 

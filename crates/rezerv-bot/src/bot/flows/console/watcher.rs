@@ -76,9 +76,10 @@ pub async fn report_progress(app: &App, shown: &mut HashMap<i64, String>) -> Res
     let running = app.db.running_broadcasts().await?;
     let mut reported = 0;
     for run in running {
-        let lang = match run.created_by {
-            Some(organiser) => organiser_lang(app, organiser).await?,
-            None => Lang::Ru,
+        let lang = match (run.progress_lang, run.created_by) {
+            (Some(lang), _) => lang,
+            (None, Some(organiser)) => organiser_lang(app, organiser).await?,
+            (None, None) => Lang::Ru,
         };
         let view = View { app, lang };
         let progress = progress_of(&view, &run);
