@@ -14,7 +14,7 @@ use clap::Parser;
 use rezerv_bot::config::Campaign;
 use rezerv_bot::domain::Lang;
 use rezerv_bot::storage::{Actor, Audience, Db, NewBroadcast, Queued};
-use rezerv_lab::{database_bytes, rss_kib};
+use rezerv_lab::{cpu_secs, database_bytes, rss_kib};
 use rezerv_test_support::db::TempDir;
 
 const DAY: &str = "2023-09-10";
@@ -138,6 +138,7 @@ async fn main() -> anyhow::Result<()> {
     if let Some((_, peak)) = rss_kib(pid) {
         peak_kib = peak_kib.max(peak);
     }
+    let bot_cpu = cpu_secs(&pid.to_string());
     bot.kill().ok();
     bot.wait().ok();
 
@@ -161,6 +162,10 @@ async fn main() -> anyhow::Result<()> {
         println!("bot RSS at 10 s / at the end: {:.1} MB / {:.1} MB", mb(*first), mb(*last));
     }
     println!("bot peak RSS:               {:.1} MB", mb(peak_kib));
+    println!(
+        "bot CPU:                    {bot_cpu:.2} s in all, {:.0} µs per message delivered",
+        bot_cpu * 1e6 / delivered.max(1) as f64
+    );
     println!("database size:              {:.1} MB", database_bytes(dir.path()) as f64 / 1_048_576.0);
     Ok(())
 }

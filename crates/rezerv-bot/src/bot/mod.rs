@@ -22,7 +22,7 @@ use teloxide::dispatching::dialogue::Dialogue;
 use teloxide::dispatching::{ShutdownToken, UpdateHandler};
 use teloxide::prelude::*;
 use teloxide::types::{BotCommand, BotCommandScope};
-use tokio::sync::{Notify, watch};
+use tokio::sync::watch;
 use tokio::task::{AbortHandle, JoinHandle};
 
 pub use callback::{Callback, MAX_CALLBACK_BYTES};
@@ -59,8 +59,8 @@ pub struct App {
     pub sending: SenderConfig,
     /// Organisers whose next message is a broadcast's text.
     pub writers: Arc<flows::console::broadcast::Writers>,
-    /// Wakes the console's watch (`wake_watch`).
-    pub watch: Arc<Notify>,
+    /// Rings the console's watcher: a pool may have crossed its threshold, a broadcast stopped.
+    pub bell: Arc<flows::console::watcher::Bell>,
 }
 
 /// Chats are spread over this many dispatcher workers; each handles its chats' updates in
@@ -84,14 +84,8 @@ impl App {
         let planner = Planner::new(db.clone(), campaign.clone(), clock.clone());
         let receipts = Receipts::new(db.clone());
         let writers = Arc::default();
-        let watch = Arc::default();
-        Arc::new(App { db, dialogues, campaign, locales, clock, planner, receipts, telegram, sending, writers, watch })
-    }
-
-    /// The console's watch looks now rather than at its next tick: a code was issued (a pool
-    /// may have crossed its threshold), a broadcast was stopped.
-    pub fn wake_watch(&self) {
-        self.watch.notify_one();
+        let bell = Arc::default();
+        Arc::new(App { db, dialogues, campaign, locales, clock, planner, receipts, telegram, sending, writers, bell })
     }
 
     /// Today in the campaign's time zone, from the injected clock.

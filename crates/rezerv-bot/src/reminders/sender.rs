@@ -455,28 +455,26 @@ impl Sender {
     /// `WAVE_CHECK_EVERY` unless `now` (a test driving the sender row by row), and tells the
     /// organisers of one that failed. A failed check is logged and tried again later.
     async fn check_waves(&self, now: bool) {
+        // Taken before the check: a failure recorded while it runs marks its wave again.
         let due: Vec<Wave> = {
             let mut troubled = locked(&self.troubled);
             troubled.retain(|_, trouble| {
                 trouble.unchecked || trouble.checked_at.is_some_and(|at| at.elapsed() < Duration::from_secs(60))
             });
-            troubled
-                .iter()
-                .filter(|(_, trouble)| {
-                    trouble.unchecked && (now || trouble.checked_at.is_none_or(|at| at.elapsed() >= WAVE_CHECK_EVERY))
-                })
-                .map(|(wave, _)| *wave)
-                .collect()
+            let mut due = Vec::new();
+            for (wave, trouble) in troubled.iter_mut() {
+                if trouble.unchecked && (now || trouble.checked_at.is_none_or(|at| at.elapsed() >= WAVE_CHECK_EVERY)) {
+                    *trouble = Trouble { unchecked: false, checked_at: Some(Instant::now()) };
+                    due.push(*wave);
+                }
+            }
+            due
         };
         for wave in due {
-            match alerts::check_wave(&self.db, &self.campaign, wave, self.clock.now()).await {
-                Ok(_) => {
-                    if let Some(trouble) = locked(&self.troubled).get_mut(&wave) {
-                        *trouble = Trouble { unchecked: false, checked_at: Some(Instant::now()) };
-                    }
-                }
-                Err(err) => {
-                    tracing::error!(%wave, error = %crate::bot::error_chain(&err), "cannot check a wave's failures")
+            if let Err(err) = alerts::check_wave(&self.db, &self.campaign, wave, self.clock.now()).await {
+                tracing::error!(%wave, error = %crate::bot::error_chain(&err), "cannot check a wave's failures");
+                if let Some(trouble) = locked(&self.troubled).get_mut(&wave) {
+                    trouble.unchecked = true;
                 }
             }
         }

@@ -741,8 +741,8 @@ async fn stop(turn: Turn, query: CallbackQuery, organiser: OrganiserId, id: i64)
     tracing::info!(broadcast = id, cancelled, "broadcast stopped");
     let toast = turn.view().ta("console-broadcast-stopped", Args::new().with("count", cancelled));
     turn.answer(&query, Some(toast)).await?;
-    // The watch shows it stopped now, and the totals once the rows in flight are done.
-    turn.app.wake_watch();
+    // The watcher shows it stopped now, and the totals once the rows in flight are done.
+    turn.app.bell.progress_changed();
     Ok(())
 }
 

@@ -1,16 +1,17 @@
-//! The console's watch, beside the dispatcher: every few seconds it edits the live progress
+//! The console's watcher, beside the dispatcher: every few seconds it edits the live progress
 //! message of each broadcast being sent (only when its figures changed), reports the totals
-//! of one that has ended, and checks the code pools against their alert threshold (also at
-//! once when woken: a code was just issued).
+//! of one that has ended, and checks the code pools against their alert threshold: every 30
+//! seconds, and within a second when a handler rings its bell (a code was just issued).
 
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 use teloxide::prelude::*;
 use teloxide::types::InlineKeyboardMarkup;
-use tokio::sync::watch;
+use tokio::sync::{Notify, watch};
 
 use super::broadcast::{BroadcastButton, describe};
 use crate::bot::flows::View;
@@ -25,8 +26,12 @@ use crate::storage::{Running, StorageError, Tally};
 /// few seconds keeps the edits far below any limit.
 pub const PROGRESS_EVERY: Duration = Duration::from_secs(3);
 
-/// How often the pools are checked without being woken (imports from the command line).
+/// How often the pools are checked unasked (imports from the command line).
 const POOLS_EVERY: Duration = Duration::from_secs(30);
+
+/// The shortest time between two pool checks asked for: codes issued one after another ring
+/// the bell each time, and a check reads the whole code table.
+const POOLS_AT_MOST_EVERY: Duration = Duration::from_secs(1);
 
 #[derive(Debug, thiserror::Error)]
 pub enum WatchError {
@@ -46,26 +51,58 @@ pub struct Progress {
     pub tally: Tally,
 }
 
+/// What the handlers ask the watcher for, between its ticks.
+#[derive(Debug, Default)]
+pub struct Bell {
+    rung: Notify,
+    pools: AtomicBool,
+    progress: AtomicBool,
+}
+
+impl Bell {
+    /// A code was issued: a pool may have crossed its threshold.
+    pub fn pools_changed(&self) {
+        self.pools.store(true, Ordering::Release);
+        self.rung.notify_one();
+    }
+
+    /// A broadcast was stopped: its message should say so now.
+    pub fn progress_changed(&self) {
+        self.progress.store(true, Ordering::Release);
+        self.rung.notify_one();
+    }
+}
+
 /// Runs until `stopped`.
 pub async fn run(app: Arc<App>, mut stopped: watch::Receiver<bool>) {
     let mut shown: HashMap<i64, String> = HashMap::new();
-    let mut pools_checked: Option<Instant> = None;
-    let mut woken = false;
+    let mut progress_at: Option<Instant> = None;
+    let mut pools_at: Option<Instant> = None;
+    let elapsed = |at: Option<Instant>, after: Duration| at.is_none_or(|at| at.elapsed() >= after);
     loop {
-        if let Err(err) = report_progress(&app, &mut shown).await {
-            tracing::warn!(error = %err, "cannot report a broadcast's progress; trying again later");
-        }
-        if woken || pools_checked.is_none_or(|at| at.elapsed() >= POOLS_EVERY) {
-            match crate::alerts::check_pools(&app.db, &app.campaign, app.clock.now()).await {
-                Ok(_) => pools_checked = Some(Instant::now()),
-                Err(err) => tracing::warn!(error = %err, "cannot check the code pools; trying again later"),
+        if app.bell.progress.swap(false, Ordering::AcqRel) || elapsed(progress_at, PROGRESS_EVERY) {
+            progress_at = Some(Instant::now());
+            if let Err(err) = report_progress(&app, &mut shown).await {
+                tracing::warn!(error = %err, "cannot report a broadcast's progress; trying again later");
             }
         }
-        woken = tokio::select! {
-            _ = tokio::time::sleep(PROGRESS_EVERY) => false,
-            _ = app.watch.notified() => true,
+        let asked = app.bell.pools.load(Ordering::Acquire);
+        if (asked && elapsed(pools_at, POOLS_AT_MOST_EVERY)) || elapsed(pools_at, POOLS_EVERY) {
+            app.bell.pools.store(false, Ordering::Release);
+            pools_at = Some(Instant::now());
+            if let Err(err) = crate::alerts::check_pools(&app.db, &app.campaign, app.clock.now()).await {
+                tracing::warn!(error = %err, "cannot check the code pools; trying again later");
+                app.bell.pools.store(true, Ordering::Release);
+            }
+        }
+        let pools_wait = if app.bell.pools.load(Ordering::Acquire) { POOLS_AT_MOST_EVERY } else { POOLS_EVERY };
+        let next = |at: Option<Instant>, after: Duration| at.map_or_else(Instant::now, |at| at + after);
+        let until = next(progress_at, PROGRESS_EVERY).min(next(pools_at, pools_wait));
+        tokio::select! {
+            _ = tokio::time::sleep_until(until.into()) => {}
+            _ = app.bell.rung.notified() => {}
             _ = stopped.wait_for(|stop| *stop) => return,
-        };
+        }
     }
 }
 
