@@ -38,7 +38,9 @@ use tokio::net::TcpListener;
 use error::ApiError;
 pub use faults::{FAULTABLE_METHODS, Fault, Methods};
 pub use files::MAX_DOWNLOAD_BYTES;
-pub use limits::{MAX_CALLBACK_DATA_BYTES, MAX_CAPTION_CHARS, MAX_TEXT_CHARS, RATE_LIMIT_SLACK};
+pub use limits::{
+    MAX_CALLBACK_DATA_BYTES, MAX_CAPTION_CHARS, MAX_TEXT_CHARS, PAID_BROADCAST_PER_SEC, RATE_LIMIT_SLACK,
+};
 pub use types::{BotEvent, BotMessage, Button, Document, KeyboardButton, RecordedRequest, ReplyKeyboard, TestUser};
 
 use server::Shared;
@@ -46,6 +48,10 @@ use state::{bot_member_json, unix_now};
 
 /// Optional flood control for `sendMessage` and `sendDocument` (edits, deletes and chat
 /// actions are not limited).
+///
+/// A send with `allow_paid_broadcast=true` (a bot paying in Stars) is counted against its own
+/// budget of [`PAID_BROADCAST_PER_SEC`] (1,000) sends per sliding second instead of
+/// `global_per_sec`; the per-chat rule is the same.
 ///
 /// A send is answered 429 (`parameters.retry_after` = whole seconds, at least 1, after which
 /// the same send would pass if nothing else was sent meanwhile) unless both hold:
@@ -564,6 +570,11 @@ impl Emulator {
     /// Messages successfully sent, per chat (chats that got none are absent).
     pub fn delivered_counts(&self) -> HashMap<i64, u64> {
         self.shared().lock().delivered_counts()
+    }
+
+    /// Messages delivered with `allow_paid_broadcast` (counted even in load mode).
+    pub fn paid_broadcast_delivered(&self) -> u64 {
+        self.shared().lock().paid_delivered
     }
 
     /// How many 429 answers were given (flood control and injected [`Fault::Status`] alike).

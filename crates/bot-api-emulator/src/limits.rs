@@ -295,6 +295,11 @@ fn parse_reply(rows: &Value) -> Result<ReplyKeyboard, ApiError> {
 /// exactly at the limit is not tripped up by scheduling jitter between it and the emulator.
 pub const RATE_LIMIT_SLACK: Duration = Duration::from_millis(10);
 
+/// Messages per second a bot may send with `allow_paid_broadcast` (paying in Stars), Telegram's
+/// figure. Paid sends have their own budget: they are not counted against `global_per_sec`,
+/// nor free sends against this one.
+pub const PAID_BROADCAST_PER_SEC: u32 = 1_000;
+
 /// How often per-chat buckets that refilled completely are forgotten.
 const SWEEP_EVERY: Duration = Duration::from_secs(1);
 
@@ -374,6 +379,8 @@ impl SlidingWindow {
 pub struct FloodControl {
     limits: RateLimits,
     global: SlidingWindow,
+    /// Sends made with `allow_paid_broadcast`.
+    paid: SlidingWindow,
     per_chat: HashMap<i64, TokenBucket>,
     last_sweep: Instant,
 }
@@ -385,6 +392,7 @@ impl FloodControl {
         Self {
             limits,
             global: SlidingWindow::new(limits.global_per_sec, window),
+            paid: SlidingWindow::new(PAID_BROADCAST_PER_SEC, window),
             per_chat: HashMap::new(),
             last_sweep: Instant::now(),
         }
@@ -395,8 +403,23 @@ impl FloodControl {
         self.try_send_at(chat_id, Instant::now())
     }
 
+    /// Admits one message sent with `allow_paid_broadcast` now: up to
+    /// [`PAID_BROADCAST_PER_SEC`] a second overall, the per-chat limit as for any send.
+    pub fn try_send_paid(&mut self, chat_id: i64) -> Result<(), u32> {
+        self.try_send_paid_at(chat_id, Instant::now())
+    }
+
     /// [`FloodControl::try_send`] at a given time (times must not go backwards).
     pub fn try_send_at(&mut self, chat_id: i64, now: Instant) -> Result<(), u32> {
+        self.admit(chat_id, false, now)
+    }
+
+    /// [`FloodControl::try_send_paid`] at a given time.
+    pub fn try_send_paid_at(&mut self, chat_id: i64, now: Instant) -> Result<(), u32> {
+        self.admit(chat_id, true, now)
+    }
+
+    fn admit(&mut self, chat_id: i64, paid: bool, now: Instant) -> Result<(), u32> {
         self.sweep(now);
         let limits = self.limits;
         let chat = self
@@ -404,9 +427,10 @@ impl FloodControl {
             .entry(chat_id)
             .or_insert_with(|| TokenBucket::new(limits.per_chat_per_sec, limits.burst, now));
         let chat_wait = chat.wait_time(now).saturating_sub(RATE_LIMIT_SLACK);
-        let wait = self.global.wait_time(now).max(chat_wait);
+        let window = if paid { &mut self.paid } else { &mut self.global };
+        let wait = window.wait_time(now).max(chat_wait);
         if wait.is_zero() {
-            self.global.take(now);
+            window.take(now);
             chat.take();
             Ok(())
         } else {
@@ -545,6 +569,34 @@ mod tests {
         let mut flood = FloodControl::new(LIMITS);
         let step = Duration::from_secs(1) / 31;
         assert!((0..300i64).any(|i| flood.try_send_at(i, t0 + step * u32::try_from(i).unwrap_or(0)).is_err()));
+    }
+
+    #[test]
+    fn paid_broadcasts_have_a_budget_of_a_thousand_a_second_of_their_own() {
+        let t0 = Instant::now();
+        let mut flood = FloodControl::new(LIMITS);
+        // 1,000 a second evenly, one per chat: never refused.
+        let step = Duration::from_secs(1) / PAID_BROADCAST_PER_SEC;
+        for i in 0..3_000u32 {
+            assert_eq!(flood.try_send_paid_at(i64::from(i), t0 + step * i), Ok(()), "paid send {i}");
+        }
+        // Free sends are still limited to 30 a second beside them.
+        let later = t0 + Duration::from_secs(10);
+        for chat in 0..30 {
+            assert_eq!(flood.try_send_at(100_000 + chat, later), Ok(()));
+        }
+        assert_eq!(flood.try_send_at(200_000, later), Err(1));
+        assert_eq!(flood.try_send_paid_at(200_001, later), Ok(()), "the paid budget is separate");
+        // 1,001 within one second is refused.
+        let mut flood = FloodControl::new(LIMITS);
+        for i in 0..1_000 {
+            assert_eq!(flood.try_send_paid_at(i, t0), Ok(()));
+        }
+        assert_eq!(flood.try_send_paid_at(5_000, t0 + ms(500)), Err(1));
+        // The per-chat limit holds for paid sends too.
+        let mut flood = FloodControl::new(LIMITS);
+        assert_eq!(flood.try_send_paid_at(7, t0), Ok(()));
+        assert_eq!(flood.try_send_paid_at(7, t0 + ms(500)), Err(1));
     }
 
     #[test]

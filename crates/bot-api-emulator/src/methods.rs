@@ -218,8 +218,13 @@ fn send_message(st: &mut State, p: &Params) -> Result<Value, ApiError> {
     let parse_mode = opt_str(p, "parse_mode");
     let visible = check_text(text.as_deref(), parse_mode.as_deref())?;
     let markup = parse_markup(param(p, "reply_markup"))?;
+    let paid = opt_bool(p, "allow_paid_broadcast");
     if let Some(flood) = st.flood.as_mut() {
-        flood.try_send(chat_id).map_err(ApiError::too_many_requests)?;
+        let admitted = if paid { flood.try_send_paid(chat_id) } else { flood.try_send(chat_id) };
+        admitted.map_err(ApiError::too_many_requests)?;
+    }
+    if paid {
+        st.paid_delivered += 1;
     }
     let message_id = st.next_message_id(chat_id);
     let (inline_keyboard, inline_json) = match &markup {

@@ -135,6 +135,8 @@ pub struct State {
     total_delivered: u64,
     /// Number of 429 answers.
     pub too_many: u64,
+    /// Messages delivered with `allow_paid_broadcast`.
+    pub paid_delivered: u64,
     /// Number of 400 and 429 answers the emulator gave of its own (injected faults apart).
     pub violations: u64,
     /// Texts whose deliveries are counted per chat, even in load mode.
@@ -195,6 +197,7 @@ impl State {
             delivered: HashMap::new(),
             total_delivered: 0,
             too_many: 0,
+            paid_delivered: 0,
             violations: 0,
             watched: HashSet::new(),
             watched_delivered: HashMap::new(),

@@ -807,6 +807,39 @@ async fn method_faults_hit_the_named_method_in_the_named_chat() {
     assert_eq!((emu.pending_faults(41), emu.pending_global_faults()), (0, 0));
 }
 
+#[tokio::test]
+async fn paid_broadcasts_pass_the_global_limit_and_are_counted() {
+    let config = EmulatorConfig {
+        rate_limits: Some(RateLimits { global_per_sec: 30, per_chat_per_sec: 1, burst: 1 }),
+        ..EmulatorConfig::default()
+    };
+    let (emu, bot) = start_with(config).await;
+    let users: Vec<TestUser> = (3_000..3_100).map(|id| TestUser::new(id, None)).collect();
+    for user in &users {
+        emu.register_user(user);
+    }
+    // 100 paid sends at once: within the 1,000 a second of paid broadcasts.
+    for user in &users {
+        bot.send_message(ChatId(user.id), "paid").allow_paid_broadcast(true).await.expect("a paid send");
+    }
+    assert_eq!(emu.paid_broadcast_delivered(), 100);
+    assert_eq!(emu.too_many_requests_count(), 0);
+    // The per-chat limit holds for paid sends too.
+    let again = bot.send_message(ChatId(users[99].id), "paid").allow_paid_broadcast(true).await;
+    assert!(matches!(again, Err(RequestError::RetryAfter(_))), "{again:?}");
+    // Free sends keep their 30 a second; the same chats' per-chat limit still holds.
+    let free: Vec<TestUser> = (4_000..4_031).map(|id| TestUser::new(id, None)).collect();
+    for user in &free {
+        emu.register_user(user);
+    }
+    for user in &free[..30] {
+        bot.send_message(ChatId(user.id), "free").await.expect("a free send");
+    }
+    let refused = bot.send_message(ChatId(free[30].id), "free").await;
+    assert!(matches!(refused, Err(RequestError::RetryAfter(_))), "{refused:?}");
+    assert_eq!(emu.paid_broadcast_delivered(), 100);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn load_mode_counts_without_keeping_bodies() {
     let config = EmulatorConfig {

@@ -6,7 +6,7 @@
 //!
 //! cargo bench --bench load -- [--users 1000] [--seed-candidates 100000] [--phase echo|mirror|journey|both]
 //!                             [--timeout-secs 10] [--poll-us 100] [--think-ms 0] [--bot PATH]
-//!                             [--count-calls]
+//!                             [--count-calls] [--broadcast]
 //!
 //! By default every user acts again as soon as the bot has answered (a closed loop with no
 //! think time): the bots run flat out, and latency is mostly queueing (users / throughput).
@@ -15,6 +15,9 @@
 //! `--bot PATH` runs another build of rezerv-bot (e.g. a candidate fix) in the journey.
 //! `--count-calls` has the emulator record every request and prints the Bot API calls per
 //! update by method (costs memory and some speed: a diagnostic, not a measurement).
+//! `--broadcast` queues a broadcast to the `--seed-candidates` before the journeys start, so
+//! that the bot sends it (at its configured rate) while it serves them: compare the journeys'
+//! latency with and without it.
 //!
 //! Every user action is one update. Its latency is the time from pushing the update to the
 //! bot's first reaction in that chat (a sent message, an edit or a callback answer); the next
@@ -99,6 +102,9 @@ struct Args {
     /// Have the emulator record every request and print the Bot API calls per update.
     #[arg(long)]
     count_calls: bool,
+    /// Queue a broadcast to the seeded candidates first: the journey runs while it is sent.
+    #[arg(long, requires = "seed_candidates")]
+    broadcast: bool,
     /// This program as the echo bot (what the echo phases run).
     #[arg(long, hide = true)]
     echo_bot: bool,
@@ -120,6 +126,7 @@ struct Options {
     think: Duration,
     bot: PathBuf,
     count_calls: bool,
+    broadcast: bool,
 }
 
 fn options(args: Args) -> anyhow::Result<Options> {
@@ -136,6 +143,7 @@ fn options(args: Args) -> anyhow::Result<Options> {
         think: Duration::from_millis(args.think_ms),
         bot,
         count_calls: args.count_calls,
+        broadcast: args.broadcast,
     })
 }
 
@@ -630,6 +638,8 @@ struct Report {
     stderr_lines: Vec<String>,
     /// (method, calls, updates returned by getUpdates) with `--count-calls`.
     calls: Vec<(String, u64, u64)>,
+    /// With `--broadcast`: its messages delivered while the journeys ran.
+    broadcast_delivered: Option<u64>,
 }
 
 impl Report {
@@ -665,8 +675,8 @@ fn latency_line(sorted: &[u32]) -> String {
 }
 
 /// Seeds a fresh database: every user's phone is eligible and each way has a code per user;
-/// `extra` more candidates make the database big.
-async fn seed(url: &str, users: usize, extra: u64, campaign: &Campaign) -> anyhow::Result<()> {
+/// `extra` more candidates make the database big, and with `broadcast` get a broadcast.
+async fn seed(url: &str, users: usize, extra: u64, broadcast: bool, campaign: &Campaign) -> anyhow::Result<()> {
     let now = campaign.reminder_instant(NaiveDate::parse_from_str(TODAY, "%Y-%m-%d")?);
     let db = Db::connect(url).await?;
     for way in Way::ALL {
@@ -684,6 +694,18 @@ async fn seed(url: &str, users: usize, extra: u64, campaign: &Campaign) -> anyho
     let ids: Vec<i64> = (0..extra).map(|n| FIRST_SEEDED + n as i64).collect();
     for chunk in ids.chunks(10_000) {
         db.add_candidates(chunk, Lang::Ru, now).await?;
+    }
+    if broadcast {
+        let audience = rezerv_bot::storage::Audience::default();
+        let text = "<b>Назар аударыңыз</b>: QAZTEST өтінімдерін қабылдау мерзімі жақындап қалды.";
+        let broadcast = rezerv_bot::storage::NewBroadcast {
+            segment: "all",
+            audience: &audience,
+            text_kk: text,
+            text_ru: text,
+            actor: rezerv_bot::storage::Actor::cli(),
+        };
+        db.queue_broadcast(&broadcast, now).await?;
     }
     db.close().await;
     Ok(())
@@ -711,7 +733,12 @@ async fn run_phase(
     let url = format!("sqlite://{}", database.display());
     if kind == Kind::Journey {
         let seeding = Instant::now();
-        seed(&url, plans.len(), options.seed_candidates, &Campaign::embedded()?).await?;
+        seed(&url, plans.len(), options.seed_candidates, options.broadcast, &Campaign::embedded()?).await?;
+        if options.broadcast {
+            for n in 0..options.seed_candidates {
+                emu.register_user(&TestUser::new(FIRST_SEEDED + n as i64, "ru"));
+            }
+        }
         println!(
             "  seeded {} eligible phones, {} codes per way and {} more candidates in {:.1} s",
             plans.len(),
@@ -833,6 +860,10 @@ async fn run_phase(
     report.done.sort_unstable();
     report.limit_violations = emu.limit_violation_count();
     report.unanswered_callbacks = emu.unanswered_callbacks().len();
+    if options.broadcast {
+        report.broadcast_delivered =
+            Some(emu.delivered_counts().iter().filter(|(chat, _)| **chat >= FIRST_SEEDED).map(|(_, n)| n).sum());
+    }
     if options.count_calls {
         let mut calls: std::collections::BTreeMap<String, (u64, u64)> = std::collections::BTreeMap::new();
         for request in emu.requests() {
@@ -926,6 +957,12 @@ fn print_report(kind: Kind, report: &Report) {
             report.codes.len(),
             unique.len(),
             report.codes_in_database.map_or_else(|| "?".to_owned(), |n| n.to_string())
+        );
+    }
+    if let Some(delivered) = report.broadcast_delivered {
+        println!(
+            "  broadcast:           {delivered} delivered meanwhile = {:.2}/s (configured: REZERV_SEND_RATE, 25 by default)",
+            delivered as f64 / report.wall.as_secs_f64().max(1e-9)
         );
     }
     println!(

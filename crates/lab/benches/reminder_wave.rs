@@ -11,7 +11,7 @@ use clap::Parser;
 use rezerv_bot::config::Campaign;
 use rezerv_bot::domain::{Lang, ReminderKind};
 use rezerv_bot::storage::{Db, PlannedRow};
-use rezerv_lab::rss_kib;
+use rezerv_lab::{database_bytes, rss_kib};
 use rezerv_test_support::db::TempDir;
 use rezerv_test_support::outbox::deadline_reminder;
 
@@ -34,12 +34,6 @@ struct Options {
     /// Passed by `cargo bench`; ignored.
     #[arg(long, hide = true)]
     bench: bool,
-}
-
-fn database_bytes(dir: &std::path::Path) -> u64 {
-    std::fs::read_dir(dir)
-        .map(|entries| entries.filter_map(|e| e.ok()?.metadata().ok()).map(|m| m.len()).sum())
-        .unwrap_or(0)
 }
 
 #[tokio::main]

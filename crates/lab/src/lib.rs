@@ -47,3 +47,10 @@ pub fn cpu_secs(pid: &str) -> f64 {
     let ticks = |i: usize| fields.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
     (ticks(11) + ticks(12)) / TICKS_PER_SEC
 }
+
+/// Bytes of the files in `dir` (a database with its WAL and shared-memory files).
+pub fn database_bytes(dir: &std::path::Path) -> u64 {
+    std::fs::read_dir(dir)
+        .map(|entries| entries.filter_map(|e| e.ok()?.metadata().ok()).map(|m| m.len()).sum())
+        .unwrap_or(0)
+}

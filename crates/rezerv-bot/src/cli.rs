@@ -1,6 +1,6 @@
 //! The command line: the bot itself, the sandbox, and the organisers' tools.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 
@@ -8,7 +8,9 @@ use anyhow::{Context, bail};
 use chrono::{DateTime, NaiveDate, Utc};
 use clap::{Parser, Subcommand};
 
+use crate::bot::App;
 use crate::bot::flows::{View, console};
+use crate::broadcast::{BroadcastText, Segment};
 use crate::clock::{Clock, OffsetClock, SharedClock, SystemClock};
 use crate::config::settings::{DEFAULT_DATABASE_URL, SANDBOX_DATABASE_URL};
 use crate::config::{Campaign, Settings, SettingsArgs};
@@ -18,7 +20,9 @@ use crate::i18n::Locales;
 use crate::import::{ImportSummary, ImportTarget};
 use crate::retention::Retention;
 use crate::startup::Application;
-use crate::storage::{Actor, AuditEntry, Db, Lookup, PurgeCounts, ReplaceCode, Replacement, RunLock, Stats};
+use crate::storage::{
+    Actor, AuditEntry, Db, Lookup, NewBroadcast, PurgeCounts, Queued, ReplaceCode, Replacement, RunLock, Stats,
+};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -126,6 +130,24 @@ enum Commands {
         /// Language of the output
         #[arg(long, default_value = "ru")]
         lang: Lang,
+    },
+    /// Queue a broadcast to a segment of the candidates, each in their language; the running bot sends it
+    Broadcast {
+        /// Who gets it: filters key=value joined by commas, e.g. way=qaztest,city=karaganda.
+        /// Keys: way (qrt, qaztest), city (a city id), group (a group id), stage (start, city,
+        /// way, steps, contact, ready), lang (kk, ru), code (yes, no), applied (yes, no); `all`
+        /// is everyone
+        #[arg(long)]
+        segment: String,
+        /// The Kazakh text, Telegram HTML (UTF-8)
+        #[arg(long)]
+        kk: PathBuf,
+        /// The Russian text, Telegram HTML (UTF-8)
+        #[arg(long)]
+        ru: PathBuf,
+        /// Show the texts as candidates will see them and the counts; queue nothing
+        #[arg(long)]
+        dry_run: bool,
     },
 }
 
@@ -298,6 +320,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             print!("{}", crate::faq::report::unanswered(&db, limit).await?);
             Ok(())
         }
+        Commands::Broadcast { segment, kk, ru, dry_run } => {
+            let app = Application::parts(&settings, clock_for(&campaign, settings.today)).await?;
+            broadcast(&app, &segment, &kk, &ru, dry_run).await
+        }
         Commands::Stats => {
             let db = open_db().await?;
             print!("{}", render_stats(&db.stats().await?));
@@ -363,6 +389,58 @@ fn render_purge(heading: &str, counts: &PurgeCounts) -> String {
         let _ = writeln!(out, "  {table:<14} {count:>8} {what}");
     }
     out
+}
+
+/// `rezerv-bot broadcast`: the same checks as in Telegram, a preview and the counts, then the
+/// broadcast queued (unless `dry_run`).
+async fn broadcast(app: &App, segment: &str, kk: &Path, ru: &Path, dry_run: bool) -> anyhow::Result<()> {
+    let segment = Segment::parse(segment, &app.campaign).context("--segment")?;
+    let read = |lang: &str, path: &Path| -> anyhow::Result<BroadcastText> {
+        let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+        let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+        BroadcastText::parse(text).with_context(|| format!("the {lang} text ({})", path.display()))
+    };
+    let (kk, ru) = (read("Kazakh", kk)?, read("Russian", ru)?);
+    let audience = crate::broadcast::audience(&segment, &app.campaign);
+    let counts = app.db.audience_counts(&audience).await?;
+    println!("segment: {segment}");
+    println!("recipients: {} (kk {}, ru {})", counts.total(), counts.kk, counts.ru);
+    for (lang, text) in [("kk", &kk), ("ru", &ru)] {
+        println!("\n--- {lang}, as candidates will see it ({} characters) ---", text.rendered_chars());
+        println!("{}", text.visible());
+    }
+    println!();
+    if counts.total() == 0 {
+        bail!("no candidate matches the segment: nothing queued");
+    }
+    let now = app.clock.now();
+    if dry_run {
+        let entry = AuditEntry {
+            at: now,
+            actor: Actor::cli(),
+            action: AuditAction::Broadcast,
+            detail: format!("dry-run {segment}"),
+            rows: counts.total(),
+        };
+        app.db.audit(&entry).await?;
+        println!("dry run: nothing queued");
+        return Ok(());
+    }
+    let text = segment.to_string();
+    let new = NewBroadcast {
+        segment: &text,
+        audience: &audience,
+        text_kk: kk.html(),
+        text_ru: ru.html(),
+        actor: Actor::cli(),
+    };
+    match app.db.queue_broadcast(&new, now).await? {
+        Queued::Queued { id, recipients } => {
+            println!("queued broadcast #{id} to {recipients} recipients; the running bot sends it at its pace");
+            Ok(())
+        }
+        Queued::NoRecipients => bail!("no candidate matches the segment: nothing queued"),
+    }
 }
 
 fn render_stats(stats: &Stats) -> String {

@@ -1,7 +1,9 @@
 //! rezerv-bot: a Telegram assistant that guides candidates to the Presidential Youth Personnel
 //! Reserve through the state-language test, issues their promo code and reminds them of dates.
 
+pub mod alerts;
 pub mod bot;
+pub mod broadcast;
 pub mod calendar;
 pub mod cli;
 pub mod clock;

@@ -115,7 +115,7 @@ impl Application {
         let faq = Arc::new(crate::faq::matcher(&campaign).context("cannot load the FAQ")?);
         let metrics = Arc::new(Metrics::new());
         let telegram = Telegram::connect(settings, metrics).context("cannot build Telegram's client")?;
-        Ok(App::new(db, campaign, locales, clock, telegram, faq))
+        Ok(App::new(db, campaign, locales, clock, telegram, faq, settings.sender.clone()))
     }
 
     /// What the handlers share: database, campaign, locales, clock, planner.

@@ -331,7 +331,26 @@ impl Telegram {
     }
 }
 
-fn no_preview() -> LinkPreviewOptions {
+impl Telegram {
+    /// Sends a message of the outbox: an HTML text without link preview, as a paid broadcast
+    /// (`allow_paid_broadcast`, paid in Stars, up to 1,000 a second) when `paid`.
+    pub async fn send_outbox_html(
+        &self,
+        patience: Patience,
+        chat: ChatId,
+        text: String,
+        paid: bool,
+    ) -> Result<Message, RequestError> {
+        self.call(patience, |bot| {
+            let request = bot.send_message(chat, text).parse_mode(ParseMode::Html).link_preview_options(no_preview());
+            if paid { request.allow_paid_broadcast(true) } else { request }
+        })
+        .await
+    }
+}
+
+/// No link preview: a message shows as its text alone.
+pub(crate) fn no_preview() -> LinkPreviewOptions {
     LinkPreviewOptions {
         is_disabled: true,
         url: None,

@@ -3,6 +3,7 @@
 //! random updates and invariants, reminder rows for the outbox, candidates' phones, and the seeded random source.
 
 pub mod app;
+pub mod broadcast;
 pub mod db;
 pub mod flows;
 pub mod fuzz;

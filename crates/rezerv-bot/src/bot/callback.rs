@@ -3,6 +3,7 @@
 use chrono::NaiveDate;
 
 use super::flows::console::Panel;
+use super::flows::console::broadcast::BroadcastButton;
 use crate::domain::{CityId, Lang, Way};
 use crate::faq::EntryId;
 
@@ -41,6 +42,8 @@ pub enum Callback {
     FaqChosen(EntryId),
     /// "That's not it" under an answer: the other entries to offer (at most `FAQ_OTHERS`).
     FaqOthers(Vec<EntryId>),
+    /// A button of a broadcast being composed or sent (console).
+    Broadcast(BroadcastButton),
 }
 
 /// How many other entries "that's not it" offers: with `EntryId::MAX_LEN` ids, "fo:" and the
@@ -72,6 +75,7 @@ impl Callback {
             Callback::FaqOthers(ids) => {
                 format!("fo:{}", ids.iter().map(EntryId::as_str).collect::<Vec<_>>().join(","))
             }
+            Callback::Broadcast(pressed) => format!("b:{}", pressed.encode()),
         }
     }
 
@@ -110,6 +114,7 @@ impl Callback {
                 }
                 Callback::FaqOthers(ids)
             }
+            ("b", Some(pressed)) => Callback::Broadcast(BroadcastButton::decode(pressed)?),
             _ => return None,
         };
         Some(callback)

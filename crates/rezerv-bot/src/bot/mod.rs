@@ -40,7 +40,7 @@ use crate::domain::Lang;
 use crate::faq::Matcher;
 use crate::i18n::Locales;
 use crate::metrics::{Outcome, UpdateKind};
-use crate::reminders::Planner;
+use crate::reminders::{Planner, SenderConfig};
 use crate::storage::{Db, DialogueStore, Profile, Receipt, Receipts};
 use crate::telegram::{Patience, Telegram};
 
@@ -61,6 +61,12 @@ pub struct App {
     pub telegram: Telegram,
     /// The FAQ's matcher, for free-text questions.
     pub faq: Arc<Matcher>,
+    /// How the outbox sends: its pace gives a broadcast's ETA.
+    pub sending: SenderConfig,
+    /// Organisers whose next message is a broadcast's text.
+    pub writers: Arc<flows::console::broadcast::Writers>,
+    /// Rings the console's watcher: a pool may have crossed its threshold, a broadcast stopped.
+    pub bell: Arc<flows::console::watcher::Bell>,
 }
 
 /// Chats are spread over this many dispatcher workers; each handles its chats' updates in
@@ -79,11 +85,27 @@ impl App {
         clock: SharedClock,
         telegram: Telegram,
         faq: Arc<Matcher>,
+        sending: SenderConfig,
     ) -> Arc<App> {
         let dialogues = DialogueStore::new(db.clone(), clock.clone());
         let planner = Planner::new(db.clone(), campaign.clone(), clock.clone());
         let receipts = Receipts::new(db.clone());
-        Arc::new(App { db, dialogues, campaign, locales, clock, planner, receipts, telegram, faq })
+        let writers = Arc::default();
+        let bell = Arc::default();
+        Arc::new(App {
+            db,
+            dialogues,
+            campaign,
+            locales,
+            clock,
+            planner,
+            receipts,
+            telegram,
+            faq,
+            sending,
+            writers,
+            bell,
+        })
     }
 
     /// Today in the campaign's time zone, from the injected clock.
@@ -324,8 +346,13 @@ pub(crate) fn serve(app: Arc<App>, intake: Intake) -> (ShutdownToken, JoinHandle
     let (stop, stopped) = watch::channel(false);
     let planning = tokio::spawn(app.planner.clone().run(stopped.clone()));
     let cleaning = tokio::spawn(app.receipts.clone().clean_inbox(stopped.clone()));
-    let menus = tokio::spawn(flows::console::keep_menus(app.clone(), stopped));
+    let menus = tokio::spawn(flows::console::keep_menus(app.clone(), stopped.clone()));
+    let watching = tokio::spawn(flows::console::watcher::run(app.clone(), stopped));
     let running = tokio::spawn(async move {
+        // Before the first update: an organiser's text for a broadcast is known as such.
+        if let Err(err) = app.writers.load(&app.db).await {
+            tracing::error!(error = %err, "cannot read the broadcasts being written");
+        }
         match intake {
             Intake::Polling(timeout) => {
                 dispatch(&app, &mut dispatcher, || {
@@ -344,6 +371,7 @@ pub(crate) fn serve(app: Arc<App>, intake: Intake) -> (ShutdownToken, JoinHandle
         let _ = planning.await;
         let _ = cleaning.await;
         let _ = menus.await;
+        let _ = watching.await;
     });
     (token, running)
 }

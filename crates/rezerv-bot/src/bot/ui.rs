@@ -3,7 +3,8 @@
 use teloxide::payloads::AnswerCallbackQuerySetters;
 use teloxide::prelude::*;
 use teloxide::types::{
-    InlineKeyboardButton, InlineKeyboardMarkup, KeyboardButton, KeyboardMarkup, KeyboardRemove, MessageId, ReplyMarkup,
+    InlineKeyboardButton, InlineKeyboardMarkup, KeyboardButton, KeyboardMarkup, KeyboardRemove, MessageId, ParseMode,
+    ReplyMarkup,
 };
 
 use super::Callback;
@@ -76,6 +77,34 @@ pub async fn send(
 
 pub async fn send_prompt(telegram: &Telegram, chat: ChatId, prompt: Prompt) -> Result<Message, teloxide::RequestError> {
     send(telegram, chat, prompt.text, prompt.markup).await
+}
+
+/// Replaces a message's HTML text and its inline keyboard (none: the keyboard goes), within
+/// an interactive reply's patience. Telegram refuses an edit that changes nothing; that is
+/// not an error here.
+pub async fn edit_html(
+    telegram: &Telegram,
+    chat: ChatId,
+    message: MessageId,
+    text: String,
+    keyboard: Option<InlineKeyboardMarkup>,
+) -> Result<(), teloxide::RequestError> {
+    let result = telegram
+        .call(Patience::INTERACTIVE, |bot| {
+            let request = bot
+                .edit_message_text(chat, message, text)
+                .parse_mode(ParseMode::Html)
+                .link_preview_options(crate::telegram::no_preview());
+            match keyboard {
+                Some(keyboard) => request.reply_markup(keyboard),
+                None => request,
+            }
+        })
+        .await;
+    match result {
+        Ok(_) | Err(teloxide::RequestError::Api(teloxide::ApiError::MessageNotModified)) => Ok(()),
+        Err(err) => Err(err),
+    }
 }
 
 /// Removes the inline keyboard of a message the user has acted on, so its buttons cannot be

@@ -48,6 +48,10 @@ struct CampaignFile {
     /// Where candidates reach the organisers, e.g. when a promo code does not work.
     #[serde(default)]
     support: Option<SupportFile>,
+    #[serde(default)]
+    quiet_hours: Option<QuietHoursFile>,
+    #[serde(default)]
+    alerts: Option<AlertsFile>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -58,8 +62,32 @@ struct RetentionFile {
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
+struct QuietHoursFile {
+    from: String,
+    until: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct SupportFile {
     contact: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AlertsFile {
+    #[serde(default)]
+    pool_low: Option<CountOrShare>,
+    #[serde(default)]
+    wave_failed: Option<String>,
+}
+
+/// A threshold written as a count (`200`) or a share (`"10%"`).
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum CountOrShare {
+    Count(i64),
+    Text(String),
 }
 
 #[derive(Debug, Deserialize)]
@@ -212,6 +240,100 @@ pub struct Retention {
 
 /// The most days personal data may be kept after the window closes: ten years.
 pub const MAX_RETENTION_DAYS: u32 = 3650;
+/// A share of a whole, such as 10 % (kept in hundredths of a percent: 0.01 % to 100 %).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Share(u32);
+
+impl Share {
+    /// `"10%"`, `"2.5%"`: more than 0 and at most 100 percent.
+    pub fn parse(text: &str) -> Option<Share> {
+        let number = text.trim().strip_suffix('%')?.trim();
+        let percent: f64 = number.parse().ok()?;
+        let hundredths = (percent * 100.0).round();
+        (percent.is_finite() && (1.0..=10_000.0).contains(&hundredths)).then_some(Share(hundredths as u32))
+    }
+
+    /// The share of `whole`, rounded up: the smallest count that reaches it.
+    pub fn of(self, whole: i64) -> i64 {
+        let hundredths = i128::from(whole.max(0)) * i128::from(self.0);
+        ((hundredths + 9_999) / 10_000).try_into().unwrap_or(i64::MAX)
+    }
+
+    /// Whether `part` of `whole` is more than this share.
+    pub fn exceeded_by(self, part: i64, whole: i64) -> bool {
+        whole > 0 && i128::from(part) * 10_000 > i128::from(whole) * i128::from(self.0)
+    }
+}
+
+impl std::fmt::Display for Share {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.0.is_multiple_of(100) {
+            write!(f, "{}%", self.0 / 100)
+        } else {
+            write!(f, "{}.{:02}%", self.0 / 100, self.0 % 100)
+        }
+    }
+}
+
+/// When a way's code pool counts as low: below a number of codes left, or below a share of
+/// the codes imported for the way.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PoolThreshold {
+    Count(i64),
+    Share(Share),
+}
+
+impl PoolThreshold {
+    /// The fewest codes left that are not low, for a way with `imported` codes in all.
+    pub fn low_below(self, imported: i64) -> i64 {
+        match self {
+            PoolThreshold::Count(count) => count,
+            PoolThreshold::Share(share) => share.of(imported),
+        }
+    }
+}
+
+/// When the organisers are alerted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Alerts {
+    /// A way's pool is low below this.
+    pub pool_low: PoolThreshold,
+    /// A wave failed when more than this share of its sends failed.
+    pub wave_failed: Share,
+}
+
+impl Default for Alerts {
+    fn default() -> Self {
+        // A tenth of a pool leaves days to import more at the pace codes go; a tenth of a wave
+        // failing is far above a healthy wave's failures (next to none: 403s are not failures).
+        Alerts { pool_low: PoolThreshold::Share(Share(1_000)), wave_failed: Share(1_000) }
+    }
+}
+
+/// The hours, local to the campaign, in which no broadcast is sent: from `from` until `until`
+/// (across midnight when `until` is earlier). Equal times mean no quiet hours.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct QuietHours {
+    pub from: NaiveTime,
+    pub until: NaiveTime,
+}
+
+impl Default for QuietHours {
+    fn default() -> Self {
+        let at = |hour| NaiveTime::from_hms_opt(hour, 0, 0).unwrap_or(NaiveTime::MIN);
+        QuietHours { from: at(22), until: at(8) }
+    }
+}
+
+impl QuietHours {
+    pub fn contains(&self, time: NaiveTime) -> bool {
+        match self.from.cmp(&self.until) {
+            std::cmp::Ordering::Equal => false,
+            std::cmp::Ordering::Less => self.from <= time && time < self.until,
+            std::cmp::Ordering::Greater => time >= self.from || time < self.until,
+        }
+    }
+}
 
 /// A validated campaign.
 #[derive(Debug, Clone)]
@@ -226,6 +348,10 @@ pub struct Campaign {
     pub retention: Option<Retention>,
     /// The organisers' contact for candidates (`[support] contact`), if the file gives one.
     pub support: Option<String>,
+    /// When broadcasts wait.
+    pub quiet_hours: QuietHours,
+    /// When the organisers are told about a code pool or a failed wave.
+    pub alerts: Alerts,
     holidays: BTreeSet<NaiveDate>,
     groups: Vec<Group>,
     cities: Vec<City>,
@@ -253,6 +379,42 @@ fn check_contact(value: &str) -> Result<String, CampaignError> {
         return Err(invalid("support.contact", "a contact of 1-200 characters on one line is needed"));
     }
     Ok(trimmed.to_owned())
+}
+
+fn parse_time(key: &str, value: &str) -> Result<NaiveTime, CampaignError> {
+    NaiveTime::parse_from_str(value, "%H:%M")
+        .map_err(|_| invalid(key, format!("`{value}` is not a time in HH:MM form")))
+}
+
+fn validate_quiet_hours(file: Option<&QuietHoursFile>) -> Result<QuietHours, CampaignError> {
+    let Some(file) = file else { return Ok(QuietHours::default()) };
+    Ok(QuietHours {
+        from: parse_time("quiet_hours.from", &file.from)?,
+        until: parse_time("quiet_hours.until", &file.until)?,
+    })
+}
+
+fn validate_alerts(file: Option<&AlertsFile>) -> Result<Alerts, CampaignError> {
+    let mut alerts = Alerts::default();
+    let Some(file) = file else { return Ok(alerts) };
+    let share = |key: &str, text: &str| {
+        Share::parse(text)
+            .ok_or_else(|| invalid(key, format!("`{text}` is not a share such as \"10%\" (above 0, at most 100)")))
+    };
+    match &file.pool_low {
+        None => {}
+        Some(CountOrShare::Count(count)) if (1..=1_000_000).contains(count) => {
+            alerts.pool_low = PoolThreshold::Count(*count);
+        }
+        Some(CountOrShare::Count(count)) => {
+            return Err(invalid("alerts.pool_low", format!("{count} codes: a count must be 1 to 1000000")));
+        }
+        Some(CountOrShare::Text(text)) => alerts.pool_low = PoolThreshold::Share(share("alerts.pool_low", text)?),
+    }
+    if let Some(text) = &file.wave_failed {
+        alerts.wave_failed = share("alerts.wave_failed", text)?;
+    }
+    Ok(alerts)
 }
 
 fn check_id(key: &str, value: &str) -> Result<(), CampaignError> {
@@ -324,6 +486,8 @@ impl Campaign {
         }
 
         let reminders = validate_reminders(&file.reminders)?;
+        let quiet_hours = validate_quiet_hours(file.quiet_hours.as_ref())?;
+        let alerts = validate_alerts(file.alerts.as_ref())?;
         let code_source = match &file.code_source {
             Some(value) => value.parse().map_err(|err: UnknownValue| invalid("code_source", err.to_string()))?,
             None => CodeSource::Pool,
@@ -432,6 +596,8 @@ impl Campaign {
             reminders,
             retention: None,
             support,
+            quiet_hours,
+            alerts,
             holidays,
             groups,
             cities,
@@ -499,6 +665,35 @@ impl Campaign {
 
     pub fn group_of(&self, city: &City) -> &Group {
         &self.groups[city.group]
+    }
+
+    pub fn group(&self, id: &str) -> Option<&Group> {
+        self.groups.iter().find(|group| group.id == id)
+    }
+
+    /// The cities of the group `id`, in file order.
+    pub fn cities_in_group(&self, id: &str) -> impl Iterator<Item = &City> {
+        let index = self.groups.iter().position(|group| group.id == id);
+        self.cities.iter().filter(move |city| Some(city.group) == index)
+    }
+
+    /// When the quiet hours that hold `now` end, or `None` outside them.
+    pub fn quiet_until(&self, now: chrono::DateTime<chrono::Utc>) -> Option<chrono::DateTime<chrono::Utc>> {
+        use chrono::TimeZone;
+        let local = now.with_timezone(&self.tz);
+        if !self.quiet_hours.contains(local.time()) {
+            return None;
+        }
+        let today = local.date_naive();
+        let day = if local.time() < self.quiet_hours.until { today } else { today.succ_opt().unwrap_or(today) };
+        let end = day.and_time(self.quiet_hours.until);
+        // A local time skipped by a clock change falls back to the hour after.
+        let zoned = self
+            .tz
+            .from_local_datetime(&end)
+            .earliest()
+            .or_else(|| self.tz.from_local_datetime(&(end + chrono::Duration::hours(1))).earliest());
+        Some(zoned.map_or_else(|| end.and_utc(), |zoned| zoned.with_timezone(&chrono::Utc)))
     }
 
     pub fn steps(&self, way: Way) -> &[Step] {
@@ -709,6 +904,51 @@ mod tests {
         assert_eq!(Campaign::from_toml(&without).unwrap().code_source, CodeSource::Pool);
         let cabinet = EMBEDDED_CAMPAIGN.replacen("code_source = \"pool\"", "code_source = \"cabinet\"", 1);
         assert_eq!(Campaign::from_toml(&cabinet).unwrap().code_source, CodeSource::Cabinet);
+    }
+
+    #[test]
+    fn quiet_hours_default_to_the_night_and_end_at_their_morning() {
+        let campaign = Campaign::embedded().unwrap();
+        let local = |text: &str| {
+            use chrono::TimeZone;
+            let time = chrono::NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M").unwrap();
+            campaign.tz.from_local_datetime(&time).unwrap().with_timezone(&chrono::Utc)
+        };
+        assert_eq!(campaign.quiet_until(local("2023-09-10 21:59")), None);
+        assert_eq!(campaign.quiet_until(local("2023-09-10 22:00")), Some(local("2023-09-11 08:00")));
+        assert_eq!(campaign.quiet_until(local("2023-09-11 03:30")), Some(local("2023-09-11 08:00")));
+        assert_eq!(campaign.quiet_until(local("2023-09-11 08:00")), None);
+        let daytime = EMBEDDED_CAMPAIGN.replacen("from = \"22:00\"", "from = \"13:00\"", 1).replacen(
+            "until = \"08:00\"",
+            "until = \"14:00\"",
+            1,
+        );
+        let daytime = Campaign::from_toml(&daytime).unwrap();
+        assert_eq!(daytime.quiet_until(local("2023-09-10 13:30")), Some(local("2023-09-10 14:00")));
+        assert_eq!(daytime.quiet_until(local("2023-09-10 22:30")), None);
+        let never = EMBEDDED_CAMPAIGN.replacen("until = \"08:00\"", "until = \"22:00\"", 1);
+        assert_eq!(Campaign::from_toml(&never).unwrap().quiet_until(local("2023-09-10 23:00")), None);
+        assert!(broken("from = \"22:00\"", "from = \"10pm\"").contains("quiet_hours.from"));
+    }
+
+    #[test]
+    fn alert_thresholds_are_a_count_or_a_share() {
+        let shipped = Campaign::embedded().unwrap();
+        assert_eq!(shipped.alerts, Alerts::default());
+        assert_eq!(shipped.alerts.pool_low.low_below(1_000), 100);
+        assert_eq!(shipped.alerts.pool_low.low_below(15), 2, "rounded up");
+        let count = EMBEDDED_CAMPAIGN.replacen("pool_low = \"10%\"", "pool_low = 200", 1);
+        assert_eq!(Campaign::from_toml(&count).unwrap().alerts.pool_low, PoolThreshold::Count(200));
+        assert_eq!(Share::parse("2.5%").map(|share| share.to_string()), Some("2.50%".into()));
+        assert!(Share::parse("10%").unwrap().exceeded_by(2, 10));
+        assert!(!Share::parse("10%").unwrap().exceeded_by(1, 10));
+        for bad in ["0%", "101%", "10", "ten%", "-5%"] {
+            assert_eq!(Share::parse(bad), None, "{bad}");
+        }
+        assert!(broken("pool_low = \"10%\"", "pool_low = 0").contains("alerts.pool_low"));
+        assert!(broken("wave_failed = \"10%\"", "wave_failed = \"half\"").contains("alerts.wave_failed"));
+        let without = EMBEDDED_CAMPAIGN.replacen("[alerts]", "[unused]", 1);
+        assert!(Campaign::from_toml(&without).is_err(), "unknown sections are refused");
     }
 
     #[test]

@@ -3,7 +3,9 @@
 mod campaign;
 pub mod settings;
 
-pub use campaign::{Campaign, CampaignError, City, CityKind, Group, Reminders, Step, Window};
+pub use campaign::{
+    Alerts, Campaign, CampaignError, City, CityKind, Group, PoolThreshold, QuietHours, Reminders, Share, Step, Window,
+};
 pub use settings::{LogFormat, Secret, Settings, SettingsArgs, SettingsError, WebhookSettings};
 
 /// The text of the campaign file shipped in the binary.

@@ -11,7 +11,7 @@ use chrono::NaiveDate;
 use thiserror::Error;
 
 use super::{Campaign, CampaignError};
-use crate::reminders::{SenderConfig, TELEGRAM_MAX_PER_SEC};
+use crate::reminders::{PAID_BROADCAST_MAX_PER_SEC, SenderConfig, TELEGRAM_MAX_PER_SEC};
 
 /// A value that must never reach a log: Debug and Display print a placeholder.
 #[derive(Clone, PartialEq, Eq)]
@@ -75,6 +75,13 @@ pub struct SettingsArgs {
     /// Log lines as `text` or `json` (for log collectors) [default: text]
     #[arg(long, global = true, env = "REZERV_LOG_FORMAT")]
     pub log_format: Option<LogFormat>,
+    /// Send broadcasts as paid broadcasts (allow_paid_broadcast, paid in Telegram Stars), up to
+    /// 1,000 a second: true or false [default: false]
+    #[arg(long, global = true, env = "REZERV_PAID_BROADCAST", value_parser = clap::builder::BoolishValueParser::new())]
+    pub paid_broadcast: Option<bool>,
+    /// Paid broadcasts per second, 1 to 1000 [default: 1000]
+    #[arg(long, global = true, env = "REZERV_PAID_BROADCAST_RATE")]
+    pub paid_broadcast_rate: Option<u32>,
 }
 
 /// How log lines are written.
@@ -111,6 +118,8 @@ pub enum SettingsError {
     WebhookSecret,
     #[error("REZERV_WEBHOOK_SECRET is not set: a webhook needs a secret that only Telegram and the bot know")]
     WebhookSecretMissing,
+    #[error("REZERV_PAID_BROADCAST_RATE `{0}` must be 1 to {PAID_BROADCAST_MAX_PER_SEC} messages a second")]
+    PaidRate(u32),
 }
 
 /// Everything `Application::build` needs besides the clock.
@@ -202,6 +211,16 @@ impl Settings {
             }
             settings.sender.lease = Duration::from_secs(secs);
         }
+        let paid_rate = args.paid_broadcast_rate.unwrap_or(PAID_BROADCAST_MAX_PER_SEC);
+        if !(1..=PAID_BROADCAST_MAX_PER_SEC).contains(&paid_rate) {
+            return Err(SettingsError::PaidRate(paid_rate));
+        }
+        if args.paid_broadcast == Some(true) {
+            settings.sender.paid_broadcast_rate = Some(paid_rate);
+            // At up to 1,000 a second, 64 rows and 16 sends at once would be the bottleneck.
+            settings.sender.batch = settings.sender.batch.max(512);
+            settings.sender.concurrency = settings.sender.concurrency.max(128);
+        }
         Ok(settings)
     }
 }
@@ -231,6 +250,18 @@ mod tests {
         assert_eq!(Settings::from_args(&args, DEFAULT_DATABASE_URL).unwrap_err(), SettingsError::SendLease(0));
         let args = SettingsArgs { api_url: Some("not a url".into()), ..Default::default() };
         assert!(matches!(Settings::from_args(&args, DEFAULT_DATABASE_URL), Err(SettingsError::ApiUrl(_))));
+        let args = SettingsArgs { paid_broadcast: Some(true), paid_broadcast_rate: Some(1_001), ..Default::default() };
+        assert_eq!(Settings::from_args(&args, DEFAULT_DATABASE_URL).unwrap_err(), SettingsError::PaidRate(1_001));
+    }
+
+    #[test]
+    fn paid_broadcasts_are_off_unless_turned_on() {
+        let off = Settings::from_args(&SettingsArgs::default(), DEFAULT_DATABASE_URL).unwrap();
+        assert_eq!(off.sender.paid_broadcast_rate, None);
+        let on = SettingsArgs { paid_broadcast: Some(true), ..Default::default() };
+        assert_eq!(Settings::from_args(&on, DEFAULT_DATABASE_URL).unwrap().sender.paid_broadcast_rate, Some(1_000));
+        let slower = SettingsArgs { paid_broadcast: Some(true), paid_broadcast_rate: Some(500), ..Default::default() };
+        assert_eq!(Settings::from_args(&slower, DEFAULT_DATABASE_URL).unwrap().sender.paid_broadcast_rate, Some(500));
     }
 
     #[test]

@@ -15,6 +15,8 @@ spelled! {
         Broadcast = "broadcast",
         /// One message to one candidate from an organiser's action (a replaced code).
         Notice = "notice",
+        /// A message to an organiser: a code pool running low or out, a wave that failed.
+        Alert = "alert",
     }
 }
 

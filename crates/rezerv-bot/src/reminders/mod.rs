@@ -9,4 +9,4 @@ mod sender;
 pub use planner::{PLANNED_KINDS, Planner, plan};
 pub use render::{RenderError, render};
 pub use report::report;
-pub use sender::{CancelReason, SendOutcome, Sender, SenderConfig, TELEGRAM_MAX_PER_SEC};
+pub use sender::{CancelReason, PAID_BROADCAST_MAX_PER_SEC, SendOutcome, Sender, SenderConfig, TELEGRAM_MAX_PER_SEC};

@@ -32,6 +32,10 @@ pub async fn report(
             rows.len(),
             local_now.format("%Y-%m-%d %H:%M %Z")
         );
+        if let Some(until) = campaign.quiet_until(now) {
+            let until = until.with_timezone(&campaign.tz).format("%H:%M");
+            let _ = writeln!(out, "quiet hours: broadcasts among them wait until {until}");
+        }
         let stale = db.due_unsendable(now, today).await?;
         if !stale.is_empty() {
             let total: i64 = stale.iter().map(|(_, count)| count).sum();
@@ -40,8 +44,14 @@ pub async fn report(
         }
         for row in rows.iter().take(usize::try_from(DUE_SHOWN).unwrap_or(20)) {
             let lang = db.recipient(row.chat_id).await?.and_then(|(lang, _)| lang).unwrap_or(Lang::Ru);
-            let text =
-                render(locales, campaign, lang, &row.message, &row.args).unwrap_or_else(|problem| problem.to_string());
+            let text = match crate::alerts::broadcast_of(row) {
+                Some(id) => match db.broadcast_texts(id).await? {
+                    Some(texts) => texts.get(lang).to_owned(),
+                    None => format!("broadcast {id} is not in the database"),
+                },
+                None => render(locales, campaign, lang, &row.message, &row.args)
+                    .unwrap_or_else(|problem| problem.to_string()),
+            };
             let due_local = row.due_at.with_timezone(&campaign.tz).format("%Y-%m-%d %H:%M");
             let _ =
                 writeln!(out, "\n#{} chat {} {} ({lang}) due {due_local}:\n{text}", row.id, row.chat_id, row.plan_key);

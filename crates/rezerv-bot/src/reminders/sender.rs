@@ -16,11 +16,12 @@ use tokio::sync::watch;
 use tokio::task::JoinSet;
 
 use super::render;
+use crate::alerts::{self, Wave};
 use crate::clock::SharedClock;
 use crate::config::Campaign;
-use crate::domain::Lang;
+use crate::domain::{Lang, ReminderKind};
 use crate::i18n::Locales;
-use crate::storage::{Db, OutboxRow, StorageResult};
+use crate::storage::{BroadcastTexts, ClaimedRow, Db, OutboxRow, StorageResult};
 use crate::telegram::{Patience, Telegram, is_unreachable};
 
 /// The `last_error` of a row put back behind an earlier one of its chat that got a 429.
@@ -28,6 +29,16 @@ const WAITING: &str = "waiting behind a rate-limited reminder of the chat";
 
 /// Telegram's overall limit for a bot's messages per second.
 pub const TELEGRAM_MAX_PER_SEC: u32 = 30;
+
+/// Telegram's limit for messages sent with `allow_paid_broadcast` (paid in Stars).
+pub const PAID_BROADCAST_MAX_PER_SEC: u32 = 1_000;
+
+/// How long a broadcast's texts are trusted before they are read again: a stopped broadcast's
+/// rows already claimed are dropped within this.
+const TEXTS_FRESH: Duration = Duration::from_secs(1);
+
+/// The shortest time between two checks of one wave's failures while they keep coming.
+const WAVE_CHECK_EVERY: Duration = Duration::from_secs(2);
 
 #[derive(Debug, Clone)]
 pub struct SenderConfig {
@@ -47,6 +58,9 @@ pub struct SenderConfig {
     pub idle_poll: Duration,
     /// How one send retries in place before the outbox's own backoff takes over.
     pub patience: Patience,
+    /// Broadcasts paid for in Stars (`allow_paid_broadcast`): their own rate, up to 1,000 a
+    /// second, beside `rate_per_sec` for everything else. `None`: off.
+    pub paid_broadcast_rate: Option<u32>,
 }
 
 impl Default for SenderConfig {
@@ -60,6 +74,7 @@ impl Default for SenderConfig {
             concurrency: 16,
             idle_poll: Duration::from_secs(1),
             patience: Patience::OUTBOX,
+            paid_broadcast_rate: None,
         }
     }
 }
@@ -91,8 +106,27 @@ pub struct Sender {
     clock: SharedClock,
     config: SenderConfig,
     overall: DefaultDirectRateLimiter,
+    /// The pace of paid broadcasts, when they are on.
+    paid: Option<DefaultDirectRateLimiter>,
     per_chat: DefaultKeyedRateLimiter<i64>,
     paused_until: Mutex<Option<Instant>>,
+    /// Broadcasts' texts, by id, with when they were read.
+    texts: Mutex<HashMap<i64, (Instant, Arc<BroadcastTexts>)>>,
+    /// Waves with a failure not yet checked, and when each was last checked.
+    troubled: Mutex<HashMap<Wave, Trouble>>,
+}
+
+/// A wave that had a failure.
+#[derive(Debug, Clone, Copy)]
+struct Trouble {
+    /// A failure came since the last check.
+    unchecked: bool,
+    checked_at: Option<Instant>,
+}
+
+fn locked<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    // A poisoned map still holds valid entries.
+    mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 impl std::fmt::Debug for Sender {
@@ -114,6 +148,15 @@ fn catch_up_burst(rate: u32) -> u32 {
     (TELEGRAM_MAX_PER_SEC.saturating_sub(rate) / 2).max(1)
 }
 
+/// Paid broadcasts' pace: `rate` a second (at most 1,000), with half the headroom under
+/// Telegram's 1,000 as the catch-up allowance.
+fn paid_quota(rate: u32) -> Quota {
+    let rate = rate.clamp(1, PAID_BROADCAST_MAX_PER_SEC);
+    let burst = (PAID_BROADCAST_MAX_PER_SEC.saturating_sub(rate) / 2).max(1);
+    let rate = NonZeroU32::new(rate).unwrap_or(NonZeroU32::MIN);
+    Quota::per_second(rate).allow_burst(NonZeroU32::new(burst).unwrap_or(NonZeroU32::MIN))
+}
+
 impl Sender {
     pub fn new(
         db: Db,
@@ -125,8 +168,11 @@ impl Sender {
     ) -> Sender {
         Sender {
             overall: RateLimiter::direct(per_second(config.rate_per_sec, catch_up_burst(config.rate_per_sec))),
+            paid: config.paid_broadcast_rate.map(|rate| RateLimiter::direct(paid_quota(rate))),
             per_chat: RateLimiter::keyed(per_second(1, 1)),
             paused_until: Mutex::new(None),
+            texts: Mutex::new(HashMap::new()),
+            troubled: Mutex::new(HashMap::new()),
             db,
             telegram,
             locales,
@@ -139,16 +185,29 @@ impl Sender {
     /// Claims one due row and delivers it. `None` when nothing is due. Tests drive the sender
     /// through a campaign with this, one row at a time.
     pub async fn try_execute_task(&self) -> StorageResult<Option<(OutboxRow, SendOutcome)>> {
-        let now = self.clock.now();
-        let lease = now + chrono::Duration::from_std(self.config.lease).unwrap_or(chrono::Duration::minutes(5));
-        let Some(claimed) = self.db.claim_due(now, self.campaign.local_date(now), lease, 1).await?.pop() else {
+        let Some(claimed) = self.claim(1).await?.pop() else {
             return Ok(None);
         };
         let outcome = match claimed.retired {
             Some(reason) => SendOutcome::Cancelled(reason.to_string()),
             None => self.deliver(&claimed.row).await?,
         };
+        self.check_waves(true).await;
         Ok(Some((claimed.row, outcome)))
+    }
+
+    /// Claims up to `limit` due rows. In quiet hours broadcasts are held until they end
+    /// first, so none is claimed.
+    async fn claim(&self, limit: i64) -> StorageResult<Vec<ClaimedRow>> {
+        let now = self.clock.now();
+        if let Some(until) = self.campaign.quiet_until(now) {
+            let held = self.db.hold_broadcasts(until, now).await?;
+            if held > 0 {
+                tracing::info!(held, %until, "quiet hours: broadcasts wait until they end");
+            }
+        }
+        let lease = now + chrono::Duration::from_std(self.config.lease).unwrap_or(chrono::Duration::minutes(5));
+        self.db.claim_due(now, self.campaign.local_date(now), lease, limit).await
     }
 
     /// Delivers everything due now; returns the outcomes in order.
@@ -179,6 +238,7 @@ impl Sender {
                     0
                 }
             };
+            self.check_waves(false).await;
             if sent == 0 {
                 tokio::select! {
                     _ = tokio::time::sleep(backoff) => {}
@@ -191,9 +251,7 @@ impl Sender {
     }
 
     async fn run_batch(self: Arc<Self>) -> StorageResult<usize> {
-        let now = self.clock.now();
-        let lease = now + chrono::Duration::from_std(self.config.lease).unwrap_or(chrono::Duration::minutes(5));
-        let claimed = self.db.claim_due(now, self.campaign.local_date(now), lease, self.config.batch).await?;
+        let claimed = self.claim(self.config.batch).await?;
         let count = claimed.len();
         // Rows cancelled at the claim (superseded, expired…) are done already.
         let rows = claimed.into_iter().filter(|claimed| claimed.retired.is_none()).map(|claimed| claimed.row);
@@ -249,7 +307,9 @@ impl Sender {
         }
     }
 
-    async fn wait_for_turn(&self, chat_id: i64) {
+    /// Waits out a 429 pause, the chat's pace, and the pace of its kind of send: paid
+    /// broadcasts have their own.
+    async fn wait_for_turn(&self, chat_id: i64, paid: bool) {
         loop {
             let pause = self.paused_until.lock().map(|until| *until).unwrap_or(None);
             match pause {
@@ -258,7 +318,10 @@ impl Sender {
             }
         }
         self.per_chat.until_key_ready(&chat_id).await;
-        self.overall.until_ready().await;
+        match (&self.paid, paid) {
+            (Some(limiter), true) => limiter.until_ready().await,
+            _ => self.overall.until_ready().await,
+        }
     }
 
     fn pause(&self, seconds: u32) {
@@ -274,25 +337,41 @@ impl Sender {
         if row.expires_at.is_some_and(|expires| expires <= now) {
             return self.cancel(row, CancelReason::Expired).await;
         }
-        let Some((lang, active)) = self.db.recipient(row.chat_id).await? else {
-            return self.cancel(row, CancelReason::Erased).await;
+        let recipient = self.db.recipient(row.chat_id).await?;
+        let lang = if row.kind == ReminderKind::Alert {
+            // An organiser's chat need not be a candidate's; the claim checked they still are one.
+            recipient.and_then(|(lang, _)| lang).unwrap_or(Lang::Ru)
+        } else {
+            let Some((lang, active)) = recipient else {
+                return self.cancel(row, CancelReason::Erased).await;
+            };
+            if !active {
+                return self.cancel(row, CancelReason::Inactive).await;
+            }
+            lang.unwrap_or(Lang::Ru)
         };
-        if !active {
-            return self.cancel(row, CancelReason::Inactive).await;
-        }
-        let lang = lang.unwrap_or(Lang::Ru);
-        let text = match render(&self.locales, &self.campaign, lang, &row.message, &row.args) {
+        let broadcast = alerts::broadcast_of(row);
+        let rendered = match broadcast {
+            Some(id) => match self.broadcast_texts(id).await? {
+                Some(texts) if texts.stopped => return self.cancel(row, CancelReason::Stopped).await,
+                Some(texts) => Ok(texts.get(lang).to_owned()),
+                None => Err(format!("broadcast {id} is not in the database")),
+            },
+            None => render(&self.locales, &self.campaign, lang, &row.message, &row.args).map_err(|err| err.to_string()),
+        };
+        let text = match rendered {
             Ok(text) => text,
             Err(problem) => {
-                let problem = problem.to_string();
                 tracing::error!(row = row.id, %problem, "cannot render a reminder");
                 self.db.finish_unsent(row.id, false, &problem, now).await?;
+                self.note_failure(row);
                 return Ok(SendOutcome::Failed(problem));
             }
         };
 
-        self.wait_for_turn(row.chat_id).await;
-        let result = self.telegram.send_html(self.config.patience, ChatId(row.chat_id), text, None).await;
+        let paid = broadcast.is_some() && self.paid.is_some();
+        self.wait_for_turn(row.chat_id, paid).await;
+        let result = self.telegram.send_outbox_html(self.config.patience, ChatId(row.chat_id), text, paid).await;
         let now = self.clock.now();
         match result {
             Ok(_) => {
@@ -324,6 +403,7 @@ impl Sender {
                 if row.attempts >= self.config.max_attempts {
                     tracing::warn!(row = row.id, %reason, "giving up on a reminder after retries");
                     self.db.finish_unsent(row.id, false, &reason, now).await?;
+                    self.note_failure(row);
                     return Ok(SendOutcome::Failed(reason));
                 }
                 let factor = 2u32.saturating_pow(u32::try_from(row.attempts.saturating_sub(1)).unwrap_or(u32::MAX));
@@ -336,6 +416,7 @@ impl Sender {
                 let reason = error.to_string();
                 tracing::warn!(row = row.id, %reason, "reminder rejected by Telegram");
                 self.db.finish_unsent(row.id, false, &reason, now).await?;
+                self.note_failure(row);
                 Ok(SendOutcome::Failed(reason))
             }
         }
@@ -344,6 +425,60 @@ impl Sender {
     async fn cancel(&self, row: &OutboxRow, reason: CancelReason) -> StorageResult<SendOutcome> {
         self.db.finish_unsent(row.id, true, reason.as_str(), self.clock.now()).await?;
         Ok(SendOutcome::Cancelled(reason.to_string()))
+    }
+
+    /// A broadcast's texts, read again once they are older than `TEXTS_FRESH`.
+    async fn broadcast_texts(&self, id: i64) -> StorageResult<Option<Arc<BroadcastTexts>>> {
+        if let Some((read, texts)) = locked(&self.texts).get(&id)
+            && read.elapsed() < TEXTS_FRESH
+        {
+            return Ok(Some(texts.clone()));
+        }
+        let texts = self.db.broadcast_texts(id).await?.map(Arc::new);
+        let mut cache = locked(&self.texts);
+        // Only broadcasts being sent stay: memory is flat however many there were.
+        cache.retain(|_, (read, _)| read.elapsed() < Duration::from_secs(60));
+        if let Some(texts) = &texts {
+            cache.insert(id, (Instant::now(), texts.clone()));
+        }
+        Ok(texts)
+    }
+
+    /// Marks the wave of a row that failed for a check of its failures.
+    fn note_failure(&self, row: &OutboxRow) {
+        if let Some(wave) = alerts::wave_of(&self.campaign, row) {
+            locked(&self.troubled).entry(wave).or_insert(Trouble { unchecked: true, checked_at: None }).unchecked =
+                true;
+        }
+    }
+
+    /// Checks the waves that had failures since their last check, each at most every
+    /// `WAVE_CHECK_EVERY` unless `now` (a test driving the sender row by row), and tells the
+    /// organisers of one that failed. A failed check is logged and tried again later.
+    async fn check_waves(&self, now: bool) {
+        // Taken before the check: a failure recorded while it runs marks its wave again.
+        let due: Vec<Wave> = {
+            let mut troubled = locked(&self.troubled);
+            troubled.retain(|_, trouble| {
+                trouble.unchecked || trouble.checked_at.is_some_and(|at| at.elapsed() < Duration::from_secs(60))
+            });
+            let mut due = Vec::new();
+            for (wave, trouble) in troubled.iter_mut() {
+                if trouble.unchecked && (now || trouble.checked_at.is_none_or(|at| at.elapsed() >= WAVE_CHECK_EVERY)) {
+                    *trouble = Trouble { unchecked: false, checked_at: Some(Instant::now()) };
+                    due.push(*wave);
+                }
+            }
+            due
+        };
+        for wave in due {
+            if let Err(err) = alerts::check_wave(&self.db, &self.campaign, wave, self.clock.now()).await {
+                tracing::error!(%wave, error = %crate::bot::error_chain(&err), "cannot check a wave's failures");
+                if let Some(trouble) = locked(&self.troubled).get_mut(&wave) {
+                    trouble.unchecked = true;
+                }
+            }
+        }
     }
 }
 

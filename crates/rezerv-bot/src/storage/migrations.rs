@@ -19,6 +19,7 @@ pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
     (8, "console", include_str!("../../migrations/0008_console.sql")),
     (9, "faq questions", include_str!("../../migrations/0009_faq_questions.sql")),
     (12, "retention", include_str!("../../migrations/0012_retention.sql")),
+    (13, "broadcasts alerts", include_str!("../../migrations/0013_broadcasts_alerts.sql")),
 ];
 
 /// The embedded migrations, as a source for sqlx's own migrator.

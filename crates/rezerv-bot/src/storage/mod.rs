@@ -1,6 +1,8 @@
 //! The storage layer: every SQL statement of the bot lives under this module.
 
+mod alerts;
 mod batch;
+mod broadcasts;
 mod candidates;
 mod codes;
 mod console;
@@ -29,6 +31,8 @@ use batch::Batcher;
 use candidates::ChatRow;
 use dialogue::DialogueRow;
 
+pub use alerts::{PoolCount, PoolLevel, WaveCount};
+pub use broadcasts::{Audience, BroadcastTexts, Draft, DraftStep, LangCounts, NewBroadcast, Queued, Running, Tally};
 pub use candidates::Profile;
 pub use codes::{Claim, ImportReport};
 pub use console::{

@@ -36,6 +36,10 @@ spelled! {
         Erased = "erased",
         /// The candidate no longer talks to the bot.
         Inactive = "inactive",
+        /// An organiser stopped the broadcast.
+        Stopped = "stopped",
+        /// The recipient of an alert is no longer an organiser.
+        NotOrganiser = "not-organiser",
     }
 }
 
@@ -44,10 +48,13 @@ use OutboxStatus::{Cancelled, Failed, InFlight, Pending, Sent};
 /// Why the due row `o` is not to be sent after all, or NULL. `?1` is now, `?2` today's date
 /// in the campaign time zone. A deadline reminder is superseded by a newer one for the same
 /// deadline and way whose day is today or past: after an outage only the newest goes out,
-/// and not twice on one day.
+/// and not twice on one day. An alert goes to an organiser's chat, which need not be a
+/// candidate's: it is dropped only once its recipient is no longer an organiser.
 fn unsendable() -> String {
     format!(
         "CASE
+            WHEN o.kind = {alert} THEN CASE WHEN NOT EXISTS (
+                SELECT 1 FROM organisers g WHERE g.user_id = o.chat_id AND g.removed_at IS NULL) THEN {not_organiser} END
             WHEN NOT EXISTS (SELECT 1 FROM candidates c WHERE c.chat_id = o.chat_id) THEN {erased}
             WHEN NOT EXISTS (SELECT 1 FROM candidates c WHERE c.chat_id = o.chat_id AND c.active) THEN {inactive}
             WHEN o.expires_at <= ?1 THEN {expired}
@@ -65,7 +72,9 @@ fn unsendable() -> String {
         inactive = CancelReason::Inactive.quoted(),
         expired = CancelReason::Expired.quoted(),
         superseded = CancelReason::Superseded.quoted(),
+        not_organiser = CancelReason::NotOrganiser.quoted(),
         deadline = ReminderKind::Deadline.quoted(),
+        alert = ReminderKind::Alert.quoted(),
     )
 }
 
@@ -472,6 +481,38 @@ impl Db {
         Ok(claimed)
     }
 
+    /// Holds broadcasts until `until` (the end of quiet hours): pending ones due before it are
+    /// due then instead, in the same order; ones whose lease expired (in flight at a crash) go
+    /// back to pending, due then too. Returns how many rows were moved.
+    pub async fn hold_broadcasts(&self, until: DateTime<Utc>, now: DateTime<Utc>) -> StorageResult<u64> {
+        let (until, now) = (timestamp(until), timestamp(now));
+        let broadcast = ReminderKind::Broadcast.quoted();
+        let mut tx = self.writer().begin_with("BEGIN IMMEDIATE").await?;
+        let held = sqlx::query(&format!(
+            "UPDATE outbox SET due_at = ?1, updated_at = ?2
+             WHERE status = {pending} AND due_at < ?1 AND kind = {broadcast}",
+            pending = Pending.quoted(),
+        ))
+        .bind(&until)
+        .bind(&now)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        let returned = sqlx::query(&format!(
+            "UPDATE outbox SET status = {pending}, due_at = ?1, updated_at = ?2, lease_until = NULL
+             WHERE status = {in_flight} AND lease_until <= ?2 AND kind = {broadcast}",
+            pending = Pending.quoted(),
+            in_flight = InFlight.quoted(),
+        ))
+        .bind(&until)
+        .bind(&now)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        tx.commit().await?;
+        Ok(held + returned)
+    }
+
     pub async fn mark_sent(&self, id: i64, now: DateTime<Utc>) -> StorageResult<()> {
         let now = timestamp(now);
         sqlx::query(
@@ -486,22 +527,26 @@ impl Db {
         Ok(())
     }
 
-    /// Ends a row for good: `failed` (with the reason) or `cancelled`.
+    /// Ends a claimed row for good: `failed` (with the reason) or `cancelled`. A row no longer
+    /// in flight (its broadcast stopped meanwhile) keeps its status.
     pub async fn finish_unsent(&self, id: i64, cancelled: bool, reason: &str, now: DateTime<Utc>) -> StorageResult<()> {
         sqlx::query(
-            "UPDATE outbox SET status = ?1, last_error = ?2, updated_at = ?3, lease_until = NULL WHERE id = ?4",
+            "UPDATE outbox SET status = ?1, last_error = ?2, updated_at = ?3, lease_until = NULL
+             WHERE id = ?4 AND status = ?5",
         )
         .bind(if cancelled { Cancelled } else { Failed })
         .bind(reason)
         .bind(timestamp(now))
         .bind(id)
+        .bind(InFlight)
         .execute(self.writer())
         .await?;
         Ok(())
     }
 
-    /// Puts a row back to pending, due at `due_at`. `count_attempt: false` undoes the claim's
-    /// attempt (a 429 is Telegram's pacing, not the row's failure).
+    /// Puts a claimed row back to pending, due at `due_at`. `count_attempt: false` undoes the
+    /// claim's attempt (a 429 is Telegram's pacing, not the row's failure). A row no longer in
+    /// flight (its broadcast stopped meanwhile) stays as it is.
     pub async fn retry_later(
         &self,
         id: i64,
@@ -513,7 +558,7 @@ impl Db {
         sqlx::query(
             "UPDATE outbox SET status = ?1, due_at = ?2, last_error = ?3, updated_at = ?4, lease_until = NULL,
                  attempts = CASE WHEN ?5 THEN attempts ELSE attempts - 1 END
-             WHERE id = ?6",
+             WHERE id = ?6 AND status = ?7",
         )
         .bind(Pending)
         .bind(timestamp(due_at))
@@ -521,6 +566,7 @@ impl Db {
         .bind(timestamp(now))
         .bind(count_attempt)
         .bind(id)
+        .bind(InFlight)
         .execute(self.writer())
         .await?;
         Ok(())

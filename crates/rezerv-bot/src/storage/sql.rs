@@ -7,7 +7,7 @@ use sqlx::error::BoxDynError;
 use sqlx::sqlite::{Sqlite, SqliteTypeInfo, SqliteValueRef};
 use sqlx::{Database, Decode, Encode, Type};
 
-use super::{CancelReason, OutboxStatus};
+use super::{CancelReason, DraftStep, OutboxStatus, PoolLevel};
 use crate::domain::{AuditAction, AuditVia, ReminderKind, Stage};
 use crate::faq::Band;
 
@@ -53,4 +53,4 @@ macro_rules! stored_as_text {
     )+};
 }
 
-stored_as_text!(Stage, ReminderKind, OutboxStatus, CancelReason, AuditAction, AuditVia, Band);
+stored_as_text!(Stage, ReminderKind, OutboxStatus, CancelReason, AuditAction, AuditVia, Band, DraftStep, PoolLevel);

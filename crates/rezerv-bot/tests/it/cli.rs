@@ -13,7 +13,7 @@ fn run(dir: &TempDir, args: &[&str]) -> (bool, String, String) {
     run_on(&dir.database_url(), args)
 }
 
-fn run_on(database_url: &str, args: &[&str]) -> (bool, String, String) {
+pub(crate) fn run_on(database_url: &str, args: &[&str]) -> (bool, String, String) {
     let output = Command::new(env!("CARGO_BIN_EXE_rezerv-bot"))
         .args(args)
         .env("DATABASE_URL", database_url)

@@ -181,12 +181,16 @@ async fn an_organiser_telegram_refuses_holds_up_no_other_and_is_tried_again() {
         Methods::Only("setMyCommands".into()),
         vec![Fault::Status { code: 400, description: "Bad Request: chat not found".into(), retry_after: None }],
     );
-    assert_eq!(sync_menus(&app.app).await.unwrap(), 1, "the second organiser's menu is set");
+    // The bot's own loop may take the pass that meets the 400 (it runs beside the test); either
+    // way, the pass that meets it goes on to the second organiser.
+    sync_menus(&app.app).await.unwrap();
     let menu = |id: i64| app.emu.commands_for_scope(&json!({"type": "chat", "chat_id": id}), None);
-    assert!(menu(111).is_empty());
-    assert!(!menu(222).is_empty());
-    assert_eq!(sync_menus(&app.app).await.unwrap(), 1, "the first is tried again");
-    assert!(!menu(111).is_empty());
+    assert!(!menu(222).is_empty(), "the second organiser's menu is set");
+    let refused = app.emu.requests().iter().filter(|r| r.method == "setmycommands" && r.status == 400).count();
+    assert_eq!(refused, 1, "Telegram refused the first organiser once");
+    sync_menus(&app.app).await.unwrap();
+    assert!(!menu(111).is_empty(), "the first is tried again and gets it");
+    assert!(app.db.menu_changes().await.unwrap().is_empty());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -12,13 +12,13 @@ use rezerv_bot::storage::{Db, InboxEntry, PlannedRow};
 use rezerv_test_support::db::TempDir;
 
 const CANDIDATES: i64 = 200;
-const TODAY: &str = "2023-09-10";
+pub(crate) const TODAY: &str = "2023-09-10";
 
 /// The bot process; killed when dropped, so a failing test leaves no orphan behind.
-struct BotProcess(Child);
+pub(crate) struct BotProcess(Child);
 
 impl BotProcess {
-    fn kill_now(&mut self) {
+    pub(crate) fn kill_now(&mut self) {
         self.0.kill().expect("kill -9");
         self.0.wait().expect("reap the bot");
     }
@@ -31,7 +31,7 @@ impl Drop for BotProcess {
     }
 }
 
-fn start_bot(emu: &Emulator, dir: &TempDir) -> BotProcess {
+pub(crate) fn start_bot(emu: &Emulator, dir: &TempDir) -> BotProcess {
     bot_command(emu, dir).spawn().map(BotProcess).expect("start the bot")
 }
 
@@ -67,13 +67,13 @@ fn bot_command(emu: &Emulator, dir: &TempDir) -> Command {
 }
 
 /// The emulator with short long polls, so a killed bot's last poll does not linger.
-async fn start_emulator() -> Emulator {
+pub(crate) async fn start_emulator() -> Emulator {
     Emulator::start(EmulatorConfig { max_poll_hold: Duration::from_secs(1), ..Default::default() })
         .await
         .expect("emulator")
 }
 
-async fn wait_for(what: &str, limit: Duration, mut done: impl FnMut() -> bool) {
+pub(crate) async fn wait_for(what: &str, limit: Duration, mut done: impl FnMut() -> bool) {
     let deadline = Instant::now() + limit;
     while !done() {
         assert!(Instant::now() < deadline, "timed out waiting for {what}");

@@ -60,7 +60,10 @@ fn sample_args() -> Args<'static> {
         "results_date",
         "places",
         "cities",
-    ] {
+    ]
+    .into_iter()
+    .chain(CONSOLE_TEXT_ARGS)
+    {
         args = args.with(name, format!("<{name}>"));
     }
     for (name, value) in [
@@ -93,11 +96,39 @@ fn sample_args() -> Args<'static> {
         "first",
         "count",
         "mb",
-    ] {
+    ]
+    .into_iter()
+    .chain(CONSOLE_NUMBER_ARGS)
+    {
         args = args.with(name, 5);
     }
     args
 }
+
+/// The console's arguments (organisers only): texts, and counts.
+const CONSOLE_TEXT_ARGS: [&str; 18] = [
+    "chat", "lang", "stage", "phone", "issued", "old", "new", "reason", "segment", "eta", "until", "tag", "expected",
+    "found", "current", "group", "cutoff", "kind",
+];
+const CONSOLE_NUMBER_ARGS: [&str; 17] = [
+    "sent",
+    "pending",
+    "failed",
+    "max",
+    "kk",
+    "ru",
+    "count",
+    "chars",
+    "id",
+    "blocked",
+    "stopped",
+    "left",
+    "minutes",
+    "hours",
+    "imported",
+    "broadcast",
+    "sends",
+];
 
 #[test]
 fn both_languages_define_the_same_messages() {
@@ -325,10 +356,12 @@ fn rendered_messages(locales: &Locales, lang: Lang) -> Vec<(String, String)> {
     ] {
         args = args.with(name, value);
     }
-    for name in ["rows", "present", "duplicates", "left", "line", "first", "count", "mb"] {
+    for name in
+        ["rows", "present", "duplicates", "left", "line", "first", "count", "mb"].into_iter().chain(CONSOLE_NUMBER_ARGS)
+    {
         args = args.with(name, 5);
     }
-    for name in ["month", "weekday", "from", "to", "from_month", "to_month"] {
+    for name in ["month", "weekday", "from", "to", "from_month", "to_month"].into_iter().chain(CONSOLE_TEXT_ARGS) {
         args = args.with(name, format!("{name}-value"));
     }
     // The default mode: the bot issues the code (the cabinet mode has its own tests).

@@ -7,6 +7,7 @@ mod calendar;
 mod cli;
 mod concurrency;
 mod console;
+mod console_broadcast;
 mod crash;
 mod export;
 mod faq;

@@ -74,6 +74,7 @@ async fn issue(mut turn: Turn, city_id: CityId, way: Way, phone: &str) -> Handle
     let (code, way) = match claim {
         Claim::Issued(code) => {
             tracing::info!(chat_id = turn.chat_id().0, %way, "promo code issued");
+            turn.app.bell.pools_changed();
             (code, way)
         }
         Claim::AlreadyIssued(code, code_way) => (code, code_way),

@@ -21,6 +21,8 @@ spelled! {
         ExportCodesXlsx = "codes.xlsx",
         ExportFunnelCsv = "funnel.csv",
         ExportFunnelXlsx = "funnel.xlsx",
+        /// A new broadcast.
+        Broadcast = "broadcast",
     }
 }
 
@@ -32,7 +34,7 @@ impl Panel {
             Panel::ExportCodesXlsx => (ExportKind::Codes, ExportFormat::Xlsx),
             Panel::ExportFunnelCsv => (ExportKind::Funnel, ExportFormat::Csv),
             Panel::ExportFunnelXlsx => (ExportKind::Funnel, ExportFormat::Xlsx),
-            Panel::Menu | Panel::FindHelp | Panel::Export => return None,
+            Panel::Menu | Panel::FindHelp | Panel::Export | Panel::Broadcast => return None,
         })
     }
 }
@@ -42,6 +44,7 @@ pub fn prompt(view: &View<'_>) -> Prompt {
     let rows = vec![
         vec![button(view.t("console-btn-find"), Callback::Console(Panel::FindHelp))],
         vec![button(view.t("console-btn-export"), Callback::Console(Panel::Export))],
+        vec![button(view.t("console-btn-broadcast"), Callback::Console(Panel::Broadcast))],
     ];
     Prompt::with_inline(view.t("console-menu"), rows)
 }

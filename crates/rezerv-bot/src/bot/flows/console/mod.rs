@@ -2,10 +2,12 @@
 //! anyone else a console command is an ordinary unknown message, answered as such, so the
 //! console reveals nothing. Every action is written to the audit log.
 
+pub mod broadcast;
 pub mod export;
 pub mod find;
 pub mod import;
 pub mod menu;
+pub mod watcher;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -37,17 +39,19 @@ pub enum ConsoleCommand {
     Replace(String),
     /// The issued codes or the funnel, as CSV or .xlsx.
     Export,
+    /// A broadcast to a segment of the candidates.
+    Broadcast,
 }
 
 impl ConsoleCommand {
     /// Every command name, in menu order.
-    pub const NAMES: [&'static str; 4] = ["admin", "find", "replace", "export"];
+    pub const NAMES: [&'static str; 5] = ["admin", "find", "replace", "export", "broadcast"];
 }
 
-/// Messages: a console command from an organiser.
+/// Messages: a console command from an organiser, or an organiser's text for a broadcast.
 pub fn message_handler() -> UpdateHandler<BotError> {
     use dptree::case;
-    dptree::filter_map(|message: Message, me: Me| {
+    let commands = dptree::filter_map(|message: Message, me: Me| {
         let text = message.text()?;
         parse_any_case::<ConsoleCommand>(text, me.username())
     })
@@ -56,6 +60,10 @@ pub fn message_handler() -> UpdateHandler<BotError> {
     .branch(case![ConsoleCommand::Find(query)].endpoint(find::find))
     .branch(case![ConsoleCommand::Replace(args)].endpoint(find::replace))
     .branch(case![ConsoleCommand::Export].endpoint(export::command))
+    .branch(case![ConsoleCommand::Broadcast].endpoint(broadcast::start));
+    let writing =
+        dptree::filter_map_async(broadcast::writing_draft).chain(organiser_only()).endpoint(broadcast::text_received);
+    dptree::entry().branch(commands).branch(writing)
 }
 
 /// Messages: a file (an import) or a photo from an organiser. Anyone else's goes on to the
@@ -71,7 +79,7 @@ pub fn file_handler() -> UpdateHandler<BotError> {
 /// (a forged or forwarded button) falls through to the stale-button answer.
 pub fn callback_handler() -> UpdateHandler<BotError> {
     use dptree::case;
-    dptree::filter_map(|callback: Callback| match callback {
+    let panels = dptree::filter_map(|callback: Callback| match callback {
         Callback::Console(panel) => Some(panel),
         _ => None,
     })
@@ -80,6 +88,14 @@ pub fn callback_handler() -> UpdateHandler<BotError> {
     .branch(case![Panel::FindHelp].endpoint(find::help_pressed))
     .branch(case![Panel::Export].endpoint(export::menu_pressed))
     .branch(dptree::filter_map(|panel: Panel| panel.export()).endpoint(export::pressed))
+    .branch(case![Panel::Broadcast].endpoint(broadcast::start_pressed));
+    let broadcasts = dptree::filter_map(|callback: Callback| match callback {
+        Callback::Broadcast(pressed) => Some(pressed),
+        _ => None,
+    })
+    .chain(organiser_only())
+    .endpoint(broadcast::pressed);
+    dptree::entry().branch(panels).branch(broadcasts)
 }
 
 /// Passes only updates from a current organiser, and hands the handlers their id. A database
