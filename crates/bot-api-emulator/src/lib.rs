@@ -17,6 +17,7 @@ mod faults;
 mod limits;
 mod methods;
 pub mod multipart;
+mod photos;
 mod server;
 mod state;
 mod types;
@@ -33,13 +34,14 @@ use tokio::net::TcpListener;
 
 use error::ApiError;
 pub use faults::{FAULTABLE_METHODS, Fault, Methods};
-pub use limits::{MAX_CALLBACK_DATA_BYTES, MAX_TEXT_CHARS, RATE_LIMIT_SLACK};
-pub use types::{BotEvent, BotMessage, Button, KeyboardButton, RecordedRequest, ReplyKeyboard, TestUser};
+pub use limits::{MAX_CALLBACK_DATA_BYTES, MAX_CAPTION_CHARS, MAX_TEXT_CHARS, RATE_LIMIT_SLACK};
+pub use types::{BotEvent, BotMessage, Button, KeyboardButton, Photo, RecordedRequest, ReplyKeyboard, TestUser};
 
 use server::Shared;
 use state::{bot_member_json, unix_now};
 
-/// Optional flood control for `sendMessage` (edits, deletes and chat actions are not limited).
+/// Optional flood control for `sendMessage` and `sendPhoto` (edits, deletes and chat actions are
+/// not limited).
 ///
 /// A send is answered 429 (`parameters.retry_after` = whole seconds, at least 1, after which
 /// the same send would pass if nothing else was sent meanwhile) unless both hold:
@@ -525,9 +527,15 @@ impl Emulator {
         self.shared().lock().updates.len()
     }
 
-    /// Messages successfully sent to the chat (`sendMessage` answered 200; edits don't count).
+    /// Messages successfully sent to the chat (`sendMessage` or `sendPhoto` answered 200; edits
+    /// don't count).
     pub fn delivered_count(&self, chat_id: i64) -> u64 {
         self.shared().lock().delivered(chat_id)
+    }
+
+    /// The picture of a `sendPhoto` message, as uploaded (not kept in load mode).
+    pub fn photo(&self, chat_id: i64, message_id: i32) -> Option<Photo> {
+        self.shared().lock().photo(chat_id, message_id).cloned()
     }
 
     /// Messages successfully sent to all chats.
@@ -559,7 +567,7 @@ impl Emulator {
     // ---- fault injection ----
 
     /// Queues faults for the next requests into `chat_id` of the methods in [`FAULTABLE_METHODS`]
-    /// (sendMessage, editMessageText, editMessageReplyMarkup), one fault per request, in order,
+    /// (sendMessage, sendPhoto, editMessageText, editMessageReplyMarkup), one fault per request, in order,
     /// after any already queued. The chat's own faults are used before global ones.
     /// A faulted request skips every check; with [`Fault::Timeout`] it is checked after the hold.
     ///

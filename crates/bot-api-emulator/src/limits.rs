@@ -10,6 +10,8 @@ use super::{ApiError, RateLimits};
 
 /// Maximum message text length in characters (after entity parsing).
 pub const MAX_TEXT_CHARS: usize = 4096;
+/// Maximum caption length of a photo, in characters after entity parsing.
+pub const MAX_CAPTION_CHARS: usize = 1024;
 /// Maximum `callback_data` length in bytes.
 pub const MAX_CALLBACK_DATA_BYTES: usize = 64;
 /// Telegram rejects inline keyboards with more buttons than this.
@@ -147,6 +149,15 @@ pub fn check_text(text: Option<&str>, parse_mode: Option<&str>) -> Result<String
     }
     if visible.chars().count() > MAX_TEXT_CHARS {
         return Err(ApiError::bad_request("message is too long"));
+    }
+    Ok(visible)
+}
+
+/// Validates a caption (which may be empty) and returns its visible form.
+pub fn check_caption(caption: Option<&str>, parse_mode: Option<&str>) -> Result<String, ApiError> {
+    let visible = visible_text(caption.unwrap_or_default(), parse_mode)?;
+    if visible.chars().count() > MAX_CAPTION_CHARS {
+        return Err(ApiError::bad_request("message caption is too long"));
     }
     Ok(visible)
 }

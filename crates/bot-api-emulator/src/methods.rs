@@ -47,6 +47,7 @@ pub fn call(st: &mut State, method: &str, p: &Params) -> Result<Value, ApiError>
         "setchatmenubutton" => set_chat_menu_button(st, p),
         "getchatmenubutton" => get_chat_menu_button(st, p),
         "getchat" => get_chat(st, p),
+        "sendphoto" => super::photos::send_photo(st, p),
         _ => Err(ApiError::new(404, "Not Found")),
     }
 }
@@ -79,7 +80,7 @@ fn set_webhook(st: &mut State, p: &Params) -> Result<Value, ApiError> {
 
 // ---- parameter helpers ----
 
-fn param<'a>(p: &'a Params, key: &str) -> Option<&'a Value> {
+pub(crate) fn param<'a>(p: &'a Params, key: &str) -> Option<&'a Value> {
     p.get(key).filter(|v| !v.is_null())
 }
 
@@ -129,7 +130,7 @@ pub fn json_param(p: &Params, key: &str) -> Option<Value> {
 
 /// Resolves `chat_id` to a chat a user has talked in (or one explicitly blocked or deactivated,
 /// so those answer 403 even if no user ever wrote from them).
-fn resolve_chat(st: &State, p: &Params) -> Result<i64, ApiError> {
+pub(crate) fn resolve_chat(st: &State, p: &Params) -> Result<i64, ApiError> {
     let id = match param(p, "chat_id") {
         None => return Err(ApiError::bad_request("chat_id is empty")),
         Some(Value::String(s)) if s.starts_with('@') => {
@@ -154,7 +155,7 @@ pub fn callback_chat(st: &State, p: &Params) -> Option<i64> {
 }
 
 /// Fails with 403 if the chat blocked the bot or its user was deactivated.
-fn check_forbidden(st: &State, chat_id: i64) -> Result<(), ApiError> {
+pub(crate) fn check_forbidden(st: &State, chat_id: i64) -> Result<(), ApiError> {
     st.forbidden(chat_id).map_or(Ok(()), Err)
 }
 
@@ -257,6 +258,9 @@ fn edit_message(st: &mut State, p: &Params, with_text: bool) -> Result<Value, Ap
         Some(Markup::Inline(rows, raw)) => (rows, Some(raw)),
         Some(_) => return Err(ApiError::bad_request("inline keyboard expected")),
     };
+    if st.photo(chat_id, message_id).is_some() {
+        return super::photos::edit_photo(st, chat_id, message_id, with_text, rows, inline_json);
+    }
     if !st.keeps_messages() {
         return edit_unstored(st, chat_id, message_id, visible.as_deref(), inline_json.as_ref());
     }
