@@ -394,6 +394,11 @@ impl Campaign {
         self.cities.iter().filter(move |city| city.kind == kind)
     }
 
+    /// The city groups, in file order.
+    pub fn groups(&self) -> &[Group] {
+        &self.groups
+    }
+
     pub fn group_of(&self, city: &City) -> &Group {
         &self.groups[city.group]
     }

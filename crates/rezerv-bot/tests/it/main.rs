@@ -6,6 +6,7 @@ mod cabinet;
 mod cli;
 mod concurrency;
 mod console;
+mod console_dashboard;
 mod crash;
 mod faults;
 mod fuzz;

@@ -14,12 +14,19 @@ spelled! {
         Menu = "menu",
         /// How to look a candidate up.
         FindHelp = "find",
+        /// The dashboard, from the menu.
+        Dashboard = "dash",
+        /// A new dashboard, from the last one's button.
+        Refresh = "dash-refresh",
     }
 }
 
 /// The menu: what the console can do, one button each.
 pub fn prompt(view: &View<'_>) -> Prompt {
-    let rows = vec![vec![button(view.t("console-btn-find"), Callback::Console(Panel::FindHelp))]];
+    let rows = vec![
+        vec![button(view.t("console-btn-dashboard"), Callback::Console(Panel::Dashboard))],
+        vec![button(view.t("console-btn-find"), Callback::Console(Panel::FindHelp))],
+    ];
     Prompt::with_inline(view.t("console-menu"), rows)
 }
 

@@ -2,6 +2,7 @@
 //! anyone else a console command is an ordinary unknown message, answered as such, so the
 //! console reveals nothing. Every action is written to the audit log.
 
+pub mod dashboard;
 pub mod find;
 pub mod menu;
 
@@ -29,6 +30,8 @@ pub use menu::Panel;
 pub enum ConsoleCommand {
     /// The console's menu.
     Admin,
+    /// The funnel as a picture, with codes, reminders, blocked and new candidates.
+    Dashboard,
     /// `/find <phone or chat id>`: one candidate.
     Find(String),
     /// `/replace <chat id or phone> <reason>`: revoke a code that does not work, issue another.
@@ -37,7 +40,7 @@ pub enum ConsoleCommand {
 
 impl ConsoleCommand {
     /// Every command name, in menu order.
-    pub const NAMES: [&'static str; 3] = ["admin", "find", "replace"];
+    pub const NAMES: [&'static str; 4] = ["admin", "dashboard", "find", "replace"];
 }
 
 /// Messages: a console command from an organiser.
@@ -49,6 +52,7 @@ pub fn message_handler() -> UpdateHandler<BotError> {
     })
     .chain(organiser_only())
     .branch(case![ConsoleCommand::Admin].endpoint(menu::show))
+    .branch(case![ConsoleCommand::Dashboard].endpoint(dashboard::command))
     .branch(case![ConsoleCommand::Find(query)].endpoint(find::find))
     .branch(case![ConsoleCommand::Replace(args)].endpoint(find::replace))
 }
@@ -64,6 +68,8 @@ pub fn callback_handler() -> UpdateHandler<BotError> {
     .chain(organiser_only())
     .branch(case![Panel::Menu].endpoint(menu::pressed))
     .branch(case![Panel::FindHelp].endpoint(find::help_pressed))
+    .branch(case![Panel::Dashboard].endpoint(dashboard::pressed))
+    .branch(case![Panel::Refresh].endpoint(dashboard::refresh))
 }
 
 /// Passes only updates from a current organiser, and hands the handlers their id. A database
