@@ -1,9 +1,9 @@
 //! The organisers' dashboard on a large campaign: how long its counts and its picture take.
 //! Seeds candidates spread over every stage of both ways (codes issued, applications, test
 //! dates, blocked chats, reminders planned by the real planner), then times `Dashboard::load`
-//! (the three aggregate statements and the fold) and the chart's drawing.
+//! (the three aggregate statements and the fold) and the picture's drawing in both languages.
 //!
-//! cargo bench --bench dashboard -- [--candidates 100000] [--rounds 5]
+//! cargo bench --bench dashboard -- [--candidates 100000] [--rounds 5] [--pictures DIR]
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -11,12 +11,13 @@ use std::time::{Duration, Instant};
 use chrono::NaiveDate;
 use clap::Parser;
 use rand::RngExt;
-use rezerv_bot::bot::State;
+use rezerv_bot::bot::{State, dashboard_picture};
 use rezerv_bot::clock::{ManualClock, SharedClock};
-use rezerv_bot::config::Campaign;
+use rezerv_bot::config::{Campaign, Settings};
 use rezerv_bot::dashboard::Dashboard;
 use rezerv_bot::domain::{CityId, Lang, Phone, PromoCode, Way};
 use rezerv_bot::reminders::Planner;
+use rezerv_bot::startup::Application;
 use rezerv_bot::storage::{Db, DialogueStore};
 use rezerv_test_support::db::TempDir;
 use rezerv_test_support::phone::phone_in;
@@ -31,6 +32,10 @@ struct Options {
     /// Timed loads; the median is the figure.
     #[arg(long, default_value_t = 5)]
     rounds: usize,
+    /// Write the pictures, in Kazakh and Russian, to `dashboard-kk.png` and `dashboard-ru.png`
+    /// in this folder.
+    #[arg(long, value_name = "DIR")]
+    pictures: Option<std::path::PathBuf>,
     /// Passed by `cargo bench`; ignored.
     #[arg(long, hide = true)]
     bench: bool,
@@ -43,9 +48,10 @@ fn median(mut samples: Vec<Duration>) -> Duration {
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let Options { candidates, rounds, .. } = Options::parse();
+    let Options { candidates, rounds, pictures, .. } = Options::parse();
     let dir = TempDir::new();
-    let db = Db::connect(&format!("sqlite://{}", dir.path().join("dashboard.db").display())).await?;
+    let url = format!("sqlite://{}", dir.path().join("dashboard.db").display());
+    let db = Db::connect(&url).await?;
     let campaign = Arc::new(Campaign::embedded()?);
     let day = NaiveDate::from_ymd_opt(2023, 9, 5).unwrap_or_default();
     let now = campaign.reminder_instant(day);
@@ -136,6 +142,20 @@ async fn main() -> anyhow::Result<()> {
     let stats = db.stats().await?;
     println!("Db::stats (the per-step and per-city lines): {:.1} ms", started.elapsed().as_secs_f64() * 1000.0);
     drop(stats);
+
+    // The picture, as /dashboard draws it, on the application's own parts.
+    let app = Application::parts(&Settings::new(url), clock.clone()).await?;
+    for lang in Lang::ALL {
+        let started = Instant::now();
+        let png = dashboard_picture(&app, lang, &dashboard)?;
+        println!("picture ({lang}): {:.1} ms, {} bytes", started.elapsed().as_secs_f64() * 1000.0, png.len());
+        if let Some(dir) = &pictures {
+            let file = dir.join(format!("dashboard-{lang}.png"));
+            std::fs::write(&file, png)?;
+            println!("written to {}", file.display());
+        }
+    }
+    app.db.close().await;
     db.close().await;
     Ok(())
 }

@@ -55,6 +55,12 @@ enum Commands {
         /// As JSON (stable field names), for scripts
         #[arg(long)]
         json: bool,
+        /// Also write the dashboard's picture, as organisers get it in Telegram, to this PNG file
+        #[arg(long, value_name = "FILE")]
+        png: Option<PathBuf>,
+        /// Language of the picture
+        #[arg(long, default_value = "ru")]
+        lang: Lang,
     },
     /// The coming reminder waves: count per day and kind
     Reminders {
@@ -248,7 +254,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 _ => bail!("nothing was changed"),
             }
         }
-        Commands::Stats { json } => {
+        Commands::Stats { json, png, lang } => {
             let app = Application::parts(&settings, clock_for(&campaign, settings.today)).await?;
             let now = app.clock.now();
             let stats = app.db.stats().await?;
@@ -257,10 +263,18 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 at: now,
                 actor: Actor::cli(),
                 action: AuditAction::Stats,
-                detail: if json { "json" } else { "text" }.to_owned(),
+                detail: [Some(if json { "json" } else { "text" }), png.as_ref().map(|_| "png")]
+                    .into_iter()
+                    .flatten()
+                    .collect::<Vec<_>>()
+                    .join(", "),
                 rows: dashboard.candidates(),
             };
             app.db.audit(&entry).await?;
+            if let Some(file) = &png {
+                let picture = crate::bot::dashboard_picture(&app, lang, &dashboard)?;
+                std::fs::write(file, picture).with_context(|| format!("writing {}", file.display()))?;
+            }
             if json {
                 println!("{}", serde_json::to_string_pretty(&StatsJson::new(&dashboard, &stats))?);
             } else {

@@ -198,13 +198,23 @@ async fn stats_prints_the_funnel_as_text_and_as_json_with_the_same_numbers_audit
 
     let (ok, text, err) = run_on(db, &["--today", "2023-09-05", "stats"]);
     assert!(ok, "{err}");
-    for line in ["candidates: 3", "eligible phones: 1", "codes issued: 1", "codes left qrt", "new today (2023-09-05): 3"] {
+    for line in
+        ["candidates: 3", "eligible phones: 1", "codes issued: 1", "codes left qrt", "new today (2023-09-05): 3"]
+    {
         assert!(text.contains(line), "the text lacks `{line}`: {text}");
     }
     let started = text.lines().find(|line| line.trim_start().starts_with("started")).expect("the funnel's first line");
     assert_eq!(started.split_whitespace().collect::<Vec<_>>(), ["started", "3", "1", "1", "1"], "{text}");
     let step = text.lines().find(|line| line.contains("step 5 qrt-site")).expect("QRT's step 5");
     assert!(step.split_whitespace().nth(3) == Some("1"), "{step}");
+
+    // The picture, as organisers get it in Telegram, written to a file in Kazakh.
+    let picture = std::path::Path::new(db.trim_start_matches("sqlite://")).with_extension("png");
+    let (ok, _, err) =
+        run_on(db, &["--today", "2023-09-05", "stats", "--png", &picture.display().to_string(), "--lang", "kk"]);
+    assert!(ok, "{err}");
+    let decoder = png::Decoder::new(std::io::Cursor::new(std::fs::read(&picture).unwrap()));
+    assert_eq!(decoder.read_info().expect("a PNG").info().width, 1280);
 
     let (ok, audit, _) = run_on(db, &["audit"]);
     assert!(ok);
@@ -215,5 +225,6 @@ async fn stats_prints_the_funnel_as_text_and_as_json_with_the_same_numbers_audit
             Some((*fields.get(3)?, *fields.get(5)?))
         })
         .collect();
-    assert_eq!(actions, [("stats", "text"), ("stats", "json")], "{audit}");
+    assert_eq!(actions, [("stats", "text,"), ("stats", "text"), ("stats", "json")], "{audit}");
+    assert!(audit.lines().next().is_some_and(|line| line.ends_with("text, png")), "{audit}");
 }

@@ -6,10 +6,10 @@ use teloxide::prelude::*;
 use super::Panel;
 use crate::bot::flows::View;
 use crate::bot::ui::{self, Prompt, button};
-use crate::bot::{BotError, Callback, HandlerResult, Turn};
-use crate::dashboard::chart::{Chart, ChartBar, MUTED, PALETTE, Section, Series, group_digits};
+use crate::bot::{App, BotError, Callback, HandlerResult, Turn};
+use crate::dashboard::chart::{Chart, ChartBar, ChartError, MUTED, PALETTE, Section, Series, group_digits};
 use crate::dashboard::{Bar, Dashboard, FunnelStage, WayFunnel};
-use crate::domain::{AuditAction, CodeSource, OrganiserId, Way};
+use crate::domain::{AuditAction, CodeSource, Lang, OrganiserId, Way};
 use crate::i18n::Args;
 use crate::storage::AuditEntry;
 
@@ -60,6 +60,11 @@ async fn send(turn: &Turn, organiser: OrganiserId) -> HandlerResult {
         turn.say(Prompt { text: summary, markup }).await?;
     }
     Ok(())
+}
+
+/// The dashboard's picture in `lang`, as `/dashboard` sends it (`rezerv-bot stats --png`, the lab).
+pub fn picture(app: &App, lang: Lang, dashboard: &Dashboard) -> Result<Vec<u8>, ChartError> {
+    chart(&View { app, lang }, dashboard).render_png()
 }
 
 /// The local time of the counts, e.g. `05.09.2023 10:00`.
