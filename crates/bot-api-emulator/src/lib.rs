@@ -7,6 +7,9 @@
 //!
 //! Every error of its own is a 4xx JSON answer, never 5xx: teloxide sleeps 10 s after a 5xx.
 //!
+//! A user can send the bot a file as a document ([`Emulator::send_document`]); the bot fetches
+//! it with `getFile` and `GET /file/bot<TOKEN>/<file_path>`, as from Telegram's file server.
+//!
 //! Tests can inject faults (429, 5xx, dropped connections, slow answers) into chosen methods
 //! for chosen chats ([`Emulator::inject_faults`], [`Emulator::inject_method_faults`]), and a
 //! load mode ([`EmulatorConfig::keep_messages`], [`EmulatorConfig::record_requests`]) keeps
@@ -14,6 +17,7 @@
 
 mod error;
 mod faults;
+mod files;
 mod limits;
 mod methods;
 pub mod multipart;
@@ -34,14 +38,17 @@ use tokio::net::TcpListener;
 
 use error::ApiError;
 pub use faults::{FAULTABLE_METHODS, Fault, Methods};
+pub use files::MAX_DOWNLOAD_BYTES;
 pub use limits::{MAX_CALLBACK_DATA_BYTES, MAX_CAPTION_CHARS, MAX_TEXT_CHARS, RATE_LIMIT_SLACK};
-pub use types::{BotEvent, BotMessage, Button, KeyboardButton, Photo, RecordedRequest, ReplyKeyboard, TestUser};
+pub use types::{
+    BotEvent, BotMessage, Button, Document, KeyboardButton, Photo, RecordedRequest, ReplyKeyboard, TestUser,
+};
 
 use server::Shared;
 use state::{bot_member_json, unix_now};
 
-/// Optional flood control for `sendMessage` and `sendPhoto` (edits, deletes and chat actions are
-/// not limited).
+/// Optional flood control for `sendMessage`, `sendDocument` and `sendPhoto` (edits, deletes and
+/// chat actions are not limited).
 ///
 /// A send is answered 429 (`parameters.retry_after` = whole seconds, at least 1, after which
 /// the same send would pass if nothing else was sent meanwhile) unless both hold:
@@ -272,6 +279,25 @@ impl Emulator {
                 "duration": 3,
                 "mime_type": "audio/ogg",
             }}))
+        })
+    }
+
+    /// User sends a file as a document, with an optional caption (`codes qrt`). The file is
+    /// kept, as Telegram keeps it, for `getFile` and the file server. Returns the message id.
+    pub fn send_document(&self, user: &TestUser, file_name: &str, bytes: &[u8], caption: Option<&str>) -> i32 {
+        let (file_id, unique_id) = self.shared().lock().files.store(file_name, bytes.to_vec());
+        self.push_user_message(user, None, |_| {
+            let mut content = object(json!({"document": {
+                "file_id": file_id,
+                "file_unique_id": unique_id,
+                "file_name": file_name,
+                "mime_type": files::mime_type(file_name),
+                "file_size": bytes.len(),
+            }}));
+            if let Some(caption) = caption {
+                content.insert("caption".to_owned(), json!(caption));
+            }
+            content
         })
     }
 
@@ -527,8 +553,8 @@ impl Emulator {
         self.shared().lock().updates.len()
     }
 
-    /// Messages successfully sent to the chat (`sendMessage` or `sendPhoto` answered 200; edits
-    /// don't count).
+    /// Messages successfully sent to the chat (`sendMessage`, `sendDocument` or `sendPhoto`
+    /// answered 200; edits don't count).
     pub fn delivered_count(&self, chat_id: i64) -> u64 {
         self.shared().lock().delivered(chat_id)
     }
@@ -567,8 +593,9 @@ impl Emulator {
     // ---- fault injection ----
 
     /// Queues faults for the next requests into `chat_id` of the methods in [`FAULTABLE_METHODS`]
-    /// (sendMessage, sendPhoto, editMessageText, editMessageReplyMarkup), one fault per request, in order,
-    /// after any already queued. The chat's own faults are used before global ones.
+    /// (sendMessage, sendDocument, sendPhoto, editMessageText, editMessageReplyMarkup), one fault
+    /// per request, in order, after any already queued. The chat's own faults are used before
+    /// global ones.
     /// A faulted request skips every check; with [`Fault::Timeout`] it is checked after the hold.
     ///
     /// # Panics

@@ -3,9 +3,10 @@
 use serde_json::{Map, Value, json};
 
 use super::ApiError;
-use super::limits::{Markup, check_text, parse_markup};
+use super::limits::{Markup, check_caption, check_text, parse_markup};
+use super::multipart;
 use super::state::{State, StoredBotMessage, unix_now};
-use super::types::{BotEvent, BotMessage};
+use super::types::{BotEvent, BotMessage, Document};
 
 /// Parameters of one request.
 pub type Params = Map<String, Value>;
@@ -33,6 +34,7 @@ pub fn call(st: &mut State, method: &str, p: &Params) -> Result<Value, ApiError>
         "getmydescription" => Ok(get_description(st, p, Description::Long)),
         "getmyshortdescription" => Ok(get_description(st, p, Description::Short)),
         "sendmessage" => send_message(st, p),
+        "senddocument" => send_document(st, p),
         "editmessagetext" => edit_message(st, p, true),
         "editmessagereplymarkup" => edit_message(st, p, false),
         "deletemessage" => delete_message(st, p),
@@ -47,6 +49,7 @@ pub fn call(st: &mut State, method: &str, p: &Params) -> Result<Value, ApiError>
         "setchatmenubutton" => set_chat_menu_button(st, p),
         "getchatmenubutton" => get_chat_menu_button(st, p),
         "getchat" => get_chat(st, p),
+        "getfile" => st.files.get_file(p),
         "sendphoto" => super::photos::send_photo(st, p),
         _ => Err(ApiError::new(404, "Not Found")),
     }
@@ -187,14 +190,8 @@ fn bot_message_json(
     text: &str,
     inline: Option<&Value>,
 ) -> Value {
-    let chat = st.chat(chat_id).cloned().unwrap_or_else(|| json!({"id": chat_id, "type": "private"}));
-    let mut msg = json!({
-        "message_id": message_id,
-        "from": st.bot_user,
-        "chat": chat,
-        "date": date,
-        "text": text,
-    });
+    let mut msg = bare_message_json(st, chat_id, message_id, date);
+    msg["text"] = json!(text);
     if let Some(edit) = edit_date {
         msg["edit_date"] = json!(edit);
     }
@@ -202,6 +199,17 @@ fn bot_message_json(
         msg["reply_markup"] = markup.clone();
     }
     msg
+}
+
+/// A bot message's JSON without its content.
+pub(crate) fn bare_message_json(st: &State, chat_id: i64, message_id: i32, date: i64) -> Value {
+    let chat = st.chat(chat_id).cloned().unwrap_or_else(|| json!({"id": chat_id, "type": "private"}));
+    json!({
+        "message_id": message_id,
+        "from": st.bot_user,
+        "chat": chat,
+        "date": date,
+    })
 }
 
 fn send_message(st: &mut State, p: &Params) -> Result<Value, ApiError> {
@@ -230,8 +238,81 @@ fn send_message(st: &mut State, p: &Params) -> Result<Value, ApiError> {
             _ => None,
         },
         remove_keyboard: matches!(markup, Some(Markup::Remove)),
+        document: None,
     };
     let json = bot_message_json(st, chat_id, message_id, unix_now(), None, &visible, inline_json.as_ref());
+    st.add_bot_message(StoredBotMessage { msg, json: json.clone(), inline_json });
+    Ok(json)
+}
+
+/// The file a parameter names, as uploaded: a file part of this request (see
+/// `multipart::parse`), given by `attach://<part name>` or under the parameter's own name. A
+/// `file_id` or URL would need files stored on the server.
+pub(crate) fn uploaded(p: &Params, key: &str) -> Result<Document, ApiError> {
+    let missing = || ApiError::bad_request(format!("there is no {key} in the request"));
+    let file = match param(p, key).ok_or_else(missing)? {
+        Value::String(value) => match value.strip_prefix("attach://") {
+            Some(part) => param(p, part).ok_or_else(missing)?,
+            None if value.trim().is_empty() => return Err(missing()),
+            None => return Err(ApiError::bad_request("the emulator takes uploaded files only, not a file_id or URL")),
+        },
+        file => file,
+    };
+    let bytes = multipart::file_bytes(file).ok_or_else(missing)?;
+    if bytes.is_empty() {
+        return Err(ApiError::bad_request("file must be non-empty"));
+    }
+    let text = |field: &str| file.get(field).and_then(Value::as_str).filter(|text| !text.is_empty()).map(str::to_owned);
+    Ok(Document { file_name: text("file_name").unwrap_or_default(), mime_type: text("content_type"), bytes })
+}
+
+fn send_document(st: &mut State, p: &Params) -> Result<Value, ApiError> {
+    let chat_id = resolve_chat(st, p)?;
+    let document = uploaded(p, "document")?;
+    check_forbidden(st, chat_id)?;
+    let caption = opt_str(p, "caption");
+    let parse_mode = opt_str(p, "parse_mode");
+    let visible = check_caption(caption.as_deref(), parse_mode.as_deref())?;
+    let markup = parse_markup(param(p, "reply_markup"))?;
+    if let Some(flood) = st.flood.as_mut() {
+        flood.try_send(chat_id).map_err(ApiError::too_many_requests)?;
+    }
+    let message_id = st.next_message_id(chat_id);
+    let (inline_keyboard, inline_json) = match &markup {
+        Some(Markup::Inline(rows, raw)) => (rows.clone(), Some(raw.clone())),
+        _ => (Vec::new(), None),
+    };
+    let mut json = bare_message_json(st, chat_id, message_id, unix_now());
+    let unique = format!("{chat_id}x{message_id}");
+    let mut document_json = json!({
+        "file_id": format!("BQACAgIAAxkBAAID{unique}"),
+        "file_unique_id": format!("AgADD{unique}"),
+        "file_name": document.file_name,
+        "file_size": document.bytes.len(),
+    });
+    if let Some(mime_type) = &document.mime_type {
+        document_json["mime_type"] = json!(mime_type);
+    }
+    json["document"] = document_json;
+    if !visible.is_empty() {
+        json["caption"] = json!(visible);
+    }
+    if let Some(raw) = &inline_json {
+        json["reply_markup"] = raw.clone();
+    }
+    let msg = BotMessage {
+        message_id,
+        chat_id,
+        text: caption.unwrap_or_default(),
+        parse_mode,
+        inline_keyboard,
+        reply_keyboard: match &markup {
+            Some(Markup::Reply(k)) => Some(k.clone()),
+            _ => None,
+        },
+        remove_keyboard: matches!(markup, Some(Markup::Remove)),
+        document: Some(document),
+    };
     st.add_bot_message(StoredBotMessage { msg, json: json.clone(), inline_json });
     Ok(json)
 }
@@ -258,9 +339,6 @@ fn edit_message(st: &mut State, p: &Params, with_text: bool) -> Result<Value, Ap
         Some(Markup::Inline(rows, raw)) => (rows, Some(raw)),
         Some(_) => return Err(ApiError::bad_request("inline keyboard expected")),
     };
-    if st.photo(chat_id, message_id).is_some() {
-        return super::photos::edit_photo(st, chat_id, message_id, with_text, rows, inline_json);
-    }
     if !st.keeps_messages() {
         return edit_unstored(st, chat_id, message_id, visible.as_deref(), inline_json.as_ref());
     }
@@ -271,6 +349,9 @@ fn edit_message(st: &mut State, p: &Params, with_text: bool) -> Result<Value, Ap
             ApiError::bad_request("message to edit not found")
         });
     };
+    if old.msg.document.is_some() || st.photo(chat_id, message_id).is_some() {
+        return edit_media_markup(st, old, with_text, inline_json, rows);
+    }
     let old_visible = old.json.get("text").and_then(Value::as_str).unwrap_or_default();
     let new_visible = visible.as_deref().unwrap_or(old_visible).to_owned();
     let new_raw = text.unwrap_or_else(|| old.msg.text.clone());
@@ -288,6 +369,36 @@ fn edit_message(st: &mut State, p: &Params, with_text: bool) -> Result<Value, Ap
         ..old.msg.clone()
     };
     let json = bot_message_json(st, chat_id, message_id, date, Some(unix_now()), &new_visible, inline_json.as_ref());
+    st.replace_bot_message(StoredBotMessage { msg, json: json.clone(), inline_json });
+    Ok(json)
+}
+
+/// A document or photo message has a caption, not a text: only its keyboard can be edited here.
+fn edit_media_markup(
+    st: &mut State,
+    old: StoredBotMessage,
+    with_text: bool,
+    inline_json: Option<Value>,
+    rows: Vec<Vec<super::types::Button>>,
+) -> Result<Value, ApiError> {
+    if with_text {
+        return Err(ApiError::bad_request("there is no text in the message to edit"));
+    }
+    if inline_json == old.inline_json {
+        return Err(ApiError::bad_request(
+            "message is not modified: specified new message content and reply markup are \
+             exactly the same as a current content and reply markup of the message",
+        ));
+    }
+    let mut json = old.json.clone();
+    if let Some(obj) = json.as_object_mut() {
+        obj.remove("reply_markup");
+        obj.insert("edit_date".to_owned(), json!(unix_now()));
+        if let Some(raw) = &inline_json {
+            obj.insert("reply_markup".to_owned(), raw.clone());
+        }
+    }
+    let msg = BotMessage { inline_keyboard: rows, ..old.msg };
     st.replace_bot_message(StoredBotMessage { msg, json: json.clone(), inline_json });
     Ok(json)
 }

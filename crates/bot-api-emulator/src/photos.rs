@@ -5,10 +5,9 @@ use serde_json::{Value, json};
 
 use super::ApiError;
 use super::limits::{Markup, check_caption, parse_markup};
-use super::methods::{Params, check_forbidden, opt_str, param, resolve_chat};
-use super::multipart::file_bytes;
+use super::methods::{Params, bare_message_json, check_forbidden, opt_str, param, resolve_chat, uploaded};
 use super::state::{State, StoredBotMessage, unix_now};
-use super::types::{BotMessage, Button, Photo};
+use super::types::{BotMessage, Photo};
 
 /// "The photo's width and height must not exceed 10000 in total" (Bot API, sendPhoto).
 const MAX_PHOTO_SIDES: u32 = 10_000;
@@ -18,29 +17,9 @@ const MAX_PHOTO_RATIO: u32 = 20;
 /// at 90, 320 and 800 (the sizes a `Message.photo` lists).
 const PHOTO_SIDES: [u32; 4] = [90, 320, 800, 1280];
 
-/// The bytes of the `photo` parameter: an uploaded part, named by `attach://<name>` (as
-/// teloxide does) or sent under the parameter's own name. A `file_id` or URL would need files
-/// stored on the server.
-fn uploaded_photo(p: &Params) -> Result<Vec<u8>, ApiError> {
-    let missing = || ApiError::bad_request("there is no photo in the request");
-    let file = match param(p, "photo").ok_or_else(missing)? {
-        Value::String(value) => match value.strip_prefix("attach://") {
-            Some(name) => param(p, name).ok_or_else(missing)?,
-            None if value.trim().is_empty() => return Err(missing()),
-            None => return Err(ApiError::bad_request("the emulator takes uploaded photos only, not a file_id or URL")),
-        },
-        file => file,
-    };
-    let bytes = file_bytes(file).ok_or_else(missing)?;
-    if bytes.is_empty() {
-        return Err(ApiError::bad_request("file must be non-empty"));
-    }
-    Ok(bytes)
-}
-
 pub fn send_photo(st: &mut State, p: &Params) -> Result<Value, ApiError> {
     let chat_id = resolve_chat(st, p)?;
-    let bytes = uploaded_photo(p)?;
+    let bytes = uploaded(p, "photo")?.bytes;
     let (width, height) = image_size(&bytes).ok_or_else(|| ApiError::bad_request("IMAGE_PROCESS_FAILED"))?;
     let (long, short) = (width.max(height), width.min(height));
     if short == 0 || width + height > MAX_PHOTO_SIDES || long > short * MAX_PHOTO_RATIO {
@@ -59,14 +38,8 @@ pub fn send_photo(st: &mut State, p: &Params) -> Result<Value, ApiError> {
         Some(Markup::Inline(rows, raw)) => (rows.clone(), Some(raw.clone())),
         _ => (Vec::new(), None),
     };
-    let chat = st.chat(chat_id).cloned().unwrap_or_else(|| json!({"id": chat_id, "type": "private"}));
-    let mut json = json!({
-        "message_id": message_id,
-        "from": st.bot_user,
-        "chat": chat,
-        "date": unix_now(),
-        "photo": photo_sizes(chat_id, message_id, width, height, bytes.len()),
-    });
+    let mut json = bare_message_json(st, chat_id, message_id, unix_now());
+    json["photo"] = photo_sizes(chat_id, message_id, width, height, bytes.len());
     if !visible.is_empty() {
         json["caption"] = json!(visible);
     }
@@ -84,44 +57,10 @@ pub fn send_photo(st: &mut State, p: &Params) -> Result<Value, ApiError> {
             _ => None,
         },
         remove_keyboard: matches!(markup, Some(Markup::Remove)),
+        document: None,
     };
     st.add_photo(Photo { chat_id, message_id, width, height, bytes });
     st.add_bot_message(StoredBotMessage { msg, json: json.clone(), inline_json });
-    Ok(json)
-}
-
-/// `editMessageText` or `editMessageReplyMarkup` on a photo: it has a caption, not a text, so
-/// only its keyboard can be edited.
-pub fn edit_photo(
-    st: &mut State,
-    chat_id: i64,
-    message_id: i32,
-    with_text: bool,
-    rows: Vec<Vec<Button>>,
-    inline_json: Option<Value>,
-) -> Result<Value, ApiError> {
-    if with_text {
-        return Err(ApiError::bad_request("there is no text in the message to edit"));
-    }
-    let Some(old) = st.bot_message(chat_id, message_id).cloned() else {
-        return Err(ApiError::bad_request("message to edit not found"));
-    };
-    if inline_json == old.inline_json {
-        return Err(ApiError::bad_request(
-            "message is not modified: specified new message content and reply markup are \
-             exactly the same as a current content and reply markup of the message",
-        ));
-    }
-    let mut json = old.json.clone();
-    if let Some(object) = json.as_object_mut() {
-        object.remove("reply_markup");
-        object.insert("edit_date".to_owned(), json!(unix_now()));
-        if let Some(raw) = &inline_json {
-            object.insert("reply_markup".to_owned(), raw.clone());
-        }
-    }
-    let msg = BotMessage { inline_keyboard: rows, ..old.msg };
-    st.replace_bot_message(StoredBotMessage { msg, json: json.clone(), inline_json });
     Ok(json)
 }
 

@@ -16,6 +16,7 @@ use tokio::sync::{Notify, watch};
 use tokio::time::Instant;
 
 use super::faults::Fault;
+use super::files;
 use super::methods::{self, Params, json_param, opt_i64};
 use super::multipart;
 use super::state::State;
@@ -215,6 +216,9 @@ async fn read_params(req: Request<Incoming>) -> Result<Params, ApiError> {
 }
 
 async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> Result<Response<Full<Bytes>>, DroppedByFault> {
+    if let Some((token, path)) = files::parse_file_path(&percent_decode(req.uri().path(), false)) {
+        return serve_file(&shared, req.method() == Method::GET, &token, &path).await;
+    }
     let route = parse_path(req.uri().path());
     let method = route.as_ref().map(|(_, m)| m.to_ascii_lowercase()).unwrap_or_default();
     let http_ok = matches!(*req.method(), Method::GET | Method::POST);
@@ -278,6 +282,71 @@ async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> Result<Response<
             }))
         }
     }
+}
+
+/// How the file server's requests are named in recordings and for faults
+/// (`Methods::Only("downloadFile")`).
+const DOWNLOAD: &str = "downloadfile";
+
+/// `GET /file/bot<token>/<file_path>`: the file's bytes, as Telegram's file server sends them;
+/// 401 for another token, 404 for a path `getFile` never gave. Faults apply as to methods.
+async fn serve_file(
+    shared: &Shared,
+    is_get: bool,
+    token: &str,
+    path: &str,
+) -> Result<Response<Full<Bytes>>, DroppedByFault> {
+    let fault = {
+        let mut st = shared.lock();
+        if st.faults.any_for(DOWNLOAD) { st.faults.take(None, DOWNLOAD) } else { None }
+    };
+    let injected = matches!(fault, Some(Fault::Drop | Fault::Status { .. }));
+    let answer = match fault {
+        Some(Fault::Drop) => None,
+        Some(Fault::Status { code, description, retry_after }) => {
+            Some(Err(ApiError { code, description, retry_after }))
+        }
+        Some(Fault::Timeout(hold)) => {
+            tokio::select! {
+                () = tokio::time::sleep_until(deadline_after(hold)) => {}
+                () = shared.stopped() => {}
+            }
+            Some(file_answer(shared, is_get, token, path))
+        }
+        None => Some(file_answer(shared, is_get, token, path)),
+    };
+    let (status, response) = match &answer {
+        Some(Ok(bytes)) => (200, json!({"size": bytes.len()})),
+        Some(Err(err)) => (err.code, err.to_json()),
+        None => (0, Value::Null),
+    };
+    shared.lock().record(RecordedRequest {
+        method: DOWNLOAD.to_owned(),
+        body: json!({ "file_path": path }),
+        status,
+        response,
+        injected,
+    });
+    shared.events_notify.notify_waiters();
+    match answer {
+        None => Err(DroppedByFault),
+        Some(Ok(bytes)) => {
+            let mut resp = Response::new(Full::new(Bytes::from(bytes)));
+            resp.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static("application/octet-stream"));
+            Ok(resp)
+        }
+        Some(Err(err)) => Ok(json_response(err.code, &err.to_json())),
+    }
+}
+
+fn file_answer(shared: &Shared, is_get: bool, token: &str, path: &str) -> Result<Vec<u8>, ApiError> {
+    if !is_get {
+        return Err(ApiError::new(405, "Method Not Allowed"));
+    }
+    if token != shared.config.token {
+        return Err(ApiError::new(401, "Unauthorized"));
+    }
+    shared.lock().files.download(path).map(<[u8]>::to_vec).ok_or_else(|| ApiError::new(404, "Not Found"))
 }
 
 /// Runs a method other than getUpdates under the state lock.

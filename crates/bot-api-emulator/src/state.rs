@@ -6,6 +6,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use serde_json::{Map, Value, json};
 
 use super::faults::FaultQueues;
+use super::files::Files;
 use super::limits::FloodControl;
 use super::methods::Description;
 use super::types::{BotEvent, BotMessage, Photo, RecordedRequest, TestUser};
@@ -156,6 +157,8 @@ pub struct State {
     pub flood: Option<FloodControl>,
     /// Injected faults not consumed yet.
     pub faults: FaultQueues,
+    /// Files users sent, for `getFile` and the file server.
+    pub files: Files,
     /// Set once `shutdown` was called.
     pub shutting_down: bool,
 }
@@ -207,6 +210,7 @@ impl State {
             menu_buttons: HashMap::new(),
             flood: config.rate_limits.map(FloodControl::new),
             faults: FaultQueues::default(),
+            files: Files::default(),
             shutting_down: false,
         }
     }

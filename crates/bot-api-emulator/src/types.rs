@@ -96,7 +96,8 @@ pub struct BotMessage {
     pub message_id: i32,
     /// Chat the message is in.
     pub chat_id: i64,
-    /// Text exactly as the bot sent it (markup included; see [`BotMessage::plain_text`]).
+    /// Text exactly as the bot sent it, or a document's caption (markup included; see
+    /// [`BotMessage::plain_text`]).
     pub text: String,
     /// `parse_mode` the bot used.
     pub parse_mode: Option<String>,
@@ -106,6 +107,19 @@ pub struct BotMessage {
     pub reply_keyboard: Option<ReplyKeyboard>,
     /// Whether the message carried `ReplyKeyboardRemove`.
     pub remove_keyboard: bool,
+    /// The file of a `sendDocument` message; its caption is the message's `text`.
+    pub document: Option<Document>,
+}
+
+/// A file the bot sent with `sendDocument`, as uploaded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Document {
+    /// The upload's file name.
+    pub file_name: String,
+    /// The upload's `Content-Type`, if it named one.
+    pub mime_type: Option<String>,
+    /// The file's bytes.
+    pub bytes: Vec<u8>,
 }
 
 impl BotMessage {

@@ -245,6 +245,109 @@ async fn photos_are_uploaded_as_multipart_checked_and_kept_for_the_test() {
 }
 
 #[tokio::test]
+async fn documents_are_uploaded_as_multipart_and_kept_with_their_caption() {
+    let (emu, bot) = start().await;
+    let user = TestUser::new(42, None);
+    emu.send_text(&user, "/start");
+    let bytes = b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n".to_vec();
+    let file = || InputFile::memory(bytes.clone()).file_name("dates.ics");
+
+    let sent = bot
+        .send_document(ChatId(42), file())
+        .caption("<b>Your</b> dates")
+        .parse_mode(ParseMode::Html)
+        .reply_markup(keyboard("a"))
+        .await
+        .expect("sendDocument");
+    let document = sent.document().expect("a document message");
+    assert_eq!(document.file_name.as_deref(), Some("dates.ics"));
+    assert_eq!(document.file.size, bytes.len() as u32);
+    assert_eq!(sent.caption(), Some("Your dates"));
+    let Some(BotEvent::Sent(message)) = emu.next_event(42, WAIT).await else { panic!("no Sent event") };
+    let kept = message.document.as_ref().expect("the upload is kept");
+    assert_eq!((kept.file_name.as_str(), &kept.bytes), ("dates.ics", &bytes));
+    assert_eq!((message.text.as_str(), message.plain_text()), ("<b>Your</b> dates", "Your dates".to_owned()));
+    assert_eq!(message.buttons()[0].callback_data.as_deref(), Some("a"));
+    // The recorded request names the upload without its bytes.
+    let request = emu.requests().into_iter().find(|r| r.method == "senddocument").expect("recorded");
+    let attach = request.body["document"].as_str().and_then(|v| v.strip_prefix("attach://")).expect("attach://");
+    assert_eq!(request.body[attach]["file_name"], json!("dates.ics"));
+    assert_eq!(request.body[attach]["size"], json!(bytes.len()));
+
+    // A caption is optional; its keyboard can be edited, its (absent) text cannot.
+    let bare = bot.send_document(ChatId(42), file()).await.expect("no caption");
+    assert_eq!(bare.caption(), None);
+    bot.edit_message_reply_markup(ChatId(42), sent.id).await.expect("keyboard retired");
+    assert!(emu.messages(42).iter().all(|m| m.inline_keyboard.is_empty() && m.document.is_some()));
+    let err = api_error(bot.edit_message_text(ChatId(42), sent.id, "text").await);
+    assert!(err.to_string().contains("no text in the message"), "{err:?}");
+
+    // Over 1024 characters of caption, an empty file, an unknown chat, a file_id: refused.
+    let long = bot.send_document(ChatId(42), file()).caption("я".repeat(MAX_CAPTION_CHARS + 1)).await;
+    assert!(api_error(long).to_string().contains("caption is too long"));
+    let empty = bot.send_document(ChatId(42), InputFile::memory(Vec::new()).file_name("x.ics")).await;
+    assert!(api_error(empty).to_string().contains("file must be non-empty"));
+    assert_eq!(api_error(bot.send_document(ChatId(777), file()).await), ApiError::ChatNotFound);
+    let by_id = bot.send_document(ChatId(42), InputFile::file_id("BQACAgIAAxkBAAID".into())).await;
+    assert!(matches!(by_id, Err(RequestError::Api(_))));
+    assert_eq!(emu.delivered_count(42), 2);
+    assert_eq!(emu.limit_violations().len(), 5);
+
+    // Without its file the request says what is missing, as Telegram does.
+    let (status, body) =
+        raw_http(emu.local_addr(), &format!("POST /bot{}/sendDocument", emu.token()), r#"{"chat_id": 42}"#).await;
+    assert_eq!(status, 400);
+    assert_eq!(body["description"], json!("Bad Request: there is no document in the request"));
+}
+
+#[tokio::test]
+async fn documents_users_send_are_fetched_with_get_file_and_the_file_server() {
+    use teloxide::net::Download;
+    let (emu, bot) = start().await;
+    let user = TestUser::new(42, None);
+    let bytes = "phone\n+77010000001\n".as_bytes().to_vec();
+    emu.send_document(&user, "eligible.csv", &bytes, Some("eligible"));
+    let updates = bot.get_updates().await.expect("poll");
+    let UpdateKind::Message(message) = &updates[0].kind else { panic!("{:?}", updates[0]) };
+    assert_eq!(message.caption(), Some("eligible"));
+    let document = message.document().expect("a document");
+    assert_eq!(document.file_name.as_deref(), Some("eligible.csv"));
+    assert_eq!(document.mime_type.as_ref().map(ToString::to_string).as_deref(), Some("text/csv"));
+    assert_eq!(document.file.size, bytes.len() as u32);
+
+    let file = bot.get_file(document.file.id.clone()).await.expect("getFile");
+    assert_eq!((file.meta.size, file.meta.unique_id.clone()), (bytes.len() as u32, document.file.unique_id.clone()));
+    assert!(file.path.starts_with("documents/") && file.path.ends_with(".csv"), "{}", file.path);
+    let mut downloaded = Vec::new();
+    bot.download_file(&file.path, &mut downloaded).await.expect("download");
+    assert_eq!(downloaded, bytes);
+
+    // An unknown id, a missing one, a path never given, another token.
+    let unknown = bot.get_file(teloxide::types::FileId("BQACAgIAAxkBAAIF999999".into())).await;
+    assert!(api_error(unknown).to_string().contains("invalid file_id"));
+    let (status, body) = raw_http(emu.local_addr(), &format!("POST /bot{}/getFile", emu.token()), "{}").await;
+    assert_eq!((status, body["description"].as_str()), (400, Some("Bad Request: file_id is empty")));
+    let (status, _) =
+        raw_http(emu.local_addr(), &format!("GET /file/bot{}/documents/file_9.csv", emu.token()), "").await;
+    assert_eq!(status, 404);
+    let (status, _) = raw_http(emu.local_addr(), &format!("GET /file/bot1:WRONG/{}", file.path), "").await;
+    assert_eq!(status, 401);
+
+    // Faults reach getFile (a request with no chat) and the file server like any method.
+    emu.inject_method_faults(None, Methods::Only("getFile".into()), vec![Fault::internal_server_error()]);
+    emu.inject_method_faults(None, Methods::Only("downloadFile".into()), vec![Fault::too_many_requests(1)]);
+    assert!(bot.get_file(document.file.id.clone()).await.is_err());
+    assert!(bot.download_file(&file.path, &mut Vec::new()).await.is_err());
+    let mut again = Vec::new();
+    bot.download_file(&bot.get_file(document.file.id.clone()).await.expect("getFile").path, &mut again)
+        .await
+        .expect("download after the faults");
+    assert_eq!(again, bytes);
+    let downloads: Vec<u16> = emu.requests().iter().filter(|r| r.method == "downloadfile").map(|r| r.status).collect();
+    assert_eq!(downloads, [200, 404, 401, 429, 200]);
+}
+
+#[tokio::test]
 async fn callback_data_is_limited_to_64_bytes() {
     let (emu, bot) = start().await;
     let user = TestUser::new(7, "ru");

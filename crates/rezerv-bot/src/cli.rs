@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use anyhow::{Context, bail};
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use clap::{Parser, Subcommand};
 
 use crate::bot::flows::{View, console};
@@ -14,9 +14,12 @@ use crate::config::settings::{DEFAULT_DATABASE_URL, SANDBOX_DATABASE_URL};
 use crate::config::{Campaign, Settings, SettingsArgs};
 use crate::dashboard::{Bar, Dashboard};
 use crate::domain::{AuditAction, Lang, OrganiserId, Way};
+use crate::export::{ExportFormat, ExportKind};
 use crate::i18n::Locales;
+use crate::import::{ImportSummary, ImportTarget};
+use crate::retention::Retention;
 use crate::startup::Application;
-use crate::storage::{Actor, AuditEntry, Db, Lookup, Replacement, RunLock, Stats};
+use crate::storage::{Actor, AuditEntry, Db, Lookup, PurgeCounts, ReplaceCode, Replacement, RunLock, Stats};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -41,14 +44,34 @@ enum Commands {
         #[arg(long, default_value = "ru")]
         lang: Lang,
     },
-    /// Import promo codes for one way from a CSV file (first column: the code)
+    /// Import promo codes for one way from a CSV or .xlsx file (first column: the code)
     ImportCodes {
         #[arg(long)]
         way: Way,
         file: PathBuf,
     },
-    /// Import the eligible list from a CSV file (first column: the phone number)
+    /// Import the eligible list from a CSV or .xlsx file (first column: the phone number)
     ImportEligible { file: PathBuf },
+    /// Export the issued codes or the funnel counts as CSV (UTF-8 with a BOM) or .xlsx
+    Export {
+        /// What to export: `codes` (every issued code, its holder and revocation) or `funnel`
+        what: ExportKind,
+        /// csv or xlsx; by default the extension of --out
+        #[arg(long)]
+        format: Option<ExportFormat>,
+        /// The file to write
+        #[arg(long)]
+        out: PathBuf,
+        /// Language of the headers
+        #[arg(long, default_value = "ru")]
+        lang: Lang,
+    },
+    /// Erase candidates' personal data now, if the campaign's retention date has passed
+    Purge {
+        /// Only show what would be erased, table by table
+        #[arg(long)]
+        dry_run: bool,
+    },
     /// The funnel per way and city group, candidates per step and city, codes issued and left
     /// per way, reminders, blocked and new candidates
     Stats {
@@ -164,20 +187,39 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Commands::ImportCodes { way, file } => {
             let db = open_db().await?;
-            let summary = crate::import::import_codes_file(&db, way, &file, SystemClock.now())
-                .await
-                .with_context(|| format!("importing {}", file.display()))?;
+            let summary = import(&db, ImportTarget::Codes(way), &file).await?;
             println!("{way} codes: {summary}");
             println!("codes left for {way}: {}", db.codes_left(way).await?);
             Ok(())
         }
         Commands::ImportEligible { file } => {
             let db = open_db().await?;
-            let summary = crate::import::import_eligible_file(&db, &file, SystemClock.now())
-                .await
-                .with_context(|| format!("importing {}", file.display()))?;
+            let summary = import(&db, ImportTarget::Eligible, &file).await?;
             println!("eligible phones: {summary}");
             Ok(())
+        }
+        Commands::Export { what, format, out, lang } => {
+            let Some(format) = format.or_else(|| ExportFormat::from_file_name(&out.to_string_lossy())) else {
+                bail!("give --format csv or --format xlsx (or an --out file ending in .csv or .xlsx)")
+            };
+            let app = Application::parts(&settings, clock_for(&campaign, settings.today)).await?;
+            let file = crate::export::export(&app, what, format, lang).await?;
+            std::fs::write(&out, &file.bytes).with_context(|| format!("cannot write {}", out.display()))?;
+            let entry = AuditEntry {
+                at: app.clock.now(),
+                actor: Actor::cli(),
+                action: AuditAction::Export,
+                detail: format!("{what} {format}"),
+                rows: file.rows as i64,
+            };
+            app.db.audit(&entry).await?;
+            println!("{what}: {} row(s) written to {} ({format})", file.rows, out.display());
+            Ok(())
+        }
+        Commands::Purge { dry_run } => {
+            let db = open_db().await?;
+            let now = clock_for(&campaign, settings.today).now();
+            purge(&db, &campaign, now, dry_run).await
         }
         Commands::Admins { action } => {
             let db = open_db().await?;
@@ -220,37 +262,22 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Commands::Find { query, lang } => {
             let app = Application::parts(&settings, clock_for(&campaign, settings.today)).await?;
             let Some(lookup) = Lookup::parse(&query) else { bail!("`{query}` is neither a phone nor a chat id") };
-            let found = app.db.find(&lookup).await?;
-            let entry = AuditEntry {
-                at: app.clock.now(),
-                actor: Actor::cli(),
-                action: AuditAction::Find,
-                detail: query.trim().to_owned(),
-                rows: found.cards.len() as i64,
-            };
-            app.db.audit(&entry).await?;
+            let found = console::find::look_up(&app, &lookup, Actor::cli()).await?;
             let view = View { app: &app, lang };
             println!("{}", plain(&console::find::found_texts(&view, &found).join("\n\n")));
             Ok(())
         }
         Commands::ReplaceCode { candidate, reason, lang } => {
             let app = Application::parts(&settings, clock_for(&campaign, settings.today)).await?;
-            let reason = reason.trim();
-            if reason.is_empty() || reason.chars().count() > console::find::MAX_REASON_CHARS {
-                bail!("the reason must be 1 to {} characters", console::find::MAX_REASON_CHARS);
-            }
+            let reason = console::find::reason(&reason)?;
             let Some(lookup) = Lookup::parse(&candidate) else {
                 bail!("`{candidate}` is neither a phone nor a chat id")
             };
-            let found = app.db.find(&lookup).await?;
-            let [card] = found.cards.as_slice() else {
-                bail!("{} candidates match `{candidate}`: give one chat id (see `rezerv-bot find`)", found.cards.len())
-            };
-            let outcome = app.db.replace_code(card.chat_id, reason, Actor::cli(), app.clock.now()).await?;
-            let view = View { app: &app, lang };
-            println!("{}", plain(&console::find::replacement_text(&view, card.chat_id, &outcome)));
-            match outcome {
-                Replacement::Replaced { .. } => Ok(()),
+            let request = ReplaceCode { chat_id: 0, reason, actor: Actor::cli(), update_id: None };
+            let replaced = console::find::replace_for(&app, &lookup, request).await?;
+            println!("{}", plain(&console::find::replaced_text(&View { app: &app, lang }, &replaced)));
+            match replaced {
+                console::find::Replaced::Done { outcome: Replacement::Replaced { .. }, .. } => Ok(()),
                 _ => bail!("nothing was changed"),
             }
         }
@@ -283,6 +310,64 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+/// Imports a file from disk into `target`, audited as done from the command line.
+async fn import(db: &Db, target: ImportTarget, path: &std::path::Path) -> anyhow::Result<ImportSummary> {
+    let file = crate::import::read_file(path)?;
+    crate::import::import_file(db, target, file, Actor::cli(), SystemClock.now())
+        .await
+        .with_context(|| format!("importing {}", path.display()))
+}
+
+/// `purge [--dry-run]`: what the retention erases, table by table, and when; without
+/// `--dry-run`, erases it now if its moment has passed.
+async fn purge(db: &Db, campaign: &Campaign, now: DateTime<Utc>, dry_run: bool) -> anyhow::Result<()> {
+    let when = match (campaign.retention, campaign.erase_personal_data_at()) {
+        (Some(retention), Some(at)) => format!(
+            "personal data is erased from {} ({}), {} days after the window closed on {}",
+            at.with_timezone(&campaign.tz).format("%Y-%m-%d %H:%M"),
+            campaign.tz.name(),
+            retention.days_after_close,
+            campaign.window.closes
+        ),
+        _ => "the campaign file has no [retention] table: personal data is never erased automatically".to_owned(),
+    };
+    println!("{when}");
+    let due = Retention::due(campaign, now);
+    if dry_run {
+        println!("{}", if due { "that moment has passed" } else { "that moment has not come yet" });
+        print!("{}", render_purge("would erase", &db.purge_preview().await?));
+        println!("{PURGE_KEEPS}");
+        return Ok(());
+    }
+    if !due {
+        bail!("nothing was erased: that moment has not come (see what will go with `rezerv-bot purge --dry-run`)");
+    }
+    let erased = db.purge_personal_data(Actor::cli(), now).await?;
+    print!("{}", render_purge("erased", &erased));
+    println!("{PURGE_KEEPS}");
+    Ok(())
+}
+
+/// What a purge keeps (`Db::purge_personal_data`).
+const PURGE_KEEPS: &str = "kept: the code ledger (every code with its way and when it was imported and issued; \
+revoked codes with reason and replacement, without phone or chat), anonymous counts per stage, step, way and city, \
+the audit log, the organisers";
+
+fn render_purge(heading: &str, counts: &PurgeCounts) -> String {
+    use std::fmt::Write;
+    let mut out = format!("{heading}:\n");
+    for (table, count, what) in [
+        ("candidates", counts.candidates, "row(s): chat ids, phones, dialogue states, dates"),
+        ("outbox", counts.outbox, "row(s): reminders and notices"),
+        ("eligible", counts.eligible, "row(s): phones, and the accounts their codes went to"),
+        ("revoked_codes", counts.revoked_codes, "row(s): phone and chat id cleared"),
+        ("audit", counts.audit_details, "line(s) naming a candidate: detail cleared"),
+    ] {
+        let _ = writeln!(out, "  {table:<14} {count:>8} {what}");
+    }
+    out
 }
 
 fn render_stats(stats: &Stats) -> String {

@@ -4,6 +4,7 @@
 
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use axum::Router;
@@ -21,13 +22,34 @@ use crate::bot::App;
 /// a probe must answer, and a busy writer must not make the process look dead.
 const DATABASE_PATIENCE: Duration = Duration::from_secs(5);
 
+/// Whether the application takes work: true once started, false from the moment it begins
+/// to stop, so that a load balancer sends nothing more while the workers wind down.
+#[derive(Debug, Clone, Default)]
+pub struct Serving(Arc<AtomicBool>);
+
+impl Serving {
+    pub fn set(&self, serving: bool) {
+        self.0.store(serving, Ordering::Release);
+    }
+
+    fn get(&self) -> bool {
+        self.0.load(Ordering::Acquire)
+    }
+}
+
+#[derive(Clone)]
+struct Ops {
+    app: Arc<App>,
+    serving: Serving,
+}
+
 /// The operations endpoints over `app`.
-pub fn ops_routes(app: Arc<App>) -> Router {
+pub fn ops_routes(app: Arc<App>, serving: Serving) -> Router {
     Router::new()
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))
-        .with_state(app)
+        .with_state(Ops { app, serving })
 }
 
 /// The process is up and serving HTTP.
@@ -35,8 +57,12 @@ async fn healthz() -> &'static str {
     "ok\n"
 }
 
-/// The database answers and has every migration this build knows.
-async fn readyz(State(app): State<Arc<App>>) -> (StatusCode, &'static str) {
+/// The application is not stopping, and the database answers and has every migration this
+/// build knows.
+async fn readyz(State(Ops { app, serving }): State<Ops>) -> (StatusCode, &'static str) {
+    if !serving.get() {
+        return (StatusCode::SERVICE_UNAVAILABLE, "stopping\n");
+    }
     match tokio::time::timeout(DATABASE_PATIENCE, app.db.ready()).await {
         Ok(Ok(true)) => (StatusCode::OK, "ready\n"),
         Ok(Ok(false)) => (StatusCode::SERVICE_UNAVAILABLE, "the database is not migrated to this version\n"),
@@ -48,7 +74,7 @@ async fn readyz(State(app): State<Arc<App>>) -> (StatusCode, &'static str) {
     }
 }
 
-async fn metrics(State(app): State<Arc<App>>) -> Response {
+async fn metrics(State(Ops { app, .. }): State<Ops>) -> Response {
     match tokio::time::timeout(DATABASE_PATIENCE, app.telegram.metrics().render(&app.db)).await {
         Ok(Ok(text)) => ([(header::CONTENT_TYPE, "application/openmetrics-text; version=1.0.0; charset=utf-8")], text)
             .into_response(),

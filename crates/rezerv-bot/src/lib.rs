@@ -2,16 +2,19 @@
 //! Reserve through the state-language test, issues their promo code and reminds them of dates.
 
 pub mod bot;
+pub mod calendar;
 pub mod cli;
 pub mod clock;
 pub mod config;
 pub mod dashboard;
 pub mod domain;
+pub mod export;
 pub mod http;
 pub mod i18n;
 pub mod import;
 pub mod metrics;
 pub mod reminders;
+pub mod retention;
 pub mod sandbox;
 pub mod startup;
 pub mod storage;

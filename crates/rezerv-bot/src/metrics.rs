@@ -15,6 +15,7 @@ use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::Histogram;
 use prometheus_client::registry::Registry;
 
+use crate::domain::ReminderKind;
 use crate::storage::{Db, StorageResult};
 
 /// Label values spelled as Telegram and Prometheus users expect (`callback_query`, `429`).
@@ -170,8 +171,8 @@ impl Metrics {
         self.calls.get_or_create(&CallLabels { method, status }).inc();
     }
 
-    pub fn delivered(&self, kind: &str) {
-        self.sent.get_or_create(&SentLabels { kind: kind.to_owned() }).inc();
+    pub fn delivered(&self, kind: ReminderKind) {
+        self.sent.get_or_create(&SentLabels { kind: kind.as_str().to_owned() }).inc();
     }
 
     pub fn set_leader(&self, leads: bool) {
@@ -181,9 +182,13 @@ impl Metrics {
     /// Reads what the database knows, then renders everything in Prometheus' text format.
     pub async fn render(&self, db: &Db) -> StorageResult<String> {
         let snapshot = db.ops_snapshot().await?;
+        // Held while the gauges are refilled, so that two scrapes at once never encode a
+        // family half filled.
+        let registry = self.registry.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         self.outbox.clear();
         for (kind, status, count) in snapshot.outbox {
-            self.outbox.get_or_create(&OutboxLabels { kind, status }).set(count);
+            let labels = OutboxLabels { kind: kind.as_str().to_owned(), status: status.as_str().to_owned() };
+            self.outbox.get_or_create(&labels).set(count);
         }
         self.codes_left.clear();
         for (way, count) in snapshot.codes_left {
@@ -194,7 +199,6 @@ impl Metrics {
             self.candidates.get_or_create(&StageLabels { stage: stage.as_str().to_owned() }).set(count);
         }
         let mut text = String::new();
-        let registry = self.registry.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         // Writing to a String cannot fail.
         let _ = prometheus_client::encoding::text::encode(&mut text, &registry);
         Ok(text)

@@ -263,6 +263,9 @@ impl Terminal<'_> {
         for line in lines {
             println!("     {line}");
         }
+        if let Some(document) = &message.document {
+            println!("     <file> {} ({} bytes)", document.file_name, document.bytes.len());
+        }
         let mut numbered = Vec::new();
         for row in &message.inline_keyboard {
             let mut cells = Vec::new();

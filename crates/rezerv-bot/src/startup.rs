@@ -1,5 +1,5 @@
 //! The one start-up path: settings → database → campaign → locales → the bot's dependencies →
-//! dispatcher, planner, inbox cleaner and sender. The binary, the sandbox, the tests and the
+//! dispatcher, planner, inbox cleaner, sender and retention. The binary, the sandbox, the tests and the
 //! lab all start the bot through [`Application::build`].
 
 use std::sync::Arc;
@@ -13,10 +13,11 @@ use tokio::task::JoinHandle;
 use crate::bot::{self, App, Intake};
 use crate::clock::SharedClock;
 use crate::config::Settings;
-use crate::http::{self, HttpServer};
+use crate::http::{self, HttpServer, Serving};
 use crate::i18n::Locales;
 use crate::metrics::Metrics;
 use crate::reminders::{Sender, SenderConfig};
+use crate::retention::Retention;
 use crate::storage::Db;
 use crate::telegram::Telegram;
 
@@ -31,7 +32,11 @@ pub struct Application {
     dispatching: Option<(ShutdownToken, JoinHandle<()>)>,
     sending: Option<(watch::Sender<bool>, JoinHandle<()>)>,
     /// The HTTP server: operations endpoints, and the webhook when receiving by webhook.
-    serving: Option<HttpServer>,
+    server: Option<HttpServer>,
+    /// What `/readyz` reports.
+    serving: Serving,
+    /// The retention worker, when the campaign file has a `[retention]` table.
+    retaining: Option<(watch::Sender<bool>, JoinHandle<()>)>,
 }
 
 impl std::fmt::Debug for Application {
@@ -53,7 +58,8 @@ impl Application {
         if let Err(err) = bot::set_descriptions(&app.telegram, &app.locales).await {
             tracing::warn!(error = %err, "cannot set the bot's descriptions; Telegram keeps the last ones set");
         }
-        let mut routes = http::ops_routes(app.clone());
+        let serving = Serving::default();
+        let mut routes = http::ops_routes(app.clone(), serving.clone());
         let intake = match &settings.webhook {
             Some(webhook) => {
                 let (route, inbound) = bot::webhook::routes(webhook, app.db.clone(), app.clock.clone());
@@ -63,7 +69,7 @@ impl Application {
             None => Intake::Polling(settings.poll_timeout),
         };
         // Served before Telegram is told the URL, so that its first request finds us.
-        let serving = match settings.listen {
+        let server = match settings.listen {
             Some(addr) => {
                 Some(HttpServer::start(addr, routes).await.with_context(|| format!("cannot listen on {addr}"))?)
             }
@@ -84,11 +90,17 @@ impl Application {
         // One process per database (the run lock): it leads.
         app.telegram.metrics().set_leader(true);
         let dispatching = Some(bot::serve(app.clone(), intake));
-        let mut application = Application { app, dispatching, sending: None, serving };
+        serving.set(true);
+        let mut application = Application { app, dispatching, sending: None, retaining: None, server, serving };
         if settings.send_reminders {
             let sender = Arc::new(application.sender(settings.sender.clone()));
             let (stop, stopped) = watch::channel(false);
             application.sending = Some((stop, tokio::spawn(sender.run(stopped))));
+        }
+        if application.app.campaign.retention.is_some() {
+            let retention = Arc::new(application.retention());
+            let (stop, stopped) = watch::channel(false);
+            application.retaining = Some((stop, tokio::spawn(retention.run(stopped))));
         }
         Ok(application)
     }
@@ -112,7 +124,7 @@ impl Application {
 
     /// Where the HTTP server listens, when it runs (port 0 in the settings: the port taken).
     pub fn http_addr(&self) -> Option<std::net::SocketAddr> {
-        self.serving.as_ref().map(HttpServer::local_addr)
+        self.server.as_ref().map(HttpServer::local_addr)
     }
 
     pub fn db(&self) -> &Db {
@@ -131,6 +143,12 @@ impl Application {
             app.clock.clone(),
             config,
         )
+    }
+
+    /// The retention worker on this application's parts, for tests that run one pass
+    /// (`try_execute_task`).
+    pub fn retention(&self) -> Retention {
+        Retention::new(self.app.db.clone(), self.app.campaign.clone(), self.app.clock.clone())
     }
 
     /// Runs until Ctrl-C or SIGTERM, or until the dispatcher stops on its own; then stops
@@ -154,8 +172,9 @@ impl Application {
     }
 
     /// Stops the dispatcher (which lets the planner and the cleaner catch up), then the
-    /// sender; each within a bound.
+    /// sender and the retention worker; each within a bound.
     pub async fn shutdown(&mut self) {
+        self.serving.set(false);
         if let Some((token, running)) = self.dispatching.take() {
             let stopped = async {
                 bot::stop_dispatching(&token, &running.abort_handle()).await;
@@ -171,9 +190,15 @@ impl Application {
                 tracing::warn!("the sender took too long to stop");
             }
         }
+        if let Some((stop, retaining)) = self.retaining.take() {
+            let _ = stop.send(true);
+            if tokio::time::timeout(STOP_GRACE, retaining).await.is_err() {
+                tracing::warn!("the retention worker took too long to stop");
+            }
+        }
         // Last: a webhook request stored meanwhile is replayed at the next start.
-        if let Some(serving) = self.serving.take() {
-            serving.stop(STOP_GRACE).await;
+        if let Some(server) = self.server.take() {
+            server.stop(STOP_GRACE).await;
         }
     }
 }
@@ -186,6 +211,9 @@ impl Drop for Application {
         }
         if let Some((_, sending)) = self.sending.take() {
             sending.abort();
+        }
+        if let Some((_, retaining)) = self.retaining.take() {
+            retaining.abort();
         }
     }
 }

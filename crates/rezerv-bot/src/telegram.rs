@@ -21,10 +21,10 @@ use std::time::Duration;
 
 use teloxide::ApiError;
 use teloxide::RequestError;
-use teloxide::payloads::SendMessageSetters;
+use teloxide::payloads::{SendDocumentSetters, SendMessageSetters};
 use teloxide::prelude::*;
 use teloxide::requests::{Output, Payload};
-use teloxide::types::{LinkPreviewOptions, ParseMode, ReplyMarkup};
+use teloxide::types::{InputFile, LinkPreviewOptions, ParseMode, ReplyMarkup};
 use tokio::time::Instant;
 
 use crate::config::Settings;
@@ -83,6 +83,17 @@ impl Patience {
         within: Duration::from_secs(60),
         longest_wait: Duration::from_secs(60),
         attempt: ATTEMPT_TIMEOUT,
+    };
+
+    /// A file sent or fetched for someone waiting in the chat (an export, an import). An
+    /// attempt may take longer than a text's, but stays under teloxide's 10 s hold of a 5xx,
+    /// which it then reports as a refusal: cut at 9 s, a 5xx is retried. 9 s carries a
+    /// campaign's export (a few MB) over any server's link.
+    pub const FILE: Patience = Patience {
+        attempts: 6,
+        within: Duration::from_secs(60),
+        longest_wait: Duration::from_secs(30),
+        attempt: Duration::from_secs(9),
     };
 
     /// A long poll of `timeout`: its attempt lasts the poll plus 10 s. A 429 on `getUpdates`
@@ -221,6 +232,119 @@ impl Telegram {
     ) -> Result<Message, RequestError> {
         self.call(patience, |bot| {
             let request = bot.send_message(chat, text).parse_mode(ParseMode::Html).link_preview_options(no_preview());
+            match markup {
+                Some(markup) => request.reply_markup(markup),
+                None => request,
+            }
+        })
+        .await
+    }
+}
+
+/// How downloads are named in the metrics (no Bot API method: the file server's path).
+const DOWNLOAD: &str = "downloadFile";
+
+/// Why a file could not be downloaded from Telegram.
+#[derive(Debug, thiserror::Error)]
+pub enum DownloadError {
+    #[error("the file is larger than {max} bytes")]
+    TooLarge { max: u64 },
+    #[error("Telegram refused the download with HTTP {0}")]
+    Refused(u16),
+    #[error("the download failed: {0}")]
+    Failed(String),
+}
+
+impl Telegram {
+    /// Downloads a file by the `file_path` `getFile` gave, at most `max_bytes` of it, with the
+    /// request layer's retries: a 429, a 5xx, a timeout or a dropped connection is tried again
+    /// within `patience` (the file server sends no `retry_after`, so a 429 waits like a 5xx).
+    pub async fn download(&self, patience: Patience, path: &str, max_bytes: u64) -> Result<Vec<u8>, DownloadError> {
+        let started = Instant::now();
+        let mut attempt = 1;
+        loop {
+            let error = match tokio::time::timeout(patience.attempt, self.download_once(path, max_bytes)).await {
+                Ok(Ok(bytes)) => {
+                    self.metrics.telegram_call(DOWNLOAD, CallStatus::Ok);
+                    return Ok(bytes);
+                }
+                Ok(Err(error)) => error,
+                Err(_) => DownloadError::Failed(format!("no answer within {} ms", patience.attempt.as_millis())),
+            };
+            let (failure, status) = match &error {
+                DownloadError::Refused(429) => (Failure::Transient, CallStatus::TooManyRequests),
+                DownloadError::Refused(500..=599) | DownloadError::Failed(_) => {
+                    (Failure::Transient, CallStatus::Unavailable)
+                }
+                DownloadError::Refused(403) => (Failure::Permanent, CallStatus::Forbidden),
+                DownloadError::Refused(_) => (Failure::Permanent, CallStatus::BadRequest),
+                // The whole file arrived, and was too large: the server answered.
+                DownloadError::TooLarge { .. } => (Failure::Permanent, CallStatus::Ok),
+            };
+            self.metrics.telegram_call(DOWNLOAD, status);
+            let Some(pause) = pause_before_retry(failure, attempt, started.elapsed(), &patience) else {
+                return Err(error);
+            };
+            let pause = jittered(pause);
+            tracing::warn!(attempt, pause_ms = pause.as_millis() as u64, %error, "file download failed; retrying");
+            tokio::time::sleep(pause).await;
+            attempt += 1;
+        }
+    }
+
+    async fn download_once(&self, path: &str, max_bytes: u64) -> Result<Vec<u8>, DownloadError> {
+        use futures_util::StreamExt;
+        use teloxide::net::Download;
+        let mut stream = self.bot.download_file_stream(path);
+        let mut bytes = Vec::new();
+        while let Some(chunk) = stream.next().await {
+            // The file's URL carries the bot token: it never goes into an error.
+            let chunk = chunk.map_err(|err| match err.status() {
+                Some(status) => DownloadError::Refused(status.as_u16()),
+                None => DownloadError::Failed(err.without_url().to_string()),
+            })?;
+            if (bytes.len() + chunk.len()) as u64 > max_bytes {
+                return Err(DownloadError::TooLarge { max: max_bytes });
+            }
+            bytes.extend_from_slice(&chunk);
+        }
+        Ok(bytes)
+    }
+}
+
+impl Telegram {
+    /// Sends a file made in memory, with an HTML caption. The bytes are kept for a retry.
+    pub async fn send_file(
+        &self,
+        patience: Patience,
+        chat: ChatId,
+        file_name: impl Into<std::borrow::Cow<'static, str>>,
+        bytes: Vec<u8>,
+        caption: String,
+    ) -> Result<Message, RequestError> {
+        self.call(patience, |bot| {
+            bot.send_document(chat, InputFile::memory(bytes).file_name(file_name))
+                .caption(caption)
+                .parse_mode(ParseMode::Html)
+        })
+        .await
+    }
+
+    /// Sends a PNG picture made in memory, with an optional HTML caption (at most 1,024
+    /// characters) and keyboard. The bytes are kept for a retry.
+    pub async fn send_photo(
+        &self,
+        patience: Patience,
+        chat: ChatId,
+        png: Vec<u8>,
+        caption: Option<String>,
+        markup: Option<ReplyMarkup>,
+    ) -> Result<Message, RequestError> {
+        self.call(patience, |bot| {
+            let mut request = bot.send_photo(chat, InputFile::memory(png).file_name("dashboard.png"));
+            if let Some(caption) = caption {
+                request = request.caption(caption).parse_mode(ParseMode::Html);
+            }
             match markup {
                 Some(markup) => request.reply_markup(markup),
                 None => request,

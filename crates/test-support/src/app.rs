@@ -8,11 +8,12 @@ use chrono::{NaiveDate, TimeZone};
 use rezerv_bot::bot::{App, State};
 use rezerv_bot::clock::ManualClock;
 use rezerv_bot::config::{Campaign, Secret, Settings, WebhookSettings};
-use rezerv_bot::domain::{CodeSource, Lang, Phone, PromoCode, Way};
+use rezerv_bot::domain::{CodeSource, Lang, OrganiserId, Phone, PromoCode, Way};
 use rezerv_bot::i18n::Locales;
 use rezerv_bot::reminders::{Sender, SenderConfig};
+use rezerv_bot::retention::Retention;
 use rezerv_bot::startup::Application;
-use rezerv_bot::storage::Db;
+use rezerv_bot::storage::{Actor, Db};
 
 use crate::db::TempDir;
 
@@ -138,6 +139,31 @@ impl TestApp {
     pub fn sender(&self, config: SenderConfig) -> Sender {
         let running = self.running.as_ref().expect("the application is running");
         running.sender(config)
+    }
+
+    /// The retention worker on this app's database, campaign and clock, for one pass at a time.
+    pub fn retention(&self) -> Retention {
+        let running = self.running.as_ref().expect("the application is running");
+        running.retention()
+    }
+
+    /// Makes Telegram user `id` an organiser, as `rezerv-bot admins add` does.
+    pub async fn organiser(&self, id: i64, lang: &str) -> TestUser {
+        let organiser = OrganiserId::new(id).expect("a Telegram user id");
+        self.db.add_organiser(organiser, Actor::cli(), self.clock_now()).await.expect("add the organiser");
+        TestUser::new(id, lang)
+    }
+
+    /// The user sends a file as a document, with a caption; returns what the bot sent back.
+    pub async fn send_document(
+        &self,
+        user: &TestUser,
+        file_name: &str,
+        bytes: &[u8],
+        caption: Option<&str>,
+    ) -> Vec<BotMessage> {
+        self.emu.send_document(user, file_name, bytes, caption);
+        sent(self.settle(user).await)
     }
 
     /// Moves the clock to `hour`:00 local on `date`.

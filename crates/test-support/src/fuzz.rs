@@ -53,7 +53,8 @@ pub enum Failure {
 /// Which of the chat's requests a failure hits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Hit {
-    /// The next message sent or edited (sendMessage, editMessageText, editMessageReplyMarkup).
+    /// The next message sent or edited (sendMessage, sendDocument, editMessageText,
+    /// editMessageReplyMarkup).
     Sending,
     /// The next answer to a pressed button.
     AnswerCallback,

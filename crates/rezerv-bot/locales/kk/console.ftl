@@ -1,25 +1,30 @@
 # The organisers' console: only organisers see these texts.
 
 console-cmd-admin = Ұйымдастырушы консолі
-console-cmd-dashboard = Кандидаттар воронкасы және науқан көрсеткіштері
-console-cmd-find = Кандидатты телефон не chat id бойынша табу
+console-cmd-dashboard = Үміткерлер воронкасы және науқан көрсеткіштері
+console-cmd-find = Үміткерді телефон не chat id бойынша табу
 console-cmd-replace = Жұмыс істемейтін промокодты ауыстыру
+console-cmd-export = Промокодтарды не воронканы жүктеп алу (CSV, XLSX)
 
 console-menu =
     🛠 <b>Ұйымдастырушы консолі</b>
-    Кандидаттар воронкасы мен көрсеткіштер: /dashboard
-    Кандидатты табу: /find телефон немесе chat id
-    Жұмыс істемейтін промокодты ауыстыру: /replace chat id себебі
-console-btn-find = 🔎 Кандидатты табу
+    Үміткерлер воронкасы мен көрсеткіштер: /dashboard
+    Үміткерді табу: /find телефон немесе chat id
+    Жұмыс істемейтін промокодты ауыстыру: /replace chat id немесе телефон, содан кейін себебі
+    Промокодтарды не воронканы жүктеп алу: /export
+    Промокодтарды не үміткерлер тізімін жүктеу: CSV не XLSX файлын құжат ретінде <code>codes qrt</code>, <code>codes qaztest</code> немесе <code>eligible</code> сипаттамасымен жіберіңіз
+console-btn-find = 🔎 Үміткерді табу
 console-btn-dashboard = 📊 Воронка мен көрсеткіштер
 console-btn-refresh = 🔄 Жаңарту
+console-btn-export = 📤 Экспорт
 
-console-find-usage = Кандидатты табу үшін /find командасын және телефон нөмірін кез келген әдеттегі түрде (+7 701 234 56 78, 87012345678) немесе chat id жіберіңіз, мысалы: /find 87012345678
-console-find-none = Кандидат табылмады.
-console-find-none-not-eligible = Кандидат табылмады, бұл нөмір рұқсат етілгендер тізімінде де жоқ.
-console-find-eligible-only = Нөмір рұқсат етілгендер тізімінде бар, бірақ ботта бұл нөмірмен кандидат әзірге жоқ, оған промокод берілмеген.
+console-find-usage = Үміткерді табу үшін /find командасын және телефон нөмірін кез келген әдеттегі түрде (+7 701 234 56 78, 87012345678) немесе chat id жіберіңіз, мысалы: /find 87012345678
+console-find-none = Үміткер табылмады.
+console-find-none-not-eligible = Үміткер табылмады, бұл нөмір үміткерлер тізімінде де жоқ.
+console-find-eligible-only = Нөмір үміткерлер тізімінде бар, бірақ ботта бұл нөмірмен үміткер әзірге жоқ, оған промокод берілмеген.
+console-find-eligible-issued = Нөмір үміткерлер тізімінде бар, оған <code>{ $code }</code> промокоды берілген, бірақ ботта бұл нөмірмен үміткер қазір жоқ: оның деректері өшірілген болуы мүмкін.
 
-console-card-title = 👤 <b>Кандидат</b> (chat id <code>{ $chat }</code>)
+console-card-title = 👤 <b>Үміткер</b>, chat id <code>{ $chat }</code>
 console-card-lang = Тілі: { $lang }
 console-card-stage = Кезеңі: { $stage }
 console-card-step = Кезеңі: { $stage }, { $step }-қадам
@@ -27,36 +32,104 @@ console-card-city = Қаласы: { $city }
 console-card-way = Тәсілі: { $way }
 console-card-phone = Телефоны: { $phone }
 console-card-code = Промокод: <code>{ $code }</code>, { $way }, берілген уақыты: { $issued }
+console-card-cabinet-code = Үміткер жеке кабинеттен жіберген промокод: <code>{ $code }</code>
 console-card-no-code = Промокод: берілмеген
 console-card-applied = QAZTEST-ке өтінім берілген күн: { $date }
 console-card-booked = Онлайн тест тапсырылған немесе промокод енгізілген күн: { $date }
 console-card-test-date = Тест күні: { $date }
 console-card-reminders = Еске салулар: жіберілгені { $sent }, кезекте { $pending }, жеткізілмегені { $failed }
-console-card-blocked = ⛔ Кандидат ботты бұғаттаған.
-console-card-revoked = Кері қайтарылған промокод <code>{ $code }</code>: { $reason }
+console-card-blocked = ⛔ Үміткер ботты бұғаттаған.
+console-card-revoked = Күші жойылған промокод <code>{ $code }</code>: { $reason }
 console-card-replace-hint = Промокод жұмыс істемесе: /replace { $chat } себебі
 
 console-stage-start = тіл таңдау
 console-stage-city = қала таңдау
 console-stage-way = тәсіл таңдау
 console-stage-steps = тіркелу қадамдары
-console-stage-contact = телефон нөмірін күтудеміз
-console-stage-ready = қадамдар өтілді
+console-stage-contact = телефон нөмірін күту
+console-stage-ready = қадамдар аяқталды
 console-stage-lost = күйі оқылмады
 
-console-replace-usage = Жұмыс істемейтін промокодты ауыстыру үшін /replace командасын, кандидаттың chat id-ін немесе телефонын және себебін жіберіңіз, мысалы: /replace 123456789 сайт код жарамсыз дейді
+console-replace-usage = Жұмыс істемейтін промокодты ауыстыру үшін /replace командасын, үміткердің chat id-ін немесе телефонын және себебін жіберіңіз, мысалы: /replace 123456789 сайт код жарамсыз дейді
 console-replace-reason-too-long = Себебі тым ұзын: { $max } таңбадан аспауы керек.
-console-replace-ambiguous = Бұл сұрауға бірнеше кандидат сәйкес келеді. /find көрсеткен chat id-ді жазыңыз.
-console-replace-no-code = Бұл кандидатқа промокод берілмеген: ауыстыратын ештеңе жоқ.
-console-replace-pool-empty = { $way } промокодтары таусылды: ауыстыру мүмкін емес, ештеңе өзгертілмеді. Жаңа кодтарды жүктеп, қайталаңыз.
-console-replaced = Дайын: <code>{ $old }</code> промокоды кері қайтарылды. Chat id { $chat } кандидатқа { $way } үшін жаңа промокод берілді: <code>{ $new }</code>. Кандидатқа жаңа код туралы хабар жіберіледі. Кері қайтарылған код енді ешкімге берілмейді.
+console-replace-ambiguous = Бұл сұрауға бірнеше үміткер сәйкес келеді. /find көрсеткен chat id-ді жазыңыз.
+console-replace-no-code = Бұл үміткерге промокод берілмеген: ауыстыратын ештеңе жоқ.
+console-replace-pool-empty = «{ $way }» тәсілінің промокодтары таусылды: ауыстыру мүмкін емес, ештеңе өзгертілмеді. Жаңа кодтарды жүктеп, қайталаңыз.
+console-replace-shared = Бұл промокод тағы бір үміткерде тұр (ол кодтар аккаунтқа байланбай тұрғанда берілген): ауыстыру ештеңені өзгертпеді. Екеуін де /find арқылы табыңыз.
+console-replaced = Дайын: <code>{ $old }</code> промокодының күші жойылды. Үміткерге (chat id { $chat }) { $way } тәсілі үшін жаңа промокод берілді: <code>{ $new }</code>. Күші жойылған код енді ешкімге берілмейді.
+console-replaced-told = Үміткерге жаңа код туралы хабар жіберіледі.
+console-replaced-blocked = Үміткер ботты бұғаттаған, сондықтан хабар оған жетпейді: жаңа кодты басқа жолмен хабарлаңыз.
+
+# Export: the issued codes and the funnel, as a document.
+console-export-prompt =
+    📤 <b>Экспорт</b>
+    Берілген промокодтар: телефон, код, тәсіл, қала, берілген уақыты, код кері қайтарылды ма, себебі мен орнына берілген кодымен.
+    Воронка: кезеңдер, қадамдар, тәсілдер мен қалалар бойынша үміткерлер саны.
+    UTF-8 кодтауындағы, «;» бөлгішті CSV Excel-де ашылады; XLSX — Excel кітабы.
+console-btn-export-codes-csv = Промокодтар · CSV
+console-btn-export-codes-xlsx = Промокодтар · XLSX
+console-btn-export-funnel-csv = Воронка · CSV
+console-btn-export-funnel-xlsx = Воронка · XLSX
+console-export-caption = { $what }: файлдағы жол саны — { $rows }.
+console-export-too-large = Файл 50 МБ-тан асып кетті, ал Telegram боттардан бұдан үлкен файл қабылдамайды. Оны серверде жүктеп алыңыз: rezerv-bot export { $kind } --format { $format } --out ФАЙЛ
+export-what-codes = Берілген промокодтар
+export-what-funnel = Үміткерлер воронкасы
+
+# The exported files' sheets and headers.
+export-codes-sheet = Промокодтар
+export-codes-phone = Телефон
+export-codes-code = Промокод
+export-codes-way = Тәсіл
+export-codes-city = Қала
+export-codes-issued-at = Берілген уақыты, { $zone }
+export-codes-revoked = Кері қайтарылған
+export-codes-reason = Кері қайтару себебі
+export-codes-replaced-by = Орнына берілген код
+export-yes = иә
+export-no = жоқ
+export-funnel-sheet = Воронка
+export-funnel-stage = Кезең
+export-funnel-step = Қадам
+export-funnel-way = Тәсіл
+export-funnel-city = Қала
+export-funnel-candidates = Үміткерлер
+export-funnel-with-code = Промокоды бар
+export-funnel-applied = QAZTEST-ке өтінім берген немесе онлайн тест тапсырған не qrt.kz сайтында промокод енгізген
+export-funnel-test-date = Тест күнін көрсеткен
+export-funnel-blocked = Ботты бұғаттаған
+
+# Imports sent to the bot as a document with a caption.
+console-import-no-caption = Ештеңе жүктелмеді: файлға сипаттама жазылмаған. Файлды <code>codes qrt</code>, <code>codes qaztest</code> немесе <code>eligible</code> сипаттамасымен қайта жіберіңіз.
+console-import-bad-caption = Ештеңе жүктелмеді: «{ $caption }» сипаттамасы түсініксіз. Файлға мыналардың бірін жазыңыз: <code>codes qrt</code>, <code>codes qaztest</code> немесе <code>eligible</code>.
+console-import-photo = Ештеңе жүктелмеді: бұл файл емес, фото. CSV не XLSX кестесін құжат ретінде (📎 → Файл) <code>codes qrt</code>, <code>codes qaztest</code> немесе <code>eligible</code> сипаттамасымен жіберіңіз.
+console-import-too-large = Ештеңе жүктелмеді: файл { $max } МБ-тан үлкен, ал бот { $max } МБ-қа дейінгі файлдарды ғана қабылдайды. Оны бөліктерге бөліңіз немесе серверде rezerv-bot import-codes не import-eligible командасымен жүктеңіз.
+console-import-download-failed = Ештеңе жүктелмеді: файлды Telegram-нан жүктеп алу мүмкін болмады. Оны қайта жіберіңіз.
+console-import-codes-done = ✅ «{ $file }» файлынан { $way } промокодтары жүктелді. Оқылған жол: { $rows }; жаңа код: { $new }; базада бұрыннан бар: { $present }; файлдағы қайталау: { $duplicates }. Қалған { $way } коды: { $left }.
+console-import-eligible-done = ✅ «{ $file }» файлынан үміткерлер тізімі жүктелді. Оқылған жол: { $rows }; жаңа нөмір: { $new }; тізімде бұрыннан бар: { $present }; файлдағы қайталау: { $duplicates }.
+console-import-duplicate = { $line }-жол: { $value } { $first }-жолды қайталайды
+console-import-rejected = ❌ «{ $file }» файлы қабылданбады, ештеңе жүктелмеді. Қатесі бар жол: { $count }.
+console-import-row = { $line }-жол: { $problem }
+console-import-more = …тағы { $count } жол. Толық тізім төмендегі файлда.
+console-import-list-caption = «{ $file }» файлы бойынша есептің барлық жолы.
+import-row-csv = жол CSV ретінде оқылмайды, тырнақшаларды тексеріңіз
+import-row-empty = бірінші баған бос
+import-row-not-phone = «{ $value }» — Қазақстанның ұялы телефон нөмірі емес, +7 7xx xxx xx xx
+import-row-not-code = «{ $value }» — промокод емес: 4-тен 32-ге дейін латын әрпі, цифр не сызықша болуы керек
+import-row-not-text = ұяшықта { $value } тұр, ал мәтін не сан керек
+import-row-other-pool = { $code } коды { $way } кодтарының арасында бұрыннан бар
+import-error-empty = Ештеңе жүктелмеді: «{ $file }» файлында жол жоқ.
+import-error-not-utf8 = Ештеңе жүктелмеді: «{ $file }» файлы Excel кітабы да, UTF-8 кодтауындағы CSV мәтіні де емес. Оны «Excel кітабы (.xlsx)» немесе «CSV UTF-8» түрінде сақтаңыз.
+import-error-old-excel = Ештеңе жүктелмеді: «{ $file }» файлы Excel-дің ескі пішімінде (.xls) немесе басқа бағдарламаның пішімінде. Оны «Excel кітабы (.xlsx)» немесе «CSV UTF-8» түрінде сақтаңыз.
+import-error-not-xlsx = Ештеңе жүктелмеді: «{ $file }» файлының аты .xlsx-пен аяқталады, бірақ ол Excel кітабы емес. Оны Excel-де қайта сақтаңыз.
+import-error-unreadable = Ештеңе жүктелмеді: «{ $file }» кітабын оқу мүмкін болмады, ол бүлінген не шифрланған. Оны Excel-де қайта сақтаңыз.
+import-error-too-large = Ештеңе жүктелмеді: «{ $file }» файлы тым үлкен. Бот { $rows } жолдан және ашылған күйінде { $mb } МБ-тан аспайтын файлды ғана оқиды.
 
 ## The dashboard (/dashboard): a picture of the funnel and a short summary under it.
 
-console-dash-title = Кандидаттар воронкасы
+console-dash-title = Үміткерлер воронкасы
 console-dash-subtitle = { $time } уақытындағы деректер, уақыт белдеуі: { $zone }
-console-dash-caption-title = 📊 <b>Кандидаттар воронкасы</b>, { $time }
-console-dash-all = Барлық кандидат
+console-dash-caption-title = 📊 <b>Үміткерлер воронкасы</b>, { $time }
+console-dash-all = Барлық үміткер
 console-dash-no-city = Қала таңдалмаған
 console-dash-group-astana = Астана
 console-dash-group-others = Алматы, Шымкент және облыс орталықтары
@@ -86,4 +159,4 @@ console-dash-way-qaztest = <b>QAZTEST</b>: таңдады { $chosen } · қад�
 console-dash-codes = Қалған промокодтар: QRT — { $qrt_left }, берілгені { $qrt_issued } · QAZTEST — { $qaztest_left }, берілгені { $qaztest_issued }
 console-dash-codes-cabinet = Промокодтар pkrezerv.gov.kz сайтындағы жеке кабинетте қалыптастырылады. Көшірмесін ботта сақтағандар: QRT — { $qrt_kept }, QAZTEST — { $qaztest_kept }
 console-dash-reminders = Еске салулар: кезекте { $pending } · жіберілгені { $sent } · жеткізілмегені { $failed }
-console-dash-people = Ботты бұғаттағандар: { $blocked } · бүгін, { $date }, қосылған жаңа кандидаттар: { $new }
+console-dash-people = Ботты бұғаттағандар: { $blocked } · бүгін, { $date }, қосылған жаңа үміткерлер: { $new }

@@ -101,7 +101,7 @@ code-pool-empty = Промокоды для способа «{ $way }» сейч
 notice-code-replaced =
     Организаторы заменили ваш промокод на { $way }: прежний код больше не действует.
     Ваш новый персональный промокод: <code>{ $code }</code>
-    Нажмите на код, чтобы скопировать. Он также есть в /status.
+    Он одноразовый и выдан только вам — не передавайте его другим. Нажмите на код, чтобы скопировать; его также можно посмотреть в /status.
 code-not-yet = Промокод ещё не выдан: сначала пройдите шаги.
 
 ## Promo code from the cabinet (campaign key code_source = "cabinet": the bot issues none)
@@ -181,6 +181,24 @@ status-qrt-deadline-passed = Сдать тест онлайн можно был�
 status-test-date = Дата теста: { $date }
 status-test-date-none = Дата теста: не указана
 status-retake = Если тест не сдан с первого раза, его можно пересдать за свой счёт.
+
+## Calendar: the button, and the events of the .ics file it sends (titles, descriptions and alarms are plain text, not HTML)
+
+btn-calendar = 🗓 Добавить в календарь
+calendar-caption = 🗓 Ваши сроки — в этом файле. Откройте его и добавьте события в свой календарь. Если сменится город или дата теста, нажмите кнопку ещё раз: новый файл обновит те же события, а не добавит копии.
+toast-calendar-no-dates = Сначала выберите город и способ сдачи теста — тогда я добавлю ваши сроки в календарь.
+calendar-deadline-qaztest = QAZTEST: последний день подачи заявки, { $city }
+calendar-deadline-qaztest-about = Заявки на QAZTEST в городе { $city } принимают по { $deadline } включительно. Заполните анкету и оставьте заявку: { $application } — вместо оплаты впишите промокод в поле «Менің жауабым».
+calendar-deadline-qaztest-alarm = Завтра последний день подачи заявки на QAZTEST в городе { $city }: { $application }
+calendar-deadline-qrt = QAZAQ RESMI TEST: последний день онлайн-теста
+calendar-deadline-qrt-about = QAZAQ RESMI TEST можно сдать онлайн на { $qrt } по { $deadline } включительно. Причина сдачи теста: Басқасы → Басқа себеп → Президенттік жастар кадр резерві; вместо оплаты введите промокод.
+calendar-deadline-qrt-alarm = Завтра последний день, чтобы сдать QAZAQ RESMI TEST онлайн: { $qrt }
+calendar-test-qaztest = QAZTEST: тест, { $city }
+calendar-test-qaztest-about = Дата теста, которую вы указали в боте. QAZTEST проходит офлайн, в региональных филиалах Академии государственного управления при Президенте Республики Казахстан. Расписание выездного тестирования: { $application }
+calendar-test-qrt = QAZAQ RESMI TEST: онлайн-тест
+calendar-test-qrt-about = Дата теста, которую вы указали в боте. Тест сдают онлайн на { $qrt }; вместо оплаты введите промокод. Результат появится в личном кабинете qrt.kz.
+calendar-results = QAZTEST: результаты не позднее этого дня
+calendar-results-about = Результаты теста QAZTEST от { $test_date } — не позднее { $date }. Зарегистрируйтесь на { $results } и в личном кабинете, в разделе «Менің тарихым», скачайте сертификат или справку (анықтама) в PDF.
 
 ## Forget
 

@@ -4,22 +4,27 @@ console-cmd-admin = Консоль организатора
 console-cmd-dashboard = Воронка кандидатов и счётчики кампании
 console-cmd-find = Найти кандидата по телефону или chat id
 console-cmd-replace = Заменить неработающий промокод
+console-cmd-export = Выгрузить промокоды или воронку (CSV, XLSX)
 
 console-menu =
     🛠 <b>Консоль организатора</b>
     Воронка кандидатов и счётчики: /dashboard
     Найти кандидата: /find телефон или chat id
-    Заменить неработающий промокод: /replace chat id причина
+    Заменить неработающий промокод: /replace chat id или телефон, затем причина
+    Выгрузить промокоды или воронку: /export
+    Загрузить промокоды или список кандидатов: отправьте файл CSV или XLSX документом с подписью <code>codes qrt</code>, <code>codes qaztest</code> или <code>eligible</code>
 console-btn-find = 🔎 Найти кандидата
 console-btn-dashboard = 📊 Воронка и счётчики
 console-btn-refresh = 🔄 Обновить
+console-btn-export = 📤 Экспорт
 
 console-find-usage = Чтобы найти кандидата, отправьте /find и телефон в любом привычном виде (+7 701 234 56 78, 87012345678) или chat id, например: /find 87012345678
 console-find-none = Кандидат не найден.
-console-find-none-not-eligible = Кандидат не найден, и этого номера нет в списке допущенных.
-console-find-eligible-only = Номер есть в списке допущенных, но кандидата с ним в боте пока нет, и промокод по нему не выдавался.
+console-find-none-not-eligible = Кандидат не найден, и этого номера нет в списке кандидатов.
+console-find-eligible-only = Номер есть в списке кандидатов, но кандидата с ним в боте пока нет, и промокод по нему не выдавался.
+console-find-eligible-issued = Номер есть в списке кандидатов, и по нему выдан промокод <code>{ $code }</code>, но кандидата с этим номером в боте сейчас нет: его данные могли быть удалены.
 
-console-card-title = 👤 <b>Кандидат</b> (chat id <code>{ $chat }</code>)
+console-card-title = 👤 <b>Кандидат</b>, chat id <code>{ $chat }</code>
 console-card-lang = Язык: { $lang }
 console-card-stage = Этап: { $stage }
 console-card-step = Этап: { $stage }, шаг { $step }
@@ -27,6 +32,7 @@ console-card-city = Город: { $city }
 console-card-way = Способ: { $way }
 console-card-phone = Телефон: { $phone }
 console-card-code = Промокод: <code>{ $code }</code>, { $way }, выдан { $issued }
+console-card-cabinet-code = Промокод из личного кабинета, присланный кандидатом: <code>{ $code }</code>
 console-card-no-code = Промокод: не выдан
 console-card-applied = Заявка на QAZTEST подана: { $date }
 console-card-booked = Онлайн-тест сдан или промокод введён: { $date }
@@ -40,7 +46,7 @@ console-stage-start = выбор языка
 console-stage-city = выбор города
 console-stage-way = выбор способа
 console-stage-steps = шаги регистрации
-console-stage-contact = ждём номер телефона
+console-stage-contact = ожидание номера телефона
 console-stage-ready = шаги пройдены
 console-stage-lost = состояние не прочитано
 
@@ -48,8 +54,80 @@ console-replace-usage = Чтобы заменить неработающий п�
 console-replace-reason-too-long = Причина слишком длинная: не больше { $max } символов.
 console-replace-ambiguous = Под этот запрос подходят несколько кандидатов. Укажите chat id из /find.
 console-replace-no-code = У этого кандидата нет выданного промокода: заменять нечего.
-console-replace-pool-empty = Промокоды { $way } закончились: замена невозможна, ничего не изменено. Загрузите новые коды и повторите.
-console-replaced = Готово: промокод <code>{ $old }</code> отозван. Кандидату с chat id { $chat } выдан новый промокод на { $way }: <code>{ $new }</code>. Кандидат получит сообщение с новым кодом. Отозванный код больше никому не выдаётся.
+console-replace-pool-empty = Промокоды для способа «{ $way }» закончились: замена невозможна, ничего не изменено. Загрузите новые коды и повторите.
+console-replace-shared = Этот промокод числится ещё за одним кандидатом (он выдан до того, как коды стали привязываться к аккаунту): замена ничего не изменила. Найдите обоих через /find.
+console-replaced = Готово: промокод <code>{ $old }</code> отозван. Кандидату с chat id { $chat } выдан новый промокод на { $way }: <code>{ $new }</code>. Отозванный код больше никому не выдаётся.
+console-replaced-told = Кандидат получит сообщение с новым кодом.
+console-replaced-blocked = Кандидат заблокировал бота, поэтому сообщение до него не дойдёт: сообщите новый код другим способом.
+
+# Export: the issued codes and the funnel, as a document.
+console-export-prompt =
+    📤 <b>Экспорт</b>
+    Выданные промокоды: телефон, код, способ, город, время выдачи, отозван ли код, с причиной и заменой.
+    Воронка: число кандидатов по этапам, шагам, способам и городам.
+    CSV в кодировке UTF-8 с разделителем «;» открывается в Excel; XLSX — книга Excel.
+console-btn-export-codes-csv = Промокоды · CSV
+console-btn-export-codes-xlsx = Промокоды · XLSX
+console-btn-export-funnel-csv = Воронка · CSV
+console-btn-export-funnel-xlsx = Воронка · XLSX
+console-export-caption = { $what }: строк в файле — { $rows }.
+console-export-too-large = Файл получился больше 50 МБ, а от ботов Telegram не принимает файлы крупнее. Выгрузите его на сервере: rezerv-bot export { $kind } --format { $format } --out ФАЙЛ
+export-what-codes = Выданные промокоды
+export-what-funnel = Воронка кандидатов
+
+# The exported files' sheets and headers.
+export-codes-sheet = Промокоды
+export-codes-phone = Телефон
+export-codes-code = Промокод
+export-codes-way = Способ
+export-codes-city = Город
+export-codes-issued-at = Выдан, { $zone }
+export-codes-revoked = Отозван
+export-codes-reason = Причина отзыва
+export-codes-replaced-by = Заменён на
+export-yes = да
+export-no = нет
+export-funnel-sheet = Воронка
+export-funnel-stage = Этап
+export-funnel-step = Шаг
+export-funnel-way = Способ
+export-funnel-city = Город
+export-funnel-candidates = Кандидатов
+export-funnel-with-code = С промокодом
+export-funnel-applied = Подали заявку на QAZTEST или сдали онлайн-тест либо ввели промокод на qrt.kz
+export-funnel-test-date = Указали дату теста
+export-funnel-blocked = Заблокировали бота
+
+# Imports sent to the bot as a document with a caption.
+console-import-no-caption = Ничего не загружено: у файла нет подписи. Отправьте его ещё раз с подписью <code>codes qrt</code>, <code>codes qaztest</code> или <code>eligible</code>.
+console-import-bad-caption = Ничего не загружено: подпись «{ $caption }» не понятна. Подпишите файл одним из вариантов: <code>codes qrt</code>, <code>codes qaztest</code> или <code>eligible</code>.
+console-import-photo = Ничего не загружено: это фото, а не файл. Отправьте таблицу CSV или XLSX документом (📎 → Файл) с подписью <code>codes qrt</code>, <code>codes qaztest</code> или <code>eligible</code>.
+console-import-too-large = Ничего не загружено: файл больше { $max } МБ, а бот принимает файлы до { $max } МБ. Разделите его на части или загрузите на сервере командой rezerv-bot import-codes или import-eligible.
+console-import-download-failed = Ничего не загружено: не удалось скачать файл из Telegram. Отправьте его ещё раз.
+console-import-codes-done = ✅ Промокоды { $way } из файла «{ $file }» загружены. Прочитано строк: { $rows }; новых кодов: { $new }; уже были в базе: { $present }; повторов в файле: { $duplicates }. Осталось кодов { $way }: { $left }.
+console-import-eligible-done = ✅ Список кандидатов из файла «{ $file }» загружен. Прочитано строк: { $rows }; новых номеров: { $new }; уже были в списке: { $present }; повторов в файле: { $duplicates }.
+console-import-duplicate = строка { $line }: { $value } повторяет строку { $first }
+console-import-rejected = ❌ Файл «{ $file }» не принят, ничего не загружено. Строк с ошибками: { $count }.
+console-import-row = строка { $line }: { $problem }
+console-import-more = …и ещё строк: { $count }. Полный список — в файле ниже.
+console-import-list-caption = Все строки отчёта по файлу «{ $file }».
+import-row-csv = строка не читается как CSV, проверьте кавычки
+import-row-empty = первый столбец пуст
+import-row-not-phone = «{ $value }» — не номер мобильного телефона Казахстана, +7 7xx xxx xx xx
+import-row-not-code = «{ $value }» — не промокод: нужно от 4 до 32 латинских букв, цифр или дефисов
+import-row-not-text = в ячейке { $value }, а нужен текст или число
+import-row-other-pool = код { $code } уже есть среди кодов { $way }
+import-error-empty = Ничего не загружено: в файле «{ $file }» нет строк.
+import-error-not-utf8 = Ничего не загружено: файл «{ $file }» — не книга Excel и не текст CSV в кодировке UTF-8. Сохраните его как «Книга Excel (.xlsx)» или «CSV UTF-8».
+import-error-old-excel = Ничего не загружено: файл «{ $file }» в старом формате Excel (.xls) или в формате другой программы. Сохраните его как «Книга Excel (.xlsx)» или «CSV UTF-8».
+import-error-not-xlsx = Ничего не загружено: имя файла «{ $file }» оканчивается на .xlsx, но это не книга Excel. Сохраните его в Excel заново.
+import-error-unreadable = Ничего не загружено: книгу «{ $file }» не удалось прочитать, она повреждена или зашифрована. Сохраните её в Excel заново.
+import-error-too-large = Ничего не загружено: файл «{ $file }» слишком велик. Бот читает не больше { $rows } { $rows ->
+        [one] строки
+        [few] строк
+        [many] строк
+       *[other] строки
+    } и не больше { $mb } МБ после распаковки.
 
 ## The dashboard (/dashboard): a picture of the funnel and a short summary under it.
 

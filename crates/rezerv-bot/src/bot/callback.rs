@@ -27,6 +27,8 @@ pub enum Callback {
     DatePicker,
     TestDate(NaiveDate),
     Status,
+    /// Send the candidate's dates as a calendar file.
+    Calendar,
     ForgetYes,
     ForgetNo,
     /// A button of the organisers' console.
@@ -49,6 +51,7 @@ impl Callback {
             Callback::DatePicker => "dp".into(),
             Callback::TestDate(date) => format!("td:{}", date.format("%Y%m%d")),
             Callback::Status => "st".into(),
+            Callback::Calendar => "cal".into(),
             Callback::ForgetYes => "fy".into(),
             Callback::ForgetNo => "fn".into(),
             Callback::Console(panel) => format!("a:{panel}"),
@@ -77,6 +80,7 @@ impl Callback {
                 Callback::TestDate(NaiveDate::parse_from_str(date, "%Y%m%d").ok()?)
             }
             ("st", None) => Callback::Status,
+            ("cal", None) => Callback::Calendar,
             ("fy", None) => Callback::ForgetYes,
             ("fn", None) => Callback::ForgetNo,
             ("a", Some(panel)) => Callback::Console(panel.parse().ok()?),
@@ -105,6 +109,7 @@ mod tests {
             Callback::QrtBooked,
             Callback::DatePicker,
             Callback::Status,
+            Callback::Calendar,
             Callback::ForgetYes,
             Callback::ForgetNo,
             Callback::City(CityId::parse(&"x".repeat(CityId::MAX_LEN)).unwrap()),
@@ -141,6 +146,7 @@ mod tests {
             "w:QRT",
             "ap:1",
             "qb:1",
+            "cal:1",
             "l",
             "a:",
             "a:MENU",

@@ -101,8 +101,11 @@ impl UpdateListener for ReliablePolling {
         self.stop_token.clone()
     }
 
-    fn hint_allowed_updates(&mut self, hint: &mut dyn Iterator<Item = AllowedUpdate>) {
-        self.allowed = Some(hint.collect());
+    /// teloxide reads the handler tree's kinds from its description, which our own wrappers
+    /// (`around_every_update`, `load_chat`) leave open, so it hints every kind. Both listeners
+    /// ask for the kinds the handlers take instead.
+    fn hint_allowed_updates(&mut self, _hint: &mut dyn Iterator<Item = AllowedUpdate>) {
+        self.allowed = Some(super::webhook::ALLOWED_UPDATES.to_vec());
     }
 }
 

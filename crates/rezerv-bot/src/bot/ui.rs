@@ -3,8 +3,7 @@
 use teloxide::payloads::AnswerCallbackQuerySetters;
 use teloxide::prelude::*;
 use teloxide::types::{
-    InlineKeyboardButton, InlineKeyboardMarkup, InputFile, KeyboardButton, KeyboardMarkup, KeyboardRemove, MessageId,
-    ParseMode, ReplyMarkup,
+    InlineKeyboardButton, InlineKeyboardMarkup, KeyboardButton, KeyboardMarkup, KeyboardRemove, MessageId, ReplyMarkup,
 };
 
 use super::Callback;
@@ -81,29 +80,6 @@ pub async fn send(
 
 pub async fn send_prompt(telegram: &Telegram, chat: ChatId, prompt: Prompt) -> Result<Message, teloxide::RequestError> {
     send(telegram, chat, prompt.text, prompt.markup).await
-}
-
-/// Sends a PNG picture with an optional HTML caption (at most 1024 characters) and keyboard,
-/// within an interactive reply's patience. The bytes are uploaded again on each attempt.
-pub async fn send_photo(
-    telegram: &Telegram,
-    chat: ChatId,
-    png: Vec<u8>,
-    caption: Option<String>,
-    markup: Option<ReplyMarkup>,
-) -> Result<Message, teloxide::RequestError> {
-    telegram
-        .call(Patience::INTERACTIVE, |bot| {
-            let mut request = bot.send_photo(chat, InputFile::memory(png).file_name("dashboard.png"));
-            if let Some(caption) = caption {
-                request = request.caption(caption).parse_mode(ParseMode::Html);
-            }
-            match markup {
-                Some(markup) => request.reply_markup(markup),
-                None => request,
-            }
-        })
-        .await
 }
 
 /// Removes the inline keyboard of a message the user has acted on, so its buttons cannot be

@@ -6,9 +6,6 @@
 //! that cannot be stored gets 503, and Telegram delivers the update again. A copy Telegram
 //! delivers twice (its 200 got lost) is recognised by its id and handled once. After a crash
 //! the listener replays what is stored and unhandled, as the polling listener does.
-//!
-//! Several replicas may share one webhook URL behind a load balancer: every one stores what it
-//! receives, and hands it to its own dispatcher.
 
 use std::collections::{HashSet, VecDeque};
 use std::pin::Pin;
@@ -99,6 +96,18 @@ async fn receive(State(hook): State<Arc<Receiving>>, headers: HeaderMap, body: B
         tracing::warn!("a webhook request without the right secret was refused");
         return StatusCode::UNAUTHORIZED;
     }
+    // Stored and queued in a task of its own: a request Telegram (or the proxy) drops while
+    // it waits must not store an update and leave it unqueued until the next start.
+    match tokio::spawn(store_and_queue(hook, body)).await {
+        Ok(status) => status,
+        Err(err) => {
+            tracing::error!(error = %err, "storing a webhook update failed");
+            StatusCode::SERVICE_UNAVAILABLE
+        }
+    }
+}
+
+async fn store_and_queue(hook: Arc<Receiving>, body: Bytes) -> StatusCode {
     let update = match serde_json::from_slice::<Update>(&body) {
         Ok(update) => update,
         Err(err) => {
@@ -141,13 +150,16 @@ pub struct WebhookListener {
     buffer: VecDeque<Update>,
     /// The ids replayed at start, so that a copy also received since is not handled twice.
     replayed: Option<HashSet<i64>>,
+    /// When handled updates are next purged.
+    next_purge: tokio::time::Instant,
     stop_token: StopToken,
     stop_flag: StopFlag,
 }
 
 pub fn listener(db: Db, clock: SharedClock, inbound: Inbound) -> WebhookListener {
     let (stop_token, stop_flag) = mk_stop_token();
-    WebhookListener { db, clock, inbound, buffer: VecDeque::new(), replayed: None, stop_token, stop_flag }
+    let next_purge = tokio::time::Instant::now() + PURGE_EVERY;
+    WebhookListener { db, clock, inbound, buffer: VecDeque::new(), replayed: None, next_purge, stop_token, stop_flag }
 }
 
 impl UpdateListener for WebhookListener {
@@ -202,7 +214,7 @@ fn stream(state: &mut WebhookListener) -> impl Stream<Item = Result<Update, List
                 tokio::select! {
                     update = updates.recv() => update.map_or(Step::Stop, |update| Step::Update(Box::new(update))),
                     () = stop => Step::Stop,
-                    () = tokio::time::sleep(PURGE_EVERY) => Step::Purge,
+                    () = tokio::time::sleep_until(state.next_purge) => Step::Purge,
                 }
             };
             match step {
@@ -210,6 +222,7 @@ fn stream(state: &mut WebhookListener) -> impl Stream<Item = Result<Update, List
                 Step::Update(update) => return Some((Ok(*update), state)),
                 Step::Stop => return None,
                 Step::Purge => {
+                    state.next_purge = tokio::time::Instant::now() + PURGE_EVERY;
                     let before = state.clock.now() - chrono::Duration::from_std(KEEP_HANDLED).unwrap_or_default();
                     if let Err(err) = state.db.purge_handled_before(before).await {
                         return Some((Err(ListenerError::Storage(err)), state));

@@ -42,6 +42,15 @@ struct CampaignFile {
     groups: Vec<GroupFile>,
     cities: Vec<CityFile>,
     ways: Vec<WayFile>,
+    /// Optional: without it personal data is kept until erased by hand.
+    #[serde(default)]
+    retention: Option<RetentionFile>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RetentionFile {
+    days_after_close: u32,
 }
 
 #[derive(Debug, Deserialize)]
@@ -183,6 +192,18 @@ pub struct Reminders {
     pub nudge_after_days: u32,
 }
 
+/// How long candidates' personal data outlives the campaign.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Retention {
+    /// Days after the window's last day.
+    pub days_after_close: u32,
+    /// The day the data is erased, from its first moment (campaign time zone).
+    pub erase_on: NaiveDate,
+}
+
+/// The most days personal data may be kept after the window closes: ten years.
+pub const MAX_RETENTION_DAYS: u32 = 3650;
+
 /// A validated campaign.
 #[derive(Debug, Clone)]
 pub struct Campaign {
@@ -192,6 +213,8 @@ pub struct Campaign {
     pub window: Window,
     pub links: Links,
     pub reminders: Reminders,
+    /// When personal data is erased; `None`: never automatically.
+    pub retention: Option<Retention>,
     holidays: BTreeSet<NaiveDate>,
     groups: Vec<Group>,
     cities: Vec<City>,
@@ -379,7 +402,40 @@ impl Campaign {
             }
         }
 
-        Ok(Campaign { tz, code_source, window, links, reminders, holidays, groups, cities, steps })
+        let mut campaign =
+            Campaign { tz, code_source, window, links, reminders, retention: None, holidays, groups, cities, steps };
+        campaign.retention =
+            file.retention.as_ref().map(|retention| campaign.validate_retention(retention)).transpose()?;
+        Ok(campaign)
+    }
+
+    /// The erasure must come after the last results a candidate can be waiting for: those of a
+    /// QAZTEST taken on the window's last day, in the slowest group.
+    fn validate_retention(&self, file: &RetentionFile) -> Result<Retention, CampaignError> {
+        let key = "retention.days_after_close";
+        let days = file.days_after_close;
+        if !(1..=MAX_RETENTION_DAYS).contains(&days) {
+            return Err(invalid(key, format!("must be 1 to {MAX_RETENTION_DAYS} days")));
+        }
+        let erase_on = self.window.closes + chrono::Duration::days(i64::from(days));
+        let slowest = self.groups.iter().map(|group| group.results_working_days).max().unwrap_or(0);
+        let last_results = self.add_working_days(self.window.closes, slowest);
+        if erase_on <= last_results {
+            return Err(invalid(
+                key,
+                format!(
+                    "{days} days erases candidates on {erase_on}, before the last QAZTEST results are due ({last_results})"
+                ),
+            ));
+        }
+        Ok(Retention { days_after_close: days, erase_on })
+    }
+
+    /// The moment candidates' personal data is erased: the start of the retention's erase day
+    /// in the campaign time zone. `None` without a `[retention]` key.
+    pub fn erase_personal_data_at(&self) -> Option<chrono::DateTime<chrono::Utc>> {
+        let retention = self.retention?;
+        Some(self.day_ends(retention.erase_on.pred_opt().unwrap_or(retention.erase_on)))
     }
 
     pub fn cities(&self) -> &[City] {
@@ -561,6 +617,30 @@ mod tests {
             broken("{ id = \"qrt-site\", link = \"https://www.qrt.kz\" }", twice)
                 .contains("ways[0].steps[4].generates_code")
         );
+    }
+
+    #[test]
+    fn retention_erases_from_the_first_moment_of_its_day_in_the_campaign_time_zone() {
+        let campaign = Campaign::embedded().unwrap();
+        let retention = campaign.retention.unwrap();
+        assert_eq!((retention.days_after_close, retention.erase_on), (90, date("2023-12-21")));
+        // 00:00 in Almaty (UTC+6 in 2023) is 18:00 UTC the day before.
+        assert_eq!(campaign.erase_personal_data_at().unwrap().to_rfc3339(), "2023-12-20T18:00:00+00:00");
+        let without = EMBEDDED_CAMPAIGN.replacen("[retention]\ndays_after_close = 90\n", "", 1);
+        assert_eq!(Campaign::from_toml(&without).unwrap().erase_personal_data_at(), None);
+    }
+
+    #[test]
+    fn retention_is_checked() {
+        assert!(broken("days_after_close = 90", "days_after_close = 0").contains("retention.days_after_close"));
+        assert!(broken("days_after_close = 90", "days_after_close = 4000").contains("1 to 3650"));
+        // The slowest group's results, for a test on Friday 22 September, are due on 3 October
+        // (7 working days).
+        let early = broken("days_after_close = 90", "days_after_close = 11");
+        assert!(early.contains("retention.days_after_close") && early.contains("2023-10-03"), "{early}");
+        assert!(broken("days_after_close = 90", "days_after_close = 90\nweeks = 1").contains("weeks"));
+        let later = EMBEDDED_CAMPAIGN.replacen("days_after_close = 90", "days_after_close = 12", 1);
+        assert_eq!(Campaign::from_toml(&later).unwrap().retention.unwrap().erase_on, date("2023-10-04"));
     }
 
     #[test]

@@ -93,8 +93,7 @@ pub const DEFAULT_WEBHOOK_LISTEN: &str = "0.0.0.0:8080";
 pub struct WebhookSettings {
     /// The public URL Telegram posts to; its path is the route served.
     pub url: url::Url,
-    /// What Telegram sends in `X-Telegram-Bot-Api-Secret-Token`: from `REZERV_WEBHOOK_SECRET`,
-    /// or derived from the token, so that every replica expects the same one.
+    /// What Telegram sends in `X-Telegram-Bot-Api-Secret-Token`: `REZERV_WEBHOOK_SECRET`.
     pub secret: Secret,
 }
 
@@ -110,6 +109,8 @@ pub enum SettingsError {
     WebhookUrl(String),
     #[error("REZERV_WEBHOOK_SECRET must be 1 to 256 of A-Z, a-z, 0-9, _ and - (Telegram's rule)")]
     WebhookSecret,
+    #[error("REZERV_WEBHOOK_SECRET is not set: a webhook needs a secret that only Telegram and the bot know")]
+    WebhookSecretMissing,
 }
 
 /// Everything `Application::build` needs besides the clock.
@@ -187,7 +188,7 @@ impl Settings {
             let secret = match std::env::var("REZERV_WEBHOOK_SECRET").ok().filter(|secret| !secret.is_empty()) {
                 Some(secret) if valid_secret(&secret) => Secret::new(secret),
                 Some(_) => return Err(SettingsError::WebhookSecret),
-                None => derived_secret(settings.token.as_ref()),
+                None => return Err(SettingsError::WebhookSecretMissing),
             };
             settings.webhook = Some(WebhookSettings { url: parsed, secret });
             settings.listen = Some(DEFAULT_WEBHOOK_LISTEN.parse().unwrap_or(SocketAddr::from(([0, 0, 0, 0], 8080))));
@@ -208,20 +209,6 @@ impl Settings {
 /// Telegram's rule for a webhook's secret token.
 fn valid_secret(secret: &str) -> bool {
     (1..=256).contains(&secret.len()) && secret.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
-}
-
-/// A webhook secret from the bot's token, the same in every replica: two SipHash digests of
-/// the token under distinct prefixes (128 bits). Knowing it requires the token, which already
-/// gives full control of the bot; set `REZERV_WEBHOOK_SECRET` to choose another.
-fn derived_secret(token: Option<&Secret>) -> Secret {
-    use std::hash::{Hash, Hasher};
-    let token = token.map(Secret::expose).unwrap_or_default();
-    let digest = |prefix: &str| {
-        let mut hasher = std::collections::hash_map::DefaultHasher::new();
-        (prefix, token).hash(&mut hasher);
-        hasher.finish()
-    };
-    Secret::new(format!("{:016x}{:016x}", digest("rezerv-webhook-a"), digest("rezerv-webhook-b")))
 }
 
 #[cfg(test)]

@@ -44,6 +44,8 @@ spelled! {
     pub enum AuditVia("audit channel") {
         Telegram = "telegram",
         Cli = "cli",
+        /// The bot on its own: the retention worker's purge.
+        Auto = "auto",
     }
 }
 

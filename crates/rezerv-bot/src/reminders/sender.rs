@@ -297,7 +297,7 @@ impl Sender {
         match result {
             Ok(_) => {
                 self.db.mark_sent(row.id, now).await?;
-                self.telegram.metrics().delivered(row.kind.as_str());
+                self.telegram.metrics().delivered(row.kind);
                 Ok(SendOutcome::Sent)
             }
             Err(RequestError::RetryAfter(seconds)) => {

@@ -195,6 +195,11 @@ impl Db {
     pub async fn forget(&self, chat_id: i64) -> StorageResult<bool> {
         let mut tx = self.writer().begin_with("BEGIN IMMEDIATE").await?;
         sqlx::query("DELETE FROM outbox WHERE chat_id = ?").bind(chat_id).execute(&mut *tx).await?;
+        // The ledger keeps the revoked code and its reason, not whose it was.
+        sqlx::query("UPDATE revoked_codes SET phone = NULL, chat_id = NULL WHERE chat_id = ?")
+            .bind(chat_id)
+            .execute(&mut *tx)
+            .await?;
         let deleted = sqlx::query("DELETE FROM candidates WHERE chat_id = ?")
             .bind(chat_id)
             .execute(&mut *tx)

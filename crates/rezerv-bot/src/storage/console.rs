@@ -7,13 +7,15 @@ use sqlx::{Row, Sqlite, Transaction};
 
 use super::outbox::{bind_row, parse_day, parse_time};
 use super::{Db, OutboxStatus, PlannedRow, StorageResult, corrupt, timestamp};
-use crate::domain::{AuditAction, AuditVia, Lang, OrganiserId, Phone, PromoCode, ReminderKind, Stage, Way};
+use crate::domain::{
+    AuditAction, AuditVia, CabinetCode, CityId, Lang, OrganiserId, Phone, PromoCode, ReminderKind, Stage, Way,
+};
 
 /// Who acted: an organiser in Telegram, or someone at the server's command line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Actor {
     pub via: AuditVia,
-    /// The organiser's Telegram id; `None` from the command line.
+    /// The organiser's Telegram id; `None` from the command line or the bot itself.
     pub id: Option<OrganiserId>,
 }
 
@@ -24,6 +26,11 @@ impl Actor {
 
     pub fn telegram(id: OrganiserId) -> Actor {
         Actor { via: AuditVia::Telegram, id: Some(id) }
+    }
+
+    /// The bot on its own (the retention worker).
+    pub fn auto() -> Actor {
+        Actor { via: AuditVia::Auto, id: None }
     }
 }
 
@@ -61,8 +68,41 @@ impl Lookup {
     pub fn parse(text: &str) -> Option<Lookup> {
         let text = text.trim();
         let phone = Phone::parse(text).ok();
-        let chat_id = text.parse::<i64>().ok().filter(|id| *id > 0);
+        let chat_id = text
+            .bytes()
+            .all(|byte| byte.is_ascii_digit())
+            .then(|| text.parse::<i64>().ok())
+            .flatten()
+            .filter(|id| *id > 0);
         (phone.is_some() || chat_id.is_some()).then_some(Lookup { phone, chat_id })
+    }
+
+    /// The longest leading words of `text` that name a candidate, and the rest: `/replace
+    /// +7 701 123 45 67 the site refuses it` names the phone, not chat 7.
+    pub fn split_leading(text: &str) -> Option<(Lookup, &str)> {
+        let words: Vec<(usize, &str)> =
+            text.split_whitespace().map(|word| (word.as_ptr() as usize - text.as_ptr() as usize, word)).collect();
+        // A phone takes at most five words: "+7 701 123 45 67".
+        (1..=words.len().min(5)).rev().find_map(|taken| {
+            let (start, last) = words[taken - 1];
+            let lookup = Lookup::parse(&text[..start + last.len()])?;
+            let rest = words.get(taken).map_or("", |(at, _)| &text[*at..]);
+            Some((lookup, rest.trim()))
+        })
+    }
+
+    /// What the audit log keeps of the lookup: a chat id as it is, a phone masked but for
+    /// its last four digits (the log outlives `/forget`).
+    pub fn masked(&self) -> String {
+        match (&self.phone, self.chat_id) {
+            (Some(phone), _) => {
+                let digits = phone.as_str();
+                let shown = digits.len().saturating_sub(4);
+                format!("{}{}", "*".repeat(shown), &digits[shown..])
+            }
+            (None, Some(chat_id)) => chat_id.to_string(),
+            (None, None) => String::new(),
+        }
     }
 }
 
@@ -72,12 +112,14 @@ pub struct CandidateCard {
     pub chat_id: i64,
     pub lang: Option<Lang>,
     pub stage: Stage,
-    pub city: Option<String>,
+    pub city: Option<CityId>,
     pub way: Option<Way>,
     pub step: Option<i64>,
     pub phone: Option<Phone>,
     /// The code held now, its way and when it was issued.
     pub code: Option<(PromoCode, Way, DateTime<Utc>)>,
+    /// The code the candidate generated in their cabinet and pasted (cabinet mode).
+    pub cabinet_code: Option<CabinetCode>,
     pub applied_on: Option<NaiveDate>,
     pub qrt_booked_on: Option<NaiveDate>,
     pub test_date: Option<NaiveDate>,
@@ -87,8 +129,8 @@ pub struct CandidateCard {
     pub reminders_sent: i64,
     pub reminders_pending: i64,
     pub reminders_failed: i64,
-    /// Codes revoked from this candidate, oldest first: (code, reason).
-    pub revoked: Vec<(String, String)>,
+    /// Codes revoked from this candidate, oldest first, with the reason.
+    pub revoked: Vec<(PromoCode, String)>,
 }
 
 /// What `/find` found.
@@ -96,7 +138,17 @@ pub struct CandidateCard {
 pub struct Found {
     pub cards: Vec<CandidateCard>,
     /// For a phone: whether it is on the eligible list.
-    pub eligible: Option<bool>,
+    pub eligible: Option<Eligibility>,
+}
+
+/// A phone's entry on the eligible list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Eligibility {
+    NotListed,
+    /// Listed; no code issued for it.
+    Listed,
+    /// Listed, and this code was issued for it (to an account that may have erased its data).
+    Issued(String),
 }
 
 /// The outcome of replacing a candidate's code.
@@ -110,6 +162,19 @@ pub enum Replacement {
     NoCode,
     /// The way's pool is empty: nothing was changed.
     PoolEmpty(Way),
+    /// Another candidate holds the same code (issued before codes were bound to an account):
+    /// nothing was changed.
+    Shared,
+}
+
+/// An organiser's request to replace a candidate's code.
+#[derive(Debug, Clone, Copy)]
+pub struct ReplaceCode<'a> {
+    pub chat_id: i64,
+    pub reason: &'a str,
+    pub actor: Actor,
+    /// The Telegram update that asked, marked handled in the same transaction.
+    pub update_id: Option<i64>,
 }
 
 /// The message the candidate gets when their code is replaced.
@@ -196,14 +261,24 @@ impl Db {
     }
 
     /// Records that the menu change was made; a removed organiser's row goes once their menu
-    /// is off.
+    /// is off, and one added again meanwhile gets it back at the next pass.
     pub async fn menu_changed(&self, change: MenuChange) -> StorageResult<()> {
-        let statement = match change {
-            MenuChange::Show(_) => "UPDATE organisers SET menu_shown = 1 WHERE user_id = ? AND removed_at IS NULL",
-            MenuChange::Hide(_) => "DELETE FROM organisers WHERE user_id = ? AND removed_at IS NOT NULL",
-        };
+        // What Telegram has now, whatever happened to the row meanwhile: the next pass
+        // compares it with `removed_at` again.
         let (MenuChange::Show(id) | MenuChange::Hide(id)) = change;
-        sqlx::query(statement).bind(id.get()).execute(self.writer()).await?;
+        let mut tx = self.writer().begin().await?;
+        if let MenuChange::Hide(_) = change {
+            sqlx::query("DELETE FROM organisers WHERE user_id = ? AND removed_at IS NOT NULL")
+                .bind(id.get())
+                .execute(&mut *tx)
+                .await?;
+        }
+        sqlx::query("UPDATE organisers SET menu_shown = ? WHERE user_id = ?")
+            .bind(matches!(change, MenuChange::Show(_)))
+            .bind(id.get())
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
         Ok(())
     }
 
@@ -257,12 +332,17 @@ impl Db {
             cards.push(self.card(row).await?);
         }
         let eligible = match phone {
-            Some(phone) => Some(
-                sqlx::query_scalar::<_, bool>("SELECT EXISTS (SELECT 1 FROM eligible WHERE phone = ?)")
+            Some(phone) => {
+                let entry: Option<Option<String>> = sqlx::query_scalar("SELECT code FROM eligible WHERE phone = ?")
                     .bind(phone)
-                    .fetch_one(self.pool())
-                    .await?,
-            ),
+                    .fetch_optional(self.pool())
+                    .await?;
+                Some(match entry {
+                    None => Eligibility::NotListed,
+                    Some(None) => Eligibility::Listed,
+                    Some(Some(code)) => Eligibility::Issued(code),
+                })
+            }
             None => None,
         };
         Ok(Found { cards, eligible })
@@ -297,17 +377,25 @@ impl Db {
             .fetch_all(self.pool())
             .await?
             .iter()
-            .map(|row| Ok((row.try_get("code")?, row.try_get("reason")?)))
-            .collect::<Result<_, sqlx::Error>>()?;
+            .map(|row| {
+                let code: String = row.try_get("code")?;
+                Ok((PromoCode::parse(&code).map_err(corrupt)?, row.try_get("reason")?))
+            })
+            .collect::<StorageResult<_>>()?;
         Ok(CandidateCard {
             chat_id,
             lang: row.try_get::<Option<String>, _>("lang")?.map(|lang| lang.parse()).transpose().map_err(corrupt)?,
             stage: row.try_get("stage")?,
-            city: row.try_get("city")?,
+            city: row.try_get::<Option<String>, _>("city")?.map(|city| city.parse()).transpose().map_err(corrupt)?,
             way: row.try_get::<Option<String>, _>("way")?.map(|way| way.parse()).transpose().map_err(corrupt)?,
             step: row.try_get("step")?,
             phone: row.try_get::<Option<String>, _>("phone")?.map(|p| Phone::parse(&p)).transpose().map_err(corrupt)?,
             code,
+            cabinet_code: row
+                .try_get::<Option<String>, _>("cabinet_code")?
+                .map(|code| CabinetCode::parse(&code))
+                .transpose()
+                .map_err(corrupt)?,
             applied_on: parse_day(row.try_get("applied_on")?)?,
             qrt_booked_on: parse_day(row.try_get("qrt_booked_on")?)?,
             test_date: parse_day(row.try_get("test_date")?)?,
@@ -323,13 +411,8 @@ impl Db {
     /// Revokes the code a candidate holds and issues a new one of the same way, in one
     /// transaction with the audit line and the message that tells the candidate. The revoked
     /// code stays issued, so it is never handed out again.
-    pub async fn replace_code(
-        &self,
-        chat_id: i64,
-        reason: &str,
-        actor: Actor,
-        now: DateTime<Utc>,
-    ) -> StorageResult<Replacement> {
+    pub async fn replace_code(&self, request: &ReplaceCode<'_>, now: DateTime<Utc>) -> StorageResult<Replacement> {
+        let ReplaceCode { chat_id, reason, actor, update_id } = *request;
         let at = timestamp(now);
         let mut tx = self.writer().begin_with("BEGIN IMMEDIATE").await?;
         let held = sqlx::query(
@@ -346,6 +429,13 @@ impl Db {
             return Ok(Replacement::NoCode);
         };
         let way: Way = way.parse().map_err(corrupt)?;
+        // Codes issued before codes were bound to one account may be held by two chats; a
+        // replacement for one would leave the other with a revoked code.
+        let holders: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM candidates WHERE code = ?").bind(&old).fetch_one(&mut *tx).await?;
+        if holders > 1 {
+            return Ok(Replacement::Shared);
+        }
         let new: Option<String> = sqlx::query_scalar(
             "UPDATE promo_codes SET issued_at = ?1
              WHERE code = (SELECT code FROM promo_codes WHERE way = ?2 AND issued_at IS NULL ORDER BY code LIMIT 1)
@@ -369,7 +459,23 @@ impl Db {
         .bind(&new)
         .execute(&mut *tx)
         .await?;
-        sqlx::query("UPDATE eligible SET code = ?1 WHERE code = ?2").bind(&new).bind(&old).execute(&mut *tx).await?;
+        sqlx::query("UPDATE eligible SET code = ?1, claimed_by = ?2 WHERE code = ?3")
+            .bind(&new)
+            .bind(chat_id)
+            .bind(&old)
+            .execute(&mut *tx)
+            .await?;
+        // A notice of an earlier replacement not sent yet would name a revoked code.
+        sqlx::query(
+            "UPDATE outbox SET status = ?1, updated_at = ?2 WHERE chat_id = ?3 AND message = ?4 AND status = ?5",
+        )
+        .bind(OutboxStatus::Cancelled)
+        .bind(&at)
+        .bind(chat_id)
+        .bind(CODE_REPLACED_MESSAGE)
+        .bind(OutboxStatus::Pending)
+        .execute(&mut *tx)
+        .await?;
         sqlx::query("UPDATE candidates SET code = ?1, updated_at = ?2 WHERE chat_id = ?3")
             .bind(&new)
             .bind(&at)
@@ -397,6 +503,14 @@ impl Db {
             rows: 1,
         };
         insert_audit(&mut tx, &entry).await?;
+        // The update that asked is handled with the change: a replay after a crash finds it
+        // done instead of replacing the new code too (see `receipt.rs`).
+        if let Some(update_id) = update_id {
+            sqlx::query("UPDATE inbox SET handled = 1, body = '' WHERE update_id = ?")
+                .bind(update_id)
+                .execute(&mut *tx)
+                .await?;
+        }
         tx.commit().await?;
         Ok(Replacement::Replaced {
             old: PromoCode::parse(&old).map_err(corrupt)?,
@@ -407,9 +521,9 @@ impl Db {
 }
 
 const CARD_COLUMNS: &str = "c.chat_id, c.lang, c.stage, c.city, c.way, c.step, c.phone, c.code, p.way AS code_way,
-    p.issued_at, c.applied_on, c.qrt_booked_on, c.test_date, c.active, c.created_at";
+    p.issued_at, c.cabinet_code, c.applied_on, c.qrt_booked_on, c.test_date, c.active, c.created_at";
 
-async fn insert_audit(tx: &mut Transaction<'_, Sqlite>, entry: &AuditEntry) -> StorageResult<()> {
+pub(super) async fn insert_audit(tx: &mut Transaction<'_, Sqlite>, entry: &AuditEntry) -> StorageResult<()> {
     sqlx::query("INSERT INTO audit (at, actor, via, action, detail, rows) VALUES (?, ?, ?, ?, ?, ?)")
         .bind(timestamp(entry.at))
         .bind(entry.actor.id.map(OrganiserId::get))

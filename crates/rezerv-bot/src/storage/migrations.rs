@@ -18,6 +18,7 @@ pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
     (7, "qrt booked", include_str!("../../migrations/0007_qrt_booked.sql")),
     (8, "console", include_str!("../../migrations/0008_console.sql")),
     (11, "dashboard", include_str!("../../migrations/0011_dashboard.sql")),
+    (12, "retention", include_str!("../../migrations/0012_retention.sql")),
 ];
 
 /// The embedded migrations, as a source for sqlx's own migrator.

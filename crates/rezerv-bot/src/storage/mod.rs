@@ -6,12 +6,14 @@ mod codes;
 mod console;
 mod dialogue;
 mod eligible;
+mod export;
 mod funnel;
 mod inbox;
 mod migrations;
 mod ops;
 mod outbox;
 mod receipt;
+mod retention;
 mod run_lock;
 mod sql;
 mod stats;
@@ -29,13 +31,18 @@ use dialogue::DialogueRow;
 
 pub use candidates::Profile;
 pub use codes::{Claim, ImportReport};
-pub use console::{Actor, AuditEntry, CODE_REPLACED_MESSAGE, CandidateCard, Found, Lookup, MenuChange, Replacement};
+pub use console::{
+    Actor, AuditEntry, CODE_REPLACED_MESSAGE, CandidateCard, Eligibility, Found, Lookup, MenuChange, ReplaceCode,
+    Replacement,
+};
 pub use dialogue::{DialogueStore, StateSummary, StoredState};
+pub use export::{FunnelCount, IssuedCode, Revocation};
 pub use funnel::{DashboardCounts, FunnelCell, Milestone, OutboxCount, PoolCounts};
 pub use inbox::InboxEntry;
 pub use ops::OpsSnapshot;
 pub use outbox::{CancelReason, ClaimedRow, OutboxRow, OutboxStatus, PlanInput, PlannedRow, Wave};
 pub use receipt::{Receipt, Receipts};
+pub use retention::PurgeCounts;
 pub use run_lock::RunLock;
 pub use stats::Stats;
 

@@ -4,14 +4,14 @@
 use sqlx::Row;
 
 use super::migrations::MIGRATIONS;
-use super::{Db, StorageResult};
-use crate::domain::{Stage, Way};
+use super::{Db, OutboxStatus, StorageResult};
+use crate::domain::{ReminderKind, Stage, Way};
 
 /// The database's side of `/metrics`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct OpsSnapshot {
     /// (kind, status, rows)
-    pub outbox: Vec<(String, String, i64)>,
+    pub outbox: Vec<(ReminderKind, OutboxStatus, i64)>,
     pub codes_left: Vec<(Way, i64)>,
     pub candidates: Vec<(Stage, i64)>,
 }

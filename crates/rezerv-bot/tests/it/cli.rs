@@ -149,6 +149,11 @@ async fn organisers_are_managed_and_codes_replaced_from_the_command_line_with_ev
     assert!(!ok && err.contains("reason"), "{err}");
     let (ok, out, err) = run_on(db, &["replace-code", "2701", "--reason", "rejected by qrt.kz"]);
     assert!(ok && out.contains(&old) && out.contains("QRT-0002"), "{out}{err}");
+    let queued = app.db.outbox_of(2701).await.unwrap();
+    assert!(
+        queued.iter().any(|(key, _)| key == "code-replaced-QRT-0002"),
+        "the candidate's notice is queued: {queued:?}"
+    );
     let (ok, _, err) = run_on(db, &["replace-code", "2701", "--reason", "again"]);
     assert!(!ok && err.contains("nothing was changed"), "the pool is empty now: {err}");
 
@@ -159,6 +164,95 @@ async fn organisers_are_managed_and_codes_replaced_from_the_command_line_with_ev
     let actions: Vec<&str> = out.lines().filter_map(|line| line.split_whitespace().nth(3)).collect();
     assert_eq!(actions, ["admin-remove", "replace-code", "find", "admin-add"], "{out}");
     assert!(out.lines().all(|line| line.split_whitespace().nth(1) == Some("cli")), "{out}");
+}
+
+#[test]
+fn imports_take_xlsx_as_well_as_csv() {
+    let dir = TempDir::new();
+    let mut workbook = rust_xlsxwriter::Workbook::new();
+    let sheet = workbook.add_worksheet();
+    for (row, code) in (0u32..).zip(["code", "QAZ-0001", "QAZ-0002"]) {
+        sheet.write_string(row, 0, code).unwrap();
+    }
+    let codes = dir.path().join("codes.xlsx");
+    std::fs::write(&codes, workbook.save_to_buffer().unwrap()).unwrap();
+    let (ok, out, err) = run(&dir, &["import-codes", "--way", "qaztest", &codes.display().to_string()]);
+    assert!(ok && out.contains("2 new"), "{out}{err}");
+
+    let mut workbook = rust_xlsxwriter::Workbook::new();
+    let sheet = workbook.add_worksheet();
+    sheet.write_number(0, 0, 87011112233.0).unwrap();
+    sheet.write_string(2, 0, "not a phone").unwrap();
+    let phones = dir.path().join("eligible.xlsx");
+    std::fs::write(&phones, workbook.save_to_buffer().unwrap()).unwrap();
+    let (ok, _, err) = run(&dir, &["import-eligible", &phones.display().to_string()]);
+    assert!(!ok);
+    assert!(err.contains("line 3") && err.contains("nothing was imported"), "{err}");
+    let (_, audit, _) = run(&dir, &["audit"]);
+    assert!(audit.contains("import-eligible") && audit.contains("import-codes"), "{audit}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn export_writes_the_codes_and_the_funnel_as_csv_or_xlsx() {
+    let mut app = spawn_app_on("2023-09-05").await;
+    app.seed(2, &["+7 701 111 22 33"]).await;
+    let user = TestUser::new(2701, "ru");
+    rezerv_test_support::flows::get_code(&app, &user, Lang::Ru, "almaty", Way::Qaztest, "87011112233").await;
+    app.stop().await;
+    let dir = TempDir::new();
+    let out = |name: &str| dir.path().join(name).display().to_string();
+
+    let (ok, printed, err) =
+        run_on(app.database_url(), &["--today", "2023-09-06", "export", "codes", "--out", &out("codes.csv")]);
+    assert!(ok && printed.contains("1 row(s) written") && printed.contains("(csv)"), "{printed}{err}");
+    let csv = std::fs::read(out("codes.csv")).unwrap();
+    assert!(csv.starts_with(b"\xEF\xBB\xBF"), "a BOM first");
+    let text = String::from_utf8(csv[3..].to_vec()).unwrap();
+    assert!(text.contains("+77011112233;QAZTEST-0001;QAZTEST (офлайн);Алматы;2023-09-05 10:00;нет"), "{text}");
+
+    let args = ["export", "funnel", "--format", "xlsx", "--lang", "kk", "--out", &out("funnel.bin")];
+    let (ok, printed, err) = run_on(app.database_url(), &args);
+    assert!(ok && printed.contains("(xlsx)"), "{printed}{err}");
+    assert!(std::fs::read(out("funnel.bin")).unwrap().starts_with(b"PK\x03\x04"));
+
+    let (ok, _, err) = run_on(app.database_url(), &["export", "codes", "--out", &out("codes.txt")]);
+    assert!(!ok && err.contains("--format"), "{err}");
+    let (_, audit, _) = run_on(app.database_url(), &["audit"]);
+    assert!(audit.contains("export") && audit.contains("funnel xlsx") && audit.contains("codes csv"), "{audit}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn purge_dry_run_prints_the_counts_per_table_and_purge_waits_for_its_date() {
+    let mut app = spawn_app_on("2023-09-05").await;
+    app.seed(2, &["+7 701 111 22 33", "+7 702 222 33 44"]).await;
+    let user = TestUser::new(2801, "ru");
+    rezerv_test_support::flows::get_code(&app, &user, Lang::Ru, "almaty", Way::Qaztest, "87011112233").await;
+    app.stop().await;
+    let db = app.database_url().to_owned();
+
+    let (ok, out, err) = run_on(&db, &["--today", "2023-09-05", "purge", "--dry-run"]);
+    assert!(ok, "{err}");
+    assert!(
+        out.contains("erased from 2023-12-21 00:00 (Asia/Almaty), 90 days after the window closed on 2023-09-22"),
+        "{out}"
+    );
+    assert!(out.contains("has not come yet"), "{out}");
+    for line in ["candidates            1", "eligible              2"] {
+        assert!(out.contains(line), "no `{line}`: {out}");
+    }
+    assert!(out.contains("kept: the code ledger"), "{out}");
+    let (ok, _, err) = run_on(&db, &["--today", "2023-12-20", "purge"]);
+    assert!(!ok && err.contains("nothing was erased"), "{err}");
+
+    let (ok, out, _) = run_on(&db, &["--today", "2023-12-21", "purge", "--dry-run"]);
+    assert!(ok && out.contains("has passed") && out.contains("candidates            1"), "{out}");
+    let (ok, out, err) = run_on(&db, &["--today", "2023-12-21", "purge"]);
+    assert!(ok, "{err}");
+    assert!(out.starts_with("personal data is erased from") && out.contains("erased:"), "{out}");
+    let (_, after, _) = run_on(&db, &["--today", "2023-12-21", "purge", "--dry-run"]);
+    assert!(after.contains("candidates            0") && after.contains("eligible              0"), "{after}");
+    let (_, stats, _) = run_on(&db, &["stats"]);
+    assert!(stats.contains("codes issued: 1"), "the ledger stays: {stats}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -4,8 +4,9 @@ use bot_api_emulator::{Fault, Methods, TestUser};
 use rezerv_bot::bot::sync_menus;
 use rezerv_bot::clock::Clock;
 use rezerv_bot::domain::{AuditAction, AuditVia, Lang, OrganiserId, Way};
+use rezerv_bot::i18n::Args;
 use rezerv_bot::reminders::SenderConfig;
-use rezerv_bot::storage::{Actor, Lookup, Replacement};
+use rezerv_bot::storage::{Actor, Lookup, ReplaceCode, Replacement};
 use rezerv_test_support::app::{TestApp, spawn_app, texts};
 use rezerv_test_support::flows::get_code;
 use serde_json::json;
@@ -44,7 +45,7 @@ async fn a_non_organiser_gets_the_ordinary_answer_to_every_console_command() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_organiser_opens_the_menu_and_finds_a_candidate_by_phone_and_by_chat_id() {
     let app = spawn_app().await;
-    app.seed(3, &[PHONE]).await;
+    app.seed(3, &[PHONE, "+7 705 555 55 55"]).await;
     let candidate = TestUser::new(3001, "kk");
     let code = get_code(&app, &candidate, Lang::Kk, "almaty", Way::Qaztest, "87011234567").await;
     let admin = organiser(&app, "ru").await;
@@ -61,17 +62,20 @@ async fn an_organiser_opens_the_menu_and_finds_a_candidate_by_phone_and_by_chat_
             assert!(card.contains(fact), "{query}: the card lacks {fact}: {card}");
         }
     }
-    let eligible_only = texts(&app.send(&admin, "/find +7 702 000 00 00").await);
-    assert_eq!(eligible_only, app.t(Lang::Ru, "console-find-none-not-eligible"));
+    let unlisted = texts(&app.send(&admin, "/find +7 702 000 00 00").await);
+    assert_eq!(unlisted, app.t(Lang::Ru, "console-find-none-not-eligible"));
+    let listed = texts(&app.send(&admin, "/find +7 705 555 55 55").await);
+    assert_eq!(listed, app.t(Lang::Ru, "console-find-eligible-only"));
     let usage = texts(&app.send(&admin, "/find who?").await);
     assert_eq!(usage, app.t(Lang::Ru, "console-find-usage"));
 
     let audit = app.db.audit_log(10).await.unwrap();
     let finds: Vec<_> = audit.iter().filter(|entry| entry.action == AuditAction::Find).collect();
-    assert_eq!(finds.len(), 3, "{audit:?}");
+    assert_eq!(finds.len(), 4, "{audit:?}");
+    assert_eq!(finds[0].detail, "********5555", "phones are masked in the log: {audit:?}");
     assert!(finds.iter().all(|entry| entry.actor == Actor::telegram(OrganiserId::new(ORGANISER).unwrap())));
-    assert_eq!(finds[0].rows, 0, "the last lookup found nobody");
-    assert_eq!(finds[1].rows, 1);
+    let rows: Vec<i64> = finds.iter().map(|entry| entry.rows).collect();
+    assert_eq!(rows, [0, 0, 1, 1], "newest first: the last two lookups found nobody");
     app.assert_clean();
 }
 
@@ -85,7 +89,7 @@ async fn a_replaced_code_is_revoked_for_good_and_the_candidate_gets_the_new_one_
 
     let usage = texts(&app.send(&admin, "/replace 3002").await);
     assert_eq!(usage, app.t(Lang::Ru, "console-replace-usage"), "a reason is required");
-    let done = texts(&app.send(&admin, "/replace 3002 qrt.kz пишет «код недействителен»").await);
+    let done = texts(&app.send(&admin, "/replace +7 701 123 45 67 qrt.kz пишет «код недействителен»").await);
     assert!(done.contains(&old) && done.contains("QRT-0002"), "{done}");
 
     let profile = app.db.profile(3002).await.unwrap().unwrap();
@@ -94,7 +98,10 @@ async fn a_replaced_code_is_revoked_for_good_and_the_candidate_gets_the_new_one_
     let sent = app.sender(SenderConfig::default()).drain().await.unwrap();
     assert_eq!(sent.len(), 1, "{sent:?}");
     let notice = app.emu.last_message(candidate.id).unwrap();
-    assert!(notice.text.contains("<code>QRT-0002</code>") && notice.text.contains("промокод"), "{}", notice.text);
+    let way = app.t(Lang::Kk, "way-qrt");
+    let expected =
+        app.locales().t_args(Lang::Kk, "notice-code-replaced", &Args::new().with("code", "QRT-0002").with("way", way));
+    assert_eq!(notice.text, expected, "in the candidate's language, Kazakh");
     // The status shows the new code.
     let status = texts(&app.send(&candidate, "/status").await);
     assert!(status.contains("QRT-0002") && !status.contains(&old), "{status}");
@@ -117,14 +124,15 @@ async fn a_replacement_with_an_empty_pool_changes_nothing() {
     let candidate = TestUser::new(3004, "ru");
     let code = get_code(&app, &candidate, Lang::Ru, "almaty", Way::Qaztest, "87011234567").await;
     let now = app.clock.now();
-    let outcome = app.db.replace_code(3004, "broken", Actor::cli(), now).await.unwrap();
+    let request = |chat_id| ReplaceCode { chat_id, reason: "broken", actor: Actor::cli(), update_id: None };
+    let outcome = app.db.replace_code(&request(3004), now).await.unwrap();
     assert_eq!(outcome, Replacement::PoolEmpty(Way::Qaztest));
     let profile = app.db.profile(3004).await.unwrap().unwrap();
     assert_eq!(profile.code.map(|(code, _)| code.as_str().to_owned()), Some(code));
     assert!(app.db.audit_log(10).await.unwrap().is_empty(), "nothing half-written");
     let found = app.db.find(&Lookup::parse("3004").unwrap()).await.unwrap();
     assert!(found.cards[0].revoked.is_empty());
-    assert_eq!(app.db.replace_code(999, "x", Actor::cli(), now).await.unwrap(), Replacement::NoCandidate);
+    assert_eq!(app.db.replace_code(&request(999), now).await.unwrap(), Replacement::NoCandidate);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -151,9 +159,46 @@ async fn organisers_get_the_console_menu_in_their_chat_only_and_lose_it_when_rem
     assert!(app.db.remove_organiser(id, Actor::cli(), app.clock.now()).await.unwrap());
     assert_eq!(app.db.organiser(ORGANISER).await.unwrap(), None, "refused at once");
     assert_eq!(sync_menus(&app.app).await.unwrap(), 1);
-    assert!(app.emu.commands_for_scope(&scope, Some("ru")).is_empty());
+    for lang in [Some("kk"), Some("ru"), None] {
+        assert!(app.emu.commands_for_scope(&scope, lang).is_empty(), "{lang:?}");
+    }
     assert!(app.db.organisers().await.unwrap().is_empty());
     let audit = app.db.audit_log(10).await.unwrap();
     let actions: Vec<_> = audit.iter().map(|entry| (entry.action, entry.actor.via)).collect();
     assert_eq!(actions, vec![(AuditAction::AdminRemove, AuditVia::Cli), (AuditAction::AdminAdd, AuditVia::Cli)]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_organiser_telegram_refuses_holds_up_no_other_and_is_tried_again() {
+    let app = spawn_app().await;
+    let (first, second) = (OrganiserId::new(111).unwrap(), OrganiserId::new(222).unwrap());
+    for id in [first, second] {
+        app.db.add_organiser(id, Actor::cli(), app.clock.now()).await.unwrap();
+    }
+    // The first never opened the bot: Telegram answers 400 "chat not found".
+    app.emu.inject_method_faults(
+        None,
+        Methods::Only("setMyCommands".into()),
+        vec![Fault::Status { code: 400, description: "Bad Request: chat not found".into(), retry_after: None }],
+    );
+    assert_eq!(sync_menus(&app.app).await.unwrap(), 1, "the second organiser's menu is set");
+    let menu = |id: i64| app.emu.commands_for_scope(&json!({"type": "chat", "chat_id": id}), None);
+    assert!(menu(111).is_empty());
+    assert!(!menu(222).is_empty());
+    assert_eq!(sync_menus(&app.app).await.unwrap(), 1, "the first is tried again");
+    assert!(!menu(111).is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_removed_organiser_is_refused_by_the_dispatcher_at_once() {
+    let app = spawn_app().await;
+    let admin = organiser(&app, "ru").await;
+    assert!(texts(&app.send(&admin, "/admin").await).contains("Консоль"));
+    app.db.remove_organiser(OrganiserId::new(ORGANISER).unwrap(), Actor::cli(), app.clock.now()).await.unwrap();
+    let reply = app.send(&admin, "/admin").await;
+    assert_eq!(reply[0].text, app.t(Lang::Ru, "unexpected-input"));
+    let menu = app.emu.messages(admin.id).into_iter().rev().find(|m| !m.buttons().is_empty()).unwrap();
+    app.emu.press_button(&admin, menu.message_id, "a:find");
+    let toasts = rezerv_test_support::app::answers(&app.settle(&admin).await);
+    assert_eq!(toasts, vec![Some(app.t(Lang::Ru, "toast-stale-button"))]);
 }

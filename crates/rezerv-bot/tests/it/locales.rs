@@ -1,7 +1,8 @@
 //! Every message exists in both languages and renders; plurals are right.
 
 use rezerv_bot::config::Campaign;
-use rezerv_bot::domain::{Lang, Way};
+use rezerv_bot::domain::{Lang, Stage, Way};
+use rezerv_bot::export::{ExportFormat, ExportKind};
 use rezerv_bot::i18n::{Args, Locales, SOURCES, message_ids};
 
 fn ids(lang: Lang) -> std::collections::BTreeSet<String> {
@@ -43,8 +44,15 @@ fn sample_args() -> Args<'static> {
         "reason",
         "old",
         "new",
-        "time",
+        "what",
+        "kind",
+        "format",
         "zone",
+        "caption",
+        "file",
+        "value",
+        "problem",
+        "time",
         "name",
         "started",
         "chose_language",
@@ -65,7 +73,27 @@ fn sample_args() -> Args<'static> {
     ] {
         args = args.with(name, format!("<{name}>"));
     }
-    for name in ["days", "step", "total", "day", "year", "from_day", "to_day", "sent", "pending", "failed", "max"] {
+    for name in [
+        "days",
+        "step",
+        "total",
+        "day",
+        "year",
+        "from_day",
+        "to_day",
+        "sent",
+        "pending",
+        "failed",
+        "max",
+        "rows",
+        "present",
+        "duplicates",
+        "left",
+        "line",
+        "first",
+        "count",
+        "mb",
+    ] {
         args = args.with(name, 5);
     }
     args
@@ -111,6 +139,11 @@ fn every_generated_id_exists() {
     }
     needed.extend(rezerv_bot::bot::Command::NAMES.iter().map(|name| format!("cmd-{name}")));
     needed.extend(rezerv_bot::bot::ConsoleCommand::NAMES.iter().map(|name| format!("console-cmd-{name}")));
+    needed.extend(Stage::ALL.iter().map(|stage| format!("console-stage-{stage}")));
+    for kind in ExportKind::ALL {
+        needed.push(format!("export-what-{kind}"));
+        needed.extend(ExportFormat::ALL.iter().map(|format| format!("console-btn-export-{kind}-{format}")));
+    }
     // The dashboard's labels: its stages, the campaign's city groups, a line per way.
     for stage in rezerv_bot::dashboard::FunnelStage::ALL {
         if stage != rezerv_bot::dashboard::FunnelStage::Step {
@@ -264,7 +297,7 @@ fn rendered_messages(locales: &Locales, lang: Lang) -> Vec<(String, String)> {
     for name in ["city", "link", "results", "qrt", "application", "pkrezerv", "code", "language", "commands"] {
         args = args.with(name, format!("{name}-value"));
     }
-    for name in ["chat", "lang", "stage", "phone", "issued", "reason", "old", "new", "time", "zone", "name"] {
+    for name in ["chat", "lang", "stage", "phone", "issued", "reason", "old", "new", "time", "name"] {
         args = args.with(name, format!("{name}-value"));
     }
     // The dashboard's counts, grouped by thousands as the bot writes them.
@@ -289,6 +322,13 @@ fn rendered_messages(locales: &Locales, lang: Lang) -> Vec<(String, String)> {
         args = args.with(name, "1\u{a0}234");
     }
     for name in ["step", "total", "day", "year", "from_day", "to_day", "sent", "pending", "failed", "max"] {
+        args = args.with(name, 5);
+    }
+    // Export and imports.
+    for name in ["what", "kind", "format", "zone", "caption", "file", "value", "problem"] {
+        args = args.with(name, format!("{name}-value"));
+    }
+    for name in ["rows", "present", "duplicates", "left", "line", "first", "count", "mb"] {
         args = args.with(name, 5);
     }
     for name in ["month", "weekday", "from", "to", "from_month", "to_month"] {

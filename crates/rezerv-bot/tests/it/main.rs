@@ -3,13 +3,16 @@
 
 mod bad_input;
 mod cabinet;
+mod calendar;
 mod cli;
 mod concurrency;
 mod console;
 mod console_dashboard;
 mod crash;
+mod export;
 mod faults;
 mod fuzz;
+mod imports;
 mod journey;
 mod lifecycle;
 mod locales;
@@ -17,6 +20,7 @@ mod operations;
 mod outside;
 mod qrt;
 mod reminders;
+mod retention;
 mod sandbox;
 mod sender;
 mod storage;

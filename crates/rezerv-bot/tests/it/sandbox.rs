@@ -23,13 +23,15 @@ fn run_sandbox(dir: &TempDir, lang: &str, input: &str) -> String {
 #[test]
 fn piped_input_finishes_a_kazakh_journey_with_a_demo_code() {
     let dir = TempDir::new();
-    // Language (Kazakh is suggested first), Almaty, QAZTEST, 7 steps, contact, status.
-    let input = "/start\n1\n2\n2\n1\n1\n1\n1\n1\n1\n1\n:contact\n/status\n";
+    // Language (Kazakh is suggested first), Almaty, QAZTEST, 7 steps, contact, status, and
+    // the status's one button: the calendar file.
+    let input = "/start\n1\n2\n2\n1\n1\n1\n1\n1\n1\n1\n:contact\n/status\n1\n";
     let out = run_sandbox(&dir, "kk", input);
     assert!(out.contains("seeded a demo eligible list"), "{out}");
     assert!(out.contains("DEMO-QAZTEST-0001"), "{out}");
     assert!(out.contains("Менің жауабым"), "{out}");
     assert!(out.contains("Сіздің мәртебеңіз"), "{out}");
+    assert!(out.contains("<file> rezerv-dates.ics ("), "{out}");
 
     // A second run on the same database resumes, and seeds nothing new.
     let again = run_sandbox(&dir, "kk", "/code\n");

@@ -131,3 +131,21 @@ async fn an_update_stored_and_unhandled_at_a_crash_is_replayed_at_the_next_webho
     assert!(!picker.is_empty(), "the stored update was not replayed");
     assert!(app.db.pending_updates().await.unwrap().is_empty());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn polling_asks_for_the_same_kinds_as_the_webhook_and_no_others() {
+    let app = rezerv_test_support::app::spawn_app().await;
+    let user = TestUser::new(4106, "ru");
+    app.send(&user, "/start").await;
+    let requests = app.emu.requests();
+    let polled =
+        requests.iter().find(|request| request.method == "getupdates" && request.body.get("allowed_updates").is_some());
+    let asked: std::collections::BTreeSet<String> = match &polled.expect("a poll with allowed_updates").body["allowed_updates"]
+    {
+        serde_json::Value::String(list) => serde_json::from_str(list).unwrap(),
+        list => serde_json::from_value(list.clone()).unwrap(),
+    };
+    let expected: std::collections::BTreeSet<String> =
+        ["message", "edited_message", "callback_query", "my_chat_member"].map(str::to_owned).into();
+    assert_eq!(asked, expected, "channel posts, inline queries and the rest are never sent to the bot");
+}

@@ -2,6 +2,7 @@
 //! knows which prompt belongs to which state.
 
 pub mod cabinet;
+pub mod calendar;
 pub mod city;
 pub mod code;
 pub mod console;
@@ -39,6 +40,7 @@ pub fn message_handler() -> UpdateHandler<BotError> {
         .branch(case![Command::Forget].endpoint(forget::command));
     Update::filter_message()
         .branch(console::message_handler())
+        .branch(console::file_handler())
         .branch(case![State::Lost].endpoint(start::recover_lost))
         .branch(commands)
         .branch(case![State::Contact { city, way }].endpoint(code::on_message))
@@ -61,6 +63,7 @@ pub fn callback_handler() -> UpdateHandler<BotError> {
         .branch(console::callback_handler())
         .branch(case![Callback::Lang(lang)].endpoint(start::language_chosen))
         .branch(case![Callback::Status].endpoint(status::button))
+        .branch(case![Callback::Calendar].endpoint(calendar::pressed))
         .branch(
             case![State::City { fixed_way }]
                 .branch(case![Callback::City(id)].endpoint(city::chosen))

@@ -57,6 +57,7 @@ pub fn prompt(view: &View<'_>, profile: &Profile, city: &CityId, way: Way) -> Pr
         _ => {}
     }
     rows.push(vec![ui::button(view.t("btn-test-date"), Callback::DatePicker)]);
+    rows.push(vec![super::calendar::button(view)]);
     rows.push(vec![
         ui::button(view.t("btn-status"), Callback::Status),
         ui::button(view.t("btn-change-city"), Callback::ChangeCity),

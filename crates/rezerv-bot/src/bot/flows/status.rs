@@ -3,10 +3,23 @@
 use teloxide::prelude::*;
 
 use super::View;
+use crate::bot::ui::Prompt;
 use crate::bot::{HandlerResult, State, Turn};
+use crate::config::City;
 use crate::domain::{CodeSource, Way};
 use crate::i18n::{Args, html_escape};
 use crate::storage::Profile;
+
+/// The city and the way the candidate's dates follow: the way of the issued code, else the
+/// dialogue's; `None` until both are known.
+pub fn subject<'a>(view: &View<'a>, profile: &Profile, state: &State) -> Option<(&'a City, Way)> {
+    let city = state.city().and_then(|id| view.city(id))?;
+    Some((city, way_of(profile, state)?))
+}
+
+fn way_of(profile: &Profile, state: &State) -> Option<Way> {
+    profile.code.as_ref().map(|(_, way)| *way).or(state.way())
+}
 
 pub fn text(view: &View<'_>, profile: &Profile, state: &State) -> String {
     let app = view.app;
@@ -21,7 +34,7 @@ pub fn text(view: &View<'_>, profile: &Profile, state: &State) -> String {
     let mut after = Vec::new();
 
     let city = state.city().and_then(|id| view.city(id));
-    let way = profile.code.as_ref().map(|(_, way)| *way).or(state.way());
+    let way = way_of(profile, state);
     // QRT is online, one testing period for everyone: its candidates' city decides nothing.
     if way != Some(Way::Qrt) {
         lines.push(match city {
@@ -95,8 +108,17 @@ pub fn text(view: &View<'_>, profile: &Profile, state: &State) -> String {
     paragraphs.join("\n\n")
 }
 
+/// The status, with the calendar button once there are dates to put in a calendar.
+pub fn prompt(view: &View<'_>, profile: &Profile, state: &State) -> Prompt {
+    let text = text(view, profile, state);
+    match subject(view, profile, state) {
+        Some(_) => Prompt::with_inline(text, vec![vec![super::calendar::button(view)]]),
+        None => Prompt::from(text),
+    }
+}
+
 pub async fn command(turn: Turn, state: State) -> HandlerResult {
-    turn.say(text(&turn.view(), &turn.ctx.profile, &state)).await
+    turn.say(prompt(&turn.view(), &turn.ctx.profile, &state)).await
 }
 
 pub async fn button(turn: Turn, state: State, query: CallbackQuery) -> HandlerResult {

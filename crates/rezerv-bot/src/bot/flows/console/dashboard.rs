@@ -12,6 +12,7 @@ use crate::dashboard::{Bar, Dashboard, FunnelStage, WayFunnel};
 use crate::domain::{AuditAction, CodeSource, Lang, OrganiserId, Way};
 use crate::i18n::Args;
 use crate::storage::AuditEntry;
+use crate::telegram::Patience;
 
 /// Telegram's limit on a photo's caption; a longer summary follows as its own message.
 pub const MAX_CAPTION_CHARS: usize = 1024;
@@ -53,10 +54,12 @@ async fn send(turn: &Turn, organiser: OrganiserId) -> HandlerResult {
     let summary = summary(&view, &dashboard);
     let refresh = vec![vec![button(view.t("console-btn-refresh"), Callback::Console(Panel::Refresh))]];
     let markup = Some(ui::inline_keyboard(refresh));
+    // A picture is a file: its upload gets a file's patience.
+    let (telegram, chat) = (&turn.telegram, turn.chat_id());
     if summary.chars().count() <= MAX_CAPTION_CHARS {
-        ui::send_photo(&turn.telegram, turn.chat_id(), png, Some(summary), markup).await?;
+        telegram.send_photo(Patience::FILE, chat, png, Some(summary), markup).await?;
     } else {
-        ui::send_photo(&turn.telegram, turn.chat_id(), png, None, None).await?;
+        telegram.send_photo(Patience::FILE, chat, png, None, None).await?;
         turn.say(Prompt { text: summary, markup }).await?;
     }
     Ok(())

@@ -3,7 +3,9 @@
 //! console reveals nothing. Every action is written to the audit log.
 
 pub mod dashboard;
+pub mod export;
 pub mod find;
+pub mod import;
 pub mod menu;
 
 use std::sync::Arc;
@@ -36,11 +38,13 @@ pub enum ConsoleCommand {
     Find(String),
     /// `/replace <chat id or phone> <reason>`: revoke a code that does not work, issue another.
     Replace(String),
+    /// The issued codes or the funnel, as CSV or .xlsx.
+    Export,
 }
 
 impl ConsoleCommand {
     /// Every command name, in menu order.
-    pub const NAMES: [&'static str; 4] = ["admin", "dashboard", "find", "replace"];
+    pub const NAMES: [&'static str; 5] = ["admin", "dashboard", "find", "replace", "export"];
 }
 
 /// Messages: a console command from an organiser.
@@ -55,6 +59,16 @@ pub fn message_handler() -> UpdateHandler<BotError> {
     .branch(case![ConsoleCommand::Dashboard].endpoint(dashboard::command))
     .branch(case![ConsoleCommand::Find(query)].endpoint(find::find))
     .branch(case![ConsoleCommand::Replace(args)].endpoint(find::replace))
+    .branch(case![ConsoleCommand::Export].endpoint(export::command))
+}
+
+/// Messages: a file (an import) or a photo from an organiser. Anyone else's goes on to the
+/// candidates' handlers, which answer it as they always have.
+pub fn file_handler() -> UpdateHandler<BotError> {
+    dptree::filter(|message: Message| message.document().is_some() || message.photo().is_some())
+        .chain(organiser_only())
+        .branch(dptree::filter(|message: Message| message.document().is_some()).endpoint(import::document))
+        .endpoint(import::photo)
 }
 
 /// Buttons: a console panel pressed by an organiser. Anyone else's press of console data
@@ -70,6 +84,8 @@ pub fn callback_handler() -> UpdateHandler<BotError> {
     .branch(case![Panel::FindHelp].endpoint(find::help_pressed))
     .branch(case![Panel::Dashboard].endpoint(dashboard::pressed))
     .branch(case![Panel::Refresh].endpoint(dashboard::refresh))
+    .branch(case![Panel::Export].endpoint(export::menu_pressed))
+    .branch(dptree::filter_map(|panel: Panel| panel.export()).endpoint(export::pressed))
 }
 
 /// Passes only updates from a current organiser, and hands the handlers their id. A database
@@ -110,8 +126,12 @@ const MENU_SYNC_EVERY: Duration = Duration::from_secs(30);
 /// then every `MENU_SYNC_EVERY`, until `stopped`.
 pub async fn keep_menus(app: Arc<App>, mut stopped: watch::Receiver<bool>) {
     loop {
-        if let Err(err) = sync_menus(&app).await {
-            tracing::warn!(error = %err, "cannot update the organisers' command menus; trying again later");
+        // A pass may wait on Telegram's retries; a stop does not wait for it.
+        tokio::select! {
+            synced = sync_menus(&app) => if let Err(err) = synced {
+                tracing::warn!(error = %err, "cannot update the organisers' command menus; trying again later");
+            },
+            _ = stopped.wait_for(|stop| *stop) => return,
         }
         tokio::select! {
             _ = tokio::time::sleep(MENU_SYNC_EVERY) => {}
@@ -124,21 +144,29 @@ pub async fn keep_menus(app: Arc<App>, mut stopped: watch::Receiver<bool>) {
 pub enum MenuSyncError {
     #[error(transparent)]
     Storage(#[from] crate::storage::StorageError),
-    #[error(transparent)]
-    Telegram(#[from] teloxide::RequestError),
 }
 
-/// One pass of `keep_menus`: every pending change, through the request layer.
+/// One pass of `keep_menus`: every pending change, through the request layer. A change
+/// Telegram refuses (an organiser who never opened the bot has no chat yet: 400) is logged
+/// and tried again next pass; it holds up no other. Returns how many changes were made.
 pub async fn sync_menus(app: &App) -> Result<usize, MenuSyncError> {
-    let changes = app.db.menu_changes().await?;
-    for change in &changes {
-        match *change {
-            MenuChange::Show(id) => show_menu(app, &app.telegram, id).await?,
-            MenuChange::Hide(id) => hide_menu(&app.telegram, id).await?,
+    let mut made = 0;
+    for change in app.db.menu_changes().await? {
+        let sent = match change {
+            MenuChange::Show(id) => show_menu(app, &app.telegram, id).await,
+            MenuChange::Hide(id) => hide_menu(&app.telegram, id).await,
+        };
+        match sent {
+            Ok(()) => {
+                app.db.menu_changed(change).await?;
+                made += 1;
+            }
+            Err(err) => {
+                tracing::warn!(?change, error = %err, "cannot change an organiser's command menu; trying again later")
+            }
         }
-        app.db.menu_changed(*change).await?;
     }
-    Ok(changes.len())
+    Ok(made)
 }
 
 fn scope(id: OrganiserId) -> BotCommandScope {
