@@ -85,6 +85,25 @@ enum Commands {
         #[arg(long, default_value = "ru")]
         lang: Lang,
     },
+    /// The FAQ: match a question (--ask), or list the questions it could not answer (--unanswered)
+    #[command(group(clap::ArgGroup::new("what").required(true).args(["ask", "unanswered"])))]
+    Faq {
+        /// Match this question: the entry, its confidence, the band and the runners-up
+        #[arg(long)]
+        ask: Option<String>,
+        /// The chat's language: the answer is printed in it
+        #[arg(long, default_value = "ru")]
+        lang: Lang,
+        /// With --ask: how each word was read and what it matched
+        #[arg(long, requires = "ask")]
+        explain: bool,
+        /// The questions candidates asked that the FAQ did not answer, the most frequent first
+        #[arg(long)]
+        unanswered: bool,
+        /// With --unanswered: how many to list
+        #[arg(long, default_value_t = 30)]
+        limit: u32,
+    },
     /// The coming reminder waves: count per day and kind
     Reminders {
         /// Show what would be sent now, without sending
@@ -124,7 +143,7 @@ enum Commands {
 
 #[derive(Debug, Subcommand)]
 enum AdminsAction {
-    /// Make a Telegram user an organiser; the running bot sets their console menu within a minute
+    /// Make a Telegram user an organiser; the running bot sets their console menu within 30 s
     Add { user_id: OrganiserId },
     /// Take the console from a Telegram user, at once
     Remove { user_id: OrganiserId },
@@ -226,9 +245,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let now = SystemClock.now();
             match action {
                 AdminsAction::Add { user_id } => match db.add_organiser(user_id, Actor::cli(), now).await? {
-                    true => println!(
-                        "{user_id} is now an organiser; the running bot sets their console menu within a minute"
-                    ),
+                    true => {
+                        println!("{user_id} is now an organiser; the running bot sets their console menu within 30 s")
+                    }
                     false => println!("{user_id} is an organiser already"),
                 },
                 AdminsAction::Remove { user_id } => match db.remove_organiser(user_id, Actor::cli(), now).await? {
@@ -309,6 +328,16 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             Ok(())
         }
+        Commands::Faq { ask: Some(question), lang, explain, .. } => {
+            let locales = Locales::load()?;
+            print!("{}", crate::faq::report::ask(&campaign, &locales, &question, lang, explain)?);
+            Ok(())
+        }
+        Commands::Faq { limit, .. } => {
+            let db = open_db().await?;
+            print!("{}", crate::faq::report::unanswered(&db, limit).await?);
+            Ok(())
+        }
     }
 }
 
@@ -362,6 +391,7 @@ fn render_purge(heading: &str, counts: &PurgeCounts) -> String {
         ("candidates", counts.candidates, "row(s): chat ids, phones, dialogue states, dates"),
         ("outbox", counts.outbox, "row(s): reminders and notices"),
         ("eligible", counts.eligible, "row(s): phones, and the accounts their codes went to"),
+        ("faq_questions", counts.faq_questions, "row(s): questions the FAQ did not answer"),
         ("revoked_codes", counts.revoked_codes, "row(s): phone and chat id cleared"),
         ("audit", counts.audit_details, "line(s) naming a candidate: detail cleared"),
     ] {

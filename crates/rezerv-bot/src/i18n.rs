@@ -13,9 +13,11 @@ use crate::domain::Lang;
 /// The `.ftl` files of each language, as shipped.
 pub const SOURCES: &[(Lang, &str, &str)] = &[
     (Lang::Kk, "kk/bot.ftl", include_str!("../locales/kk/bot.ftl")),
+    (Lang::Kk, "kk/faq.ftl", include_str!("../locales/kk/faq.ftl")),
     (Lang::Ru, "ru/bot.ftl", include_str!("../locales/ru/bot.ftl")),
     (Lang::Kk, "kk/console.ftl", include_str!("../locales/kk/console.ftl")),
     (Lang::Ru, "ru/console.ftl", include_str!("../locales/ru/console.ftl")),
+    (Lang::Ru, "ru/faq.ftl", include_str!("../locales/ru/faq.ftl")),
 ];
 
 #[derive(Debug, Error)]

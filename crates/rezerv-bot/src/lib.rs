@@ -9,6 +9,7 @@ pub mod config;
 pub mod dashboard;
 pub mod domain;
 pub mod export;
+pub mod faq;
 pub mod http;
 pub mod i18n;
 pub mod import;

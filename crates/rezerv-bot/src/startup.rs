@@ -112,9 +112,10 @@ impl Application {
         let db = Db::connect(&settings.database_url).await.context("cannot open the database")?;
         let campaign = Arc::new(settings.campaign().context("invalid campaign configuration")?);
         let locales = Arc::new(Locales::load().context("cannot load the locales")?);
+        let faq = Arc::new(crate::faq::matcher(&campaign).context("cannot load the FAQ")?);
         let metrics = Arc::new(Metrics::new());
         let telegram = Telegram::connect(settings, metrics).context("cannot build Telegram's client")?;
-        Ok(App::new(db, campaign, locales, clock, telegram))
+        Ok(App::new(db, campaign, locales, clock, telegram, faq))
     }
 
     /// What the handlers share: database, campaign, locales, clock, planner.

@@ -250,7 +250,7 @@ pub fn callback_data() -> impl Strategy<Value = String> {
 
 /// Data in the bot's own encoding: right tags, wrong or stale arguments.
 pub fn valid_looking() -> impl Strategy<Value = String> {
-    let tags = vec!["l", "c", "w", "sd", "sb", "td", "rg", "cb", "cc", "ap", "dp", "st", "fy", "fn"];
+    let tags = vec!["l", "c", "w", "sd", "sb", "td", "rg", "cb", "cc", "ap", "dp", "st", "fy", "fn", "fq", "fc", "fo"];
     prop_oneof![
         prop::sample::select(vec!["l:kk", "l:ru", "l:en", "l:KK", "l:", "l"]).prop_map(str::to_owned),
         prop::sample::select(vec![
@@ -271,6 +271,16 @@ pub fn valid_looking() -> impl Strategy<Value = String> {
         (2023..=2024_i32, 8..=10_u32, 0..=32_u32).prop_map(|(y, m, d)| format!("td:{y}{m:02}{d:02}")),
         prop::sample::select(vec!["td:", "td:2023091", "td:202309150", "td:2023-09-15"]).prop_map(str::to_owned),
         prop::sample::select(vec!["rg", "cb", "cc", "ap", "dp", "st", "fy", "fn"]).prop_map(str::to_owned),
+        // The FAQ's entry buttons: real entries, gone ones, too many.
+        prop::sample::select(vec![
+            "fq:results",
+            "fc:promo-code",
+            "fo:ways,qrt,cost",
+            "fq:no-such-entry",
+            "fo:ways,qrt,cost,level",
+            "fc:",
+        ])
+        .prop_map(str::to_owned),
         (prop::sample::select(tags), "[:a-z0-9]{0,6}").prop_map(|(tag, junk)| clip(format!("{tag}:{junk}"))),
     ]
 }

@@ -4,6 +4,7 @@ use chrono::NaiveDate;
 
 use super::flows::console::Panel;
 use crate::domain::{CityId, Lang, Way};
+use crate::faq::EntryId;
 
 /// The largest `callback_data` Telegram accepts, in bytes.
 pub const MAX_CALLBACK_BYTES: usize = 64;
@@ -33,7 +34,18 @@ pub enum Callback {
     ForgetNo,
     /// A button of the organisers' console.
     Console(Panel),
+    /// An FAQ entry's answer, offered after "that's not it".
+    FaqEntry(EntryId),
+    /// An FAQ entry picked from "did you mean…": it answers the question the matcher was
+    /// unsure of.
+    FaqChosen(EntryId),
+    /// "That's not it" under an answer: the other entries to offer (at most `FAQ_OTHERS`).
+    FaqOthers(Vec<EntryId>),
 }
+
+/// How many other entries "that's not it" offers: with `EntryId::MAX_LEN` ids, "fo:" and the
+/// commas, 3 fit in 64 bytes (53).
+pub const FAQ_OTHERS: usize = 3;
 
 impl Callback {
     pub fn encode(&self) -> String {
@@ -55,6 +67,11 @@ impl Callback {
             Callback::ForgetYes => "fy".into(),
             Callback::ForgetNo => "fn".into(),
             Callback::Console(panel) => format!("a:{panel}"),
+            Callback::FaqEntry(id) => format!("fq:{id}"),
+            Callback::FaqChosen(id) => format!("fc:{id}"),
+            Callback::FaqOthers(ids) => {
+                format!("fo:{}", ids.iter().map(EntryId::as_str).collect::<Vec<_>>().join(","))
+            }
         }
     }
 
@@ -84,6 +101,15 @@ impl Callback {
             ("fy", None) => Callback::ForgetYes,
             ("fn", None) => Callback::ForgetNo,
             ("a", Some(panel)) => Callback::Console(panel.parse().ok()?),
+            ("fq", Some(id)) => Callback::FaqEntry(id.parse().ok()?),
+            ("fc", Some(id)) => Callback::FaqChosen(id.parse().ok()?),
+            ("fo", Some(ids)) => {
+                let ids: Vec<EntryId> = ids.split(',').map(|id| id.parse().ok()).collect::<Option<_>>()?;
+                if ids.is_empty() || ids.len() > FAQ_OTHERS {
+                    return None;
+                }
+                Callback::FaqOthers(ids)
+            }
             _ => return None,
         };
         Some(callback)
@@ -115,6 +141,18 @@ mod tests {
             Callback::City(CityId::parse(&"x".repeat(CityId::MAX_LEN)).unwrap()),
             Callback::TestDate(NaiveDate::from_ymd_opt(2023, 9, 22).unwrap()),
         ];
+        let longest = EntryId::parse(&"x".repeat(EntryId::MAX_LEN)).unwrap();
+        samples.push(Callback::FaqEntry(longest.clone()));
+        samples.push(Callback::FaqChosen(longest.clone()));
+        samples.push(Callback::FaqOthers(vec![longest.clone(); FAQ_OTHERS]));
+        samples.push(Callback::FaqOthers(vec![EntryId::parse("ways").unwrap()]));
+        // Every entry of the shipped FAQ, in every variant.
+        let faq = crate::faq::Faq::embedded().unwrap();
+        for id in faq.ids() {
+            samples.extend([Callback::FaqEntry(id.clone()), Callback::FaqChosen(id.clone())]);
+        }
+        let ids: Vec<EntryId> = faq.ids().cloned().collect();
+        samples.extend(ids.windows(FAQ_OTHERS).map(|three| Callback::FaqOthers(three.to_vec())));
         samples.extend(Lang::ALL.map(Callback::Lang));
         samples.extend(Way::ALL.map(Callback::Way));
         samples.extend(Panel::ALL.map(Callback::Console));
@@ -133,6 +171,7 @@ mod tests {
 
     #[test]
     fn foreign_data_is_rejected() {
+        let four = "fo:ways,qrt,cost,level";
         for data in [
             "",
             "x",
@@ -150,6 +189,13 @@ mod tests {
             "l",
             "a:",
             "a:MENU",
+            "fq:",
+            "fq:Ways",
+            "fc:a_b",
+            "fo:",
+            "fo:ways,",
+            four,
+            "fq",
         ] {
             assert_eq!(Callback::decode(data), None, "{data}");
         }

@@ -26,7 +26,7 @@ use teloxide::types::{BotCommand, BotCommandScope};
 use tokio::sync::watch;
 use tokio::task::{AbortHandle, JoinHandle};
 
-pub use callback::{Callback, MAX_CALLBACK_BYTES};
+pub use callback::{Callback, FAQ_OTHERS, MAX_CALLBACK_BYTES};
 pub use commands::Command;
 pub use errors::{BotError, HandlerResult, chain as error_chain};
 pub use flows::console::dashboard::picture as dashboard_picture;
@@ -38,6 +38,7 @@ pub use turn::{Exchange, Turn};
 use crate::clock::SharedClock;
 use crate::config::Campaign;
 use crate::domain::Lang;
+use crate::faq::Matcher;
 use crate::i18n::Locales;
 use crate::metrics::{Outcome, UpdateKind};
 use crate::reminders::Planner;
@@ -59,6 +60,8 @@ pub struct App {
     pub receipts: Arc<Receipts>,
     /// Telegram, through the request layer.
     pub telegram: Telegram,
+    /// The FAQ's matcher, for free-text questions.
+    pub faq: Arc<Matcher>,
 }
 
 /// Chats are spread over this many dispatcher workers; each handles its chats' updates in
@@ -76,11 +79,12 @@ impl App {
         locales: Arc<Locales>,
         clock: SharedClock,
         telegram: Telegram,
+        faq: Arc<Matcher>,
     ) -> Arc<App> {
         let dialogues = DialogueStore::new(db.clone(), clock.clone());
         let planner = Planner::new(db.clone(), campaign.clone(), clock.clone());
         let receipts = Receipts::new(db.clone());
-        Arc::new(App { db, dialogues, campaign, locales, clock, planner, receipts, telegram })
+        Arc::new(App { db, dialogues, campaign, locales, clock, planner, receipts, telegram, faq })
     }
 
     /// Today in the campaign's time zone, from the injected clock.

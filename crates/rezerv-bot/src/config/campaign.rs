@@ -45,12 +45,21 @@ struct CampaignFile {
     /// Optional: without it personal data is kept until erased by hand.
     #[serde(default)]
     retention: Option<RetentionFile>,
+    /// Where candidates reach the organisers, e.g. when a promo code does not work.
+    #[serde(default)]
+    support: Option<SupportFile>,
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RetentionFile {
     days_after_close: u32,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SupportFile {
+    contact: String,
 }
 
 #[derive(Debug, Deserialize)]
@@ -215,6 +224,8 @@ pub struct Campaign {
     pub reminders: Reminders,
     /// When personal data is erased; `None`: never automatically.
     pub retention: Option<Retention>,
+    /// The organisers' contact for candidates (`[support] contact`), if the file gives one.
+    pub support: Option<String>,
     holidays: BTreeSet<NaiveDate>,
     groups: Vec<Group>,
     cities: Vec<City>,
@@ -232,6 +243,16 @@ fn check_link(key: &str, value: &str) -> Result<String, CampaignError> {
         Some(host) if !host.is_empty() && !value.contains(char::is_whitespace) => Ok(value.into()),
         _ => Err(invalid(key, format!("`{value}` is not an http(s) link"))),
     }
+}
+
+/// A contact shown to candidates as it is written: a phone, an e-mail, a link, a Telegram
+/// name. One line of 1-200 characters (a sentence fits, a letter does not).
+fn check_contact(value: &str) -> Result<String, CampaignError> {
+    let trimmed = value.trim();
+    if trimmed.is_empty() || trimmed.chars().count() > 200 || trimmed.chars().any(char::is_control) {
+        return Err(invalid("support.contact", "a contact of 1-200 characters on one line is needed"));
+    }
+    Ok(trimmed.to_owned())
 }
 
 fn check_id(key: &str, value: &str) -> Result<(), CampaignError> {
@@ -402,8 +423,20 @@ impl Campaign {
             }
         }
 
-        let mut campaign =
-            Campaign { tz, code_source, window, links, reminders, retention: None, holidays, groups, cities, steps };
+        let support = file.support.map(|support| check_contact(&support.contact)).transpose()?;
+        let mut campaign = Campaign {
+            tz,
+            code_source,
+            window,
+            links,
+            reminders,
+            retention: None,
+            support,
+            holidays,
+            groups,
+            cities,
+            steps,
+        };
         campaign.retention =
             file.retention.as_ref().map(|retention| campaign.validate_retention(retention)).transpose()?;
         Ok(campaign)
@@ -438,8 +471,22 @@ impl Campaign {
         Some(self.day_ends(retention.erase_on.pred_opt().unwrap_or(retention.erase_on)))
     }
 
+    pub fn groups(&self) -> &[Group] {
+        &self.groups
+    }
+
+    /// The cities of `group`, in file order.
+    pub fn cities_of_group<'a>(&'a self, group: &'a Group) -> impl Iterator<Item = &'a City> {
+        self.cities.iter().filter(move |city| self.groups[city.group].id == group.id)
+    }
+
     pub fn cities(&self) -> &[City] {
         &self.cities
+    }
+
+    /// Every city's name in both languages: the FAQ matcher counts them for no entry.
+    pub fn city_names(&self) -> Vec<String> {
+        self.cities.iter().flat_map(|city| [city.name_kk.clone(), city.name_ru.clone()]).collect()
     }
 
     pub fn city(&self, id: &CityId) -> Option<&City> {
@@ -448,11 +495,6 @@ impl Campaign {
 
     pub fn cities_of_kind(&self, kind: CityKind) -> impl Iterator<Item = &City> {
         self.cities.iter().filter(move |city| city.kind == kind)
-    }
-
-    /// The city groups, in file order.
-    pub fn groups(&self) -> &[Group] {
-        &self.groups
     }
 
     pub fn group_of(&self, city: &City) -> &Group {
@@ -641,6 +683,20 @@ mod tests {
         assert!(broken("days_after_close = 90", "days_after_close = 90\nweeks = 1").contains("weeks"));
         let later = EMBEDDED_CAMPAIGN.replacen("days_after_close = 90", "days_after_close = 12", 1);
         assert_eq!(Campaign::from_toml(&later).unwrap().retention.unwrap().erase_on, date("2023-10-04"));
+    }
+
+    #[test]
+    fn the_support_contact_is_optional_and_one_line() {
+        assert_eq!(Campaign::embedded().unwrap().support, None);
+        let with = format!("{EMBEDDED_CAMPAIGN}\n[support]\ncontact = \"  @support_bot \"\n");
+        assert_eq!(Campaign::from_toml(&with).unwrap().support.as_deref(), Some("@support_bot"));
+        for bad in ["", "   ", "line one\\nline two"] {
+            let text = format!("{EMBEDDED_CAMPAIGN}\n[support]\ncontact = \"{bad}\"\n");
+            let err = Campaign::from_toml(&text).unwrap_err().to_string();
+            assert!(err.contains("support.contact"), "{bad}: {err}");
+        }
+        let long = format!("{EMBEDDED_CAMPAIGN}\n[support]\ncontact = \"{}\"\n", "x".repeat(201));
+        assert!(Campaign::from_toml(&long).unwrap_err().to_string().contains("support.contact"));
     }
 
     #[test]

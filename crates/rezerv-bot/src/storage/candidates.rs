@@ -191,7 +191,8 @@ impl Db {
 
     /// Erases everything the bot keeps about a chat. An issued code stays consumed in
     /// `promo_codes` (and linked to the organisers' eligible entry), so it is never reissued.
-    /// The chat's outbox rows go too: they name the chat and would message it again.
+    /// The chat's outbox rows go too: they name the chat and would message it again; and so
+    /// do the questions it asked that the FAQ did not answer.
     pub async fn forget(&self, chat_id: i64) -> StorageResult<bool> {
         let mut tx = self.writer().begin_with("BEGIN IMMEDIATE").await?;
         sqlx::query("DELETE FROM outbox WHERE chat_id = ?").bind(chat_id).execute(&mut *tx).await?;
@@ -200,6 +201,7 @@ impl Db {
             .bind(chat_id)
             .execute(&mut *tx)
             .await?;
+        sqlx::query("DELETE FROM faq_questions WHERE chat_id = ?").bind(chat_id).execute(&mut *tx).await?;
         let deleted = sqlx::query("DELETE FROM candidates WHERE chat_id = ?")
             .bind(chat_id)
             .execute(&mut *tx)

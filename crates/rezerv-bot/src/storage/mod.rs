@@ -7,6 +7,7 @@ mod console;
 mod dialogue;
 mod eligible;
 mod export;
+mod faq;
 mod funnel;
 mod inbox;
 mod migrations;
@@ -37,6 +38,7 @@ pub use console::{
 };
 pub use dialogue::{DialogueStore, StateSummary, StoredState};
 pub use export::{FunnelCount, IssuedCode, Revocation};
+pub use faq::{AskedQuestion, QUESTION_RETENTION_DAYS};
 pub use funnel::{DashboardCounts, FunnelCell, Milestone, OutboxCount, PoolCounts};
 pub use inbox::InboxEntry;
 pub use ops::OpsSnapshot;

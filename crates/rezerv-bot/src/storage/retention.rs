@@ -17,6 +17,8 @@ pub struct PurgeCounts {
     pub outbox: i64,
     /// The eligible list's entries: phones, and the accounts their codes went to.
     pub eligible: i64,
+    /// Questions candidates typed that the FAQ did not answer.
+    pub faq_questions: i64,
     /// Revoked codes whose phone and chat id are cleared (the code, reason and replacement stay).
     pub revoked_codes: i64,
     /// Audit lines whose detail names a candidate (`find`, `replace-code`): the detail is cleared.
@@ -25,7 +27,7 @@ pub struct PurgeCounts {
 
 impl PurgeCounts {
     pub fn total(&self) -> i64 {
-        self.candidates + self.outbox + self.eligible + self.revoked_codes + self.audit_details
+        self.candidates + self.outbox + self.eligible + self.faq_questions + self.revoked_codes + self.audit_details
     }
 }
 
@@ -37,7 +39,7 @@ impl Db {
     pub async fn purge_preview(&self) -> StorageResult<PurgeCounts> {
         let row = sqlx::query(
             "SELECT (SELECT COUNT(*) FROM candidates) AS candidates, (SELECT COUNT(*) FROM outbox) AS outbox,
-                    (SELECT COUNT(*) FROM eligible) AS eligible,
+                    (SELECT COUNT(*) FROM eligible) AS eligible, (SELECT COUNT(*) FROM faq_questions) AS questions,
                     (SELECT COUNT(*) FROM revoked_codes WHERE phone IS NOT NULL OR chat_id IS NOT NULL) AS revoked,
                     (SELECT COUNT(*) FROM audit WHERE action IN (?1, ?2) AND detail <> '') AS audit",
         )
@@ -49,13 +51,14 @@ impl Db {
             candidates: row.try_get("candidates")?,
             outbox: row.try_get("outbox")?,
             eligible: row.try_get("eligible")?,
+            faq_questions: row.try_get("questions")?,
             revoked_codes: row.try_get("revoked")?,
             audit_details: row.try_get("audit")?,
         })
     }
 
     /// Erases every candidate's personal data in one transaction: their rows (counted first
-    /// into `retained_counts`), the outbox, the eligible list, the phones and chats of revoked
+    /// into `retained_counts`), the outbox, the eligible list, the unanswered FAQ questions, the phones and chats of revoked
     /// codes, and the details of audit lines that name a candidate. The code ledger
     /// (`promo_codes`, and `revoked_codes` without phone and chat) stays. Audited when
     /// anything went.
@@ -78,6 +81,7 @@ impl Db {
             outbox: erased(sqlx::query("DELETE FROM outbox").execute(&mut *tx).await?.rows_affected()),
             candidates: erased(sqlx::query("DELETE FROM candidates").execute(&mut *tx).await?.rows_affected()),
             eligible: erased(sqlx::query("DELETE FROM eligible").execute(&mut *tx).await?.rows_affected()),
+            faq_questions: erased(sqlx::query("DELETE FROM faq_questions").execute(&mut *tx).await?.rows_affected()),
             revoked_codes: erased(
                 sqlx::query(
                     "UPDATE revoked_codes SET phone = NULL, chat_id = NULL WHERE phone IS NOT NULL OR chat_id IS NOT NULL",
@@ -104,8 +108,13 @@ impl Db {
             actor,
             action: AuditAction::Purge,
             detail: format!(
-                "candidates {}, outbox {}, eligible {}, revoked codes {}, audit details {}",
-                counts.candidates, counts.outbox, counts.eligible, counts.revoked_codes, counts.audit_details
+                "candidates {}, outbox {}, eligible {}, faq questions {}, revoked codes {}, audit details {}",
+                counts.candidates,
+                counts.outbox,
+                counts.eligible,
+                counts.faq_questions,
+                counts.revoked_codes,
+                counts.audit_details
             ),
             rows: counts.total(),
         };

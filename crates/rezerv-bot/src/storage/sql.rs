@@ -9,6 +9,7 @@ use sqlx::{Database, Decode, Encode, Type};
 
 use super::{CancelReason, OutboxStatus};
 use crate::domain::{AuditAction, AuditVia, ReminderKind, Stage};
+use crate::faq::Band;
 
 /// A value stored as one of a fixed set of texts.
 pub(crate) trait SqlText: Copy {
@@ -52,4 +53,4 @@ macro_rules! stored_as_text {
     )+};
 }
 
-stored_as_text!(Stage, ReminderKind, OutboxStatus, CancelReason, AuditAction, AuditVia);
+stored_as_text!(Stage, ReminderKind, OutboxStatus, CancelReason, AuditAction, AuditVia, Band);

@@ -144,10 +144,11 @@ async fn in_cabinet_mode_a_malformed_code_a_sticker_or_a_replayed_button_changes
     let t = |id: &str| app.t(Lang::Kk, id);
     let oral = || "oral".parse().unwrap();
 
-    // Before the step that generates the code, text is the usual unexpected input.
+    // Before the step that generates the code, text is the usual unexpected input (a question
+    // the FAQ cannot answer).
     walk_to_step(&app, &user, Lang::Kk, "oral", Way::Qaztest, 2).await;
     let reply = app.send(&user, "QZT-1234-ABCD").await;
-    assert_eq!(reply[0].text, t("unexpected-input"), "{}", texts(&reply));
+    assert!(reply[0].text.starts_with(&t("unexpected-input")), "{}", texts(&reply));
     assert_eq!(profile_code(&app, &user).await, None);
     let step3_done = app.find_button(&user, &t("btn-step-done"));
     app.press(&user, &t("btn-step-done")).await;
@@ -262,7 +263,7 @@ async fn in_pool_mode_step_4_says_to_choose_the_certificate_type_and_that_the_bo
 
         // A code pasted here is not kept: the bot issues its own.
         let reply = app.send(&user, "PKR-2023-AB12").await;
-        assert_eq!(reply[0].text, app.t(lang, "unexpected-input"), "{}", texts(&reply));
+        assert!(reply[0].text.starts_with(&app.t(lang, "unexpected-input")), "{}", texts(&reply));
         assert_eq!(profile_code(&app, &user).await, None);
     }
 

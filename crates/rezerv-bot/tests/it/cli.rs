@@ -255,6 +255,46 @@ async fn purge_dry_run_prints_the_counts_per_table_and_purge_waits_for_its_date(
     assert!(stats.contains("codes issued: 1"), "the ledger stays: {stats}");
 }
 
+#[test]
+fn faq_ask_prints_the_entry_its_confidence_the_band_and_the_runners_up() {
+    let dir = TempDir::new();
+    let (ok, out, err) = run(&dir, &["faq", "--ask", "когда будут результаты?"]);
+    assert!(ok, "{err}");
+    assert!(out.contains("best:       results 0."), "{out}");
+    assert!(out.contains("band:       confident"), "{out}");
+    let runners = out.lines().find(|line| line.starts_with("runners-up:")).unwrap_or_default();
+    assert_eq!(runners.matches(", ").count(), 2, "three runners-up: {out}");
+    // The answer follows, in the language asked for (Russian by default).
+    assert!(out.contains("<b>Результаты</b>"), "{out}");
+    let (ok, out, _) = run(&dir, &["faq", "--ask", "когда будут результаты?", "--lang", "kk", "--explain"]);
+    assert!(ok && out.contains("<b>Нәтиже</b>") && out.contains("as typed:"), "{out}");
+
+    let (ok, out, _) = run(&dir, &["faq", "--ask", "расскажи анекдот"]);
+    assert!(ok && out.contains("band:       nothing"), "{out}");
+    let (ok, _, err) = run(&dir, &["faq"]);
+    assert!(!ok && err.contains("--ask"), "{err}");
+}
+
+#[tokio::test]
+async fn faq_unanswered_lists_the_most_frequent_questions_first() {
+    let app = spawn_app_on("2023-09-05").await;
+    let first = TestUser::new(6101, "ru");
+    let second = TestUser::new(6102, "kk");
+    for user in [&first, &second] {
+        app.send(user, "/start").await;
+    }
+    for (user, text) in [(&first, "как приготовить плов"), (&second, "Как приготовить плов?"), (&second, "әзіл айтшы")]
+    {
+        app.send(user, text).await;
+    }
+    let (ok, out, err) = run_on(app.database_url(), &["faq", "--unanswered"]);
+    assert!(ok, "{err}");
+    let rows: Vec<&str> = out.lines().filter(|line| line.starts_with("  ")).collect();
+    assert!(rows[0].contains("2  ru") && rows[0].contains("плов"), "{out}");
+    assert!(rows[1].contains("1  kk") && rows[1].contains("әзіл айтшы"), "{out}");
+    assert!(out.contains("(none)"), "nothing resolved yet: {out}");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn stats_prints_the_funnel_as_text_and_as_json_with_the_same_numbers_audited() {
     let mut app = spawn_app_on("2023-09-05").await;

@@ -52,6 +52,14 @@ fn sample_args() -> Args<'static> {
         "file",
         "value",
         "problem",
+        // the FAQ's answers (locales/*/faq.ftl)
+        "support",
+        "cutoffs",
+        "delays",
+        "cutoff",
+        "results_date",
+        "places",
+        "cities",
         "time",
         "name",
         "started",
@@ -72,6 +80,16 @@ fn sample_args() -> Args<'static> {
         "blocked",
     ] {
         args = args.with(name, format!("<{name}>"));
+    }
+    for (name, value) in [
+        ("faq_way", "none"),
+        ("kind", "both"),
+        ("support_known", "no"),
+        ("city_known", "no"),
+        ("deadline_known", "no"),
+        ("results_known", "no"),
+    ] {
+        args = args.with(name, value);
     }
     for name in [
         "days",
@@ -144,6 +162,11 @@ fn every_generated_id_exists() {
         needed.push(format!("export-what-{kind}"));
         needed.extend(ExportFormat::ALL.iter().map(|format| format!("console-btn-export-{kind}-{format}")));
     }
+    // Every FAQ entry's answer and button.
+    let faq = rezerv_bot::faq::Faq::embedded().unwrap();
+    needed.extend(
+        faq.ids().flat_map(|id| [rezerv_bot::faq::answer::message_id(id), rezerv_bot::faq::answer::title_id(id)]),
+    );
     // The dashboard's labels: its stages, the campaign's city groups, a line per way.
     for stage in rezerv_bot::dashboard::FunnelStage::ALL {
         if stage != rezerv_bot::dashboard::FunnelStage::Step {
@@ -165,7 +188,11 @@ fn every_generated_id_exists() {
 #[test]
 fn every_literal_id_in_the_sources_exists() {
     let locales = Locales::load().unwrap();
-    let mut files = vec![std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/src/i18n.rs"))];
+    // (src/faq/answer.rs names entry ids in its tests; its messages are rendered by them.)
+    let mut files = vec![
+        std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/src/i18n.rs")),
+        std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/src/faq/report.rs")),
+    ];
     let mut dirs = vec![std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/src/bot"))];
     while let Some(dir) = dirs.pop() {
         for entry in std::fs::read_dir(dir).unwrap() {
@@ -327,6 +354,23 @@ fn rendered_messages(locales: &Locales, lang: Lang) -> Vec<(String, String)> {
     // Export and imports.
     for name in ["what", "kind", "format", "zone", "caption", "file", "value", "problem"] {
         args = args.with(name, format!("{name}-value"));
+    }
+    for name in ["cutoff", "results_date"] {
+        args = args.with(name, date.clone());
+    }
+    for name in ["support", "cutoffs", "delays", "places", "cities"] {
+        args = args.with(name, format!("{name}-value"));
+    }
+    // What the FAQ knows of a candidate who chose QAZTEST in a city and a test date.
+    for (name, value) in [
+        ("faq_way", "qaztest"),
+        ("kind", "both"),
+        ("support_known", "yes"),
+        ("city_known", "yes"),
+        ("deadline_known", "yes"),
+        ("results_known", "yes"),
+    ] {
+        args = args.with(name, value);
     }
     for name in ["rows", "present", "duplicates", "left", "line", "first", "count", "mb"] {
         args = args.with(name, 5);

@@ -236,3 +236,28 @@ async fn the_cleaner_marks_every_finished_update_that_nothing_marked_and_stops_w
     tokio::time::timeout(std::time::Duration::from_secs(5), cleaner).await.unwrap().unwrap();
     assert_eq!(db.pending_updates().await.unwrap(), [entry(31)], "an update still being handled stays");
 }
+
+/// Unanswered FAQ questions are kept `QUESTION_RETENTION_DAYS`: a newer one drops the older.
+#[tokio::test]
+async fn unanswered_questions_are_dropped_after_the_retention_period() {
+    use rezerv_bot::domain::Lang;
+    use rezerv_bot::faq::Band;
+    use rezerv_bot::storage::QUESTION_RETENTION_DAYS;
+    let (db, _dir) = fresh_db().await;
+    let now = Utc::now();
+    db.add_candidates(&[1, 2], Lang::Ru, now).await.unwrap();
+    let long_ago = now - chrono::Duration::days(QUESTION_RETENTION_DAYS + 1);
+    let lately = now - chrono::Duration::days(QUESTION_RETENTION_DAYS - 1);
+    db.record_question(1, Lang::Ru, "old", Band::Nothing, long_ago).await.unwrap();
+    db.record_question(1, Lang::Ru, "kept", Band::Unsure, lately).await.unwrap();
+    assert_eq!(db.questions_of(1).await.unwrap(), 2);
+    db.record_question(2, Lang::Kk, "new", Band::Nothing, now).await.unwrap();
+    assert_eq!(db.questions_of(1).await.unwrap(), 1);
+    let texts: Vec<String> = db.asked_questions(false, 10).await.unwrap().into_iter().map(|q| q.text).collect();
+    assert_eq!(texts.len(), 2);
+    assert!(texts.contains(&"kept".to_owned()) && texts.contains(&"new".to_owned()), "{texts:?}");
+    // A question is kept cut to 500 characters.
+    db.record_question(2, Lang::Kk, &"ы".repeat(600), Band::Nothing, now).await.unwrap();
+    let long = db.asked_questions(false, 10).await.unwrap().into_iter().find(|q| q.text.starts_with('ы')).unwrap();
+    assert_eq!(long.text.chars().count(), 500);
+}

@@ -7,6 +7,7 @@ pub mod city;
 pub mod code;
 pub mod console;
 pub mod fallback;
+pub mod faq;
 pub mod forget;
 pub mod group;
 pub mod help;
@@ -54,6 +55,8 @@ pub fn message_handler() -> UpdateHandler<BotError> {
                 )
                 .branch(case![State::Ready { city, way }].endpoint(cabinet::pasted_when_ready)),
         )
+        // Free text where no text is expected: a question for the FAQ.
+        .branch(dptree::filter(faq::is_question).endpoint(faq::question))
         .endpoint(fallback::unexpected_message)
 }
 
@@ -64,6 +67,10 @@ pub fn callback_handler() -> UpdateHandler<BotError> {
         .branch(case![Callback::Lang(lang)].endpoint(start::language_chosen))
         .branch(case![Callback::Status].endpoint(status::button))
         .branch(case![Callback::Calendar].endpoint(calendar::pressed))
+        // The FAQ's buttons work in any state.
+        .branch(case![Callback::FaqEntry(id)].endpoint(faq::shown))
+        .branch(case![Callback::FaqChosen(id)].endpoint(faq::chosen))
+        .branch(case![Callback::FaqOthers(ids)].endpoint(faq::others))
         .branch(
             case![State::City { fixed_way }]
                 .branch(case![Callback::City(id)].endpoint(city::chosen))
