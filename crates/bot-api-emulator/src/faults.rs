@@ -39,7 +39,8 @@ impl Fault {
 }
 
 /// Lower-case names of the methods [`Methods::Sending`] covers.
-pub const FAULTABLE_METHODS: &[&str] = &["sendmessage", "senddocument", "editmessagetext", "editmessagereplymarkup"];
+pub const FAULTABLE_METHODS: &[&str] =
+    &["sendmessage", "senddocument", "sendphoto", "editmessagetext", "editmessagereplymarkup"];
 
 /// Which requests a queued fault may hit.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -21,6 +21,7 @@ mod files;
 mod limits;
 mod methods;
 pub mod multipart;
+mod photos;
 mod server;
 mod state;
 mod types;
@@ -41,13 +42,15 @@ pub use files::MAX_DOWNLOAD_BYTES;
 pub use limits::{
     MAX_CALLBACK_DATA_BYTES, MAX_CAPTION_CHARS, MAX_TEXT_CHARS, PAID_BROADCAST_PER_SEC, RATE_LIMIT_SLACK,
 };
-pub use types::{BotEvent, BotMessage, Button, Document, KeyboardButton, RecordedRequest, ReplyKeyboard, TestUser};
+pub use types::{
+    BotEvent, BotMessage, Button, Document, KeyboardButton, Photo, RecordedRequest, ReplyKeyboard, TestUser,
+};
 
 use server::Shared;
 use state::{bot_member_json, unix_now};
 
-/// Optional flood control for `sendMessage` and `sendDocument` (edits, deletes and chat
-/// actions are not limited).
+/// Optional flood control for `sendMessage`, `sendDocument` and `sendPhoto` (edits, deletes and
+/// chat actions are not limited).
 ///
 /// A send with `allow_paid_broadcast=true` (a bot paying in Stars) is counted against its own
 /// budget of [`PAID_BROADCAST_PER_SEC`] (1,000) sends per sliding second instead of
@@ -556,10 +559,15 @@ impl Emulator {
         self.shared().lock().updates.len()
     }
 
-    /// Messages successfully sent to the chat (`sendMessage` or `sendDocument` answered 200;
-    /// edits don't count).
+    /// Messages successfully sent to the chat (`sendMessage`, `sendDocument` or `sendPhoto`
+    /// answered 200; edits don't count).
     pub fn delivered_count(&self, chat_id: i64) -> u64 {
         self.shared().lock().delivered(chat_id)
+    }
+
+    /// The picture of a `sendPhoto` message, as uploaded (not kept in load mode).
+    pub fn photo(&self, chat_id: i64, message_id: i32) -> Option<Photo> {
+        self.shared().lock().photo(chat_id, message_id).cloned()
     }
 
     /// Messages successfully sent to all chats.
@@ -596,8 +604,9 @@ impl Emulator {
     // ---- fault injection ----
 
     /// Queues faults for the next requests into `chat_id` of the methods in [`FAULTABLE_METHODS`]
-    /// (sendMessage, sendDocument, editMessageText, editMessageReplyMarkup), one fault per request, in order,
-    /// after any already queued. The chat's own faults are used before global ones.
+    /// (sendMessage, sendDocument, sendPhoto, editMessageText, editMessageReplyMarkup), one fault
+    /// per request, in order, after any already queued. The chat's own faults are used before
+    /// global ones.
     /// A faulted request skips every check; with [`Fault::Timeout`] it is checked after the hold.
     ///
     /// # Panics

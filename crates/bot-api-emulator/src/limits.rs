@@ -10,7 +10,7 @@ use super::{ApiError, RateLimits};
 
 /// Maximum message text length in characters (after entity parsing).
 pub const MAX_TEXT_CHARS: usize = 4096;
-/// Maximum caption length of a document, in characters after entity parsing.
+/// Maximum caption length of a document or a photo, in characters after entity parsing.
 pub const MAX_CAPTION_CHARS: usize = 1024;
 /// Maximum `callback_data` length in bytes.
 pub const MAX_CALLBACK_DATA_BYTES: usize = 64;

@@ -50,6 +50,7 @@ pub fn call(st: &mut State, method: &str, p: &Params) -> Result<Value, ApiError>
         "getchatmenubutton" => get_chat_menu_button(st, p),
         "getchat" => get_chat(st, p),
         "getfile" => st.files.get_file(p),
+        "sendphoto" => super::photos::send_photo(st, p),
         _ => Err(ApiError::new(404, "Not Found")),
     }
 }
@@ -82,7 +83,7 @@ fn set_webhook(st: &mut State, p: &Params) -> Result<Value, ApiError> {
 
 // ---- parameter helpers ----
 
-fn param<'a>(p: &'a Params, key: &str) -> Option<&'a Value> {
+pub(crate) fn param<'a>(p: &'a Params, key: &str) -> Option<&'a Value> {
     p.get(key).filter(|v| !v.is_null())
 }
 
@@ -132,7 +133,7 @@ pub fn json_param(p: &Params, key: &str) -> Option<Value> {
 
 /// Resolves `chat_id` to a chat a user has talked in (or one explicitly blocked or deactivated,
 /// so those answer 403 even if no user ever wrote from them).
-fn resolve_chat(st: &State, p: &Params) -> Result<i64, ApiError> {
+pub(crate) fn resolve_chat(st: &State, p: &Params) -> Result<i64, ApiError> {
     let id = match param(p, "chat_id") {
         None => return Err(ApiError::bad_request("chat_id is empty")),
         Some(Value::String(s)) if s.starts_with('@') => {
@@ -157,7 +158,7 @@ pub fn callback_chat(st: &State, p: &Params) -> Option<i64> {
 }
 
 /// Fails with 403 if the chat blocked the bot or its user was deactivated.
-fn check_forbidden(st: &State, chat_id: i64) -> Result<(), ApiError> {
+pub(crate) fn check_forbidden(st: &State, chat_id: i64) -> Result<(), ApiError> {
     st.forbidden(chat_id).map_or(Ok(()), Err)
 }
 
@@ -201,7 +202,7 @@ fn bot_message_json(
 }
 
 /// A bot message's JSON without its content.
-fn bare_message_json(st: &State, chat_id: i64, message_id: i32, date: i64) -> Value {
+pub(crate) fn bare_message_json(st: &State, chat_id: i64, message_id: i32, date: i64) -> Value {
     let chat = st.chat(chat_id).cloned().unwrap_or_else(|| json!({"id": chat_id, "type": "private"}));
     json!({
         "message_id": message_id,
@@ -252,7 +253,7 @@ fn send_message(st: &mut State, p: &Params) -> Result<Value, ApiError> {
 /// The file a parameter names, as uploaded: a file part of this request (see
 /// `multipart::parse`), given by `attach://<part name>` or under the parameter's own name. A
 /// `file_id` or URL would need files stored on the server.
-fn uploaded(p: &Params, key: &str) -> Result<Document, ApiError> {
+pub(crate) fn uploaded(p: &Params, key: &str) -> Result<Document, ApiError> {
     let missing = || ApiError::bad_request(format!("there is no {key} in the request"));
     let file = match param(p, key).ok_or_else(missing)? {
         Value::String(value) => match value.strip_prefix("attach://") {
@@ -353,8 +354,8 @@ fn edit_message(st: &mut State, p: &Params, with_text: bool) -> Result<Value, Ap
             ApiError::bad_request("message to edit not found")
         });
     };
-    if old.msg.document.is_some() {
-        return edit_document_markup(st, old, with_text, inline_json, rows);
+    if old.msg.document.is_some() || st.photo(chat_id, message_id).is_some() {
+        return edit_media_markup(st, old, with_text, inline_json, rows);
     }
     let old_visible = old.json.get("text").and_then(Value::as_str).unwrap_or_default();
     let new_visible = visible.as_deref().unwrap_or(old_visible).to_owned();
@@ -377,8 +378,8 @@ fn edit_message(st: &mut State, p: &Params, with_text: bool) -> Result<Value, Ap
     Ok(json)
 }
 
-/// A document message has a caption, not a text: only its keyboard can be edited here.
-fn edit_document_markup(
+/// A document or photo message has a caption, not a text: only its keyboard can be edited here.
+fn edit_media_markup(
     st: &mut State,
     old: StoredBotMessage,
     with_text: bool,

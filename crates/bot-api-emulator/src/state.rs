@@ -9,7 +9,7 @@ use super::faults::FaultQueues;
 use super::files::Files;
 use super::limits::FloodControl;
 use super::methods::Description;
-use super::types::{BotEvent, BotMessage, RecordedRequest, TestUser};
+use super::types::{BotEvent, BotMessage, Photo, RecordedRequest, TestUser};
 use super::{ApiError, EmulatorConfig};
 
 /// Update types Telegram withholds unless listed in `allowed_updates`.
@@ -115,6 +115,8 @@ pub struct State {
     next_message_id: HashMap<i64, i32>,
     bot_messages: HashMap<i64, Vec<StoredBotMessage>>,
     user_messages: HashMap<(i64, i32), Value>,
+    /// Pictures of the bot's photo messages, by (chat, message).
+    photos: HashMap<(i64, i32), Photo>,
     events: HashMap<i64, Vec<BotEvent>>,
     cursors: HashMap<i64, usize>,
     /// Whether message bodies, user messages and events are kept (off in load mode).
@@ -183,6 +185,7 @@ impl State {
             next_message_id: HashMap::new(),
             bot_messages: HashMap::new(),
             user_messages: HashMap::new(),
+            photos: HashMap::new(),
             events: HashMap::new(),
             cursors: HashMap::new(),
             keep_messages: config.keep_messages,
@@ -401,8 +404,22 @@ impl State {
         self.push_event(chat_id, event);
     }
 
+    /// Keeps the picture of a photo message (not in load mode); the message itself is added
+    /// with `add_bot_message`.
+    pub fn add_photo(&mut self, photo: Photo) {
+        if self.keep_messages {
+            self.photos.insert((photo.chat_id, photo.message_id), photo);
+        }
+    }
+
+    /// The picture of a photo message.
+    pub fn photo(&self, chat_id: i64, message_id: i32) -> Option<&Photo> {
+        self.photos.get(&(chat_id, message_id))
+    }
+
     /// Deletes a bot or user message; false if there was none.
     pub fn delete_message(&mut self, chat_id: i64, message_id: i32) -> bool {
+        self.photos.remove(&(chat_id, message_id));
         let mut found = self.user_messages.remove(&(chat_id, message_id)).is_some();
         if let Some(list) = self.bot_messages.get_mut(&chat_id) {
             let before = list.len();

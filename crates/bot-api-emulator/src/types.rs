@@ -190,3 +190,18 @@ impl RecordedRequest {
         self.response.get("description").and_then(Value::as_str)
     }
 }
+
+/// A picture the bot sent with `sendPhoto`, as uploaded; its caption is the message's `text`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Photo {
+    /// The chat it was sent to.
+    pub chat_id: i64,
+    /// Its message's id.
+    pub message_id: i32,
+    /// Width in pixels, read from the image's header.
+    pub width: u32,
+    /// Height in pixels.
+    pub height: u32,
+    /// The image file's bytes (PNG or JPEG).
+    pub bytes: Vec<u8>,
+}

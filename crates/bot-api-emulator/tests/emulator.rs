@@ -171,6 +171,79 @@ async fn text_limits_are_enforced() {
     assert_eq!(emu.delivered_count(42), 3);
 }
 
+/// The header of a PNG of `width` × `height`: all the emulator reads of a picture.
+fn png_header(width: u32, height: u32) -> Vec<u8> {
+    let mut bytes = b"\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR".to_vec();
+    bytes.extend(width.to_be_bytes());
+    bytes.extend(height.to_be_bytes());
+    bytes.extend([8, 2, 0, 0, 0]);
+    bytes
+}
+
+#[tokio::test]
+async fn photos_are_uploaded_as_multipart_checked_and_kept_for_the_test() {
+    let (emu, bot) = start().await;
+    let user = TestUser::new(42, None);
+    emu.send_text(&user, "/start");
+    let png = png_header(1200, 900);
+    let picture = |bytes: Vec<u8>| InputFile::memory(bytes).file_name("chart.png");
+
+    let sent = bot
+        .send_photo(ChatId(42), picture(png.clone()))
+        .caption("<b>Funnel</b> today")
+        .parse_mode(ParseMode::Html)
+        .reply_markup(keyboard("refresh"))
+        .await
+        .expect("sendPhoto");
+    let sizes = sent.photo().expect("a photo message");
+    let largest = sizes.last().expect("sizes");
+    assert_eq!((largest.width, largest.height), (1200, 900));
+    assert_eq!(sizes.iter().map(|size| size.width).collect::<Vec<_>>(), [90, 320, 800, 1200]);
+    assert_eq!(sent.caption(), Some("Funnel today"));
+    let Some(BotEvent::Sent(message)) = emu.next_event(42, WAIT).await else { panic!("no Sent event") };
+    assert_eq!(message.plain_text(), "Funnel today");
+    let kept = emu.photo(42, message.message_id).expect("the picture is kept");
+    assert_eq!((kept.width, kept.height, &kept.bytes), (1200, 900, &png));
+
+    // Its keyboard can be edited, its (absent) text cannot.
+    bot.edit_message_reply_markup(ChatId(42), sent.id).await.expect("keyboard retired");
+    assert!(emu.messages(42)[0].inline_keyboard.is_empty());
+    assert!(emu.photo(42, message.message_id).is_some(), "still a photo after the edit");
+    let err = api_error(bot.edit_message_text(ChatId(42), sent.id, "text").await);
+    assert!(err.to_string().contains("no text in the message"), "{err:?}");
+
+    // As the Bot API says: sides at most 10000 in total, a ratio of at most 20, a caption of
+    // at most 1024 characters; and a picture must be one.
+    for (width, height) in [(6000, 4001), (2100, 100), (0, 10)] {
+        let refused = bot.send_photo(ChatId(42), picture(png_header(width, height))).await;
+        assert!(api_error(refused).to_string().contains("PHOTO_INVALID_DIMENSIONS"), "{width}x{height}");
+    }
+    let edge = bot.send_photo(ChatId(42), picture(png_header(5000, 5000))).await;
+    assert!(edge.is_ok(), "10000 in total is allowed: {edge:?}");
+    let gif = bot.send_photo(ChatId(42), picture(b"GIF89a....".to_vec())).await;
+    assert!(api_error(gif).to_string().contains("IMAGE_PROCESS_FAILED"));
+    let long = bot.send_photo(ChatId(42), picture(png.clone())).caption("я".repeat(MAX_CAPTION_CHARS + 1)).await;
+    assert!(api_error(long).to_string().contains("caption is too long"));
+    let exact = bot.send_photo(ChatId(42), picture(png.clone())).caption("я".repeat(MAX_CAPTION_CHARS)).await;
+    assert!(exact.is_ok(), "1024 characters are allowed");
+    assert_eq!(api_error(bot.send_photo(ChatId(777), picture(png.clone())).await), ApiError::ChatNotFound);
+    emu.block_chat(42, true);
+    assert_eq!(api_error(bot.send_photo(ChatId(42), picture(png.clone())).await), ApiError::BotBlocked);
+    emu.block_chat(42, false);
+    assert_eq!(emu.delivered_count(42), 3);
+
+    // sendPhoto is one of the sending methods faults hit.
+    emu.inject_faults(42, vec![Fault::too_many_requests(1)]);
+    let faulted = bot.send_photo(ChatId(42), picture(png.clone())).await;
+    assert!(matches!(faulted, Err(RequestError::RetryAfter(_))), "{faulted:?}");
+    assert_eq!(emu.pending_faults(42), 0);
+
+    let (status, body) =
+        raw_http(emu.local_addr(), &format!("POST /bot{}/sendPhoto", emu.token()), r#"{"chat_id": 42}"#).await;
+    assert_eq!(status, 400);
+    assert_eq!(body["description"], json!("Bad Request: there is no photo in the request"));
+}
+
 #[tokio::test]
 async fn documents_are_uploaded_as_multipart_and_kept_with_their_caption() {
     let (emu, bot) = start().await;

@@ -14,6 +14,7 @@ use crate::broadcast::{BroadcastText, Segment};
 use crate::clock::{Clock, OffsetClock, SharedClock, SystemClock};
 use crate::config::settings::{DEFAULT_DATABASE_URL, SANDBOX_DATABASE_URL};
 use crate::config::{Campaign, Settings, SettingsArgs};
+use crate::dashboard::{Bar, Dashboard};
 use crate::domain::{AuditAction, Lang, OrganiserId, Way};
 use crate::export::{ExportFormat, ExportKind};
 use crate::i18n::Locales;
@@ -75,8 +76,19 @@ enum Commands {
         #[arg(long)]
         dry_run: bool,
     },
-    /// Candidates per step, way and city, and codes left per way
-    Stats,
+    /// The funnel per way and city group, candidates per step and city, codes issued and left
+    /// per way, reminders, blocked and new candidates
+    Stats {
+        /// As JSON (stable field names), for scripts
+        #[arg(long)]
+        json: bool,
+        /// Also write the dashboard's picture, as organisers get it in Telegram, to this PNG file
+        #[arg(long, value_name = "FILE")]
+        png: Option<PathBuf>,
+        /// Language of the picture
+        #[arg(long, default_value = "ru")]
+        lang: Lang,
+    },
     /// The FAQ: match a question (--ask), or list the questions it could not answer (--unanswered)
     #[command(group(clap::ArgGroup::new("what").required(true).args(["ask", "unanswered"])))]
     Faq {
@@ -310,6 +322,34 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 _ => bail!("nothing was changed"),
             }
         }
+        Commands::Stats { json, png, lang } => {
+            let app = Application::parts(&settings, clock_for(&campaign, settings.today)).await?;
+            let now = app.clock.now();
+            let stats = app.db.stats().await?;
+            let dashboard = Dashboard::load(&app.db, &app.campaign, now).await?;
+            let entry = AuditEntry {
+                at: now,
+                actor: Actor::cli(),
+                action: AuditAction::Stats,
+                detail: [Some(if json { "json" } else { "text" }), png.as_ref().map(|_| "png")]
+                    .into_iter()
+                    .flatten()
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                rows: dashboard.candidates(),
+            };
+            app.db.audit(&entry).await?;
+            if let Some(file) = &png {
+                let picture = crate::bot::dashboard_picture(&app, lang, &dashboard)?;
+                std::fs::write(file, picture).with_context(|| format!("writing {}", file.display()))?;
+            }
+            if json {
+                println!("{}", serde_json::to_string_pretty(&StatsJson::new(&dashboard, &stats))?);
+            } else {
+                print!("{}{}", render_stats(&stats), render_funnel(&dashboard));
+            }
+            Ok(())
+        }
         Commands::Faq { ask: Some(question), lang, explain, .. } => {
             let locales = Locales::load()?;
             print!("{}", crate::faq::report::ask(&campaign, &locales, &question, lang, explain)?);
@@ -323,11 +363,6 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Commands::Broadcast { segment, kk, ru, dry_run } => {
             let app = Application::parts(&settings, clock_for(&campaign, settings.today)).await?;
             broadcast(&app, &segment, &kk, &ru, dry_run).await
-        }
-        Commands::Stats => {
-            let db = open_db().await?;
-            print!("{}", render_stats(&db.stats().await?));
-            Ok(())
         }
     }
 }
@@ -470,6 +505,93 @@ fn render_stats(stats: &Stats) -> String {
         let _ = writeln!(out, "codes left {:<9} {left:>8}", way.code());
     }
     out
+}
+
+/// The funnel and the dashboard's counts, as `stats` prints them after the counts per step.
+fn render_funnel(dashboard: &Dashboard) -> String {
+    use std::fmt::Write;
+    let mut out = String::new();
+    let groups = dashboard.groups.join(", ");
+    let _ = writeln!(out, "funnel (reached; then by city group: {groups}, no city):");
+    let row = |out: &mut String, label: &str, bar: &Bar| {
+        let _ = write!(out, "  {label:<24} {:>8}", bar.total);
+        for group in &dashboard.groups {
+            let _ = write!(out, " {:>8}", bar.by_group.get(group).copied().unwrap_or(0));
+        }
+        let _ = writeln!(out, " {:>8}", bar.no_city);
+    };
+    for bar in &dashboard.funnel {
+        row(&mut out, bar.stage.as_str(), bar);
+    }
+    for way in &dashboard.ways {
+        let _ = writeln!(out, "funnel {}:", way.way);
+        for bar in &way.funnel {
+            let label = match (bar.step, &bar.step_id) {
+                (Some(step), Some(id)) => format!("step {step} {id}"),
+                _ => bar.stage.as_str().to_owned(),
+            };
+            row(&mut out, &label, bar);
+        }
+    }
+    for way in &dashboard.ways {
+        let _ = writeln!(out, "codes issued {:<7} {:>8}", way.way.code(), way.codes_issued);
+    }
+    let reminders = dashboard.reminders;
+    let _ =
+        writeln!(out, "reminders: pending {}, sent {}, failed {}", reminders.pending, reminders.sent, reminders.failed);
+    let _ = writeln!(out, "blocked the bot: {}", dashboard.blocked);
+    let _ = writeln!(out, "new today ({}): {}", dashboard.today, dashboard.new_today);
+    out
+}
+
+/// `stats --json`: the dashboard's fields, then the counts per step and city.
+#[derive(Debug, serde::Serialize)]
+struct StatsJson<'a> {
+    #[serde(flatten)]
+    dashboard: &'a Dashboard,
+    eligible_phones: i64,
+    codes_kept: i64,
+    by_stage: Vec<StageCount>,
+    by_city: Vec<CityCount>,
+}
+
+#[derive(Debug, serde::Serialize)]
+struct StageCount {
+    stage: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    step: Option<i64>,
+    candidates: i64,
+}
+
+#[derive(Debug, serde::Serialize)]
+struct CityCount {
+    /// The city's id; `-` for candidates with none.
+    city: String,
+    candidates: i64,
+}
+
+impl<'a> StatsJson<'a> {
+    fn new(dashboard: &'a Dashboard, stats: &Stats) -> StatsJson<'a> {
+        StatsJson {
+            dashboard,
+            eligible_phones: stats.eligible,
+            codes_kept: stats.codes_kept,
+            by_stage: stats
+                .by_stage
+                .iter()
+                .map(|(stage, step, candidates)| StageCount {
+                    stage: stage.clone(),
+                    step: *step,
+                    candidates: *candidates,
+                })
+                .collect(),
+            by_city: stats
+                .by_city
+                .iter()
+                .map(|(city, candidates)| CityCount { city: city.clone(), candidates: *candidates })
+                .collect(),
+        }
+    }
 }
 
 /// A bot message for the terminal: without its HTML tags and entities.

@@ -8,6 +8,7 @@ pub mod calendar;
 pub mod cli;
 pub mod clock;
 pub mod config;
+pub mod dashboard;
 pub mod domain;
 pub mod export;
 pub mod faq;

@@ -329,6 +329,29 @@ impl Telegram {
         })
         .await
     }
+
+    /// Sends a PNG picture made in memory, with an optional HTML caption (at most 1,024
+    /// characters) and keyboard. The bytes are kept for a retry.
+    pub async fn send_photo(
+        &self,
+        patience: Patience,
+        chat: ChatId,
+        png: Vec<u8>,
+        caption: Option<String>,
+        markup: Option<ReplyMarkup>,
+    ) -> Result<Message, RequestError> {
+        self.call(patience, |bot| {
+            let mut request = bot.send_photo(chat, InputFile::memory(png).file_name("dashboard.png"));
+            if let Some(caption) = caption {
+                request = request.caption(caption).parse_mode(ParseMode::Html);
+            }
+            match markup {
+                Some(markup) => request.reply_markup(markup),
+                None => request,
+            }
+        })
+        .await
+    }
 }
 
 impl Telegram {

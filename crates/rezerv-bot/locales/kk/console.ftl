@@ -1,18 +1,22 @@
 # The organisers' console: only organisers see these texts.
 
 console-cmd-admin = Ұйымдастырушы консолі
+console-cmd-dashboard = Үміткерлер воронкасы және науқан көрсеткіштері
 console-cmd-find = Үміткерді телефон не chat id бойынша табу
 console-cmd-replace = Жұмыс істемейтін промокодты ауыстыру
 console-cmd-export = Промокодтарды не воронканы жүктеп алу (CSV, XLSX)
 
 console-menu =
     🛠 <b>Ұйымдастырушы консолі</b>
+    Үміткерлер воронкасы мен көрсеткіштер: /dashboard
     Үміткерді табу: /find телефон немесе chat id
     Жұмыс істемейтін промокодты ауыстыру: /replace chat id немесе телефон, содан кейін себебі
     Промокодтарды не воронканы жүктеп алу: /export
     Промокодтарды не үміткерлер тізімін жүктеу: CSV не XLSX файлын құжат ретінде <code>codes qrt</code>, <code>codes qaztest</code> немесе <code>eligible</code> сипаттамасымен жіберіңіз
     Үміткерлерге хабарлама тарату: /broadcast
 console-btn-find = 🔎 Үміткерді табу
+console-btn-dashboard = 📊 Воронка мен көрсеткіштер
+console-btn-refresh = 🔄 Жаңарту
 console-btn-export = 📤 Экспорт
 
 console-find-usage = Үміткерді табу үшін /find командасын және телефон нөмірін кез келген әдеттегі түрде (+7 701 234 56 78, 87012345678) немесе chat id жіберіңіз, мысалы: /find 87012345678
@@ -221,3 +225,40 @@ alert-wave-failed = ⚠️ { $date } күнгі { $kind ->
        *[unknown] ({ $kind })
     } еске салулар: { $sends } хабарламаның { $failed } жеткізілмеді. Толығырақ — бот журналында.
 alert-broadcast-failed = ⚠️ Тарату #{ $broadcast }: { $sends } хабарламаның { $failed } жеткізілмеді. Толығырақ — бот журналында.
+
+## The dashboard (/dashboard): a picture of the funnel and a short summary under it.
+
+console-dash-title = Үміткерлер воронкасы
+console-dash-subtitle = { $time } уақытындағы деректер, уақыт белдеуі: { $zone }
+console-dash-caption-title = 📊 <b>Үміткерлер воронкасы</b>, { $time }
+console-dash-all = Барлық үміткер
+console-dash-no-city = Қала таңдалмаған
+console-dash-group-astana = Астана
+console-dash-group-others = Алматы, Шымкент және облыс орталықтары
+console-dash-started = Ботқа жазды
+console-dash-language = Тіл таңдады
+console-dash-city = Қала таңдады
+console-dash-way = Тәсіл таңдады
+console-dash-way-chosen = Осы тәсілді таңдады
+console-dash-step = { $step }. { $name }
+console-dash-steps-done = Барлық қадамнан өтті
+console-dash-code = { $source ->
+        [cabinet] Жеке кабинеттегі кодты ботта сақтады
+       *[pool] Промокод алды
+    }
+console-dash-applied = Өтінім берді
+console-dash-booked = Тест тапсырды немесе промокод енгізді
+console-dash-test-date = Тест күнін көрсетті
+console-dash-funnel = Ботқа жазды: { $started } · тіл таңдады: { $chose_language } · қала: { $chose_city } · тәсіл: { $chose_way }
+console-dash-way-qrt = <b>QAZAQ RESMI TEST</b>: таңдады { $chosen } · қадамдардан өтті { $done } · { $source ->
+        [cabinet] кодты сақтады { $codes }
+       *[pool] промокод алды { $codes }
+    } · тест тапсырды немесе промокод енгізді { $applied } · тест күнін көрсетті { $test_dates }
+console-dash-way-qaztest = <b>QAZTEST</b>: таңдады { $chosen } · қадамдардан өтті { $done } · { $source ->
+        [cabinet] кодты сақтады { $codes }
+       *[pool] промокод алды { $codes }
+    } · өтінім берді { $applied } · тест күнін көрсетті { $test_dates }
+console-dash-codes = Қалған промокодтар: QRT — { $qrt_left }, берілгені { $qrt_issued } · QAZTEST — { $qaztest_left }, берілгені { $qaztest_issued }
+console-dash-codes-cabinet = Промокодтар pkrezerv.gov.kz сайтындағы жеке кабинетте қалыптастырылады. Көшірмесін ботта сақтағандар: QRT — { $qrt_kept }, QAZTEST — { $qaztest_kept }
+console-dash-reminders = Еске салулар: кезекте { $pending } · жіберілгені { $sent } · жеткізілмегені { $failed }
+console-dash-people = Ботты бұғаттағандар: { $blocked } · бүгін, { $date }, қосылған жаңа үміткерлер: { $new }

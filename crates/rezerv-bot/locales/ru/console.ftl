@@ -1,18 +1,22 @@
 # The organisers' console: only organisers see these texts.
 
 console-cmd-admin = Консоль организатора
+console-cmd-dashboard = Воронка кандидатов и счётчики кампании
 console-cmd-find = Найти кандидата по телефону или chat id
 console-cmd-replace = Заменить неработающий промокод
 console-cmd-export = Выгрузить промокоды или воронку (CSV, XLSX)
 
 console-menu =
     🛠 <b>Консоль организатора</b>
+    Воронка кандидатов и счётчики: /dashboard
     Найти кандидата: /find телефон или chat id
     Заменить неработающий промокод: /replace chat id или телефон, затем причина
     Выгрузить промокоды или воронку: /export
     Загрузить промокоды или список кандидатов: отправьте файл CSV или XLSX документом с подписью <code>codes qrt</code>, <code>codes qaztest</code> или <code>eligible</code>
     Рассылка кандидатам: /broadcast
 console-btn-find = 🔎 Найти кандидата
+console-btn-dashboard = 📊 Воронка и счётчики
+console-btn-refresh = 🔄 Обновить
 console-btn-export = 📤 Экспорт
 
 console-find-usage = Чтобы найти кандидата, отправьте /find и телефон в любом привычном виде (+7 701 234 56 78, 87012345678) или chat id, например: /find 87012345678
@@ -236,3 +240,40 @@ alert-wave-failed = ⚠️ Напоминания { $kind ->
        *[unknown] ({ $kind })
     } за { $date }: не доставлено { $failed } из { $sends }. Подробности — в журнале бота.
 alert-broadcast-failed = ⚠️ Рассылка #{ $broadcast }: не доставлено { $failed } из { $sends }. Подробности — в журнале бота.
+
+## The dashboard (/dashboard): a picture of the funnel and a short summary under it.
+
+console-dash-title = Воронка кандидатов
+console-dash-subtitle = Данные на { $time }, часовой пояс { $zone }
+console-dash-caption-title = 📊 <b>Воронка кандидатов</b> на { $time }
+console-dash-all = Все кандидаты
+console-dash-no-city = Город не выбран
+console-dash-group-astana = Астана
+console-dash-group-others = Алматы, Шымкент и областные центры
+console-dash-started = Написали боту
+console-dash-language = Выбрали язык
+console-dash-city = Выбрали город
+console-dash-way = Выбрали способ
+console-dash-way-chosen = Выбрали этот способ
+console-dash-step = { $step }. { $name }
+console-dash-steps-done = Прошли все шаги
+console-dash-code = { $source ->
+        [cabinet] Сохранили в боте код из кабинета
+       *[pool] Получили промокод
+    }
+console-dash-applied = Подали заявку
+console-dash-booked = Сдали тест или ввели промокод
+console-dash-test-date = Указали дату теста
+console-dash-funnel = Написали боту: { $started } · выбрали язык: { $chose_language } · город: { $chose_city } · способ: { $chose_way }
+console-dash-way-qrt = <b>QAZAQ RESMI TEST</b>: выбрали { $chosen } · прошли шаги { $done } · { $source ->
+        [cabinet] сохранили код { $codes }
+       *[pool] получили промокод { $codes }
+    } · сдали тест или ввели промокод { $applied } · указали дату теста { $test_dates }
+console-dash-way-qaztest = <b>QAZTEST</b>: выбрали { $chosen } · прошли шаги { $done } · { $source ->
+        [cabinet] сохранили код { $codes }
+       *[pool] получили промокод { $codes }
+    } · подали заявку { $applied } · указали дату теста { $test_dates }
+console-dash-codes = Промокодов осталось: QRT — { $qrt_left }, выдано { $qrt_issued } · QAZTEST — { $qaztest_left }, выдано { $qaztest_issued }
+console-dash-codes-cabinet = Промокоды формируются в личном кабинете на pkrezerv.gov.kz. Сохранили копию в боте: QRT — { $qrt_kept }, QAZTEST — { $qaztest_kept }
+console-dash-reminders = Напоминания: в очереди { $pending } · отправлено { $sent } · не доставлено { $failed }
+console-dash-people = Заблокировали бота: { $blocked } · новых кандидатов за сегодня, { $date }: { $new }

@@ -16,6 +16,8 @@ pub enum BotError {
     Telegram(#[from] teloxide::RequestError),
     #[error("storage failed")]
     Storage(#[from] StorageError),
+    #[error("drawing the dashboard failed")]
+    Chart(#[from] crate::dashboard::chart::ChartError),
     #[error(transparent)]
     Other(#[from] anyhow::Error),
 }

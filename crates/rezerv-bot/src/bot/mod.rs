@@ -29,6 +29,7 @@ use tokio::task::{AbortHandle, JoinHandle};
 pub use callback::{Callback, FAQ_OTHERS, MAX_CALLBACK_BYTES};
 pub use commands::Command;
 pub use errors::{BotError, HandlerResult, chain as error_chain};
+pub use flows::console::dashboard::picture as dashboard_picture;
 pub use flows::console::{ConsoleCommand, MenuSyncError, sync_menus};
 use listener::reliable_polling;
 pub use state::State;

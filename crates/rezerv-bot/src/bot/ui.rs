@@ -19,7 +19,7 @@ pub struct Prompt {
 
 impl Prompt {
     pub fn with_inline(text: String, rows: Vec<Vec<InlineKeyboardButton>>) -> Prompt {
-        Prompt { text, markup: Some(ReplyMarkup::InlineKeyboard(InlineKeyboardMarkup::new(rows))) }
+        Prompt { text, markup: Some(inline_keyboard(rows)) }
     }
 
     /// A text that also takes a reply keyboard (the contact button) off the screen.
@@ -33,6 +33,10 @@ impl From<String> for Prompt {
     fn from(text: String) -> Prompt {
         Prompt { text, markup: None }
     }
+}
+
+pub fn inline_keyboard(rows: Vec<Vec<InlineKeyboardButton>>) -> ReplyMarkup {
+    ReplyMarkup::InlineKeyboard(InlineKeyboardMarkup::new(rows))
 }
 
 pub fn button(label: String, callback: Callback) -> InlineKeyboardButton {

@@ -18,6 +18,7 @@ pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
     (7, "qrt booked", include_str!("../../migrations/0007_qrt_booked.sql")),
     (8, "console", include_str!("../../migrations/0008_console.sql")),
     (9, "faq questions", include_str!("../../migrations/0009_faq_questions.sql")),
+    (11, "dashboard", include_str!("../../migrations/0011_dashboard.sql")),
     (12, "retention", include_str!("../../migrations/0012_retention.sql")),
     (13, "broadcasts alerts", include_str!("../../migrations/0013_broadcasts_alerts.sql")),
 ];

@@ -10,6 +10,7 @@ mod dialogue;
 mod eligible;
 mod export;
 mod faq;
+mod funnel;
 mod inbox;
 mod migrations;
 mod ops;
@@ -42,6 +43,7 @@ pub use console::{
 pub use dialogue::{DialogueStore, StateSummary, StoredState};
 pub use export::{FunnelCount, IssuedCode, Revocation};
 pub use faq::{AskedQuestion, QUESTION_RETENTION_DAYS};
+pub use funnel::{DashboardCounts, FunnelCell, Milestone, OutboxCount, PoolCounts};
 pub use inbox::InboxEntry;
 pub use ops::OpsSnapshot;
 pub use outbox::{CancelReason, ClaimedRow, OutboxRow, OutboxStatus, PlanInput, PlannedRow, Wave};

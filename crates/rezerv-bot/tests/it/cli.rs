@@ -294,3 +294,71 @@ async fn faq_unanswered_lists_the_most_frequent_questions_first() {
     assert!(rows[1].contains("1  kk") && rows[1].contains("әзіл айтшы"), "{out}");
     assert!(out.contains("(none)"), "nothing resolved yet: {out}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stats_prints_the_funnel_as_text_and_as_json_with_the_same_numbers_audited() {
+    let mut app = spawn_app_on("2023-09-05").await;
+    app.seed(3, &["+7 701 123 45 67"]).await;
+    get_code(&app, &TestUser::new(2801, "ru"), Lang::Ru, "astana", Way::Qaztest, "87011234567").await;
+    walk_to_step(&app, &TestUser::new(2802, "kk"), Lang::Kk, "aktobe", Way::Qrt, 5).await;
+    app.send(&TestUser::new(2803, "ru"), "/start").await;
+    app.stop().await;
+    let db = app.database_url();
+
+    let (ok, json, err) = run_on(db, &["--today", "2023-09-05", "stats", "--json"]);
+    assert!(ok, "{err}");
+    let stats: serde_json::Value = serde_json::from_str(&json).expect("stats --json is JSON");
+    let totals = |bars: &serde_json::Value| -> Vec<i64> {
+        bars.as_array().unwrap().iter().map(|bar| bar["total"].as_i64().unwrap()).collect()
+    };
+    assert_eq!(totals(&stats["funnel"]), [3, 2, 2, 2]);
+    assert_eq!(stats["funnel"][0]["by_group"]["astana"], 1);
+    assert_eq!(stats["funnel"][0]["by_group"]["others"], 1);
+    assert_eq!(stats["funnel"][0]["no_city"], 1);
+    let ways = stats["ways"].as_array().unwrap();
+    let (qrt, qaztest) = (&ways[0], &ways[1]);
+    assert_eq!((qrt["way"].as_str(), qaztest["way"].as_str()), (Some("qrt"), Some("qaztest")));
+    // QRT: way, steps 1-6, steps done, code, booked, test date; 2802 is on step 5.
+    assert_eq!(totals(&qrt["funnel"]), [1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0]);
+    assert_eq!(qrt["funnel"][5]["step_id"], "qrt-site");
+    assert_eq!(totals(&qaztest["funnel"]), [1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0]);
+    assert_eq!((qaztest["codes_issued"].as_i64(), qaztest["codes_left"].as_i64()), (Some(1), Some(2)));
+    assert_eq!(stats["new_today"], 3);
+    assert_eq!(stats["blocked"], 0);
+    assert_eq!(stats["today"], "2023-09-05");
+    assert_eq!(stats["code_source"], "pool");
+    assert_eq!(stats["eligible_phones"], 1);
+    assert!(stats["reminders"]["pending"].as_i64().unwrap() > 0, "deadline reminders are planned: {json}");
+
+    let (ok, text, err) = run_on(db, &["--today", "2023-09-05", "stats"]);
+    assert!(ok, "{err}");
+    for line in
+        ["candidates: 3", "eligible phones: 1", "codes issued: 1", "codes left qrt", "new today (2023-09-05): 3"]
+    {
+        assert!(text.contains(line), "the text lacks `{line}`: {text}");
+    }
+    let started = text.lines().find(|line| line.trim_start().starts_with("started")).expect("the funnel's first line");
+    assert_eq!(started.split_whitespace().collect::<Vec<_>>(), ["started", "3", "1", "1", "1"], "{text}");
+    let step = text.lines().find(|line| line.contains("step 5 qrt-site")).expect("QRT's step 5");
+    assert!(step.split_whitespace().nth(3) == Some("1"), "{step}");
+
+    // The picture, as organisers get it in Telegram, written to a file in Kazakh.
+    let picture = std::path::Path::new(db.trim_start_matches("sqlite://")).with_extension("png");
+    let (ok, _, err) =
+        run_on(db, &["--today", "2023-09-05", "stats", "--png", &picture.display().to_string(), "--lang", "kk"]);
+    assert!(ok, "{err}");
+    let decoder = png::Decoder::new(std::io::Cursor::new(std::fs::read(&picture).unwrap()));
+    assert_eq!(decoder.read_info().expect("a PNG").info().width, 1280);
+
+    let (ok, audit, _) = run_on(db, &["audit"]);
+    assert!(ok);
+    let actions: Vec<(&str, &str)> = audit
+        .lines()
+        .filter_map(|line| {
+            let fields: Vec<&str> = line.split_whitespace().collect();
+            Some((*fields.get(3)?, *fields.get(5)?))
+        })
+        .collect();
+    assert_eq!(actions, [("stats", "text,"), ("stats", "text"), ("stats", "json")], "{audit}");
+    assert!(audit.lines().next().is_some_and(|line| line.ends_with("text, png")), "{audit}");
+}

@@ -60,6 +60,24 @@ fn sample_args() -> Args<'static> {
         "results_date",
         "places",
         "cities",
+        "time",
+        "name",
+        "started",
+        "chose_language",
+        "chose_city",
+        "chose_way",
+        "chosen",
+        "done",
+        "codes",
+        "applied",
+        "test_dates",
+        "qrt_left",
+        "qrt_issued",
+        "qaztest_left",
+        "qaztest_issued",
+        "qrt_kept",
+        "qaztest_kept",
+        "blocked",
     ]
     .into_iter()
     .chain(CONSOLE_TEXT_ARGS)
@@ -180,6 +198,14 @@ fn every_generated_id_exists() {
     needed.extend(
         faq.ids().flat_map(|id| [rezerv_bot::faq::answer::message_id(id), rezerv_bot::faq::answer::title_id(id)]),
     );
+    // The dashboard's labels: its stages, the campaign's city groups, a line per way.
+    for stage in rezerv_bot::dashboard::FunnelStage::ALL {
+        if stage != rezerv_bot::dashboard::FunnelStage::Step {
+            needed.push(format!("console-dash-{}", stage.as_str().replace('_', "-")));
+        }
+    }
+    needed.extend(campaign.groups().iter().map(|group| format!("console-dash-group-{}", group.id)));
+    needed.extend(Way::ALL.map(|way| format!("console-dash-way-{}", way.code())));
     needed.extend((1..=12).map(|month| format!("month-{month}")));
     needed.extend((1..=7).flat_map(|day| [format!("weekday-{day}"), format!("weekday-short-{day}")]));
     for lang in Lang::ALL {
@@ -329,8 +355,29 @@ fn rendered_messages(locales: &Locales, lang: Lang) -> Vec<(String, String)> {
     for name in ["city", "link", "results", "qrt", "application", "pkrezerv", "code", "language", "commands"] {
         args = args.with(name, format!("{name}-value"));
     }
-    for name in ["chat", "lang", "stage", "phone", "issued", "reason", "old", "new"] {
+    for name in ["chat", "lang", "stage", "phone", "issued", "reason", "old", "new", "time", "name"] {
         args = args.with(name, format!("{name}-value"));
+    }
+    // The dashboard's counts, grouped by thousands as the bot writes them.
+    for name in [
+        "started",
+        "chose_language",
+        "chose_city",
+        "chose_way",
+        "chosen",
+        "done",
+        "codes",
+        "applied",
+        "test_dates",
+        "qrt_left",
+        "qrt_issued",
+        "qaztest_left",
+        "qaztest_issued",
+        "qrt_kept",
+        "qaztest_kept",
+        "blocked",
+    ] {
+        args = args.with(name, "1\u{a0}234");
     }
     for name in ["step", "total", "day", "year", "from_day", "to_day", "sent", "pending", "failed", "max"] {
         args = args.with(name, 5);

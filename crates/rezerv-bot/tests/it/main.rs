@@ -8,6 +8,7 @@ mod cli;
 mod concurrency;
 mod console;
 mod console_broadcast;
+mod console_dashboard;
 mod crash;
 mod export;
 mod faq;

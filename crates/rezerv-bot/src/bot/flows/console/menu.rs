@@ -15,6 +15,10 @@ spelled! {
         Menu = "menu",
         /// How to look a candidate up.
         FindHelp = "find",
+        /// The dashboard, from the menu.
+        Dashboard = "dash",
+        /// A new dashboard, from the last one's button.
+        Refresh = "refresh",
         /// The choice of exports.
         Export = "export",
         ExportCodesCsv = "codes.csv",
@@ -34,7 +38,9 @@ impl Panel {
             Panel::ExportCodesXlsx => (ExportKind::Codes, ExportFormat::Xlsx),
             Panel::ExportFunnelCsv => (ExportKind::Funnel, ExportFormat::Csv),
             Panel::ExportFunnelXlsx => (ExportKind::Funnel, ExportFormat::Xlsx),
-            Panel::Menu | Panel::FindHelp | Panel::Export | Panel::Broadcast => return None,
+            Panel::Menu | Panel::FindHelp | Panel::Dashboard | Panel::Refresh | Panel::Export | Panel::Broadcast => {
+                return None;
+            }
         })
     }
 }
@@ -42,6 +48,7 @@ impl Panel {
 /// The menu: what the console can do, one button each.
 pub fn prompt(view: &View<'_>) -> Prompt {
     let rows = vec![
+        vec![button(view.t("console-btn-dashboard"), Callback::Console(Panel::Dashboard))],
         vec![button(view.t("console-btn-find"), Callback::Console(Panel::FindHelp))],
         vec![button(view.t("console-btn-export"), Callback::Console(Panel::Export))],
         vec![button(view.t("console-btn-broadcast"), Callback::Console(Panel::Broadcast))],

@@ -3,6 +3,7 @@
 //! console reveals nothing. Every action is written to the audit log.
 
 pub mod broadcast;
+pub mod dashboard;
 pub mod export;
 pub mod find;
 pub mod import;
@@ -33,6 +34,8 @@ pub use menu::Panel;
 pub enum ConsoleCommand {
     /// The console's menu.
     Admin,
+    /// The funnel as a picture, with codes, reminders, blocked and new candidates.
+    Dashboard,
     /// `/find <phone or chat id>`: one candidate.
     Find(String),
     /// `/replace <chat id or phone> <reason>`: revoke a code that does not work, issue another.
@@ -45,7 +48,7 @@ pub enum ConsoleCommand {
 
 impl ConsoleCommand {
     /// Every command name, in menu order.
-    pub const NAMES: [&'static str; 5] = ["admin", "find", "replace", "export", "broadcast"];
+    pub const NAMES: [&'static str; 6] = ["admin", "dashboard", "find", "replace", "export", "broadcast"];
 }
 
 /// Messages: a console command from an organiser, or an organiser's text for a broadcast.
@@ -57,6 +60,7 @@ pub fn message_handler() -> UpdateHandler<BotError> {
     })
     .chain(organiser_only())
     .branch(case![ConsoleCommand::Admin].endpoint(menu::show))
+    .branch(case![ConsoleCommand::Dashboard].endpoint(dashboard::command))
     .branch(case![ConsoleCommand::Find(query)].endpoint(find::find))
     .branch(case![ConsoleCommand::Replace(args)].endpoint(find::replace))
     .branch(case![ConsoleCommand::Export].endpoint(export::command))
@@ -86,6 +90,8 @@ pub fn callback_handler() -> UpdateHandler<BotError> {
     .chain(organiser_only())
     .branch(case![Panel::Menu].endpoint(menu::pressed))
     .branch(case![Panel::FindHelp].endpoint(find::help_pressed))
+    .branch(case![Panel::Dashboard].endpoint(dashboard::pressed))
+    .branch(case![Panel::Refresh].endpoint(dashboard::refresh))
     .branch(case![Panel::Export].endpoint(export::menu_pressed))
     .branch(dptree::filter_map(|panel: Panel| panel.export()).endpoint(export::pressed))
     .branch(case![Panel::Broadcast].endpoint(broadcast::start_pressed));
