@@ -196,17 +196,30 @@ mod tests {
         NaiveDate::parse_from_str(text, "%Y-%m-%d").unwrap()
     }
 
+    /// A city's Kazakh name from the shipped campaign: non-ASCII text (two octets a letter)
+    /// whose folding and escaping the tests check, kept as data, not in code.
+    fn kk_city(id: &str) -> String {
+        let campaign = crate::config::Campaign::embedded().unwrap();
+        campaign.city(&id.parse().unwrap()).unwrap().name(Lang::Kk).to_owned()
+    }
+
+    /// Every character TEXT escapes, around non-ASCII names.
+    fn escaped_title() -> String {
+        format!("QAZTEST; {}, {} \\ {}", kk_city("almaty"), kk_city("karaganda"), kk_city("turkistan"))
+    }
+
     fn sample(made_at: DateTime<Utc>) -> CalendarFile {
         let deadline = DayEvent {
             kind: EventKind::Deadline,
             date: date("2023-09-17"),
             // Every character TEXT escapes, and a line long enough to fold within a letter.
-            title: "QAZTEST; Алматы, Қарағанды \\ соңғы күн".into(),
-            description: format!("{}\nhttp://kazakhtest.kz/kz/news/594372/", "Өтінім беру мерзімі. ".repeat(8)),
+            title: escaped_title(),
+            description: format!(
+                "{}\nhttp://kazakhtest.kz/kz/news/594372/",
+                format!("{}. ", kk_city("karaganda")).repeat(12)
+            ),
             url: "http://kazakhtest.kz/kz/news/594372/".into(),
-            alarm: Some(DayBefore {
-                text: "Ертең соңғы күн".into(), at: NaiveTime::from_hms_opt(10, 0, 0).unwrap()
-            }),
+            alarm: Some(DayBefore { text: kk_city("almaty"), at: NaiveTime::from_hms_opt(10, 0, 0).unwrap() }),
         };
         let results = DayEvent {
             kind: EventKind::Results,
@@ -260,13 +273,19 @@ mod tests {
         ] {
             assert!(ics.split("\r\n").any(|got| got == line), "no {line}: {ics}");
         }
-        assert!(ics.contains("SUMMARY:QAZTEST\\; Алматы\\, Қарағанды \\\\ соңғы күн"), "{ics}");
+        let summary = format!(
+            "SUMMARY:QAZTEST\\; {}\\, {} \\\\ {}",
+            kk_city("almaty"),
+            kk_city("karaganda"),
+            kk_city("turkistan")
+        );
+        assert!(ics.contains(&summary), "{ics}");
     }
 
     #[test]
     fn folds_never_touch_a_space() {
         let mut out = String::new();
-        let line = format!("DESCRIPTION:{}", "Өтінім беру мерзімі. ".repeat(12).trim_end());
+        let line = format!("DESCRIPTION:{}", format!("{} ", kk_city("karaganda")).repeat(18).trim_end());
         fold(&line, &mut out);
         let lines: Vec<&str> = out.strip_suffix("\r\n").unwrap().split("\r\n").collect();
         assert!(lines.len() > 3, "{out}");
