@@ -2,8 +2,9 @@
 //! once, through the outbox.
 
 use chrono::{DateTime, Utc};
-use sqlx::{Row, Sqlite, Transaction};
+use sqlx::{Any, Row, Transaction};
 
+use super::dialect::sql;
 use super::outbox::bind_row;
 use super::sql::SqlText;
 use super::{Db, OutboxStatus, PlannedRow, StorageResult, corrupt, timestamp};
@@ -39,7 +40,7 @@ impl Db {
     /// Every way's pool, imported and left.
     pub async fn pool_counts(&self) -> StorageResult<Vec<PoolCount>> {
         let rows = sqlx::query(
-            "SELECT way, COUNT(*) AS imported, COALESCE(SUM(issued_at IS NULL), 0) AS left
+            "SELECT way, COUNT(*) AS imported, COUNT(*) FILTER (WHERE issued_at IS NULL) AS left
              FROM promo_codes GROUP BY way",
         )
         .fetch_all(self.pool())
@@ -58,7 +59,7 @@ impl Db {
 
     /// The level recorded for a way's pool (`None`: not low).
     pub async fn pool_level(&self, way: Way) -> StorageResult<Option<PoolLevel>> {
-        Ok(sqlx::query_scalar("SELECT level FROM pool_alerts WHERE way = ?")
+        Ok(sqlx::query_scalar("SELECT level FROM pool_alerts WHERE way = $1")
             .bind(way.code())
             .fetch_optional(self.pool())
             .await?)
@@ -76,8 +77,8 @@ impl Db {
         now: DateTime<Utc>,
     ) -> StorageResult<bool> {
         let at = timestamp(now);
-        let mut tx = self.writer().begin_with("BEGIN IMMEDIATE").await?;
-        let stored: Option<PoolLevel> = sqlx::query_scalar("SELECT level FROM pool_alerts WHERE way = ?")
+        let mut tx = self.begin_write().await?;
+        let stored: Option<PoolLevel> = sqlx::query_scalar("SELECT level FROM pool_alerts WHERE way = $1")
             .bind(way.code())
             .fetch_optional(&mut *tx)
             .await?;
@@ -87,7 +88,7 @@ impl Db {
         match to {
             Some(level) => {
                 sqlx::query(
-                    "INSERT INTO pool_alerts (way, level, since) VALUES (?1, ?2, ?3)
+                    "INSERT INTO pool_alerts (way, level, since) VALUES ($1, $2, $3)
                      ON CONFLICT (way) DO UPDATE SET level = excluded.level, since = excluded.since",
                 )
                 .bind(way.code())
@@ -97,7 +98,7 @@ impl Db {
                 .await?;
             }
             None => {
-                sqlx::query("DELETE FROM pool_alerts WHERE way = ?").bind(way.code()).execute(&mut *tx).await?;
+                sqlx::query("DELETE FROM pool_alerts WHERE way = $1").bind(way.code()).execute(&mut *tx).await?;
             }
         }
         if let Some(alert) = alert {
@@ -114,11 +115,15 @@ impl Db {
         from: DateTime<Utc>,
         until: DateTime<Utc>,
     ) -> StorageResult<WaveCount> {
-        let row = sqlx::query(&format!(
-            "SELECT COALESCE(SUM(status = {failed}), 0) AS failed, COALESCE(SUM(status <> {cancelled}), 0) AS sends
-             FROM outbox WHERE kind = ? AND due_at >= ? AND due_at < ?",
-            failed = OutboxStatus::Failed.quoted(),
-            cancelled = OutboxStatus::Cancelled.quoted(),
+        let row = sqlx::query(sql!(
+            self,
+            format!(
+                "SELECT COUNT(*) FILTER (WHERE status = {failed}) AS failed,
+                        COUNT(*) FILTER (WHERE status <> {cancelled}) AS sends
+                 FROM outbox WHERE kind = $1 AND due_at >= $2 AND due_at < $3",
+                failed = OutboxStatus::Failed.quoted(),
+                cancelled = OutboxStatus::Cancelled.quoted(),
+            )
         ))
         .bind(kind)
         .bind(timestamp(from))
@@ -130,11 +135,15 @@ impl Db {
 
     /// The sends of broadcast `id`.
     pub async fn broadcast_wave_count(&self, id: i64) -> StorageResult<WaveCount> {
-        let row = sqlx::query(&format!(
-            "SELECT COALESCE(SUM(status = {failed}), 0) AS failed, COALESCE(SUM(status <> {cancelled}), 0) AS sends
-             FROM outbox WHERE kind = 'broadcast' AND json_extract(args, '$.broadcast') = ?",
-            failed = OutboxStatus::Failed.quoted(),
-            cancelled = OutboxStatus::Cancelled.quoted(),
+        let row = sqlx::query(sql!(
+            self,
+            format!(
+                "SELECT COUNT(*) FILTER (WHERE status = {failed}) AS failed,
+                        COUNT(*) FILTER (WHERE status <> {cancelled}) AS sends
+                 FROM outbox WHERE kind = 'broadcast' AND {{int(args, broadcast)}} = $1",
+                failed = OutboxStatus::Failed.quoted(),
+                cancelled = OutboxStatus::Cancelled.quoted(),
+            )
         ))
         .bind(id)
         .fetch_one(self.pool())
@@ -152,9 +161,9 @@ impl Db {
         now: DateTime<Utc>,
     ) -> StorageResult<bool> {
         let at = timestamp(now);
-        let mut tx = self.writer().begin_with("BEGIN IMMEDIATE").await?;
+        let mut tx = self.begin_write().await?;
         let raised = sqlx::query(
-            "INSERT INTO wave_alerts (wave, failed, sends, raised_at) VALUES (?, ?, ?, ?) ON CONFLICT (wave) DO NOTHING",
+            "INSERT INTO wave_alerts (wave, failed, sends, raised_at) VALUES ($1, $2, $3, $4) ON CONFLICT (wave) DO NOTHING",
         )
         .bind(wave)
         .bind(count.failed)
@@ -173,21 +182,22 @@ impl Db {
 
     /// Whether the organisers were told about wave `wave`.
     pub async fn wave_alerted(&self, wave: &str) -> StorageResult<bool> {
-        Ok(sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM wave_alerts WHERE wave = ?)")
+        let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM wave_alerts WHERE wave = $1")
             .bind(wave)
             .fetch_one(self.pool())
-            .await?)
+            .await?;
+        Ok(count > 0)
     }
 }
 
 /// Queues `alert` to every current organiser.
-async fn alert_organisers(tx: &mut Transaction<'_, Sqlite>, alert: &PlannedRow, now: &str) -> StorageResult<()> {
+async fn alert_organisers(tx: &mut Transaction<'_, Any>, alert: &PlannedRow, now: &str) -> StorageResult<()> {
     let organisers: Vec<i64> =
         sqlx::query_scalar("SELECT user_id FROM organisers WHERE removed_at IS NULL").fetch_all(&mut **tx).await?;
     for organiser in organisers {
         let insert = sqlx::query(
             "INSERT INTO outbox (chat_id, plan_key, kind, message, args, due_at, expires_at, created_at, updated_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8) ON CONFLICT (chat_id, plan_key) DO NOTHING",
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) ON CONFLICT (chat_id, plan_key) DO NOTHING",
         );
         bind_row(insert, organiser, alert, now).execute(&mut **tx).await?;
     }

@@ -6,8 +6,9 @@ use serde::Serialize;
 use sqlx::Row;
 
 use super::console::insert_audit;
+use super::dialect::sql;
 use super::outbox::parse_time;
-use super::sql::SqlText;
+use super::sql::{SqlText, flag};
 use super::{Actor, AuditEntry, CancelReason, Db, OutboxStatus, StorageResult, corrupt, timestamp};
 use crate::domain::{AuditAction, Lang, OrganiserId, ReminderKind, Stage, Way, spelled};
 
@@ -146,23 +147,32 @@ pub struct Running {
     pub tally: Tally,
 }
 
-/// The outbox rows of broadcast `?` (its index is on this very expression).
-const OF_BROADCAST: &str = "kind = 'broadcast' AND json_extract(args, '$.broadcast') = ?";
+/// The outbox rows of the broadcast whose id is `param` (its index is on this very expression).
+fn of_broadcast(param: &str) -> String {
+    format!("kind = 'broadcast' AND {{int(args, broadcast)}} = {param}")
+}
 
-/// The audience's candidates (`c`), as `?1`: JSON of an `Audience`. Active candidates only,
-/// and never an organiser. One who never chose a language reads Russian.
+/// The audience's candidates (`c`), as `$1`: `audience_json`. Active candidates only, and
+/// never an organiser. One who never chose a language reads Russian.
 const AUDIENCE: &str = "c.active = 1
     AND NOT EXISTS (SELECT 1 FROM organisers g WHERE g.user_id = c.chat_id AND g.removed_at IS NULL)
-    AND (?1 ->> '$.way' IS NULL OR c.way = ?1 ->> '$.way')
-    AND (?1 ->> '$.cities' IS NULL OR c.city IN (SELECT value FROM json_each(?1, '$.cities')))
-    AND (?1 ->> '$.stage' IS NULL OR c.stage = ?1 ->> '$.stage')
-    AND (?1 ->> '$.lang' IS NULL OR coalesce(c.lang, 'ru') = ?1 ->> '$.lang')
-    AND (?1 ->> '$.has_code' IS NULL OR (c.code IS NOT NULL OR c.cabinet_code IS NOT NULL) = (?1 ->> '$.has_code'))
-    AND (?1 ->> '$.applied' IS NULL
-         OR (c.applied_on IS NOT NULL OR c.qrt_booked_on IS NOT NULL) = (?1 ->> '$.applied'))";
+    AND ({text($1, way)} IS NULL OR c.way = {text($1, way)})
+    AND ({list($1, cities)} IS NULL OR c.city IN (SELECT value FROM {each({list($1, cities)})}))
+    AND ({text($1, stage)} IS NULL OR c.stage = {text($1, stage)})
+    AND ({text($1, lang)} IS NULL OR coalesce(c.lang, 'ru') = {text($1, lang)})
+    AND ({int($1, has_code)} IS NULL
+         OR {int($1, has_code)} = CASE WHEN c.code IS NOT NULL OR c.cabinet_code IS NOT NULL THEN 1 ELSE 0 END)
+    AND ({int($1, applied)} IS NULL
+         OR {int($1, applied)} = CASE WHEN c.applied_on IS NOT NULL OR c.qrt_booked_on IS NOT NULL THEN 1 ELSE 0 END)";
 
+/// The audience as `AUDIENCE` reads it: its yes/no choices as 1/0, which both backends
+/// compare alike.
 fn audience_json(audience: &Audience) -> StorageResult<String> {
-    serde_json::to_string(audience).map_err(corrupt)
+    let mut json = serde_json::to_value(audience).map_err(corrupt)?;
+    for (field, choice) in [("has_code", audience.has_code), ("applied", audience.applied)] {
+        json[field] = choice.map(i64::from).into();
+    }
+    serde_json::to_string(&json).map_err(corrupt)
 }
 
 /// The plan key of a broadcast's rows: one per recipient and broadcast.
@@ -173,8 +183,11 @@ fn plan_key(id: i64) -> String {
 impl Db {
     /// How many candidates the audience holds now, by the language they read.
     pub async fn audience_counts(&self, audience: &Audience) -> StorageResult<LangCounts> {
-        let rows = sqlx::query(&format!(
-            "SELECT coalesce(c.lang, 'ru') AS lang, COUNT(*) AS n FROM candidates c WHERE {AUDIENCE} GROUP BY 1"
+        let rows = sqlx::query(sql!(
+            self,
+            format!(
+                "SELECT coalesce(c.lang, 'ru') AS lang, COUNT(*) AS n FROM candidates c WHERE {AUDIENCE} GROUP BY 1"
+            )
         ))
         .bind(audience_json(audience)?)
         .fetch_all(self.pool())
@@ -191,7 +204,7 @@ impl Db {
     }
 
     pub async fn draft(&self, organiser: OrganiserId) -> StorageResult<Option<Draft>> {
-        let row = sqlx::query("SELECT step, segment, text_kk, text_ru FROM broadcast_drafts WHERE organiser = ?")
+        let row = sqlx::query("SELECT step, segment, text_kk, text_ru FROM broadcast_drafts WHERE organiser = $1")
             .bind(organiser.get())
             .fetch_optional(self.pool())
             .await?;
@@ -211,7 +224,7 @@ impl Db {
     pub async fn save_draft(&self, draft: &Draft, now: DateTime<Utc>) -> StorageResult<()> {
         sqlx::query(
             "INSERT INTO broadcast_drafts (organiser, step, segment, text_kk, text_ru, updated_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+             VALUES ($1, $2, $3, $4, $5, $6)
              ON CONFLICT (organiser) DO UPDATE SET step = excluded.step, segment = excluded.segment,
                  text_kk = excluded.text_kk, text_ru = excluded.text_ru, updated_at = excluded.updated_at",
         )
@@ -228,7 +241,7 @@ impl Db {
 
     /// Drops the organiser's draft; false if there was none.
     pub async fn discard_draft(&self, organiser: OrganiserId) -> StorageResult<bool> {
-        Ok(sqlx::query("DELETE FROM broadcast_drafts WHERE organiser = ?")
+        Ok(sqlx::query("DELETE FROM broadcast_drafts WHERE organiser = $1")
             .bind(organiser.get())
             .execute(self.writer())
             .await?
@@ -238,7 +251,7 @@ impl Db {
 
     /// The organisers whose next message is a broadcast's text.
     pub async fn organisers_writing(&self) -> StorageResult<Vec<i64>> {
-        Ok(sqlx::query_scalar("SELECT organiser FROM broadcast_drafts WHERE step IN (?, ?)")
+        Ok(sqlx::query_scalar("SELECT organiser FROM broadcast_drafts WHERE step IN ($1, $2)")
             .bind(DraftStep::Kk)
             .bind(DraftStep::Ru)
             .fetch_all(self.pool())
@@ -251,10 +264,10 @@ impl Db {
     pub async fn queue_broadcast(&self, broadcast: &NewBroadcast<'_>, now: DateTime<Utc>) -> StorageResult<Queued> {
         let at = timestamp(now);
         let audience = audience_json(broadcast.audience)?;
-        let mut tx = self.writer().begin_with("BEGIN IMMEDIATE").await?;
+        let mut tx = self.begin_write().await?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO broadcasts (segment, text_kk, text_ru, recipients, created_by, created_at)
-             VALUES (?, ?, ?, 0, ?, ?) RETURNING id",
+             VALUES ($1, $2, $3, 0, $4, $5) RETURNING id",
         )
         .bind(broadcast.segment)
         .bind(broadcast.text_kk)
@@ -263,16 +276,19 @@ impl Db {
         .bind(&at)
         .fetch_one(&mut *tx)
         .await?;
-        let recipients = sqlx::query(&format!(
-            "INSERT INTO outbox (chat_id, plan_key, kind, message, args, due_at, created_at, updated_at)
-             SELECT c.chat_id, ?2, {kind}, {kind}, json_object('broadcast', ?3), ?4, ?4, ?4
-             FROM candidates c WHERE {AUDIENCE} ORDER BY c.chat_id
-             ON CONFLICT (chat_id, plan_key) DO NOTHING",
-            kind = ReminderKind::Broadcast.quoted(),
+        let recipients = sqlx::query(sql!(
+            self,
+            format!(
+                "INSERT INTO outbox (chat_id, plan_key, kind, message, args, due_at, created_at, updated_at)
+                 SELECT c.chat_id, $2, {kind}, {kind}, $3, $4, $4, $4
+                 FROM candidates c WHERE {AUDIENCE} ORDER BY c.chat_id
+                 ON CONFLICT (chat_id, plan_key) DO NOTHING",
+                kind = ReminderKind::Broadcast.quoted(),
+            )
         ))
         .bind(&audience)
         .bind(plan_key(id))
-        .bind(id)
+        .bind(serde_json::json!({ "broadcast": id }).to_string())
         .bind(&at)
         .execute(&mut *tx)
         .await?
@@ -282,7 +298,7 @@ impl Db {
             tx.rollback().await?;
             return Ok(Queued::NoRecipients);
         }
-        sqlx::query("UPDATE broadcasts SET recipients = ? WHERE id = ?")
+        sqlx::query("UPDATE broadcasts SET recipients = $1 WHERE id = $2")
             .bind(recipients)
             .bind(id)
             .execute(&mut *tx)
@@ -296,7 +312,7 @@ impl Db {
         };
         insert_audit(&mut tx, &entry).await?;
         if let Some(organiser) = broadcast.actor.id {
-            sqlx::query("DELETE FROM broadcast_drafts WHERE organiser = ?")
+            sqlx::query("DELETE FROM broadcast_drafts WHERE organiser = $1")
                 .bind(organiser.get())
                 .execute(&mut *tx)
                 .await?;
@@ -307,13 +323,15 @@ impl Db {
 
     /// Records the broadcast's live progress message, and its language.
     pub async fn set_progress_message(&self, id: i64, chat_id: i64, message_id: i32, lang: Lang) -> StorageResult<()> {
-        sqlx::query("UPDATE broadcasts SET progress_chat = ?, progress_message = ?, progress_lang = ? WHERE id = ?")
-            .bind(chat_id)
-            .bind(message_id)
-            .bind(lang.code())
-            .bind(id)
-            .execute(self.writer())
-            .await?;
+        sqlx::query(
+            "UPDATE broadcasts SET progress_chat = $1, progress_message = $2, progress_lang = $3 WHERE id = $4",
+        )
+        .bind(chat_id)
+        .bind(message_id)
+        .bind(lang.code())
+        .bind(id)
+        .execute(self.writer())
+        .await?;
         Ok(())
     }
 
@@ -322,8 +340,8 @@ impl Db {
     /// such broadcast; otherwise how many rows were cancelled (0 if it had ended).
     pub async fn stop_broadcast(&self, id: i64, actor: Actor, now: DateTime<Utc>) -> StorageResult<Option<u64>> {
         let at = timestamp(now);
-        let mut tx = self.writer().begin_with("BEGIN IMMEDIATE").await?;
-        let found = sqlx::query("UPDATE broadcasts SET cancelled_at = coalesce(cancelled_at, ?) WHERE id = ?")
+        let mut tx = self.begin_write().await?;
+        let found = sqlx::query("UPDATE broadcasts SET cancelled_at = coalesce(cancelled_at, $1) WHERE id = $2")
             .bind(&at)
             .bind(id)
             .execute(&mut *tx)
@@ -332,9 +350,13 @@ impl Db {
         if found == 0 {
             return Ok(None);
         }
-        let cancelled = sqlx::query(&format!(
-            "UPDATE outbox SET status = ?, last_error = ?, lease_until = NULL, updated_at = ?
-             WHERE {OF_BROADCAST} AND status IN (?, ?)"
+        let cancelled = sqlx::query(sql!(
+            self,
+            format!(
+                "UPDATE outbox SET status = $1, last_error = $2, lease_until = NULL, updated_at = $3
+                 WHERE {} AND status IN ($5, $6)",
+                of_broadcast("$4")
+            )
         ))
         .bind(OutboxStatus::Cancelled)
         .bind(CancelReason::Stopped)
@@ -358,16 +380,18 @@ impl Db {
     }
 
     pub async fn broadcast_texts(&self, id: i64) -> StorageResult<Option<BroadcastTexts>> {
-        let row =
-            sqlx::query("SELECT text_kk, text_ru, cancelled_at IS NOT NULL AS stopped FROM broadcasts WHERE id = ?")
-                .bind(id)
-                .fetch_optional(self.pool())
-                .await?;
+        let row = sqlx::query(
+            "SELECT text_kk, text_ru, CASE WHEN cancelled_at IS NOT NULL THEN 1 ELSE 0 END AS stopped
+                 FROM broadcasts WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(self.pool())
+        .await?;
         row.map(|row| {
             Ok(BroadcastTexts {
                 kk: row.try_get("text_kk")?,
                 ru: row.try_get("text_ru")?,
-                stopped: row.try_get("stopped")?,
+                stopped: flag(&row, "stopped")?,
             })
         })
         .transpose()
@@ -375,8 +399,13 @@ impl Db {
 
     /// Where a broadcast's rows are.
     pub async fn broadcast_tally(&self, id: i64) -> StorageResult<Tally> {
-        let rows = sqlx::query(&format!(
-            "SELECT status, last_error = ? AS stopped, COUNT(*) AS n FROM outbox WHERE {OF_BROADCAST} GROUP BY 1, 2"
+        let rows = sqlx::query(sql!(
+            self,
+            format!(
+                "SELECT status, CASE WHEN last_error = $1 THEN 1 ELSE 0 END AS stopped, COUNT(*) AS n
+                 FROM outbox WHERE {} GROUP BY 1, 2",
+                of_broadcast("$2")
+            )
         ))
         .bind(CancelReason::Stopped)
         .bind(id)
@@ -385,12 +414,12 @@ impl Db {
         let mut tally = Tally::default();
         for row in rows {
             let n: i64 = row.try_get("n")?;
-            let stopped: Option<bool> = row.try_get("stopped")?;
+            let stopped = flag(&row, "stopped")?;
             match row.try_get::<OutboxStatus, _>("status")? {
                 OutboxStatus::Sent => tally.sent += n,
                 OutboxStatus::Failed => tally.failed += n,
                 OutboxStatus::Pending | OutboxStatus::InFlight => tally.left += n,
-                OutboxStatus::Cancelled if stopped == Some(true) => tally.stopped += n,
+                OutboxStatus::Cancelled if stopped => tally.stopped += n,
                 OutboxStatus::Cancelled => tally.blocked += n,
             }
         }
@@ -401,7 +430,7 @@ impl Db {
     pub async fn running_broadcasts(&self) -> StorageResult<Vec<Running>> {
         let rows = sqlx::query(
             "SELECT id, segment, recipients, created_by, created_at, progress_chat, progress_message, progress_lang,
-                    cancelled_at IS NOT NULL AS stopped
+                    CASE WHEN cancelled_at IS NOT NULL THEN 1 ELSE 0 END AS stopped
              FROM broadcasts WHERE finished_at IS NULL ORDER BY id",
         )
         .fetch_all(self.pool())
@@ -427,7 +456,7 @@ impl Db {
                     .map(|lang| lang.parse())
                     .transpose()
                     .map_err(corrupt)?,
-                stopped: row.try_get("stopped")?,
+                stopped: flag(&row, "stopped")?,
                 tally: self.broadcast_tally(id).await?,
             });
         }
@@ -436,7 +465,7 @@ impl Db {
 
     /// Records that a broadcast's totals were reported.
     pub async fn finish_broadcast(&self, id: i64, now: DateTime<Utc>) -> StorageResult<()> {
-        sqlx::query("UPDATE broadcasts SET finished_at = ? WHERE id = ?")
+        sqlx::query("UPDATE broadcasts SET finished_at = $1 WHERE id = $2")
             .bind(timestamp(now))
             .bind(id)
             .execute(self.writer())

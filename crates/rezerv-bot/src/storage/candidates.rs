@@ -3,10 +3,12 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use std::collections::HashMap;
 
-use sqlx::sqlite::SqliteRow;
-use sqlx::{Row, SqlitePool};
+use sqlx::any::AnyRow;
+use sqlx::{AnyPool, Row};
 
+use super::Backend;
 use super::batch::json_rows;
+use super::dialect::sql;
 use super::{Db, StorageError, StorageResult, corrupt, timestamp};
 use crate::domain::{CabinetCode, Lang, Phone, PromoCode, Way};
 
@@ -48,15 +50,17 @@ pub(crate) type ChatRow = (Profile, Option<String>);
 /// Profiles and dialogue states of `chat_ids`, in their order, in one statement. A row that
 /// does not read back fails only its own chat.
 pub(crate) async fn read_chats(
-    pool: &SqlitePool,
+    pool: &AnyPool,
+    backend: Backend,
     chat_ids: &[i64],
 ) -> StorageResult<Vec<StorageResult<Option<ChatRow>>>> {
-    let rows = sqlx::query(
+    let rows = sqlx::query(sql!(
+        backend,
         "SELECT c.chat_id, c.lang, c.source, c.phone, c.code, p.way, c.cabinet_code, c.applied_on, c.qrt_booked_on,
                 c.test_date, c.dialogue
          FROM candidates c LEFT JOIN promo_codes p ON p.code = c.code
-         WHERE c.chat_id IN (SELECT value FROM json_each(?))",
-    )
+         WHERE c.chat_id IN (SELECT CAST(value AS BIGINT) FROM {each($1)})"
+    ))
     .bind(json_rows(chat_ids)?)
     .fetch_all(pool)
     .await?;
@@ -68,7 +72,7 @@ pub(crate) async fn read_chats(
     Ok(chat_ids.iter().map(|chat_id| found.get(chat_id).map(|row| chat_row(*chat_id, row)).transpose()).collect())
 }
 
-fn chat_row(chat_id: i64, row: &SqliteRow) -> StorageResult<ChatRow> {
+fn chat_row(chat_id: i64, row: &AnyRow) -> StorageResult<ChatRow> {
     let lang: Option<String> = row.try_get("lang")?;
     let code: Option<String> = row.try_get("code")?;
     let way: Option<String> = row.try_get("way")?;
@@ -107,7 +111,7 @@ impl Db {
 
     async fn ensure_candidate(&self, chat_id: i64, now: &str) -> StorageResult<()> {
         sqlx::query(
-            "INSERT INTO candidates (chat_id, stage_since, created_at, updated_at) VALUES (?1, ?2, ?2, ?2)
+            "INSERT INTO candidates (chat_id, stage_since, created_at, updated_at) VALUES ($1, $2, $2, $2)
              ON CONFLICT (chat_id) DO NOTHING",
         )
         .bind(chat_id)
@@ -119,7 +123,7 @@ impl Db {
 
     pub async fn set_lang(&self, chat_id: i64, lang: Lang, now: DateTime<Utc>) -> StorageResult<()> {
         sqlx::query(
-            "INSERT INTO candidates (chat_id, lang, stage_since, created_at, updated_at) VALUES (?1, ?2, ?3, ?3, ?3)
+            "INSERT INTO candidates (chat_id, lang, stage_since, created_at, updated_at) VALUES ($1, $2, $3, $3, $3)
              ON CONFLICT (chat_id) DO UPDATE SET lang = excluded.lang, updated_at = excluded.updated_at",
         )
         .bind(chat_id)
@@ -134,7 +138,7 @@ impl Db {
     pub async fn record_source(&self, chat_id: i64, source: &str, now: DateTime<Utc>) -> StorageResult<()> {
         let now = timestamp(now);
         self.ensure_candidate(chat_id, &now).await?;
-        sqlx::query("UPDATE candidates SET source = ? WHERE chat_id = ? AND source IS NULL")
+        sqlx::query("UPDATE candidates SET source = $1 WHERE chat_id = $2 AND source IS NULL")
             .bind(source)
             .bind(chat_id)
             .execute(self.writer())
@@ -143,12 +147,13 @@ impl Db {
     }
 
     pub async fn set_applied(&self, chat_id: i64, on: Option<NaiveDate>, now: DateTime<Utc>) -> StorageResult<()> {
-        self.set_day("UPDATE candidates SET applied_on = ?, updated_at = ? WHERE chat_id = ?", chat_id, on, now).await
+        self.set_day("UPDATE candidates SET applied_on = $1, updated_at = $2 WHERE chat_id = $3", chat_id, on, now)
+            .await
     }
 
     /// Records that a QRT candidate took the online test or entered their code on qrt.kz.
     pub async fn set_qrt_booked(&self, chat_id: i64, on: Option<NaiveDate>, now: DateTime<Utc>) -> StorageResult<()> {
-        self.set_day("UPDATE candidates SET qrt_booked_on = ?, updated_at = ? WHERE chat_id = ?", chat_id, on, now)
+        self.set_day("UPDATE candidates SET qrt_booked_on = $1, updated_at = $2 WHERE chat_id = $3", chat_id, on, now)
             .await
     }
 
@@ -168,7 +173,7 @@ impl Db {
     pub async fn keep_cabinet_code(&self, chat_id: i64, code: &CabinetCode, now: DateTime<Utc>) -> StorageResult<()> {
         let now = timestamp(now);
         sqlx::query(
-            "INSERT INTO candidates (chat_id, cabinet_code, stage_since, created_at, updated_at) VALUES (?1, ?2, ?3, ?3, ?3)
+            "INSERT INTO candidates (chat_id, cabinet_code, stage_since, created_at, updated_at) VALUES ($1, $2, $3, $3, $3)
              ON CONFLICT (chat_id) DO UPDATE SET cabinet_code = excluded.cabinet_code, updated_at = excluded.updated_at",
         )
         .bind(chat_id)
@@ -180,7 +185,7 @@ impl Db {
     }
 
     pub async fn set_test_date(&self, chat_id: i64, date: Option<NaiveDate>, now: DateTime<Utc>) -> StorageResult<()> {
-        sqlx::query("UPDATE candidates SET test_date = ?, updated_at = ? WHERE chat_id = ?")
+        sqlx::query("UPDATE candidates SET test_date = $1, updated_at = $2 WHERE chat_id = $3")
             .bind(date.map(format_date))
             .bind(timestamp(now))
             .bind(chat_id)
@@ -194,15 +199,15 @@ impl Db {
     /// The chat's outbox rows go too: they name the chat and would message it again; and so
     /// do the questions it asked that the FAQ did not answer.
     pub async fn forget(&self, chat_id: i64) -> StorageResult<bool> {
-        let mut tx = self.writer().begin_with("BEGIN IMMEDIATE").await?;
-        sqlx::query("DELETE FROM outbox WHERE chat_id = ?").bind(chat_id).execute(&mut *tx).await?;
+        let mut tx = self.begin_write().await?;
+        sqlx::query("DELETE FROM outbox WHERE chat_id = $1").bind(chat_id).execute(&mut *tx).await?;
         // The ledger keeps the revoked code and its reason, not whose it was.
-        sqlx::query("UPDATE revoked_codes SET phone = NULL, chat_id = NULL WHERE chat_id = ?")
+        sqlx::query("UPDATE revoked_codes SET phone = NULL, chat_id = NULL WHERE chat_id = $1")
             .bind(chat_id)
             .execute(&mut *tx)
             .await?;
-        sqlx::query("DELETE FROM faq_questions WHERE chat_id = ?").bind(chat_id).execute(&mut *tx).await?;
-        let deleted = sqlx::query("DELETE FROM candidates WHERE chat_id = ?")
+        sqlx::query("DELETE FROM faq_questions WHERE chat_id = $1").bind(chat_id).execute(&mut *tx).await?;
+        let deleted = sqlx::query("DELETE FROM candidates WHERE chat_id = $1")
             .bind(chat_id)
             .execute(&mut *tx)
             .await?
@@ -216,12 +221,12 @@ impl Db {
     /// (a city, a way, a step), so an import does not wake the planner for every row.
     pub async fn add_candidates(&self, chat_ids: &[i64], lang: Lang, now: DateTime<Utc>) -> StorageResult<u64> {
         let now = timestamp(now);
-        let mut tx = self.writer().begin_with("BEGIN IMMEDIATE").await?;
+        let mut tx = self.begin_write().await?;
         let mut added = 0;
         for chat_id in chat_ids {
             added += sqlx::query(
                 "INSERT INTO candidates (chat_id, lang, stage_since, created_at, updated_at, plan_dirty)
-                 VALUES (?1, ?2, ?3, ?3, ?3, 0)
+                 VALUES ($1, $2, $3, $3, $3, 0)
                  ON CONFLICT (chat_id) DO NOTHING",
             )
             .bind(chat_id)
@@ -236,8 +241,8 @@ impl Db {
     }
 
     pub async fn set_active(&self, chat_id: i64, active: bool) -> StorageResult<()> {
-        sqlx::query("UPDATE candidates SET active = ? WHERE chat_id = ?")
-            .bind(active)
+        sqlx::query("UPDATE candidates SET active = $1 WHERE chat_id = $2")
+            .bind(i64::from(active))
             .bind(chat_id)
             .execute(self.writer())
             .await?;

@@ -3,6 +3,7 @@
 use chrono::{DateTime, Utc};
 use sqlx::Row;
 
+use super::dialect::sql;
 use super::{Db, StorageError, StorageResult, corrupt, timestamp};
 use crate::domain::{Phone, PromoCode, Way};
 
@@ -36,11 +37,11 @@ impl Db {
     /// is left alone; one stored for the other way is a conflict and nothing is written.
     pub async fn import_codes(&self, way: Way, codes: &[PromoCode], now: DateTime<Utc>) -> StorageResult<ImportReport> {
         let now = timestamp(now);
-        let mut tx = self.writer().begin_with("BEGIN IMMEDIATE").await?;
+        let mut tx = self.begin_write().await?;
         let mut report = ImportReport::default();
         for (index, code) in codes.iter().enumerate() {
             let inserted = sqlx::query(
-                "INSERT INTO promo_codes (code, way, imported_at) VALUES (?, ?, ?) ON CONFLICT (code) DO NOTHING",
+                "INSERT INTO promo_codes (code, way, imported_at) VALUES ($1, $2, $3) ON CONFLICT (code) DO NOTHING",
             )
             .bind(code.as_str())
             .bind(way.code())
@@ -52,7 +53,7 @@ impl Db {
                 report.inserted += 1;
                 continue;
             }
-            let stored_way: String = sqlx::query_scalar("SELECT way FROM promo_codes WHERE code = ?")
+            let stored_way: String = sqlx::query_scalar("SELECT way FROM promo_codes WHERE code = $1")
                 .bind(code.as_str())
                 .fetch_one(&mut *tx)
                 .await?;
@@ -73,7 +74,7 @@ impl Db {
 
     /// Codes left in each way's pool.
     pub async fn codes_left(&self, way: Way) -> StorageResult<i64> {
-        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM promo_codes WHERE way = ? AND issued_at IS NULL")
+        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM promo_codes WHERE way = $1 AND issued_at IS NULL")
             .bind(way.code())
             .fetch_one(self.pool())
             .await?)
@@ -84,12 +85,14 @@ impl Db {
     /// account it was issued to only.
     pub async fn claim_code(&self, chat_id: i64, phone: &Phone, way: Way, now: DateTime<Utc>) -> StorageResult<Claim> {
         let now = timestamp(now);
-        // IMMEDIATE takes the write lock up front, so concurrent claims queue instead of
-        // failing to upgrade a read transaction.
-        let mut tx = self.writer().begin_with("BEGIN IMMEDIATE").await?;
+        // SQLite: IMMEDIATE takes the write lock up front, so concurrent claims queue instead
+        // of failing to upgrade a read transaction. PostgreSQL: the person's eligible row is
+        // locked (`FOR UPDATE`), so two replicas claiming for one phone queue on it, and the
+        // code taken is one no other replica has locked (`SKIP LOCKED`).
+        let mut tx = self.begin_write().await?;
 
         let held = sqlx::query(
-            "SELECT p.code, p.way FROM candidates c JOIN promo_codes p ON p.code = c.code WHERE c.chat_id = ?",
+            "SELECT p.code, p.way FROM candidates c JOIN promo_codes p ON p.code = c.code WHERE c.chat_id = $1",
         )
         .bind(chat_id)
         .fetch_optional(&mut *tx)
@@ -100,9 +103,20 @@ impl Db {
             return Ok(claim);
         }
 
+        // The eligible row is locked first and alone: PostgreSQL cannot lock the nullable side
+        // of an outer join.
+        let locked: Option<String> =
+            sqlx::query_scalar(sql!(self, "SELECT phone FROM eligible WHERE phone = $1 {for_update()}"))
+                .bind(phone.as_str())
+                .fetch_optional(&mut *tx)
+                .await?;
+        if locked.is_none() {
+            tx.commit().await?;
+            return Ok(Claim::NotEligible);
+        }
         let eligible = sqlx::query(
             "SELECT e.code, e.claimed_by, p.way FROM eligible e LEFT JOIN promo_codes p ON p.code = e.code
-             WHERE e.phone = ?",
+             WHERE e.phone = $1",
         )
         .bind(phone.as_str())
         .fetch_optional(&mut *tx)
@@ -125,11 +139,13 @@ impl Db {
                 return Ok(Claim::PhoneTaken);
             }
             None => {
-                let taken: Option<String> = sqlx::query_scalar(
-                    "UPDATE promo_codes SET issued_at = ?1
-                     WHERE code = (SELECT code FROM promo_codes WHERE way = ?2 AND issued_at IS NULL ORDER BY code LIMIT 1)
-                     RETURNING code",
-                )
+                let taken: Option<String> = sqlx::query_scalar(sql!(
+                    self,
+                    "UPDATE promo_codes SET issued_at = $1
+                     WHERE code = (SELECT code FROM promo_codes WHERE way = $2 AND issued_at IS NULL ORDER BY code
+                                   LIMIT 1 {skip_locked()})
+                     RETURNING code"
+                ))
                 .bind(&now)
                 .bind(way.code())
                 .fetch_optional(&mut *tx)
@@ -138,7 +154,7 @@ impl Db {
                     tx.commit().await?;
                     return Ok(Claim::PoolEmpty);
                 };
-                sqlx::query("UPDATE eligible SET code = ?, claimed_by = ? WHERE phone = ?")
+                sqlx::query("UPDATE eligible SET code = $1, claimed_by = $2 WHERE phone = $3")
                     .bind(&code)
                     .bind(chat_id)
                     .bind(phone.as_str())
@@ -148,7 +164,7 @@ impl Db {
             }
         };
         sqlx::query(
-            "INSERT INTO candidates (chat_id, phone, code, stage_since, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?4, ?4)
+            "INSERT INTO candidates (chat_id, phone, code, stage_since, created_at, updated_at) VALUES ($1, $2, $3, $4, $4, $4)
              ON CONFLICT (chat_id) DO UPDATE SET phone = excluded.phone, code = excluded.code, updated_at = excluded.updated_at",
         )
         .bind(chat_id)

@@ -2,10 +2,12 @@
 //! replacing a code that does not work.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use sqlx::sqlite::SqliteRow;
-use sqlx::{Row, Sqlite, Transaction};
+use sqlx::any::AnyRow;
+use sqlx::{Any, Row, Transaction};
 
+use super::dialect::sql;
 use super::outbox::{bind_row, parse_day, parse_time};
+use super::sql::flag;
 use super::{Db, OutboxStatus, PlannedRow, StorageResult, corrupt, timestamp};
 use crate::domain::{
     AuditAction, AuditVia, CabinetCode, CityId, Lang, OrganiserId, Phone, PromoCode, ReminderKind, Stage, Way,
@@ -184,9 +186,9 @@ impl Db {
     /// Adds an organiser (or brings back a removed one); false if they already were one.
     pub async fn add_organiser(&self, id: OrganiserId, actor: Actor, now: DateTime<Utc>) -> StorageResult<bool> {
         let at = timestamp(now);
-        let mut tx = self.writer().begin_with("BEGIN IMMEDIATE").await?;
+        let mut tx = self.begin_write().await?;
         let added = sqlx::query(
-            "INSERT INTO organisers (user_id, added_at) VALUES (?1, ?2)
+            "INSERT INTO organisers (user_id, added_at) VALUES ($1, $2)
              ON CONFLICT (user_id) DO UPDATE SET added_at = excluded.added_at, removed_at = NULL
              WHERE organisers.removed_at IS NOT NULL",
         )
@@ -207,8 +209,8 @@ impl Db {
     /// Removes an organiser: the console refuses them at once, and the bot takes its menu off
     /// their chat. False if they were not one.
     pub async fn remove_organiser(&self, id: OrganiserId, actor: Actor, now: DateTime<Utc>) -> StorageResult<bool> {
-        let mut tx = self.writer().begin_with("BEGIN IMMEDIATE").await?;
-        let removed = sqlx::query("UPDATE organisers SET removed_at = ? WHERE user_id = ? AND removed_at IS NULL")
+        let mut tx = self.begin_write().await?;
+        let removed = sqlx::query("UPDATE organisers SET removed_at = $1 WHERE user_id = $2 AND removed_at IS NULL")
             .bind(timestamp(now))
             .bind(id.get())
             .execute(&mut *tx)
@@ -236,7 +238,7 @@ impl Db {
     /// The organiser behind a Telegram user id, if that user is one now.
     pub async fn organiser(&self, user_id: i64) -> StorageResult<Option<OrganiserId>> {
         let found: Option<i64> =
-            sqlx::query_scalar("SELECT user_id FROM organisers WHERE user_id = ? AND removed_at IS NULL")
+            sqlx::query_scalar("SELECT user_id FROM organisers WHERE user_id = $1 AND removed_at IS NULL")
                 .bind(user_id)
                 .fetch_optional(self.pool())
                 .await?;
@@ -246,7 +248,7 @@ impl Db {
     /// The chats whose console menu must be set or taken off.
     pub async fn menu_changes(&self) -> StorageResult<Vec<MenuChange>> {
         let rows = sqlx::query(
-            "SELECT user_id, removed_at IS NULL AS active FROM organisers
+            "SELECT user_id, CASE WHEN removed_at IS NULL THEN 1 ELSE 0 END AS active FROM organisers
              WHERE (removed_at IS NULL AND menu_shown = 0) OR (removed_at IS NOT NULL AND menu_shown = 1)
              ORDER BY user_id",
         )
@@ -255,7 +257,7 @@ impl Db {
         rows.into_iter()
             .map(|row| {
                 let id = OrganiserId::new(row.try_get("user_id")?).map_err(corrupt)?;
-                Ok(if row.try_get::<bool, _>("active")? { MenuChange::Show(id) } else { MenuChange::Hide(id) })
+                Ok(if flag(&row, "active")? { MenuChange::Show(id) } else { MenuChange::Hide(id) })
             })
             .collect()
     }
@@ -268,13 +270,13 @@ impl Db {
         let (MenuChange::Show(id) | MenuChange::Hide(id)) = change;
         let mut tx = self.writer().begin().await?;
         if let MenuChange::Hide(_) = change {
-            sqlx::query("DELETE FROM organisers WHERE user_id = ? AND removed_at IS NOT NULL")
+            sqlx::query("DELETE FROM organisers WHERE user_id = $1 AND removed_at IS NOT NULL")
                 .bind(id.get())
                 .execute(&mut *tx)
                 .await?;
         }
-        sqlx::query("UPDATE organisers SET menu_shown = ? WHERE user_id = ?")
-            .bind(matches!(change, MenuChange::Show(_)))
+        sqlx::query("UPDATE organisers SET menu_shown = $1 WHERE user_id = $2")
+            .bind(i64::from(matches!(change, MenuChange::Show(_))))
             .bind(id.get())
             .execute(&mut *tx)
             .await?;
@@ -292,7 +294,7 @@ impl Db {
 
     /// The newest `limit` lines of the audit log, newest first.
     pub async fn audit_log(&self, limit: i64) -> StorageResult<Vec<AuditEntry>> {
-        let rows = sqlx::query("SELECT at, actor, via, action, detail, rows FROM audit ORDER BY id DESC LIMIT ?")
+        let rows = sqlx::query("SELECT at, actor, via, action, detail, rows FROM audit ORDER BY id DESC LIMIT $1")
             .bind(limit)
             .fetch_all(self.pool())
             .await?;
@@ -317,11 +319,14 @@ impl Db {
     /// phone's code was issued to.
     pub async fn find(&self, lookup: &Lookup) -> StorageResult<Found> {
         let phone = lookup.phone.as_ref().map(Phone::as_str);
-        let rows = sqlx::query(&format!(
-            "SELECT {CARD_COLUMNS} FROM candidates c LEFT JOIN promo_codes p ON p.code = c.code
-             WHERE c.chat_id = ?1 OR c.phone = ?2
-                OR c.chat_id = (SELECT claimed_by FROM eligible WHERE phone = ?2)
-             ORDER BY c.chat_id"
+        let rows = sqlx::query(sql!(
+            self,
+            format!(
+                "SELECT {CARD_COLUMNS} FROM candidates c LEFT JOIN promo_codes p ON p.code = c.code
+                 WHERE c.chat_id = $1 OR c.phone = $2
+                    OR c.chat_id = (SELECT claimed_by FROM eligible WHERE phone = $2)
+                 ORDER BY c.chat_id"
+            )
         ))
         .bind(lookup.chat_id)
         .bind(phone)
@@ -333,7 +338,7 @@ impl Db {
         }
         let eligible = match phone {
             Some(phone) => {
-                let entry: Option<Option<String>> = sqlx::query_scalar("SELECT code FROM eligible WHERE phone = ?")
+                let entry: Option<Option<String>> = sqlx::query_scalar("SELECT code FROM eligible WHERE phone = $1")
                     .bind(phone)
                     .fetch_optional(self.pool())
                     .await?;
@@ -348,7 +353,7 @@ impl Db {
         Ok(Found { cards, eligible })
     }
 
-    async fn card(&self, row: &SqliteRow) -> StorageResult<CandidateCard> {
+    async fn card(&self, row: &AnyRow) -> StorageResult<CandidateCard> {
         let chat_id: i64 = row.try_get("chat_id")?;
         let code: Option<String> = row.try_get("code")?;
         let code_way: Option<Way> =
@@ -361,9 +366,9 @@ impl Db {
             _ => None,
         };
         let counts = sqlx::query(
-            "SELECT COALESCE(SUM(status = ?2), 0) AS sent, COALESCE(SUM(status IN (?3, ?4)), 0) AS pending,
-                    COALESCE(SUM(status = ?5), 0) AS failed
-             FROM outbox WHERE chat_id = ?1",
+            "SELECT COUNT(*) FILTER (WHERE status = $2) AS sent, COUNT(*) FILTER (WHERE status IN ($3, $4)) AS pending,
+                    COUNT(*) FILTER (WHERE status = $5) AS failed
+             FROM outbox WHERE chat_id = $1",
         )
         .bind(chat_id)
         .bind(OutboxStatus::Sent)
@@ -372,16 +377,17 @@ impl Db {
         .bind(OutboxStatus::Failed)
         .fetch_one(self.pool())
         .await?;
-        let revoked = sqlx::query("SELECT code, reason FROM revoked_codes WHERE chat_id = ? ORDER BY revoked_at, code")
-            .bind(chat_id)
-            .fetch_all(self.pool())
-            .await?
-            .iter()
-            .map(|row| {
-                let code: String = row.try_get("code")?;
-                Ok((PromoCode::parse(&code).map_err(corrupt)?, row.try_get("reason")?))
-            })
-            .collect::<StorageResult<_>>()?;
+        let revoked =
+            sqlx::query("SELECT code, reason FROM revoked_codes WHERE chat_id = $1 ORDER BY revoked_at, code")
+                .bind(chat_id)
+                .fetch_all(self.pool())
+                .await?
+                .iter()
+                .map(|row| {
+                    let code: String = row.try_get("code")?;
+                    Ok((PromoCode::parse(&code).map_err(corrupt)?, row.try_get("reason")?))
+                })
+                .collect::<StorageResult<_>>()?;
         Ok(CandidateCard {
             chat_id,
             lang: row.try_get::<Option<String>, _>("lang")?.map(|lang| lang.parse()).transpose().map_err(corrupt)?,
@@ -399,7 +405,7 @@ impl Db {
             applied_on: parse_day(row.try_get("applied_on")?)?,
             qrt_booked_on: parse_day(row.try_get("qrt_booked_on")?)?,
             test_date: parse_day(row.try_get("test_date")?)?,
-            active: row.try_get("active")?,
+            active: flag(row, "active")?,
             created_at: parse_time(&row.try_get::<String, _>("created_at")?)?,
             reminders_sent: counts.try_get("sent")?,
             reminders_pending: counts.try_get("pending")?,
@@ -414,10 +420,10 @@ impl Db {
     pub async fn replace_code(&self, request: &ReplaceCode<'_>, now: DateTime<Utc>) -> StorageResult<Replacement> {
         let ReplaceCode { chat_id, reason, actor, update_id } = *request;
         let at = timestamp(now);
-        let mut tx = self.writer().begin_with("BEGIN IMMEDIATE").await?;
+        let mut tx = self.begin_write().await?;
         let held = sqlx::query(
             "SELECT c.code, p.way, c.phone FROM candidates c LEFT JOIN promo_codes p ON p.code = c.code
-             WHERE c.chat_id = ?",
+             WHERE c.chat_id = $1",
         )
         .bind(chat_id)
         .fetch_optional(&mut *tx)
@@ -431,16 +437,20 @@ impl Db {
         let way: Way = way.parse().map_err(corrupt)?;
         // Codes issued before codes were bound to one account may be held by two chats; a
         // replacement for one would leave the other with a revoked code.
-        let holders: i64 =
-            sqlx::query_scalar("SELECT COUNT(*) FROM candidates WHERE code = ?").bind(&old).fetch_one(&mut *tx).await?;
+        let holders: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM candidates WHERE code = $1")
+            .bind(&old)
+            .fetch_one(&mut *tx)
+            .await?;
         if holders > 1 {
             return Ok(Replacement::Shared);
         }
-        let new: Option<String> = sqlx::query_scalar(
-            "UPDATE promo_codes SET issued_at = ?1
-             WHERE code = (SELECT code FROM promo_codes WHERE way = ?2 AND issued_at IS NULL ORDER BY code LIMIT 1)
-             RETURNING code",
-        )
+        let new: Option<String> = sqlx::query_scalar(sql!(
+            self,
+            "UPDATE promo_codes SET issued_at = $1
+             WHERE code = (SELECT code FROM promo_codes WHERE way = $2 AND issued_at IS NULL ORDER BY code
+                           LIMIT 1 {skip_locked()})
+             RETURNING code"
+        ))
         .bind(&at)
         .bind(way.code())
         .fetch_optional(&mut *tx)
@@ -448,7 +458,7 @@ impl Db {
         let Some(new) = new else { return Ok(Replacement::PoolEmpty(way)) };
         sqlx::query(
             "INSERT INTO revoked_codes (code, phone, chat_id, reason, revoked_at, revoked_by, replaced_by)
-             VALUES (?, ?, ?, ?, ?, ?, ?)",
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
         )
         .bind(&old)
         .bind(held.try_get::<Option<String>, _>("phone")?)
@@ -459,7 +469,7 @@ impl Db {
         .bind(&new)
         .execute(&mut *tx)
         .await?;
-        sqlx::query("UPDATE eligible SET code = ?1, claimed_by = ?2 WHERE code = ?3")
+        sqlx::query("UPDATE eligible SET code = $1, claimed_by = $2 WHERE code = $3")
             .bind(&new)
             .bind(chat_id)
             .bind(&old)
@@ -467,7 +477,7 @@ impl Db {
             .await?;
         // A notice of an earlier replacement not sent yet would name a revoked code.
         sqlx::query(
-            "UPDATE outbox SET status = ?1, updated_at = ?2 WHERE chat_id = ?3 AND message = ?4 AND status = ?5",
+            "UPDATE outbox SET status = $1, updated_at = $2 WHERE chat_id = $3 AND message = $4 AND status = $5",
         )
         .bind(OutboxStatus::Cancelled)
         .bind(&at)
@@ -476,7 +486,7 @@ impl Db {
         .bind(OutboxStatus::Pending)
         .execute(&mut *tx)
         .await?;
-        sqlx::query("UPDATE candidates SET code = ?1, updated_at = ?2 WHERE chat_id = ?3")
+        sqlx::query("UPDATE candidates SET code = $1, updated_at = $2 WHERE chat_id = $3")
             .bind(&new)
             .bind(&at)
             .bind(chat_id)
@@ -492,7 +502,7 @@ impl Db {
         };
         let insert = sqlx::query(
             "INSERT INTO outbox (chat_id, plan_key, kind, message, args, due_at, expires_at, created_at, updated_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)",
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)",
         );
         bind_row(insert, chat_id, &notice, &at).execute(&mut *tx).await?;
         let entry = AuditEntry {
@@ -506,7 +516,7 @@ impl Db {
         // The update that asked is handled with the change: a replay after a crash finds it
         // done instead of replacing the new code too (see `receipt.rs`).
         if let Some(update_id) = update_id {
-            sqlx::query("UPDATE inbox SET handled = 1, body = '' WHERE update_id = ?")
+            sqlx::query("UPDATE inbox SET handled = 1, body = '' WHERE update_id = $1")
                 .bind(update_id)
                 .execute(&mut *tx)
                 .await?;
@@ -523,8 +533,8 @@ impl Db {
 const CARD_COLUMNS: &str = "c.chat_id, c.lang, c.stage, c.city, c.way, c.step, c.phone, c.code, p.way AS code_way,
     p.issued_at, c.cabinet_code, c.applied_on, c.qrt_booked_on, c.test_date, c.active, c.created_at";
 
-pub(super) async fn insert_audit(tx: &mut Transaction<'_, Sqlite>, entry: &AuditEntry) -> StorageResult<()> {
-    sqlx::query("INSERT INTO audit (at, actor, via, action, detail, rows) VALUES (?, ?, ?, ?, ?, ?)")
+pub(super) async fn insert_audit(tx: &mut Transaction<'_, Any>, entry: &AuditEntry) -> StorageResult<()> {
+    sqlx::query("INSERT INTO audit (at, actor, via, action, detail, rows) VALUES ($1, $2, $3, $4, $5, $6)")
         .bind(timestamp(entry.at))
         .bind(entry.actor.id.map(OrganiserId::get))
         .bind(entry.actor.via)

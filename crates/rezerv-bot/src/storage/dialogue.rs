@@ -9,9 +9,11 @@ use serde::de::DeserializeOwned;
 use teloxide::dispatching::dialogue::Storage;
 use teloxide::types::ChatId;
 
-use sqlx::SqlitePool;
+use sqlx::AnyPool;
 
+use super::Backend;
 use super::batch::json_rows;
+use super::dialect::sql;
 use super::{Db, Profile, Receipt, StorageError, StorageResult, corrupt, timestamp};
 use crate::clock::SharedClock;
 use crate::domain::{Stage, Way};
@@ -55,7 +57,7 @@ impl DialogueStore {
     }
 
     pub async fn load<S: StoredState>(&self, chat_id: i64) -> Result<Option<S>, StorageError> {
-        let stored: Option<Option<String>> = sqlx::query_scalar("SELECT dialogue FROM candidates WHERE chat_id = ?")
+        let stored: Option<Option<String>> = sqlx::query_scalar("SELECT dialogue FROM candidates WHERE chat_id = $1")
             .bind(chat_id)
             .fetch_optional(self.db.pool())
             .await?;
@@ -96,8 +98,8 @@ impl DialogueStore {
 
     pub async fn clear(&self, chat_id: i64) -> Result<(), StorageError> {
         sqlx::query(
-            "UPDATE candidates SET dialogue = NULL, stage = ?, city = NULL, way = NULL, step = NULL
-             WHERE chat_id = ?",
+            "UPDATE candidates SET dialogue = NULL, stage = $1, city = NULL, way = NULL, step = NULL
+             WHERE chat_id = $2",
         )
         .bind(Stage::Start)
         .bind(chat_id)
@@ -127,26 +129,32 @@ pub(crate) struct DialogueRow {
 /// Upserts the dialogue states of a batch of saves in one statement. A save made for an
 /// update records it in `saved_by_update`, which a trigger marks handled in the same
 /// statement (way 1 of `receipt.rs`).
-pub(crate) async fn write_dialogues(writer: &SqlitePool, rows: Vec<DialogueRow>) -> StorageResult<Vec<()>> {
+pub(crate) async fn write_dialogues(
+    writer: &AnyPool,
+    backend: Backend,
+    rows: Vec<DialogueRow>,
+) -> StorageResult<Vec<()>> {
     let batch = json_rows(&rows)?;
-    sqlx::query(
+    sqlx::query(sql!(
+        backend,
         "INSERT INTO candidates
              (chat_id, dialogue, stage, city, way, step, stage_since, created_at, updated_at, saved_by_update)
-         SELECT value ->> '$.chat_id', value ->> '$.dialogue', value ->> '$.stage', value ->> '$.city',
-                value ->> '$.way', value ->> '$.step', value ->> '$.saved_at', value ->> '$.saved_at',
-                value ->> '$.saved_at', value ->> '$.update_id'
-         FROM json_each(?) WHERE true
+         SELECT batch.chat_id, batch.dialogue, batch.stage, batch.city, batch.way, batch.step, batch.saved_at,
+                batch.saved_at, batch.saved_at, batch.update_id
+         FROM {rows($1; chat_id BIGINT, dialogue TEXT, stage TEXT, city TEXT, way TEXT, step BIGINT, saved_at TEXT,
+                        update_id BIGINT)} WHERE true
          ON CONFLICT (chat_id) DO UPDATE SET
-             stage_since = CASE WHEN stage IS excluded.stage AND step IS excluded.step
-                                THEN stage_since ELSE excluded.stage_since END,
+             stage_since = CASE WHEN candidates.stage IS NOT DISTINCT FROM excluded.stage
+                                     AND candidates.step IS NOT DISTINCT FROM excluded.step
+                                THEN candidates.stage_since ELSE excluded.stage_since END,
              dialogue = excluded.dialogue,
              stage = excluded.stage,
              city = excluded.city,
              way = excluded.way,
              step = excluded.step,
              updated_at = excluded.updated_at,
-             saved_by_update = excluded.saved_by_update",
-    )
+             saved_by_update = excluded.saved_by_update"
+    ))
     .bind(batch)
     .execute(writer)
     .await?;

@@ -9,11 +9,11 @@ impl Db {
     /// Adds phones to the eligible list in one transaction; phones already there are left alone.
     pub async fn import_eligible(&self, phones: &[Phone], now: DateTime<Utc>) -> StorageResult<ImportReport> {
         let now = timestamp(now);
-        let mut tx = self.writer().begin_with("BEGIN IMMEDIATE").await?;
+        let mut tx = self.begin_write().await?;
         let mut report = ImportReport::default();
         for phone in phones {
             let inserted =
-                sqlx::query("INSERT INTO eligible (phone, imported_at) VALUES (?, ?) ON CONFLICT (phone) DO NOTHING")
+                sqlx::query("INSERT INTO eligible (phone, imported_at) VALUES ($1, $2) ON CONFLICT (phone) DO NOTHING")
                     .bind(phone.as_str())
                     .bind(&now)
                     .execute(&mut *tx)

@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 use sqlx::Row;
 
 use super::outbox::parse_time;
+use super::sql::flag;
 use super::{Db, StorageResult, corrupt};
 use crate::domain::{Phone, PromoCode, Stage, Way};
 
@@ -59,7 +60,7 @@ impl Db {
                     CASE WHEN r.code IS NOT NULL THEN (SELECT c.city FROM candidates c WHERE c.chat_id = r.chat_id)
                          ELSE (SELECT c.city FROM candidates c WHERE c.code = p.code ORDER BY c.chat_id LIMIT 1)
                     END AS city,
-                    r.code IS NOT NULL AS revoked, r.reason, r.revoked_at, r.replaced_by
+                    CASE WHEN r.code IS NOT NULL THEN 1 ELSE 0 END AS revoked, r.reason, r.revoked_at, r.replaced_by
              FROM promo_codes p
              LEFT JOIN revoked_codes r ON r.code = p.code
              LEFT JOIN eligible e ON e.code = p.code
@@ -70,7 +71,7 @@ impl Db {
         .await?;
         rows.iter()
             .map(|row| {
-                let revoked = match row.try_get::<bool, _>("revoked")? {
+                let revoked = match flag(row, "revoked")? {
                     true => Some(Revocation {
                         reason: row.try_get("reason")?,
                         revoked_at: parse_time(&row.try_get::<String, _>("revoked_at")?)?,
@@ -103,18 +104,20 @@ impl Db {
     /// retention are counted from the counts kept of them.
     pub async fn export_funnel_counts(&self) -> StorageResult<Vec<FunnelCount>> {
         let rows = sqlx::query(
-            "SELECT stage, step, way, city, SUM(candidates) AS candidates, SUM(with_code) AS with_code,
-                    SUM(applied) AS applied, SUM(with_test_date) AS with_test_date, SUM(blocked) AS blocked
+            "SELECT stage, step, way, city, CAST(SUM(candidates) AS BIGINT) AS candidates,
+                    CAST(SUM(with_code) AS BIGINT) AS with_code, CAST(SUM(applied) AS BIGINT) AS applied,
+                    CAST(SUM(with_test_date) AS BIGINT) AS with_test_date, CAST(SUM(blocked) AS BIGINT) AS blocked
              FROM (
                  SELECT stage, step, way, city, COUNT(*) AS candidates,
-                        SUM(code IS NOT NULL OR cabinet_code IS NOT NULL) AS with_code,
-                        SUM(applied_on IS NOT NULL OR qrt_booked_on IS NOT NULL) AS applied,
-                        SUM(test_date IS NOT NULL) AS with_test_date, SUM(active = 0) AS blocked
+                        COUNT(*) FILTER (WHERE code IS NOT NULL OR cabinet_code IS NOT NULL) AS with_code,
+                        COUNT(*) FILTER (WHERE applied_on IS NOT NULL OR qrt_booked_on IS NOT NULL) AS applied,
+                        COUNT(*) FILTER (WHERE test_date IS NOT NULL) AS with_test_date,
+                        COUNT(*) FILTER (WHERE active = 0) AS blocked
                  FROM candidates GROUP BY stage, step, way, city
                  UNION ALL
                  SELECT stage, step, way, city, candidates, with_code, applied, with_test_date, blocked
                  FROM retained_counts
-             )
+             ) AS counted
              GROUP BY stage, step, way, city",
         )
         .fetch_all(self.pool())

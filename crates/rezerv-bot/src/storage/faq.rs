@@ -49,11 +49,11 @@ impl Db {
     ) -> StorageResult<()> {
         let kept: String = text.chars().take(MAX_KEPT_CHARS).collect();
         let expired = timestamp(now - chrono::Duration::days(QUESTION_RETENTION_DAYS));
-        let mut tx = self.writer().begin_with("BEGIN IMMEDIATE").await?;
-        sqlx::query("DELETE FROM faq_questions WHERE asked_at < ?").bind(expired).execute(&mut *tx).await?;
+        let mut tx = self.begin_write().await?;
+        sqlx::query("DELETE FROM faq_questions WHERE asked_at < $1").bind(expired).execute(&mut *tx).await?;
         sqlx::query(
             "INSERT INTO faq_questions (chat_id, lang, text, normalized, band, asked_at)
-             VALUES (?, ?, ?, ?, ?, ?)",
+             VALUES ($1, $2, $3, $4, $5, $6)",
         )
         .bind(chat_id)
         .bind(lang.code())
@@ -71,9 +71,9 @@ impl Db {
     /// unsure of is answered by it. False if there is none left to resolve.
     pub async fn resolve_question(&self, chat_id: i64, entry: &EntryId) -> StorageResult<bool> {
         let resolved = sqlx::query(
-            "UPDATE faq_questions SET resolved_as = ?1
+            "UPDATE faq_questions SET resolved_as = $1
              WHERE id = (SELECT id FROM faq_questions
-                         WHERE chat_id = ?2 AND band = 'unsure' AND resolved_as IS NULL
+                         WHERE chat_id = $2 AND band = 'unsure' AND resolved_as IS NULL
                          ORDER BY id DESC LIMIT 1)",
         )
         .bind(entry.as_str())
@@ -97,10 +97,10 @@ impl Db {
             "SELECT MIN(text) AS text, lang, COUNT(*) AS n, MAX(asked_at) AS last, MAX(resolved_as) AS resolved_as
              FROM faq_questions WHERE {filter}
              GROUP BY normalized, lang, coalesce(resolved_as, '')
-             ORDER BY n DESC, last DESC LIMIT ?"
+             ORDER BY n DESC, last DESC LIMIT $1"
         );
         sqlx::query(&sql)
-            .bind(limit)
+            .bind(i64::from(limit))
             .fetch_all(self.pool())
             .await?
             .into_iter()
@@ -119,7 +119,7 @@ impl Db {
 
     /// How many questions a chat has on record.
     pub async fn questions_of(&self, chat_id: i64) -> StorageResult<i64> {
-        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM faq_questions WHERE chat_id = ?")
+        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM faq_questions WHERE chat_id = $1")
             .bind(chat_id)
             .fetch_one(self.pool())
             .await?)

@@ -6,6 +6,7 @@
 use chrono::{DateTime, Utc};
 use sqlx::Row;
 
+use super::dialect::sql;
 use super::stats::NOT_AN_ORGANISER;
 use super::{Db, OutboxStatus, StorageResult, corrupt, timestamp};
 use crate::domain::{ReminderKind, Stage, Way};
@@ -96,8 +97,8 @@ const MILESTONE_RANK: &str = "CASE
         WHEN c.test_date IS NOT NULL THEN 8
         WHEN c.applied_on IS NOT NULL OR c.qrt_booked_on IS NOT NULL THEN 7
         WHEN c.code IS NOT NULL OR c.cabinet_code IS NOT NULL THEN 6
-        WHEN c.stage IN (?3, ?4) OR (c.stage = ?5 AND c.way IS NOT NULL) THEN 5
-        WHEN c.stage = ?6 THEN 4
+        WHEN c.stage IN ($3, $4) OR (c.stage = $5 AND c.way IS NOT NULL) THEN 5
+        WHEN c.stage = $6 THEN 4
         WHEN c.way IS NOT NULL THEN 3
         WHEN c.city IS NOT NULL THEN 2
         WHEN c.lang IS NOT NULL THEN 1
@@ -113,15 +114,18 @@ impl Db {
         new_until: DateTime<Utc>,
     ) -> StorageResult<DashboardCounts> {
         // The code's way is looked up only for a row that lost its way (an unreadable state).
-        let rows = sqlx::query(&format!(
-            "SELECT way, city, milestone, step, COUNT(*) AS n, SUM(active = 0) AS blocked,
-                    SUM(created_at >= ?1 AND created_at < ?2) AS new
-             FROM (SELECT COALESCE(c.way, (SELECT p.way FROM promo_codes p WHERE p.code = c.code)) AS way,
-                          c.city, {MILESTONE_RANK} AS milestone,
-                          CASE WHEN c.stage = ?6 THEN c.step END AS step, c.active, c.created_at
-                   FROM candidates c
-                   WHERE {NOT_AN_ORGANISER})
-             GROUP BY way, city, milestone, step"
+        let rows = sqlx::query(sql!(
+            self,
+            format!(
+                "SELECT way, city, milestone, step, COUNT(*) AS n, COUNT(*) FILTER (WHERE active = 0) AS blocked,
+                        COUNT(*) FILTER (WHERE created_at >= $1 AND created_at < $2) AS new
+                 FROM (SELECT COALESCE(c.way, (SELECT p.way FROM promo_codes p WHERE p.code = c.code)) AS way,
+                              c.city, {MILESTONE_RANK} AS milestone,
+                              CASE WHEN c.stage = $6 THEN c.step END AS step, c.active, c.created_at
+                       FROM candidates c
+                       WHERE {NOT_AN_ORGANISER}) AS ranked
+                 GROUP BY way, city, milestone, step"
+            )
         ))
         .bind(timestamp(new_from))
         .bind(timestamp(new_until))

@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use super::batch::json_rows;
+use super::dialect::sql;
 use super::{Db, StorageResult, timestamp};
 
 /// One stored update: its id and its JSON as Telegram sent it (re-serialized).
@@ -24,12 +25,13 @@ impl Db {
             return Ok(Vec::new());
         }
         let batch = json_rows(entries)?;
-        Ok(sqlx::query_scalar(
+        Ok(sqlx::query_scalar(sql!(
+            self,
             "INSERT INTO inbox (update_id, body, received_at)
-             SELECT value ->> '$.update_id', value ->> '$.body', ?1 FROM json_each(?2) WHERE true
+             SELECT batch.update_id, batch.body, $1 FROM {rows($2; update_id BIGINT, body TEXT)} WHERE true
              ON CONFLICT (update_id) DO NOTHING
-             RETURNING update_id",
-        )
+             RETURNING update_id"
+        ))
         .bind(timestamp(now))
         .bind(batch)
         .fetch_all(self.writer())
@@ -39,7 +41,7 @@ impl Db {
     /// Forgets handled updates below `offset`: a `getUpdates` with that offset has confirmed
     /// them, so Telegram will not deliver them again.
     pub async fn purge_confirmed(&self, offset: i64) -> StorageResult<u64> {
-        Ok(sqlx::query("DELETE FROM inbox WHERE handled = 1 AND update_id < ?")
+        Ok(sqlx::query("DELETE FROM inbox WHERE handled = 1 AND update_id < $1")
             .bind(offset)
             .execute(self.writer())
             .await?
@@ -49,7 +51,7 @@ impl Db {
     /// Forgets handled updates received before `before` (webhook mode, where no offset
     /// confirms them).
     pub async fn purge_handled_before(&self, before: DateTime<Utc>) -> StorageResult<u64> {
-        Ok(sqlx::query("DELETE FROM inbox WHERE handled = 1 AND received_at < ?")
+        Ok(sqlx::query("DELETE FROM inbox WHERE handled = 1 AND received_at < $1")
             .bind(timestamp(before))
             .execute(self.writer())
             .await?
@@ -61,11 +63,14 @@ impl Db {
         if update_ids.is_empty() {
             return Ok(0);
         }
-        Ok(sqlx::query("DELETE FROM inbox WHERE update_id IN (SELECT value FROM json_each(?))")
-            .bind(json_rows(update_ids)?)
-            .execute(self.writer())
-            .await?
-            .rows_affected())
+        Ok(sqlx::query(sql!(
+            self,
+            "DELETE FROM inbox WHERE update_id IN (SELECT CAST(value AS BIGINT) FROM {each($1)})"
+        ))
+        .bind(json_rows(update_ids)?)
+        .execute(self.writer())
+        .await?
+        .rows_affected())
     }
 
     /// The highest update id the inbox holds, handled or not.

@@ -6,6 +6,7 @@ mod broadcasts;
 mod candidates;
 mod codes;
 mod console;
+pub(crate) mod dialect;
 mod dialogue;
 mod eligible;
 mod export;
@@ -21,11 +22,10 @@ mod run_lock;
 mod sql;
 mod stats;
 
-use std::str::FromStr;
 use std::time::Duration;
 
-use sqlx::SqlitePool;
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::any::AnyPoolOptions;
+use sqlx::{AnyConnection, AnyPool, Executor};
 use thiserror::Error;
 
 use batch::Batcher;
@@ -40,6 +40,7 @@ pub use console::{
     Actor, AuditEntry, CODE_REPLACED_MESSAGE, CandidateCard, Eligibility, Found, Lookup, MenuChange, ReplaceCode,
     Replacement,
 };
+pub use dialect::{Backend, UnknownBackend};
 pub use dialogue::{DialogueStore, StateSummary, StoredState};
 pub use export::{FunnelCount, IssuedCode, Revocation};
 pub use faq::{AskedQuestion, QUESTION_RETENTION_DAYS};
@@ -63,6 +64,8 @@ pub enum StorageError {
     /// A statement run for several requests at once failed (or its runner stopped).
     #[error("batched statement failed: {0}")]
     Batch(String),
+    #[error(transparent)]
+    Backend(#[from] UnknownBackend),
     #[error("cannot lock {path}: {source}")]
     Lock { path: String, source: std::io::Error },
 }
@@ -75,11 +78,14 @@ pub(crate) fn corrupt(error: impl std::fmt::Display) -> StorageError {
 }
 
 /// A handle on the database; cheap to clone. Reads share a pool; every write goes through one
-/// connection, so writers queue in the process instead of spinning on SQLite's busy lock.
+/// connection, so writers queue in the process instead of spinning on SQLite's busy lock (on
+/// PostgreSQL the one writer keeps a process's writes in the order SQLite gives them; other
+/// replicas write beside it, each through its own).
 #[derive(Debug, Clone)]
 pub struct Db {
-    pool: SqlitePool,
-    writer: SqlitePool,
+    backend: Backend,
+    pool: AnyPool,
+    writer: AnyPool,
     /// Profile and dialogue reads of concurrent updates, one statement per batch.
     chats: Batcher<i64, StorageResult<Option<ChatRow>>>,
     /// Dialogue saves of concurrent updates, one statement (and commit) per batch.
@@ -89,44 +95,86 @@ pub struct Db {
 /// Most requests one batched statement serves.
 const BATCH_MAX: usize = 256;
 
+/// How long a statement waits for SQLite's lock held by another process (a tool beside the bot).
+const SQLITE_BUSY: Duration = Duration::from_secs(10);
+
+/// SQLite's settings on every connection: WAL (readers never wait for the writer), `NORMAL`
+/// sync (a power cut may lose the last commits, never corrupt), foreign keys on.
+async fn sqlite_pragmas(conn: &mut AnyConnection) -> Result<(), sqlx::Error> {
+    conn.execute(
+        format!(
+            "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = {};",
+            SQLITE_BUSY.as_millis()
+        )
+        .as_str(),
+    )
+    .await?;
+    Ok(())
+}
+
 impl Db {
-    /// Opens (creating if needed) the database at `url`, with WAL and foreign keys on, and
-    /// runs the embedded migrations.
+    /// Opens the database at `url` (`sqlite:` or `postgres://`), creating an SQLite file if
+    /// needed, and runs the backend's embedded migrations.
     pub async fn connect(url: &str) -> StorageResult<Db> {
-        let options = SqliteConnectOptions::from_str(url)?
-            .create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Normal)
-            .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(10));
-        let writer = SqlitePoolOptions::new().max_connections(1).connect_with(options.clone()).await?;
-        migrations::migrator().await?.run(&writer).await?;
-        let pool = SqlitePoolOptions::new().max_connections(2).min_connections(1).connect_with(options).await?;
+        sqlx::any::install_default_drivers();
+        let backend: Backend = url.parse()?;
+        let url = match backend {
+            // `mode=rwc` creates the file; the Any driver reads options from the URL only.
+            Backend::Sqlite if !url.contains("mode=") && !url.contains(":memory:") => {
+                format!("{url}{}mode=rwc", if url.contains('?') { '&' } else { '?' })
+            }
+            _ => url.to_owned(),
+        };
+        let options = |max: u32| {
+            let options = AnyPoolOptions::new().max_connections(max);
+            match backend {
+                Backend::Sqlite => options.after_connect(|conn, _| Box::pin(sqlite_pragmas(conn))),
+                Backend::Postgres => options,
+            }
+        };
+        let writer = options(1).connect(&url).await?;
+        migrations::migrator(backend).await?.run(&writer).await?;
+        let readers = match backend {
+            Backend::Sqlite => 2,
+            // Readers wait on the server, not on this process's threads.
+            Backend::Postgres => 4,
+        };
+        let pool = options(readers).min_connections(1).connect(&url).await?;
         let chats = {
             let pool = pool.clone();
             Batcher::spawn(BATCH_MAX, move |ids| {
                 let pool = pool.clone();
-                async move { candidates::read_chats(&pool, &ids).await }
+                async move { candidates::read_chats(&pool, backend, &ids).await }
             })
         };
         let saves = {
             let writer = writer.clone();
             Batcher::spawn(BATCH_MAX, move |rows| {
                 let writer = writer.clone();
-                async move { dialogue::write_dialogues(&writer, rows).await }
+                async move { dialogue::write_dialogues(&writer, backend, rows).await }
             })
         };
-        Ok(Db { pool, writer, chats, saves })
+        Ok(Db { backend, pool, writer, chats, saves })
+    }
+
+    /// Which database this is.
+    pub fn backend(&self) -> Backend {
+        self.backend
     }
 
     /// The read pool (tests and tools may also write through it; the bot does not).
-    pub fn pool(&self) -> &SqlitePool {
+    pub fn pool(&self) -> &AnyPool {
         &self.pool
     }
 
     /// The single writer connection.
-    pub(crate) fn writer(&self) -> &SqlitePool {
+    pub(crate) fn writer(&self) -> &AnyPool {
         &self.writer
+    }
+
+    /// A transaction on the writer that takes its locks as the backend needs (`begin_write`).
+    pub(crate) async fn begin_write(&self) -> StorageResult<sqlx::Transaction<'static, sqlx::Any>> {
+        Ok(self.writer.begin_with(self.backend.begin_write()).await?)
     }
 
     pub async fn close(&self) {

@@ -3,7 +3,7 @@
 
 use sqlx::Row;
 
-use super::migrations::MIGRATIONS;
+use super::migrations;
 use super::{Db, OutboxStatus, StorageResult};
 use crate::domain::{ReminderKind, Stage, Way};
 
@@ -40,7 +40,7 @@ impl Db {
     /// Whether the database answers and has every migration this build knows: what `/readyz`
     /// reports. `Ok(false)` when it answers but lags behind (an older schema).
     pub async fn ready(&self) -> StorageResult<bool> {
-        let latest = MIGRATIONS.iter().map(|(version, _, _)| *version).max().unwrap_or(0);
+        let latest = migrations::latest(self.backend());
         let applied: Option<i64> = sqlx::query_scalar("SELECT MAX(version) FROM _sqlx_migrations WHERE success")
             .fetch_one(self.pool())
             .await?;

@@ -5,7 +5,8 @@ use serde::Serialize;
 use sqlx::Row;
 
 use super::batch::json_rows;
-use super::sql::SqlText;
+use super::dialect::sql;
+use super::sql::{SqlText, flag};
 use super::{Db, StorageError, StorageResult, corrupt, timestamp};
 use crate::domain::{Lang, ReminderKind, Stage, Way, spelled};
 
@@ -45,7 +46,7 @@ spelled! {
 
 use OutboxStatus::{Cancelled, Failed, InFlight, Pending, Sent};
 
-/// Why the due row `o` is not to be sent after all, or NULL. `?1` is now, `?2` today's date
+/// Why the due row `o` is not to be sent after all, or NULL. `$1` is now, `$2` today's date
 /// in the campaign time zone. A deadline reminder is superseded by a newer one for the same
 /// deadline and way whose day is today or past: after an outage only the newest goes out,
 /// and not twice on one day. An alert goes to an organiser's chat, which need not be a
@@ -56,16 +57,16 @@ fn unsendable() -> String {
             WHEN o.kind = {alert} THEN CASE WHEN NOT EXISTS (
                 SELECT 1 FROM organisers g WHERE g.user_id = o.chat_id AND g.removed_at IS NULL) THEN {not_organiser} END
             WHEN NOT EXISTS (SELECT 1 FROM candidates c WHERE c.chat_id = o.chat_id) THEN {erased}
-            WHEN NOT EXISTS (SELECT 1 FROM candidates c WHERE c.chat_id = o.chat_id AND c.active) THEN {inactive}
-            WHEN o.expires_at <= ?1 THEN {expired}
-            WHEN o.kind = {deadline} AND o.args ->> '$.deadline' < ?2 THEN {expired}
+            WHEN NOT EXISTS (SELECT 1 FROM candidates c WHERE c.chat_id = o.chat_id AND c.active = 1) THEN {inactive}
+            WHEN o.expires_at <= $1 THEN {expired}
+            WHEN o.kind = {deadline} AND {{text(o.args, deadline)}} < $2 THEN {expired}
             WHEN o.kind = {deadline} AND EXISTS (
                 SELECT 1 FROM outbox n
                 WHERE n.chat_id = o.chat_id AND n.kind = {deadline} AND n.id <> o.id
-                    AND n.args ->> '$.deadline' = o.args ->> '$.deadline'
-                    AND n.args ->> '$.way' IS o.args ->> '$.way'
-                    AND n.args ->> '$.days_before' < o.args ->> '$.days_before'
-                    AND date(n.args ->> '$.deadline', '-' || (n.args ->> '$.days_before') || ' days') <= ?2)
+                    AND {{text(n.args, deadline)}} = {{text(o.args, deadline)}}
+                    AND {{text(n.args, way)}} IS NOT DISTINCT FROM {{text(o.args, way)}}
+                    AND {{int(n.args, days_before)}} < {{int(o.args, days_before)}}
+                    AND {{minus_days({{text(n.args, deadline)}}; {{int(n.args, days_before)}})}} <= $2)
                 THEN {superseded}
         END",
         erased = CancelReason::Erased.quoted(),
@@ -78,21 +79,21 @@ fn unsendable() -> String {
     )
 }
 
-/// The arguments of row `o` as sent today (`?2`): a deadline reminder counts its days left
+/// The arguments of row `o` as sent today (`$2`): a deadline reminder counts its days left
 /// from the day it goes out, not the day it was planned for.
 fn args_at_send() -> String {
     format!(
         "CASE WHEN o.kind = {deadline}
-            THEN json_set(o.args, '$.days', CAST(julianday(o.args ->> '$.deadline') - julianday(?2) AS INTEGER))
+            THEN {{set_int(o.args; days; {{days_between({{text(o.args, deadline)}}; $2)}})}}
             ELSE o.args END",
         deadline = ReminderKind::Deadline.quoted(),
     )
 }
 
-/// Rows the sender may claim at `?1`: pending and due, or in flight with an expired lease.
+/// Rows the sender may claim at `$1`: pending and due, or in flight with an expired lease.
 fn claimable() -> String {
     format!(
-        "((o.status = {pending} AND o.due_at <= ?1) OR (o.status = {in_flight} AND o.lease_until <= ?1))",
+        "((o.status = {pending} AND o.due_at <= $1) OR (o.status = {in_flight} AND o.lease_until <= $1))",
         pending = Pending.quoted(),
         in_flight = InFlight.quoted(),
     )
@@ -196,7 +197,7 @@ pub(super) fn parse_day(text: Option<String>) -> StorageResult<Option<NaiveDate>
     .transpose()
 }
 
-fn outbox_row(row: sqlx::sqlite::SqliteRow) -> StorageResult<OutboxRow> {
+fn outbox_row(row: sqlx::any::AnyRow) -> StorageResult<OutboxRow> {
     let args: String = row.try_get("args")?;
     let expires: Option<String> = row.try_get("expires_at")?;
     Ok(OutboxRow {
@@ -212,10 +213,10 @@ fn outbox_row(row: sqlx::sqlite::SqliteRow) -> StorageResult<OutboxRow> {
     })
 }
 
-type SqliteQuery<'q> = sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments<'q>>;
+type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>;
 
-/// Binds ?1-?8 of an outbox insert: chat, key, kind, message, args, due, expiry, now.
-pub(super) fn bind_row<'q>(query: SqliteQuery<'q>, chat_id: i64, row: &'q PlannedRow, now: &'q str) -> SqliteQuery<'q> {
+/// Binds $1-$8 of an outbox insert: chat, key, kind, message, args, due, expiry, now.
+pub(super) fn bind_row<'q>(query: AnyQuery<'q>, chat_id: i64, row: &'q PlannedRow, now: &'q str) -> AnyQuery<'q> {
     query
         .bind(chat_id)
         .bind(&row.key)
@@ -230,13 +231,13 @@ pub(super) fn bind_row<'q>(query: SqliteQuery<'q>, chat_id: i64, row: &'q Planne
 const ROW_COLUMNS: &str = "id, chat_id, plan_key, kind, message, args, due_at, expires_at, attempts";
 
 const PLAN_INPUT_COLUMNS: &str = "chat_id, active, created_at, stage, city, way, step, stage_since, applied_on, \
-    qrt_booked_on, test_date, code IS NOT NULL AS has_code, plan_fingerprint";
+    qrt_booked_on, test_date, CASE WHEN code IS NOT NULL THEN 1 ELSE 0 END AS has_code, plan_fingerprint";
 
-fn plan_input(row: sqlx::sqlite::SqliteRow) -> StorageResult<PlanInput> {
+fn plan_input(row: sqlx::any::AnyRow) -> StorageResult<PlanInput> {
     let way: Option<String> = row.try_get("way")?;
     Ok(PlanInput {
         chat_id: row.try_get("chat_id")?,
-        active: row.try_get("active")?,
+        active: flag(&row, "active")?,
         created_at: parse_time(&row.try_get::<String, _>("created_at")?)?,
         stage: row.try_get("stage")?,
         city: row.try_get("city")?,
@@ -246,14 +247,14 @@ fn plan_input(row: sqlx::sqlite::SqliteRow) -> StorageResult<PlanInput> {
         applied_on: parse_day(row.try_get("applied_on")?)?,
         qrt_booked_on: parse_day(row.try_get("qrt_booked_on")?)?,
         test_date: parse_day(row.try_get("test_date")?)?,
-        has_code: row.try_get("has_code")?,
+        has_code: flag(&row, "has_code")?,
         fingerprint: row.try_get("plan_fingerprint")?,
     })
 }
 
 impl Db {
     pub async fn plan_input(&self, chat_id: i64) -> StorageResult<Option<PlanInput>> {
-        let row = sqlx::query(&format!("SELECT {PLAN_INPUT_COLUMNS} FROM candidates WHERE chat_id = ?"))
+        let row = sqlx::query(sql!(self, format!("SELECT {PLAN_INPUT_COLUMNS} FROM candidates WHERE chat_id = $1")))
             .bind(chat_id)
             .fetch_optional(self.pool())
             .await?;
@@ -278,11 +279,14 @@ impl Db {
         F: FnMut(&PlanInput) -> (String, Option<Vec<PlannedRow>>),
     {
         let now = timestamp(now);
-        let mut tx = self.writer().begin_with("BEGIN IMMEDIATE").await?;
-        let dirty = sqlx::query(&format!("SELECT {PLAN_INPUT_COLUMNS} FROM candidates WHERE plan_dirty = 1 LIMIT ?"))
-            .bind(limit)
-            .fetch_all(&mut *tx)
-            .await?;
+        let mut tx = self.begin_write().await?;
+        let dirty = sqlx::query(sql!(
+            self,
+            format!("SELECT {PLAN_INPUT_COLUMNS} FROM candidates WHERE plan_dirty = 1 ORDER BY chat_id LIMIT $1")
+        ))
+        .bind(i64::from(limit))
+        .fetch_all(&mut *tx)
+        .await?;
         if dirty.is_empty() {
             return Ok(0);
         }
@@ -319,19 +323,23 @@ impl Db {
         // The re-planned chats' new rows: inserted (or updated), and the only ones kept.
         let wanted = json_rows(&rows)?;
         if !rows.is_empty() {
-            sqlx::query(&format!(
-                "INSERT INTO outbox (chat_id, plan_key, kind, message, args, due_at, expires_at, created_at, updated_at)
-                 SELECT value ->> '$.chat_id', value ->> '$.plan_key', value ->> '$.kind', value ->> '$.message',
-                        value ->> '$.args', value ->> '$.due_at', value ->> '$.expires_at', ?1, ?1
-                 FROM json_each(?2) WHERE true
-                 ON CONFLICT (chat_id, plan_key) DO UPDATE SET
-                     kind = excluded.kind, message = excluded.message, args = excluded.args,
-                     due_at = excluded.due_at, expires_at = excluded.expires_at,
-                     attempts = CASE WHEN status = {cancelled} THEN 0 ELSE attempts END,
-                     status = {pending}, updated_at = excluded.updated_at
-                 WHERE status IN ({pending}, {cancelled})",
-                pending = Pending.quoted(),
-                cancelled = Cancelled.quoted(),
+            sqlx::query(sql!(
+                self,
+                format!(
+                    "INSERT INTO outbox (chat_id, plan_key, kind, message, args, due_at, expires_at, created_at, updated_at)
+                     SELECT batch.chat_id, batch.plan_key, batch.kind, batch.message, batch.args, batch.due_at,
+                            batch.expires_at, $1, $1
+                     FROM {{rows($2; chat_id BIGINT, plan_key TEXT, kind TEXT, message TEXT, args TEXT, due_at TEXT,
+                                    expires_at TEXT)}} WHERE true
+                     ON CONFLICT (chat_id, plan_key) DO UPDATE SET
+                         kind = excluded.kind, message = excluded.message, args = excluded.args,
+                         due_at = excluded.due_at, expires_at = excluded.expires_at,
+                         attempts = CASE WHEN outbox.status = {cancelled} THEN 0 ELSE outbox.attempts END,
+                         status = {pending}, updated_at = excluded.updated_at
+                     WHERE outbox.status IN ({pending}, {cancelled})",
+                    pending = Pending.quoted(),
+                    cancelled = Cancelled.quoted(),
+                )
             ))
             .bind(&now)
             .bind(&wanted)
@@ -339,15 +347,18 @@ impl Db {
             .await?;
         }
         if !replanned.is_empty() {
-            sqlx::query(&format!(
-                "UPDATE outbox SET status = {cancelled}, updated_at = ?1
-                 WHERE status = {pending}
-                     AND chat_id IN (SELECT value FROM json_each(?2))
-                     AND kind IN (SELECT value FROM json_each(?3))
-                     AND (chat_id, plan_key) NOT IN
-                         (SELECT value ->> '$.chat_id', value ->> '$.plan_key' FROM json_each(?4))",
-                pending = Pending.quoted(),
-                cancelled = Cancelled.quoted(),
+            sqlx::query(sql!(
+                self,
+                format!(
+                    "UPDATE outbox SET status = {cancelled}, updated_at = $1
+                     WHERE status = {pending}
+                         AND chat_id IN (SELECT CAST(value AS BIGINT) FROM {{each($2)}})
+                         AND kind IN (SELECT value FROM {{each($3)}})
+                         AND (chat_id, plan_key) NOT IN
+                             (SELECT batch.chat_id, batch.plan_key FROM {{rows($4; chat_id BIGINT, plan_key TEXT)}})",
+                    pending = Pending.quoted(),
+                    cancelled = Cancelled.quoted(),
+                )
             ))
             .bind(&now)
             .bind(json_rows(&replanned)?)
@@ -356,12 +367,12 @@ impl Db {
             .execute(&mut *tx)
             .await?;
         }
-        sqlx::query(
-            "UPDATE candidates SET plan_dirty = 0, plan_fingerprint = coalesce(marks.fingerprint, plan_fingerprint)
-             FROM (SELECT value ->> '$.chat_id' AS chat_id, value ->> '$.fingerprint' AS fingerprint
-                   FROM json_each(?)) AS marks
-             WHERE candidates.chat_id = marks.chat_id",
-        )
+        sqlx::query(sql!(
+            self,
+            "UPDATE candidates SET plan_dirty = 0, plan_fingerprint = coalesce(batch.fingerprint, plan_fingerprint)
+             FROM {rows($1; chat_id BIGINT, fingerprint TEXT)}
+             WHERE candidates.chat_id = batch.chat_id"
+        ))
         .bind(json_rows(&marks)?)
         .execute(&mut *tx)
         .await?;
@@ -371,11 +382,14 @@ impl Db {
 
     /// Cancels every pending row of a chat (blocked bot, erased data).
     pub async fn cancel_pending(&self, chat_id: i64, now: DateTime<Utc>) -> StorageResult<u64> {
-        Ok(sqlx::query(&format!(
-            "UPDATE outbox SET status = {cancelled}, updated_at = ? WHERE chat_id = ? AND status IN ({pending}, {in_flight})",
-            cancelled = Cancelled.quoted(),
-            pending = Pending.quoted(),
-            in_flight = InFlight.quoted(),
+        Ok(sqlx::query(sql!(
+            self,
+            format!(
+                "UPDATE outbox SET status = {cancelled}, updated_at = $1 WHERE chat_id = $2 AND status IN ({pending}, {in_flight})",
+                cancelled = Cancelled.quoted(),
+                pending = Pending.quoted(),
+                in_flight = InFlight.quoted(),
+            )
         ))
         .bind(timestamp(now))
         .bind(chat_id)
@@ -394,12 +408,12 @@ impl Db {
     /// are left alone. Returns how many were added.
     pub async fn enqueue_many(&self, rows: &[(i64, PlannedRow)], now: DateTime<Utc>) -> StorageResult<u64> {
         let now = timestamp(now);
-        let mut tx = self.writer().begin_with("BEGIN IMMEDIATE").await?;
+        let mut tx = self.begin_write().await?;
         let mut added = 0;
         for (chat_id, row) in rows {
             let query = sqlx::query(
                 "INSERT INTO outbox (chat_id, plan_key, kind, message, args, due_at, expires_at, created_at, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8) ON CONFLICT (chat_id, plan_key) DO NOTHING",
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) ON CONFLICT (chat_id, plan_key) DO NOTHING",
             );
             added += bind_row(query, *chat_id, row, &now).execute(&mut *tx).await?.rows_affected();
         }
@@ -420,17 +434,20 @@ impl Db {
     ) -> StorageResult<Vec<ClaimedRow>> {
         let now_text = timestamp(now);
         let today = day(today);
-        let mut tx = self.writer().begin_with("BEGIN IMMEDIATE").await?;
-        let ids: Vec<i64> = sqlx::query_scalar(&format!(
-            "SELECT id FROM (
-                 SELECT id, due_at FROM (SELECT id, due_at FROM outbox
-                     WHERE status = {pending} AND due_at <= ?1 ORDER BY due_at, id LIMIT ?2)
-                 UNION ALL
-                 SELECT id, due_at FROM (SELECT id, due_at FROM outbox
-                     WHERE status = {in_flight} AND lease_until <= ?1 ORDER BY lease_until LIMIT ?2)
-                 ORDER BY due_at, id LIMIT ?2)",
-            pending = Pending.quoted(),
-            in_flight = InFlight.quoted(),
+        let mut tx = self.begin_write().await?;
+        let ids: Vec<i64> = sqlx::query_scalar(sql!(
+            self,
+            format!(
+                "SELECT id FROM (
+                     SELECT id, due_at FROM (SELECT id, due_at FROM outbox
+                         WHERE status = {pending} AND due_at <= $1 ORDER BY due_at, id LIMIT $2) AS due
+                     UNION ALL
+                     SELECT id, due_at FROM (SELECT id, due_at FROM outbox
+                         WHERE status = {in_flight} AND lease_until <= $1 ORDER BY lease_until LIMIT $2) AS lapsed
+                     ORDER BY due_at, id LIMIT $2) AS claim",
+                pending = Pending.quoted(),
+                in_flight = InFlight.quoted(),
+            )
         ))
         .bind(&now_text)
         .bind(limit)
@@ -441,26 +458,32 @@ impl Db {
             return Ok(Vec::new());
         }
         let ids = serde_json::to_string(&ids).map_err(corrupt)?;
-        let retired = sqlx::query(&format!(
-            "UPDATE outbox AS o SET status = {cancelled}, last_error = {reason}, updated_at = ?1, lease_until = NULL
-             WHERE o.id IN (SELECT value FROM json_each(?3)) AND {reason} IS NOT NULL
-             RETURNING {ROW_COLUMNS}, last_error",
-            cancelled = Cancelled.quoted(),
-            reason = unsendable(),
+        let retired = sqlx::query(sql!(
+            self,
+            format!(
+                "UPDATE outbox AS o SET status = {cancelled}, last_error = {reason}, updated_at = $1, lease_until = NULL
+                 WHERE o.id IN (SELECT CAST(value AS BIGINT) FROM {{each($3)}}) AND {reason} IS NOT NULL
+                 RETURNING {ROW_COLUMNS}, last_error",
+                cancelled = Cancelled.quoted(),
+                reason = unsendable(),
+            )
         ))
         .bind(&now_text)
         .bind(&today)
         .bind(&ids)
         .fetch_all(&mut *tx)
         .await?;
-        let to_send = sqlx::query(&format!(
-            "UPDATE outbox AS o SET status = {in_flight}, lease_until = ?3, attempts = attempts + 1, updated_at = ?1,
-                 args = {args}
-             WHERE o.id IN (SELECT value FROM json_each(?4)) AND o.status IN ({pending}, {in_flight})
-             RETURNING {ROW_COLUMNS}",
-            in_flight = InFlight.quoted(),
-            pending = Pending.quoted(),
-            args = args_at_send(),
+        let to_send = sqlx::query(sql!(
+            self,
+            format!(
+                "UPDATE outbox AS o SET status = {in_flight}, lease_until = $3, attempts = attempts + 1, updated_at = $1,
+                     args = {args}
+                 WHERE o.id IN (SELECT CAST(value AS BIGINT) FROM {{each($4)}}) AND o.status IN ({pending}, {in_flight})
+                 RETURNING {ROW_COLUMNS}",
+                in_flight = InFlight.quoted(),
+                pending = Pending.quoted(),
+                args = args_at_send(),
+            )
         ))
         .bind(&now_text)
         .bind(&today)
@@ -487,22 +510,28 @@ impl Db {
     pub async fn hold_broadcasts(&self, until: DateTime<Utc>, now: DateTime<Utc>) -> StorageResult<u64> {
         let (until, now) = (timestamp(until), timestamp(now));
         let broadcast = ReminderKind::Broadcast.quoted();
-        let mut tx = self.writer().begin_with("BEGIN IMMEDIATE").await?;
-        let held = sqlx::query(&format!(
-            "UPDATE outbox SET due_at = ?1, updated_at = ?2
-             WHERE status = {pending} AND due_at < ?1 AND kind = {broadcast}",
-            pending = Pending.quoted(),
+        let mut tx = self.begin_write().await?;
+        let held = sqlx::query(sql!(
+            self,
+            format!(
+                "UPDATE outbox SET due_at = $1, updated_at = $2
+                 WHERE status = {pending} AND due_at < $1 AND kind = {broadcast}",
+                pending = Pending.quoted(),
+            )
         ))
         .bind(&until)
         .bind(&now)
         .execute(&mut *tx)
         .await?
         .rows_affected();
-        let returned = sqlx::query(&format!(
-            "UPDATE outbox SET status = {pending}, due_at = ?1, updated_at = ?2, lease_until = NULL
-             WHERE status = {in_flight} AND lease_until <= ?2 AND kind = {broadcast}",
-            pending = Pending.quoted(),
-            in_flight = InFlight.quoted(),
+        let returned = sqlx::query(sql!(
+            self,
+            format!(
+                "UPDATE outbox SET status = {pending}, due_at = $1, updated_at = $2, lease_until = NULL
+                 WHERE status = {in_flight} AND lease_until <= $2 AND kind = {broadcast}",
+                pending = Pending.quoted(),
+                in_flight = InFlight.quoted(),
+            )
         ))
         .bind(&until)
         .bind(&now)
@@ -516,8 +545,8 @@ impl Db {
     pub async fn mark_sent(&self, id: i64, now: DateTime<Utc>) -> StorageResult<()> {
         let now = timestamp(now);
         sqlx::query(
-            "UPDATE outbox SET status = ?1, sent_at = ?2, updated_at = ?2, lease_until = NULL, last_error = NULL
-             WHERE id = ?3",
+            "UPDATE outbox SET status = $1, sent_at = $2, updated_at = $2, lease_until = NULL, last_error = NULL
+             WHERE id = $3",
         )
         .bind(Sent)
         .bind(&now)
@@ -531,8 +560,8 @@ impl Db {
     /// in flight (its broadcast stopped meanwhile) keeps its status.
     pub async fn finish_unsent(&self, id: i64, cancelled: bool, reason: &str, now: DateTime<Utc>) -> StorageResult<()> {
         sqlx::query(
-            "UPDATE outbox SET status = ?1, last_error = ?2, updated_at = ?3, lease_until = NULL
-             WHERE id = ?4 AND status = ?5",
+            "UPDATE outbox SET status = $1, last_error = $2, updated_at = $3, lease_until = NULL
+             WHERE id = $4 AND status = $5",
         )
         .bind(if cancelled { Cancelled } else { Failed })
         .bind(reason)
@@ -556,15 +585,15 @@ impl Db {
         now: DateTime<Utc>,
     ) -> StorageResult<()> {
         sqlx::query(
-            "UPDATE outbox SET status = ?1, due_at = ?2, last_error = ?3, updated_at = ?4, lease_until = NULL,
-                 attempts = CASE WHEN ?5 THEN attempts ELSE attempts - 1 END
-             WHERE id = ?6 AND status = ?7",
+            "UPDATE outbox SET status = $1, due_at = $2, last_error = $3, updated_at = $4, lease_until = NULL,
+                 attempts = attempts - $5
+             WHERE id = $6 AND status = $7",
         )
         .bind(Pending)
         .bind(timestamp(due_at))
         .bind(reason)
         .bind(timestamp(now))
-        .bind(count_attempt)
+        .bind(i64::from(!count_attempt))
         .bind(id)
         .bind(InFlight)
         .execute(self.writer())
@@ -574,24 +603,27 @@ impl Db {
 
     /// The recipient's language and whether they still talk to the bot; `None` once erased.
     pub async fn recipient(&self, chat_id: i64) -> StorageResult<Option<(Option<Lang>, bool)>> {
-        let row = sqlx::query("SELECT lang, active FROM candidates WHERE chat_id = ?")
+        let row = sqlx::query("SELECT lang, active FROM candidates WHERE chat_id = $1")
             .bind(chat_id)
             .fetch_optional(self.pool())
             .await?;
         row.map(|row| {
             let lang: Option<String> = row.try_get("lang")?;
             let lang = lang.map(|lang| lang.parse()).transpose().map_err(corrupt)?;
-            Ok((lang, row.try_get("active")?))
+            Ok((lang, flag(&row, "active")?))
         })
         .transpose()
     }
 
     /// Pending reminders from `from` on, counted by due instant and kind.
     pub async fn waves(&self, from: DateTime<Utc>) -> StorageResult<Vec<Wave>> {
-        sqlx::query(&format!(
-            "SELECT due_at, kind, COUNT(*) AS n FROM outbox WHERE status = {pending} AND due_at >= ?
-             GROUP BY due_at, kind ORDER BY due_at, kind",
-            pending = Pending.quoted(),
+        sqlx::query(sql!(
+            self,
+            format!(
+                "SELECT due_at, kind, COUNT(*) AS n FROM outbox WHERE status = {pending} AND due_at >= $1
+                 GROUP BY due_at, kind ORDER BY due_at, kind",
+                pending = Pending.quoted(),
+            )
         ))
         .bind(timestamp(from))
         .fetch_all(self.pool())
@@ -610,13 +642,16 @@ impl Db {
     /// What the sender would send now, as it would send it, without claiming anything: the
     /// claimable rows that are still true, oldest first.
     pub async fn due_now(&self, now: DateTime<Utc>, today: NaiveDate, limit: i64) -> StorageResult<Vec<OutboxRow>> {
-        sqlx::query(&format!(
-            "SELECT o.id, o.chat_id, o.plan_key, o.kind, o.message, {args} AS args, o.due_at, o.expires_at, o.attempts
-             FROM outbox o WHERE {claimable} AND {reason} IS NULL
-             ORDER BY o.due_at, o.id LIMIT ?3",
-            args = args_at_send(),
-            claimable = claimable(),
-            reason = unsendable(),
+        sqlx::query(sql!(
+            self,
+            format!(
+                "SELECT o.id, o.chat_id, o.plan_key, o.kind, o.message, {args} AS args, o.due_at, o.expires_at, o.attempts
+                 FROM outbox o WHERE {claimable} AND {reason} IS NULL
+                 ORDER BY o.due_at, o.id LIMIT $3",
+                args = args_at_send(),
+                claimable = claimable(),
+                reason = unsendable(),
+            )
         ))
         .bind(timestamp(now))
         .bind(day(today))
@@ -634,11 +669,14 @@ impl Db {
         now: DateTime<Utc>,
         today: NaiveDate,
     ) -> StorageResult<Vec<(CancelReason, i64)>> {
-        Ok(sqlx::query(&format!(
-            "SELECT reason, COUNT(*) AS n FROM (SELECT {reason} AS reason FROM outbox o WHERE {claimable})
-             WHERE reason IS NOT NULL GROUP BY reason ORDER BY reason",
-            reason = unsendable(),
-            claimable = claimable(),
+        Ok(sqlx::query(sql!(
+            self,
+            format!(
+                "SELECT reason, COUNT(*) AS n FROM (SELECT {reason} AS reason FROM outbox o WHERE {claimable}) AS unsent
+                 WHERE reason IS NOT NULL GROUP BY reason ORDER BY reason",
+                reason = unsendable(),
+                claimable = claimable(),
+            )
         ))
         .bind(timestamp(now))
         .bind(day(today))
@@ -651,7 +689,7 @@ impl Db {
 
     /// Rows of one chat, oldest first (for tests and support).
     pub async fn outbox_of(&self, chat_id: i64) -> StorageResult<Vec<(String, OutboxStatus)>> {
-        Ok(sqlx::query("SELECT plan_key, status FROM outbox WHERE chat_id = ? ORDER BY id")
+        Ok(sqlx::query("SELECT plan_key, status FROM outbox WHERE chat_id = $1 ORDER BY id")
             .bind(chat_id)
             .fetch_all(self.pool())
             .await?

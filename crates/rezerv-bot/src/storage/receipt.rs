@@ -37,6 +37,7 @@ use teloxide::types::UpdateId;
 use tokio::sync::{Notify, watch};
 
 use super::batch::{Batcher, json_rows};
+use super::dialect::sql;
 use super::{BATCH_MAX, Db, StorageResult};
 
 /// How long finished updates gather before the cleaner marks them in one statement.
@@ -161,10 +162,11 @@ impl Db {
         if update_ids.is_empty() {
             return Ok(0);
         }
-        Ok(sqlx::query(
+        Ok(sqlx::query(sql!(
+            self,
             "UPDATE inbox SET handled = 1, body = ''
-             WHERE handled = 0 AND update_id IN (SELECT value FROM json_each(?))",
-        )
+             WHERE handled = 0 AND update_id IN (SELECT CAST(value AS BIGINT) FROM {each($1)})"
+        ))
         .bind(json_rows(update_ids)?)
         .execute(self.writer())
         .await?

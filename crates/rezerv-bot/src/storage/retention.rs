@@ -41,7 +41,7 @@ impl Db {
             "SELECT (SELECT COUNT(*) FROM candidates) AS candidates, (SELECT COUNT(*) FROM outbox) AS outbox,
                     (SELECT COUNT(*) FROM eligible) AS eligible, (SELECT COUNT(*) FROM faq_questions) AS questions,
                     (SELECT COUNT(*) FROM revoked_codes WHERE phone IS NOT NULL OR chat_id IS NOT NULL) AS revoked,
-                    (SELECT COUNT(*) FROM audit WHERE action IN (?1, ?2) AND detail <> '') AS audit",
+                    (SELECT COUNT(*) FROM audit WHERE action IN ($1, $2) AND detail <> '') AS audit",
         )
         .bind(PERSONAL_AUDIT[0])
         .bind(PERSONAL_AUDIT[1])
@@ -64,13 +64,14 @@ impl Db {
     /// anything went.
     pub async fn purge_personal_data(&self, actor: Actor, now: DateTime<Utc>) -> StorageResult<PurgeCounts> {
         let at = timestamp(now);
-        let mut tx = self.writer().begin_with("BEGIN IMMEDIATE").await?;
+        let mut tx = self.begin_write().await?;
         sqlx::query(
             "INSERT INTO retained_counts
                  (purged_at, stage, step, way, city, candidates, with_code, applied, with_test_date, blocked)
-             SELECT ?, stage, step, way, city, COUNT(*), SUM(code IS NOT NULL OR cabinet_code IS NOT NULL),
-                    SUM(applied_on IS NOT NULL OR qrt_booked_on IS NOT NULL), SUM(test_date IS NOT NULL),
-                    SUM(active = 0)
+             SELECT $1, stage, step, way, city, COUNT(*),
+                    COUNT(*) FILTER (WHERE code IS NOT NULL OR cabinet_code IS NOT NULL),
+                    COUNT(*) FILTER (WHERE applied_on IS NOT NULL OR qrt_booked_on IS NOT NULL),
+                    COUNT(*) FILTER (WHERE test_date IS NOT NULL), COUNT(*) FILTER (WHERE active = 0)
              FROM candidates GROUP BY stage, step, way, city",
         )
         .bind(&at)
@@ -91,7 +92,7 @@ impl Db {
                 .rows_affected(),
             ),
             audit_details: erased(
-                sqlx::query("UPDATE audit SET detail = '' WHERE action IN (?, ?) AND detail <> ''")
+                sqlx::query("UPDATE audit SET detail = '' WHERE action IN ($1, $2) AND detail <> ''")
                     .bind(PERSONAL_AUDIT[0])
                     .bind(PERSONAL_AUDIT[1])
                     .execute(&mut *tx)

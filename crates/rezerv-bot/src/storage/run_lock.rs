@@ -65,6 +65,9 @@ impl RunLock {
 
 /// `<database file>-run.lock`, or `None` for an in-memory (or unnamed, temporary) database.
 fn lock_path(url: &str) -> StorageResult<Option<PathBuf>> {
+    if url.parse::<super::Backend>()? != super::Backend::Sqlite {
+        return Ok(None);
+    }
     if url.contains(":memory:") || url.contains("mode=memory") {
         return Ok(None);
     }

@@ -2,9 +2,9 @@
 //! each has. Bound and read back through sqlx, or inlined with `quoted` where a statement
 //! must name the value itself (a partial index is only used for a literal).
 
+use sqlx::any::{Any, AnyTypeInfo, AnyValueRef};
 use sqlx::encode::IsNull;
 use sqlx::error::BoxDynError;
-use sqlx::sqlite::{Sqlite, SqliteTypeInfo, SqliteValueRef};
 use sqlx::{Database, Decode, Encode, Type};
 
 use super::{CancelReason, DraftStep, OutboxStatus, PoolLevel};
@@ -29,28 +29,35 @@ macro_rules! stored_as_text {
             }
         }
 
-        impl Type<Sqlite> for $name {
-            fn type_info() -> SqliteTypeInfo {
-                <str as Type<Sqlite>>::type_info()
+        impl Type<Any> for $name {
+            fn type_info() -> AnyTypeInfo {
+                <str as Type<Any>>::type_info()
             }
 
-            fn compatible(ty: &SqliteTypeInfo) -> bool {
-                <str as Type<Sqlite>>::compatible(ty)
-            }
-        }
-
-        impl<'q> Encode<'q, Sqlite> for $name {
-            fn encode_by_ref(&self, buf: &mut <Sqlite as Database>::ArgumentBuffer<'q>) -> Result<IsNull, BoxDynError> {
-                <&str as Encode<'q, Sqlite>>::encode(self.as_str(), buf)
+            fn compatible(ty: &AnyTypeInfo) -> bool {
+                <str as Type<Any>>::compatible(ty)
             }
         }
 
-        impl<'r> Decode<'r, Sqlite> for $name {
-            fn decode(value: SqliteValueRef<'r>) -> Result<Self, BoxDynError> {
-                Ok(<&str as Decode<'r, Sqlite>>::decode(value)?.parse()?)
+        impl<'q> Encode<'q, Any> for $name {
+            fn encode_by_ref(&self, buf: &mut <Any as Database>::ArgumentBuffer<'q>) -> Result<IsNull, BoxDynError> {
+                <&str as Encode<'q, Any>>::encode(self.as_str(), buf)
+            }
+        }
+
+        impl<'r> Decode<'r, Any> for $name {
+            fn decode(value: AnyValueRef<'r>) -> Result<Self, BoxDynError> {
+                Ok(<&str as Decode<'r, Any>>::decode(value)?.parse()?)
             }
         }
     )+};
 }
 
 stored_as_text!(Stage, ReminderKind, OutboxStatus, CancelReason, AuditAction, AuditVia, Band, DraftStep, PoolLevel);
+
+/// A flag read back from SQL: both schemas keep flags as integers 0/1, and a condition in a
+/// select list is written `CASE WHEN … THEN 1 ELSE 0 END` (SQLite has no boolean type).
+pub(crate) fn flag(row: &sqlx::any::AnyRow, column: &str) -> Result<bool, sqlx::Error> {
+    use sqlx::Row;
+    Ok(row.try_get::<i64, _>(column)? != 0)
+}

@@ -534,7 +534,7 @@ async fn an_unreadable_stored_state_restarts_with_an_apology() {
     let corrupt = |json: &'static str| {
         let pool = app.db.pool().clone();
         async move {
-            sqlx::query("UPDATE candidates SET dialogue = ? WHERE chat_id = ?")
+            sqlx::query("UPDATE candidates SET dialogue = $1 WHERE chat_id = $2")
                 .bind(json)
                 .bind(chat_id)
                 .execute(&pool)

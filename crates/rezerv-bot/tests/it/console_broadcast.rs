@@ -17,7 +17,7 @@ const KK_TEXT: &str = "<b>Мекенжай өзгерді</b>: QAZTEST Қара�
 const RU_TEXT: &str = "<b>Адрес изменился</b>: QAZTEST в Караганде проходит по новому адресу.";
 
 async fn outbox_count(app: &TestApp, kind: ReminderKind) -> i64 {
-    sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE kind = ?")
+    sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE kind = $1")
         .bind(kind.as_str())
         .fetch_one(app.db.pool())
         .await

@@ -436,7 +436,7 @@ impl Session<'_> {
     /// The stored state deserializes: as raw JSON, and through the dialogue storage (which
     /// would hand out `State::Lost` otherwise).
     async fn check_state(&mut self) -> Result<(), TestCaseError> {
-        let raw: Option<Option<String>> = sqlx::query_scalar("SELECT dialogue FROM candidates WHERE chat_id = ?")
+        let raw: Option<Option<String>> = sqlx::query_scalar("SELECT dialogue FROM candidates WHERE chat_id = $1")
             .bind(self.user.id)
             .fetch_optional(self.app.db.pool())
             .await

@@ -238,7 +238,7 @@ async fn the_running_planner_follows_a_change_without_being_asked() {
         assert!(std::time::Instant::now() < deadline, "the planner never planned the deadline reminders");
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     }
-    let dirty: i64 = sqlx::query_scalar("SELECT plan_dirty FROM candidates WHERE chat_id = ?")
+    let dirty: i64 = sqlx::query_scalar("SELECT plan_dirty FROM candidates WHERE chat_id = $1")
         .bind(user.id)
         .fetch_one(app.db.pool())
         .await

@@ -169,7 +169,7 @@ async fn expired_and_erased_rows_are_cancelled_not_sent() {
     );
     app.db.enqueue(users[0].id, &expired, app.clock.now()).await.unwrap();
     // Erased between planning and sending (a row left behind by an older version).
-    sqlx::query("DELETE FROM candidates WHERE chat_id = ?").bind(users[1].id).execute(app.db.pool()).await.unwrap();
+    sqlx::query("DELETE FROM candidates WHERE chat_id = $1").bind(users[1].id).execute(app.db.pool()).await.unwrap();
     let outcomes = app.sender(SenderConfig::default()).drain().await.unwrap();
     let for_key = |key: &str| outcomes.iter().find(|(row, _)| row.plan_key == key && row.chat_id == users[0].id);
     assert_eq!(for_key("expired").map(|(_, o)| o.clone()), Some(SendOutcome::Cancelled("expired".into())));

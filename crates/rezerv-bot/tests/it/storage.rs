@@ -87,7 +87,7 @@ async fn forget_erases_personal_data_and_keeps_the_code_consumed() {
     assert_eq!(db.profile(7).await.unwrap(), None);
     let row_count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM candidates").fetch_one(db.pool()).await.unwrap();
     assert_eq!(row_count, 0);
-    let issued: Option<String> = sqlx::query_scalar("SELECT issued_at FROM promo_codes WHERE code = ?")
+    let issued: Option<String> = sqlx::query_scalar("SELECT issued_at FROM promo_codes WHERE code = $1")
         .bind(code.as_str())
         .fetch_one(db.pool())
         .await
