@@ -213,10 +213,19 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             // Before the migrations too: a new `run` must not migrate under a running old one.
             // (The short admin commands migrate without it; run them with the running version.)
-            let _running =
-                RunLock::acquire(&settings.database_url).await.context("cannot take the database's run lock")?;
+            let polling = settings.webhook.is_none();
+            let lock = RunLock::acquire(&settings.database_url, polling)
+                .await
+                .context("cannot take the database's run lock")?;
             let clock = clock_for(&campaign, settings.today);
-            Application::build(&settings, clock).await?.run_until_stopped().await
+            let app = Application::build(&settings, clock).await?;
+            match lock {
+                Some(mut lock) => tokio::select! {
+                    stopped = app.run_until_stopped() => stopped,
+                    () = lock.lost() => bail!("lost the database's run lock; a standby instance takes over"),
+                },
+                None => app.run_until_stopped().await,
+            }
         }
         Commands::Chat { lang } => crate::sandbox::run(settings, lang).await,
         Commands::Reminders { due } => {

@@ -166,11 +166,15 @@ const AUDIENCE: &str = "c.active = 1
          OR {int($1, applied)} = CASE WHEN c.applied_on IS NOT NULL OR c.qrt_booked_on IS NOT NULL THEN 1 ELSE 0 END)";
 
 /// The audience as `AUDIENCE` reads it: its yes/no choices as 1/0, which both backends
-/// compare alike.
+/// compare alike, and no field for a filter not set (PostgreSQL reads a JSON `null` as a
+/// value, not as SQL's NULL).
 fn audience_json(audience: &Audience) -> StorageResult<String> {
     let mut json = serde_json::to_value(audience).map_err(corrupt)?;
     for (field, choice) in [("has_code", audience.has_code), ("applied", audience.applied)] {
         json[field] = choice.map(i64::from).into();
+    }
+    if let Some(fields) = json.as_object_mut() {
+        fields.retain(|_, value| !value.is_null());
     }
     serde_json::to_string(&json).map_err(corrupt)
 }

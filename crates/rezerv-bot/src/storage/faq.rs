@@ -47,7 +47,8 @@ impl Db {
         band: Band,
         now: DateTime<Utc>,
     ) -> StorageResult<()> {
-        let kept: String = text.chars().take(MAX_KEPT_CHARS).collect();
+        // PostgreSQL's text cannot hold U+0000 (SQLite's can): it is dropped on both.
+        let kept: String = text.chars().filter(|c| *c != '\0').take(MAX_KEPT_CHARS).collect();
         let expired = timestamp(now - chrono::Duration::days(QUESTION_RETENTION_DAYS));
         let mut tx = self.begin_write().await?;
         sqlx::query("DELETE FROM faq_questions WHERE asked_at < $1").bind(expired).execute(&mut *tx).await?;
