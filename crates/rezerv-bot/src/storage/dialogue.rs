@@ -143,6 +143,8 @@ pub(crate) async fn write_dialogues(
                 batch.saved_at, batch.saved_at, batch.update_id
          FROM {rows($1; chat_id BIGINT, dialogue TEXT, stage TEXT, city TEXT, way TEXT, step BIGINT, saved_at TEXT,
                         update_id BIGINT)} WHERE true
+         -- Rows locked in one order by every writer (the planner too): no deadlock between replicas.
+         ORDER BY batch.chat_id
          ON CONFLICT (chat_id) DO UPDATE SET
              stage_since = CASE WHEN candidates.stage IS NOT DISTINCT FROM excluded.stage
                                      AND candidates.step IS NOT DISTINCT FROM excluded.step

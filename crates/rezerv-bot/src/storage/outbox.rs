@@ -262,7 +262,9 @@ impl Db {
     }
 
     /// Re-plans up to `limit` candidates whose planning inputs changed, in one transaction on
-    /// the writer, so no write can slip between reading a candidate and storing their plan.
+    /// the writer, so no write can slip between reading a candidate and storing their plan
+    /// (on PostgreSQL the candidates' rows are locked, and another replica's planner takes
+    /// others).
     /// `plan` gives each candidate's fingerprint, and their rows unless the fingerprint is the
     /// one stored. A re-planned chat's pending rows of `kinds` become exactly its new rows:
     /// new ones are added, changed ones updated, unwanted ones cancelled. Sent, failed and
@@ -282,7 +284,10 @@ impl Db {
         let mut tx = self.begin_write().await?;
         let dirty = sqlx::query(sql!(
             self,
-            format!("SELECT {PLAN_INPUT_COLUMNS} FROM candidates WHERE plan_dirty = 1 ORDER BY chat_id LIMIT $1")
+            format!(
+                "SELECT {PLAN_INPUT_COLUMNS} FROM candidates WHERE plan_dirty = 1 ORDER BY chat_id LIMIT $1
+                 {{skip_locked()}}"
+            )
         ))
         .bind(i64::from(limit))
         .fetch_all(&mut *tx)
@@ -422,7 +427,8 @@ impl Db {
     }
 
     /// Claims up to `limit` rows that are due (or whose lease expired after a crash), oldest
-    /// first. A row that is still true is marked in flight until `lease_until`, a deadline
+    /// first. Replicas on PostgreSQL claim side by side: a row another one is claiming is
+    /// skipped (`SKIP LOCKED`), and once claimed it is in flight under its lease. A row that is still true is marked in flight until `lease_until`, a deadline
     /// reminder with its days left as of `today`; one that is not (see `unsendable`) is
     /// cancelled with its reason in the same transaction and returned as such.
     pub async fn claim_due(
@@ -440,10 +446,12 @@ impl Db {
             format!(
                 "SELECT id FROM (
                      SELECT id, due_at FROM (SELECT id, due_at FROM outbox
-                         WHERE status = {pending} AND due_at <= $1 ORDER BY due_at, id LIMIT $2) AS due
+                         WHERE status = {pending} AND due_at <= $1 ORDER BY due_at, id LIMIT $2
+                         {{skip_locked()}}) AS due
                      UNION ALL
                      SELECT id, due_at FROM (SELECT id, due_at FROM outbox
-                         WHERE status = {in_flight} AND lease_until <= $1 ORDER BY lease_until LIMIT $2) AS lapsed
+                         WHERE status = {in_flight} AND lease_until <= $1 ORDER BY lease_until LIMIT $2
+                         {{skip_locked()}}) AS lapsed
                      ORDER BY due_at, id LIMIT $2) AS claim",
                 pending = Pending.quoted(),
                 in_flight = InFlight.quoted(),

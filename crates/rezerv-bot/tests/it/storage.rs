@@ -1,4 +1,5 @@
-//! The storage layer against a real SQLite file: claims, imports, erasure.
+//! The storage layer against a real database (SQLite, or PostgreSQL when the suite runs on it):
+//! claims, imports, erasure, and two replicas side by side.
 
 use std::collections::HashSet;
 
@@ -39,6 +40,78 @@ async fn two_hundred_concurrent_claims_get_two_hundred_distinct_codes() {
     }
     assert_eq!(codes.len(), 200);
     assert_eq!(db.codes_left(Way::Qrt).await.unwrap(), 50);
+}
+
+/// Two replicas: two handles on one database, each with its own connections, as two
+/// processes have.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_replicas_claiming_at_once_issue_each_code_once_and_each_phone_one_code() {
+    let (first, dir) = fresh_db().await;
+    let second = Db::connect(&dir.database_url()).await.unwrap();
+    seed(&first, Way::Qrt, 250, 200).await;
+    let mut tasks = Vec::new();
+    for n in 0..200u32 {
+        // Every phone is claimed by two chats at once, one through each replica.
+        for (db, chat) in [(&first, i64::from(n) + 1), (&second, i64::from(n) + 10_001)] {
+            let db = db.clone();
+            tasks.push(tokio::spawn(async move { db.claim_code(chat, &phone(n), Way::Qrt, Utc::now()).await }));
+        }
+    }
+    let (mut codes, mut refused) = (HashSet::new(), 0);
+    for task in tasks {
+        match task.await.unwrap().unwrap() {
+            Claim::Issued(code) => assert!(codes.insert(code.as_str().to_owned()), "{code} issued twice"),
+            Claim::PhoneTaken => refused += 1,
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+    assert_eq!((codes.len(), refused), (200, 200), "one code per phone, the other chat refused");
+    assert_eq!(second.codes_left(Way::Qrt).await.unwrap(), 50);
+    assert!(rezerv_test_support::invariants::check_codes(&first).await.unwrap().broken.is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_replicas_claiming_the_outbox_at_once_take_each_row_once() {
+    use rezerv_bot::domain::{Lang, ReminderKind};
+    use rezerv_bot::storage::PlannedRow;
+
+    let (first, dir) = fresh_db().await;
+    let second = Db::connect(&dir.database_url()).await.unwrap();
+    let now = Utc::now();
+    let chats: Vec<i64> = (1..=400).collect();
+    first.add_candidates(&chats, Lang::Ru, now).await.unwrap();
+    let row = PlannedRow {
+        key: "wave".into(),
+        kind: ReminderKind::Broadcast,
+        message: "reminder-window-open".into(),
+        args: serde_json::json!({}),
+        due_at: now - chrono::Duration::minutes(1),
+        expires_at: None,
+    };
+    let rows: Vec<(i64, PlannedRow)> = chats.iter().map(|chat| (*chat, row.clone())).collect();
+    assert_eq!(first.enqueue_many(&rows, now).await.unwrap(), 400);
+    let claim = |db: Db| {
+        tokio::spawn(async move {
+            let mut taken = Vec::new();
+            loop {
+                let lease = now + chrono::Duration::minutes(5);
+                let claimed = db.claim_due(now, now.date_naive(), lease, 16).await.unwrap();
+                if claimed.is_empty() {
+                    return taken;
+                }
+                taken.extend(claimed.into_iter().map(|claimed| (claimed.row.chat_id, claimed.retired)));
+            }
+        })
+    };
+    let (a, b) = (claim(first.clone()), claim(second.clone()));
+    let (a, b) = (a.await.unwrap(), b.await.unwrap());
+    assert!(!a.is_empty() && !b.is_empty(), "both replicas took rows: {} and {}", a.len(), b.len());
+    let mut seen = HashSet::new();
+    for (chat, retired) in a.iter().chain(&b) {
+        assert_eq!(*retired, None, "chat {chat}'s row is sendable");
+        assert!(seen.insert(*chat), "chat {chat}'s row was claimed twice");
+    }
+    assert_eq!(seen.len(), 400, "every row claimed");
 }
 
 #[tokio::test]
