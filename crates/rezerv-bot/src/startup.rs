@@ -37,6 +37,8 @@ pub struct Application {
     serving: Serving,
     /// The retention worker, when the campaign file has a `[retention]` table.
     retaining: Option<(watch::Sender<bool>, JoinHandle<()>)>,
+    /// The replica's heartbeat (`storage/replicas.rs`).
+    beating: Option<(watch::Sender<bool>, JoinHandle<()>)>,
 }
 
 impl std::fmt::Debug for Application {
@@ -58,6 +60,8 @@ impl Application {
         if let Err(err) = bot::set_descriptions(&app.telegram, &app.locales).await {
             tracing::warn!(error = %err, "cannot set the bot's descriptions; Telegram keeps the last ones set");
         }
+        // Alive before it stores any update, so that no other replica takes its updates for orphans.
+        app.db.heartbeat(app.clock.now()).await.context("cannot say this replica is alive")?;
         let serving = Serving::default();
         let mut routes = http::ops_routes(app.clone(), serving.clone());
         let intake = match &settings.webhook {
@@ -91,7 +95,12 @@ impl Application {
         app.telegram.metrics().set_leader(true);
         let dispatching = Some(bot::serve(app.clone(), intake));
         serving.set(true);
-        let mut application = Application { app, dispatching, sending: None, retaining: None, server, serving };
+        let beating = {
+            let (stop, stopped) = watch::channel(false);
+            Some((stop, tokio::spawn(heartbeat(app.clone(), stopped))))
+        };
+        let mut application =
+            Application { app, dispatching, sending: None, retaining: None, beating, server, serving };
         if settings.send_reminders {
             let sender = Arc::new(application.sender(settings.sender.clone()));
             let (stop, stopped) = watch::channel(false);
@@ -197,9 +206,14 @@ impl Application {
                 tracing::warn!("the retention worker took too long to stop");
             }
         }
-        // Last: a webhook request stored meanwhile is replayed at the next start.
+        // Last: a webhook request stored meanwhile is replayed at the next start, or by
+        // another replica once this one has said it stopped.
         if let Some(server) = self.server.take() {
             server.stop(STOP_GRACE).await;
+        }
+        if let Some((stop, beating)) = self.beating.take() {
+            let _ = stop.send(true);
+            let _ = tokio::time::timeout(STOP_GRACE, beating).await;
         }
     }
 }
@@ -216,6 +230,26 @@ impl Drop for Application {
         if let Some((_, retaining)) = self.retaining.take() {
             retaining.abort();
         }
+        if let Some((_, beating)) = self.beating.take() {
+            beating.abort();
+        }
+    }
+}
+
+/// Says every `HEARTBEAT` that this replica is alive; at the stop, that it stopped (its
+/// unhandled updates are then adopted by the others at once).
+async fn heartbeat(app: Arc<App>, mut stopped: watch::Receiver<bool>) {
+    loop {
+        tokio::select! {
+            _ = stopped.changed() => break,
+            () = tokio::time::sleep(crate::storage::HEARTBEAT) => {}
+        }
+        if let Err(err) = app.db.heartbeat(app.clock.now()).await {
+            tracing::warn!(%err, "cannot say this replica is alive");
+        }
+    }
+    if let Err(err) = app.db.retire().await {
+        tracing::warn!(%err, "cannot say this replica stopped; its updates are adopted once it is silent");
     }
 }
 

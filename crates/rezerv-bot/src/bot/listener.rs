@@ -54,6 +54,11 @@ pub(super) fn update_id(update: &Update) -> i64 {
     i64::from(update.id.0)
 }
 
+/// The inbox row of `update`, received as `body`.
+pub(super) fn inbox_entry(update: &Update, body: String) -> InboxEntry {
+    InboxEntry { update_id: update_id(update), chat_id: update.chat().map(|chat| chat.id.0), body }
+}
+
 /// teloxide could not parse it: such an update never reaches the handlers.
 pub(super) fn unparsed(update: &Update) -> bool {
     matches!(update.kind, UpdateKind::Error(_))
@@ -121,7 +126,8 @@ impl<'a> AsUpdateStream<'a> for ReliablePolling {
 impl ReliablePolling {
     /// Queues what a previous run stored and did not finish.
     async fn replay(&mut self) -> Result<(), StorageError> {
-        self.buffer.extend(stored_unhandled(&self.db).await?);
+        // Only the leader polls and handles: every update stored and unhandled is its own now.
+        self.buffer.extend(stored_unhandled(&self.db, &self.clock, true).await?);
         self.replayed = true;
         Ok(())
     }
@@ -154,12 +160,12 @@ impl ReliablePolling {
         let entries: Vec<InboxEntry> = updates
             .iter()
             .filter(|update| !unparsed(update))
-            .map(|update| InboxEntry {
-                update_id: update_id(update),
-                body: serde_json::to_string(update).unwrap_or_else(|err| {
+            .map(|update| {
+                let body = serde_json::to_string(update).unwrap_or_else(|err| {
                     tracing::warn!(update_id = update.id.0, %err, "update not serializable; it cannot be replayed");
                     String::from("null")
-                }),
+                });
+                inbox_entry(update, body)
             })
             .collect();
         let stored: HashSet<i64> = self.db.store_updates(&entries, self.clock.now()).await?.into_iter().collect();
@@ -172,13 +178,13 @@ impl ReliablePolling {
     }
 }
 
-/// The updates a previous run stored and did not finish, oldest first; one that no longer
-/// parses is dropped from the inbox. Read whole before any is handed out, so that a failure
-/// halfway queues nothing twice.
-pub(super) async fn stored_unhandled(db: &Db) -> Result<Vec<Update>, StorageError> {
-    let pending = db.pending_updates().await?;
+/// The updates a previous run (or a replica that died) stored and did not finish, adopted
+/// (`Db::adopt_orphans`), oldest first; one that no longer parses is dropped from the inbox.
+/// Read whole before any is handed out, so that a failure halfway queues nothing twice.
+pub(super) async fn stored_unhandled(db: &Db, clock: &SharedClock, alone: bool) -> Result<Vec<Update>, StorageError> {
+    let pending = db.adopt_orphans(clock.now(), alone).await?;
     if !pending.is_empty() {
-        tracing::info!(updates = pending.len(), "replaying updates stored before a restart");
+        tracing::info!(updates = pending.len(), "replaying updates stored before a restart or by a stopped replica");
     }
     let mut replay = Vec::with_capacity(pending.len());
     for entry in pending {

@@ -42,7 +42,7 @@ use crate::faq::Matcher;
 use crate::i18n::Locales;
 use crate::metrics::{Outcome, UpdateKind};
 use crate::reminders::{Planner, SenderConfig};
-use crate::storage::{Db, DialogueStore, Profile, Receipt, Receipts};
+use crate::storage::{ChatTurn, Db, DialogueStore, Profile, Receipt, Receipts, StorageError};
 use crate::telegram::{Patience, Telegram};
 
 pub type BotDialogue = Dialogue<State, DialogueStore>;
@@ -150,11 +150,20 @@ fn around_every_update() -> UpdateHandler<BotError> {
             if let Some(receipt) = &receipt {
                 deps.insert(receipt.clone());
             }
-            // A panicking handler must not take its dispatcher worker (and the chats it
-            // serves) down with it, nor stay in the inbox to panic again after each restart.
-            let outcome = match AssertUnwindSafe(cont(deps.clone())).catch_unwind().await {
-                Ok(outcome) => outcome,
-                Err(_) => ControlFlow::Break(Err(BotError::Other(anyhow::anyhow!("a handler panicked")))),
+            // The chat's turn among replicas (`storage/replicas.rs`); a lone process gets it at once.
+            let (turn, outcome) = match enter_chat(&deps).await {
+                Ok(Some(turn)) => {
+                    // A panicking handler must not take its dispatcher worker (and the chats it
+                    // serves) down with it, nor stay in the inbox to panic again after each restart.
+                    let outcome = match AssertUnwindSafe(cont(deps.clone())).catch_unwind().await {
+                        Ok(outcome) => outcome,
+                        Err(_) => ControlFlow::Break(Err(BotError::Other(anyhow::anyhow!("a handler panicked")))),
+                    };
+                    (turn, outcome)
+                }
+                // Handled already, by a replica that adopted it too: not again.
+                Ok(None) => (None, ControlFlow::Break(Ok(()))),
+                Err(err) => (None, ControlFlow::Break(Err(BotError::Storage(err)))),
             };
             let app = deps.try_get::<Arc<App>>();
             match (&outcome, &app) {
@@ -167,6 +176,9 @@ fn around_every_update() -> UpdateHandler<BotError> {
             }
             if let Some(receipt) = receipt {
                 receipt.finish();
+            }
+            if let Some(turn) = turn {
+                turn.leave().await;
             }
             if let (Some(app), Some(update), ControlFlow::Break(result)) =
                 (deps.try_get::<Arc<App>>(), deps.try_get::<Update>(), &outcome)
@@ -194,6 +206,15 @@ fn update_kind(update: &Update) -> UpdateKind {
         teloxide::types::UpdateKind::MyChatMember(_) => UpdateKind::MyChatMember,
         _ => UpdateKind::Other,
     }
+}
+
+/// The turn of the update's chat (always given for an update with no chat, or no app).
+async fn enter_chat(deps: &DependencyMap) -> Result<Option<Option<ChatTurn>>, StorageError> {
+    let (Some(app), Some(update)) = (deps.try_get::<Arc<App>>(), deps.try_get::<Update>()) else {
+        return Ok(Some(None));
+    };
+    let Some(chat) = update.chat() else { return Ok(Some(None)) };
+    Ok(app.db.enter_chat(chat.id.0, i64::from(update.id.0)).await?.map(Some))
 }
 
 /// The receipt of the update the dispatcher hands in (always with the app).

@@ -24,10 +24,10 @@ use teloxide::types::AllowedUpdate;
 use teloxide::update_listeners::{AsUpdateStream, UpdateListener};
 use tokio::sync::{Mutex, mpsc};
 
-use super::listener::{ListenerError, stored_unhandled, unparsed, update_id};
+use super::listener::{ListenerError, inbox_entry, stored_unhandled, unparsed, update_id};
 use crate::clock::SharedClock;
 use crate::config::{Secret, WebhookSettings};
-use crate::storage::{Db, InboxEntry};
+use crate::storage::{Backend, Db, HEARTBEAT};
 use crate::telegram::{Patience, Telegram};
 
 /// The update kinds the handlers take: a message (private, or a command in a group), an
@@ -119,7 +119,7 @@ async fn store_and_queue(hook: Arc<Receiving>, body: Bytes) -> StatusCode {
     // An update teloxide cannot parse never reaches the handlers, so it would never leave the
     // inbox: it is handed out (the dispatcher logs it) but not stored, as when polling.
     if !unparsed(&update) {
-        let entry = InboxEntry { update_id: update_id(&update), body: String::from_utf8_lossy(&body).into_owned() };
+        let entry = inbox_entry(&update, String::from_utf8_lossy(&body).into_owned());
         match hook.db.store_updates(&[entry], hook.clock.now()).await {
             Ok(stored) if stored.is_empty() => return StatusCode::OK,
             Ok(_) => {}
@@ -152,6 +152,8 @@ pub struct WebhookListener {
     replayed: Option<HashSet<i64>>,
     /// When handled updates are next purged.
     next_purge: tokio::time::Instant,
+    /// When orphans (`storage/replicas.rs`) are next looked for, on PostgreSQL.
+    next_adoption: tokio::time::Instant,
     stop_token: StopToken,
     stop_flag: StopFlag,
 }
@@ -159,7 +161,18 @@ pub struct WebhookListener {
 pub fn listener(db: Db, clock: SharedClock, inbound: Inbound) -> WebhookListener {
     let (stop_token, stop_flag) = mk_stop_token();
     let next_purge = tokio::time::Instant::now() + PURGE_EVERY;
-    WebhookListener { db, clock, inbound, buffer: VecDeque::new(), replayed: None, next_purge, stop_token, stop_flag }
+    let next_adoption = tokio::time::Instant::now() + HEARTBEAT;
+    WebhookListener {
+        db,
+        clock,
+        inbound,
+        buffer: VecDeque::new(),
+        replayed: None,
+        next_purge,
+        next_adoption,
+        stop_token,
+        stop_flag,
+    }
 }
 
 impl UpdateListener for WebhookListener {
@@ -183,6 +196,7 @@ impl<'a> AsUpdateStream<'a> for WebhookListener {
 enum Step {
     Update(Box<Update>),
     Purge,
+    Adopt,
     Stop,
 }
 
@@ -196,7 +210,7 @@ fn stream(state: &mut WebhookListener) -> impl Stream<Item = Result<Update, List
                 return None;
             }
             let Some(replayed) = &mut state.replayed else {
-                match stored_unhandled(&state.db).await {
+                match stored_unhandled(&state.db, &state.clock, false).await {
                     Ok(updates) => {
                         state.replayed = Some(updates.iter().map(update_id).collect());
                         state.buffer.extend(updates);
@@ -211,16 +225,29 @@ fn stream(state: &mut WebhookListener) -> impl Stream<Item = Result<Update, List
             let step = {
                 let mut updates = state.inbound.updates.lock().await;
                 let stop = state.stop_flag.clone();
+                // Replicas adopt each other's orphans; a lone SQLite process has none after its start.
+                let adopting = state.db.backend() == Backend::Postgres;
                 tokio::select! {
                     update = updates.recv() => update.map_or(Step::Stop, |update| Step::Update(Box::new(update))),
                     () = stop => Step::Stop,
                     () = tokio::time::sleep_until(state.next_purge) => Step::Purge,
+                    () = tokio::time::sleep_until(state.next_adoption), if adopting => Step::Adopt,
                 }
             };
             match step {
                 Step::Update(update) if replayed.remove(&update_id(&update)) => {}
                 Step::Update(update) => return Some((Ok(*update), state)),
                 Step::Stop => return None,
+                Step::Adopt => {
+                    state.next_adoption = tokio::time::Instant::now() + HEARTBEAT;
+                    match stored_unhandled(&state.db, &state.clock, false).await {
+                        Ok(updates) => {
+                            replayed.extend(updates.iter().map(update_id));
+                            state.buffer.extend(updates);
+                        }
+                        Err(err) => return Some((Err(ListenerError::Storage(err)), state)),
+                    }
+                }
                 Step::Purge => {
                     state.next_purge = tokio::time::Instant::now() + PURGE_EVERY;
                     let before = state.clock.now() - chrono::Duration::from_std(KEEP_HANDLED).unwrap_or_default();

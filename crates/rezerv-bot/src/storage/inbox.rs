@@ -13,6 +13,8 @@ use super::{Db, StorageResult, timestamp};
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct InboxEntry {
     pub update_id: i64,
+    /// The private chat the update is from, if any (its updates are handled in order).
+    pub chat_id: Option<i64>,
     pub body: String,
 }
 
@@ -27,13 +29,15 @@ impl Db {
         let batch = json_rows(entries)?;
         Ok(sqlx::query_scalar(sql!(
             self,
-            "INSERT INTO inbox (update_id, body, received_at)
-             SELECT batch.update_id, batch.body, $1 FROM {rows($2; update_id BIGINT, body TEXT)} WHERE true
+            "INSERT INTO inbox (update_id, chat_id, body, received_at, replica)
+             SELECT batch.update_id, batch.chat_id, batch.body, $1, $3
+             FROM {rows($2; update_id BIGINT, chat_id BIGINT, body TEXT)} WHERE true
              ON CONFLICT (update_id) DO NOTHING
              RETURNING update_id"
         ))
         .bind(timestamp(now))
         .bind(batch)
+        .bind(self.replica())
         .fetch_all(self.writer())
         .await?)
     }
@@ -78,12 +82,12 @@ impl Db {
         Ok(sqlx::query_scalar("SELECT MAX(update_id) FROM inbox").fetch_one(self.writer()).await?)
     }
 
-    /// Updates stored and not yet handled, oldest first.
+    /// Updates stored and not yet handled, oldest first (what a restart would replay).
     pub async fn pending_updates(&self) -> StorageResult<Vec<InboxEntry>> {
-        let rows: Vec<(i64, String)> =
-            sqlx::query_as("SELECT update_id, body FROM inbox WHERE handled = 0 ORDER BY update_id")
+        let rows: Vec<(i64, Option<i64>, String)> =
+            sqlx::query_as("SELECT update_id, chat_id, body FROM inbox WHERE handled = 0 ORDER BY update_id")
                 .fetch_all(self.writer())
                 .await?;
-        Ok(rows.into_iter().map(|(update_id, body)| InboxEntry { update_id, body }).collect())
+        Ok(rows.into_iter().map(|(update_id, chat_id, body)| InboxEntry { update_id, chat_id, body }).collect())
     }
 }

@@ -23,12 +23,15 @@ pub(crate) const SQLITE: &[(i64, &str, &str)] = &[
     (11, "dashboard", include_str!("../../migrations/sqlite/0011_dashboard.sql")),
     (12, "retention", include_str!("../../migrations/sqlite/0012_retention.sql")),
     (13, "broadcasts alerts", include_str!("../../migrations/sqlite/0013_broadcasts_alerts.sql")),
+    (14, "replicas", include_str!("../../migrations/sqlite/0014_replicas.sql")),
 ];
 
 /// Every file in `migrations/postgres/`, in order: the SQLite schema as it stands after its
 /// last migration, in PostgreSQL's types, then each change made after that.
-pub(crate) const POSTGRES: &[(i64, &str, &str)] =
-    &[(1, "schema", include_str!("../../migrations/postgres/0001_schema.sql"))];
+pub(crate) const POSTGRES: &[(i64, &str, &str)] = &[
+    (1, "schema", include_str!("../../migrations/postgres/0001_schema.sql")),
+    (2, "replicas", include_str!("../../migrations/postgres/0002_replicas.sql")),
+];
 
 /// The embedded migrations, as a source for sqlx's own migrator.
 #[derive(Debug)]

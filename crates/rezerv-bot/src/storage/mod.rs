@@ -17,6 +17,7 @@ mod migrations;
 mod ops;
 mod outbox;
 mod receipt;
+mod replicas;
 mod retention;
 mod run_lock;
 mod sql;
@@ -49,6 +50,7 @@ pub use inbox::InboxEntry;
 pub use ops::OpsSnapshot;
 pub use outbox::{CancelReason, ClaimedRow, OutboxRow, OutboxStatus, PlanInput, PlannedRow, Wave};
 pub use receipt::{Receipt, Receipts};
+pub use replicas::{ChatTurn, HEARTBEAT};
 pub use retention::PurgeCounts;
 pub use run_lock::RunLock;
 pub use stats::Stats;
@@ -84,6 +86,10 @@ pub(crate) fn corrupt(error: impl std::fmt::Display) -> StorageError {
 #[derive(Debug, Clone)]
 pub struct Db {
     backend: Backend,
+    /// This process among the replicas (`replicas.rs`).
+    replica: std::sync::Arc<str>,
+    /// PostgreSQL only: the connections that hold chats' turns (`replicas.rs`).
+    locks: Option<AnyPool>,
     pool: AnyPool,
     writer: AnyPool,
     /// Profile and dialogue reads of concurrent updates, one statement per batch.
@@ -94,6 +100,9 @@ pub struct Db {
 
 /// Most requests one batched statement serves.
 const BATCH_MAX: usize = 256;
+
+/// Updates of different chats a PostgreSQL replica handles at once (see `locks`).
+const CHAT_TURNS: u32 = 32;
 
 /// How long a statement waits for SQLite's lock held by another process (a tool beside the bot).
 const SQLITE_BUSY: Duration = Duration::from_secs(10);
@@ -154,7 +163,15 @@ impl Db {
                 async move { dialogue::write_dialogues(&writer, backend, rows).await }
             })
         };
-        Ok(Db { backend, pool, writer, chats, saves })
+        let locks = match backend {
+            Backend::Sqlite => None,
+            // One connection per chat handled at once: this many updates of different chats
+            // are handled at once, the others wait for a connection.
+            Backend::Postgres => {
+                Some(options(CHAT_TURNS).acquire_timeout(Duration::from_secs(300)).connect_lazy(&url)?)
+            }
+        };
+        Ok(Db { backend, replica: replicas::new_replica_id(), locks, pool, writer, chats, saves })
     }
 
     /// Which database this is.
@@ -178,6 +195,9 @@ impl Db {
     }
 
     pub async fn close(&self) {
+        if let Some(locks) = &self.locks {
+            locks.close().await;
+        }
         self.pool.close().await;
         self.writer.close().await;
     }

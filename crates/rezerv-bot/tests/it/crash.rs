@@ -371,7 +371,8 @@ async fn an_update_stored_but_not_handled_before_a_crash_is_answered_after_the_r
     });
     let update: teloxide::types::Update = serde_json::from_str(&json.to_string()).expect("a valid update");
     assert!(matches!(update.kind, teloxide::types::UpdateKind::Message(_)), "{update:?}");
-    let entry = InboxEntry { update_id: 900_001, body: serde_json::to_string(&update).unwrap() };
+    let entry =
+        InboxEntry { update_id: 900_001, chat_id: Some(user.id), body: serde_json::to_string(&update).unwrap() };
     let replayed: teloxide::types::Update = serde_json::from_str(&entry.body).expect("a stored update parses back");
     assert_eq!(replayed, update);
     let now = campaign_now();

@@ -212,7 +212,7 @@ async fn a_code_already_in_the_other_pool_rejects_the_file() {
 #[tokio::test]
 async fn the_inbox_stores_each_update_once_and_forgets_it_once_confirmed() {
     let (db, _dir) = fresh_db().await;
-    let entry = |id: i64| InboxEntry { update_id: id, body: format!("{{\"update_id\":{id}}}") };
+    let entry = |id: i64| InboxEntry { update_id: id, chat_id: None, body: format!("{{\"update_id\":{id}}}") };
     let stored = |ids: Vec<i64>| ids.into_iter().collect::<HashSet<i64>>();
     assert_eq!(stored(db.store_updates(&[entry(1), entry(2)], Utc::now()).await.unwrap()), HashSet::from([1, 2]));
     assert_eq!(db.mark_handled(&[1, 2]).await.unwrap(), 2);
@@ -249,7 +249,7 @@ async fn a_state_saved_for_an_update_marks_that_update_handled_in_the_same_write
     use rezerv_bot::storage::{DialogueStore, Receipts};
     use teloxide::types::UpdateId;
     let (db, _dir) = fresh_db().await;
-    let entry = |id: i64| InboxEntry { update_id: id, body: format!("{{\"update_id\":{id}}}") };
+    let entry = |id: i64| InboxEntry { update_id: id, chat_id: None, body: format!("{{\"update_id\":{id}}}") };
     db.store_updates(&[entry(10), entry(11)], Utc::now()).await.unwrap();
     let clock: rezerv_bot::clock::SharedClock = std::sync::Arc::new(rezerv_bot::clock::ManualClock::new(Utc::now()));
     let store = DialogueStore::new(db.clone(), clock);
@@ -277,7 +277,7 @@ async fn an_update_whose_handlers_saved_no_state_is_marked_handled_when_its_rece
     use rezerv_bot::storage::Receipts;
     use teloxide::types::UpdateId;
     let (db, _dir) = fresh_db().await;
-    let entry = |id: i64| InboxEntry { update_id: id, body: format!("{{\"update_id\":{id}}}") };
+    let entry = |id: i64| InboxEntry { update_id: id, chat_id: None, body: format!("{{\"update_id\":{id}}}") };
     db.store_updates(&[entry(20), entry(21)], Utc::now()).await.unwrap();
     let receipts = Receipts::new(db.clone());
     // Opening a receipt marks nothing: the update's effects are not stored yet.
@@ -292,7 +292,7 @@ async fn the_cleaner_marks_every_finished_update_that_nothing_marked_and_stops_w
     use rezerv_bot::storage::Receipts;
     use teloxide::types::UpdateId;
     let (db, _dir) = fresh_db().await;
-    let entry = |id: i64| InboxEntry { update_id: id, body: format!("{{\"update_id\":{id}}}") };
+    let entry = |id: i64| InboxEntry { update_id: id, chat_id: None, body: format!("{{\"update_id\":{id}}}") };
     db.store_updates(&[entry(30), entry(31), entry(32)], Utc::now()).await.unwrap();
     let receipts = Receipts::new(db.clone());
     let (stop, stopped) = tokio::sync::watch::channel(false);

@@ -124,7 +124,8 @@ async fn an_update_stored_and_unhandled_at_a_crash_is_replayed_at_the_next_webho
     app.emu.register_user(&user);
     app.stop().await;
     // What a crash leaves: stored (so acknowledged to Telegram), never handled.
-    let entry = InboxEntry { update_id: 900_003, body: start_update(900_003, user.id).to_string() };
+    let entry =
+        InboxEntry { update_id: 900_003, chat_id: Some(user.id), body: start_update(900_003, user.id).to_string() };
     app.db.store_updates(&[entry], app.clock.now()).await.unwrap();
     app.restart().await;
     let picker = app.settle(&user).await;

@@ -1,0 +1,186 @@
+//! Several processes on one database (PostgreSQL): who is alive, whose stored updates are
+//! orphans, and one chat's updates handled one at a time, in order, whichever replica
+//! received them.
+//!
+//! - Each `Db` is a replica with an id of its own (`Db::connect` makes one), and writes
+//!   `replicas.seen_at` every `HEARTBEAT`; `Application` runs that beat.
+//! - An update is stored with the replica that received it, which hands it to its dispatcher.
+//!   One still unhandled when its replica has not beaten for `ORPHAN_AFTER` is an orphan: a
+//!   live replica adopts it (`SKIP LOCKED`: one adopter each) and handles it. On SQLite one
+//!   process runs the bot (the run lock), so a new process adopts every unhandled update at once.
+//! - Before its handlers run, an update of a private chat takes the chat's turn
+//!   (`enter_chat`): a session advisory lock on the chat id, held on a connection of its own
+//!   until the update is handled. Under the lock an update waits while an earlier update of
+//!   the chat is stored and unhandled (received by another replica a moment before), and one
+//!   already handled (an orphan adopted twice over a network split) is skipped. On SQLite the
+//!   dispatcher's per-chat queue is the whole story, and the turn costs nothing.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use sqlx::pool::PoolConnection;
+use sqlx::{Any, Row};
+
+use super::dialect::sql;
+use super::{Backend, Db, InboxEntry, StorageResult, timestamp};
+
+/// How often a replica says it is alive.
+pub const HEARTBEAT: Duration = Duration::from_secs(5);
+/// A replica silent this long is dead, and its unhandled updates orphans: long enough for a
+/// few missed beats (a slow database), short enough that a candidate waits seconds, not minutes.
+const ORPHAN_AFTER: Duration = Duration::from_secs(20);
+/// A replica's row is deleted after a day of silence (its orphans were adopted long before).
+const FORGET_AFTER: chrono::Duration = chrono::Duration::days(1);
+/// How long an update waits for an earlier one of its chat before it goes ahead anyway: an
+/// earlier one received by a live replica is handled within milliseconds; one whose replica
+/// died waits for its adoption (`ORPHAN_AFTER`), and may then be queued behind this one.
+const ORDER_PATIENCE: Duration = Duration::from_secs(5);
+/// How often a waiting update looks again.
+const ORDER_RETRY: Duration = Duration::from_millis(50);
+
+/// A new replica id: unique per process start (the host name, the process, the instant).
+pub(super) fn new_replica_id() -> Arc<str> {
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    let host = std::env::var("HOSTNAME").unwrap_or_else(|_| "replica".to_owned());
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos());
+    format!("{host}-{}-{nanos:x}-{}", std::process::id(), NEXT.fetch_add(1, Ordering::Relaxed)).into()
+}
+
+/// A chat's turn, held while one of its updates is handled; `leave` ends it.
+#[derive(Debug)]
+pub struct ChatTurn {
+    held: Option<(PoolConnection<Any>, i64)>,
+}
+
+impl ChatTurn {
+    /// Lets the chat's next update in.
+    pub async fn leave(mut self) {
+        if let Some((mut conn, chat_id)) = self.held.take() {
+            let unlocked = sqlx::query("SELECT pg_advisory_unlock($1)").bind(chat_id).execute(&mut *conn).await;
+            if let Err(err) = unlocked {
+                tracing::warn!(chat_id, %err, "cannot release a chat's turn; its connection is closed instead");
+                conn.close_on_drop();
+            }
+        }
+    }
+}
+
+impl Drop for ChatTurn {
+    fn drop(&mut self) {
+        // Dropped without `leave` (a stop cut the handler short): the lock is the session's,
+        // so the connection must not go back to the pool holding it.
+        if let Some((mut conn, _)) = self.held.take() {
+            conn.close_on_drop();
+        }
+    }
+}
+
+impl Db {
+    /// This replica's id.
+    pub fn replica(&self) -> &str {
+        &self.replica
+    }
+
+    /// Says this replica is alive, and forgets replicas silent for a day.
+    pub async fn heartbeat(&self, now: DateTime<Utc>) -> StorageResult<()> {
+        sqlx::query(
+            "INSERT INTO replicas (id, seen_at) VALUES ($1, $2)
+             ON CONFLICT (id) DO UPDATE SET seen_at = excluded.seen_at",
+        )
+        .bind(self.replica())
+        .bind(timestamp(now))
+        .execute(self.writer())
+        .await?;
+        sqlx::query("DELETE FROM replicas WHERE seen_at < $1")
+            .bind(timestamp(now - FORGET_AFTER))
+            .execute(self.writer())
+            .await?;
+        Ok(())
+    }
+
+    /// Says this replica stopped: what it stored and did not handle is adopted at once.
+    pub async fn retire(&self) -> StorageResult<()> {
+        sqlx::query("DELETE FROM replicas WHERE id = $1").bind(self.replica()).execute(self.writer()).await?;
+        Ok(())
+    }
+
+    /// Takes the orphans: unhandled updates of replicas that stopped, or died (silent for
+    /// `ORPHAN_AFTER`), oldest first. `alone`: no other replica handles updates (SQLite's one
+    /// process, or the polling leader), so every other replica's are orphans.
+    pub async fn adopt_orphans(&self, now: DateTime<Utc>, alone: bool) -> StorageResult<Vec<InboxEntry>> {
+        let alive_since = match (alone, self.backend()) {
+            (true, _) | (_, Backend::Sqlite) => now + FORGET_AFTER,
+            (false, Backend::Postgres) => now - chrono::Duration::from_std(ORPHAN_AFTER).unwrap_or_default(),
+        };
+        let rows = sqlx::query(sql!(
+            self,
+            "UPDATE inbox SET replica = $1
+             WHERE update_id IN (
+                 SELECT update_id FROM inbox
+                 WHERE handled = 0 AND (replica IS NULL OR replica <> $1)
+                     AND (replica IS NULL OR replica NOT IN (SELECT id FROM replicas WHERE seen_at >= $2))
+                 ORDER BY update_id {skip_locked()})
+             RETURNING update_id, chat_id, body"
+        ))
+        .bind(self.replica())
+        .bind(timestamp(alive_since))
+        .fetch_all(self.writer())
+        .await?;
+        let mut adopted = rows
+            .iter()
+            .map(|row| {
+                Ok(InboxEntry {
+                    update_id: row.try_get("update_id")?,
+                    chat_id: row.try_get("chat_id")?,
+                    body: row.try_get("body")?,
+                })
+            })
+            .collect::<Result<Vec<_>, sqlx::Error>>()?;
+        adopted.sort_by_key(|entry| entry.update_id);
+        Ok(adopted)
+    }
+
+    /// Waits for chat `chat_id`'s turn for update `update_id` (see the module's comment).
+    /// `None`: the update was handled meanwhile, and is not to be handled again.
+    pub async fn enter_chat(&self, chat_id: i64, update_id: i64) -> StorageResult<Option<ChatTurn>> {
+        let Some(locks) = &self.locks else {
+            return Ok(Some(ChatTurn { held: None }));
+        };
+        let deadline = tokio::time::Instant::now() + ORDER_PATIENCE;
+        loop {
+            let mut conn = locks.acquire().await?;
+            sqlx::query("SELECT pg_advisory_lock($1)").bind(chat_id).execute(&mut *conn).await?;
+            let turn = ChatTurn { held: Some((conn, chat_id)) };
+            let row = sqlx::query(
+                "SELECT (SELECT handled FROM inbox WHERE update_id = $2) AS handled,
+                        (SELECT COUNT(*) FROM inbox WHERE chat_id = $1 AND handled = 0 AND update_id < $2) AS earlier",
+            )
+            .bind(chat_id)
+            .bind(update_id)
+            .fetch_one(self.pool())
+            .await?;
+            let handled: Option<i64> = row.try_get("handled")?;
+            let earlier: i64 = row.try_get("earlier")?;
+            if handled == Some(1) {
+                turn.leave().await;
+                return Ok(None);
+            }
+            if earlier == 0 || tokio::time::Instant::now() >= deadline {
+                if earlier > 0 {
+                    tracing::warn!(
+                        chat_id,
+                        update_id,
+                        earlier,
+                        "an earlier update of the chat is still unhandled; going ahead"
+                    );
+                }
+                return Ok(Some(turn));
+            }
+            // Out of the lock while waiting: the earlier update's replica needs it.
+            turn.leave().await;
+            tokio::time::sleep(ORDER_RETRY).await;
+        }
+    }
+}
