@@ -661,7 +661,6 @@ impl Emulator {
         self.commands_for_scope(&json!({"type": "default"}), language_code)
     }
 
-    /// Commands set for a scope object such as `{"type":"all_private_chats"}`.
     /// The webhook the bot set, if any: its URL and secret.
     pub fn webhook(&self) -> Option<(String, Option<String>)> {
         self.shared().lock().webhook.clone().map(|hook| (hook.url, hook.secret))
@@ -673,6 +672,16 @@ impl Emulator {
         self.shared().lock().webhook_attempts.clone()
     }
 
+    /// Puts a load balancer in front of the webhook: each update goes to the next of `urls` in
+    /// turn (the path the bot set is not used), and one that gets no answer or a 5xx goes on to
+    /// the next, as nginx's `proxy_next_upstream` does. The secret stays the one set.
+    pub fn spread_webhooks(&self, urls: Vec<String>) {
+        let mut st = self.shared().lock();
+        st.webhook_spread = urls;
+        st.webhook_spread_next = 0;
+    }
+
+    /// Commands set for a scope object such as `{"type":"all_private_chats"}`.
     pub fn commands_for_scope(&self, scope: &Value, language_code: Option<&str>) -> Vec<(String, String)> {
         let key = (methods::scope_key(scope), language_code.unwrap_or_default().to_owned());
         self.shared().lock().commands.get(&key).cloned().unwrap_or_default()

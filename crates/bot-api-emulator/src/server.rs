@@ -353,6 +353,10 @@ fn file_answer(shared: &Shared, is_get: bool, token: &str, path: &str) -> Result
 fn call_method(shared: &Shared, method: &str, params: &Params) -> Result<Value, ApiError> {
     let result = methods::call(&mut shared.lock(), method, params);
     shared.events_notify.notify_waiters();
+    // Updates queued before the webhook was set are delivered to it now, as Telegram does.
+    if method == "setwebhook" {
+        shared.updates_notify.notify_waiters();
+    }
     result
 }
 

@@ -110,6 +110,11 @@ pub struct State {
     pub webhook: Option<crate::webhook::Webhook>,
     /// Every webhook delivery: the update id and the status the bot answered (`None`: none).
     pub webhook_attempts: Vec<(i64, Option<u16>)>,
+    /// A load balancer in front of the webhook: deliveries go to these URLs in turn instead
+    /// of the one set (empty: none).
+    pub webhook_spread: Vec<String>,
+    /// The next of `webhook_spread` to take.
+    pub webhook_spread_next: usize,
     users: HashMap<i64, TestUser>,
     chats: HashMap<i64, Value>,
     next_message_id: HashMap<i64, i32>,
@@ -180,6 +185,8 @@ impl State {
             allowed_updates: None,
             webhook: None,
             webhook_attempts: Vec::new(),
+            webhook_spread: Vec::new(),
+            webhook_spread_next: 0,
             users: HashMap::new(),
             chats: HashMap::new(),
             next_message_id: HashMap::new(),

@@ -1,7 +1,8 @@
 //! Webhook delivery: once the bot calls `setWebhook`, queued updates are POSTed to its URL one
 //! at a time, in order, each with the secret in `X-Telegram-Bot-Api-Secret-Token`, until the
 //! bot answers 2xx; any other answer, or no answer, is retried after a pause, as Telegram does.
-//! `getUpdates` is refused with 409 meanwhile; `deleteWebhook` returns to polling.
+//! `getUpdates` is refused with 409 meanwhile; `deleteWebhook` returns to polling. With a
+//! load balancer in front (`Emulator::spread_webhooks`), each update goes to the next replica.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -38,11 +39,14 @@ pub async fn deliver(shared: Arc<Shared>) {
         let next = {
             let mut st = shared.lock();
             match st.webhook.clone() {
-                Some(hook) => st.take_batch(1).into_iter().next().map(|update| (hook, update)),
+                Some(hook) => {
+                    let spread = st.webhook_spread.clone();
+                    st.take_batch(1).into_iter().next().map(|update| (hook, spread, update))
+                }
                 None => None,
             }
         };
-        let Some((hook, update)) = next else {
+        let Some((hook, spread, update)) = next else {
             tokio::select! {
                 () = &mut notified => continue,
                 () = shared.stopped() => return,
@@ -50,7 +54,7 @@ pub async fn deliver(shared: Arc<Shared>) {
         };
         let id = update.get("update_id").and_then(serde_json::Value::as_i64).unwrap_or_default();
         let status = tokio::select! {
-            status = post(&hook, update.to_string()) => status,
+            status = balance(&shared, &hook, &spread, update.to_string()) => status,
             () = shared.stopped() => return,
         };
         let delivered = status.is_some_and(|status| (200..300).contains(&status));
@@ -74,6 +78,28 @@ pub async fn deliver(shared: Arc<Shared>) {
             pause = (pause * 2).min(MAX_PAUSE);
         }
     }
+}
+
+/// One delivery: to the webhook set, or through the load balancer to the replicas in turn,
+/// each tried once until one answers below 500.
+async fn balance(shared: &Shared, hook: &Webhook, spread: &[String], body: String) -> Option<u16> {
+    if spread.is_empty() {
+        return post(hook, body).await;
+    }
+    let mut status = None;
+    for _ in 0..spread.len() {
+        let url = {
+            let mut st = shared.lock();
+            let url = spread[st.webhook_spread_next % spread.len()].clone();
+            st.webhook_spread_next += 1;
+            url
+        };
+        status = post(&Webhook { url, secret: hook.secret.clone() }, body.clone()).await;
+        if status.is_some_and(|status| status < 500) {
+            break;
+        }
+    }
+    status
 }
 
 /// One POST; the status the bot answered, or `None` for no answer.

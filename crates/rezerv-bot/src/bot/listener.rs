@@ -22,7 +22,7 @@ use teloxide::update_listeners::{AsUpdateStream, UpdateListener};
 use thiserror::Error;
 
 use crate::clock::SharedClock;
-use crate::storage::{Db, InboxEntry, StorageError};
+use crate::storage::{Backend, Db, HEARTBEAT, InboxEntry, StorageError};
 use crate::telegram::{Patience, Telegram};
 
 /// How often confirmed, handled updates are deleted from the inbox. Lingering longer only
@@ -76,6 +76,8 @@ pub struct ReliablePolling {
     /// that Telegram sends whatever is unconfirmed (its update ids may even start anew).
     offset: Option<i64>,
     last_purge: Option<tokio::time::Instant>,
+    /// When deferred updates (`storage/replicas.rs`) were last taken back, on PostgreSQL.
+    last_adoption: tokio::time::Instant,
     replayed: bool,
     stop_token: StopToken,
     stop_flag: StopFlag,
@@ -93,6 +95,7 @@ pub fn reliable_polling(telegram: Telegram, db: Db, clock: SharedClock, timeout:
         buffer: VecDeque::new(),
         offset: None,
         last_purge: None,
+        last_adoption: tokio::time::Instant::now(),
         replayed: false,
         stop_token,
         stop_flag,
@@ -134,6 +137,11 @@ impl ReliablePolling {
 
     /// Fetches one batch, stores it, and queues it.
     async fn poll(&mut self) -> Result<(), ListenerError> {
+        // An update deferred behind an orphan of its chat is taken back with it.
+        if self.db.backend() == Backend::Postgres && self.last_adoption.elapsed() >= HEARTBEAT {
+            self.last_adoption = tokio::time::Instant::now();
+            self.buffer.extend(stored_unhandled(&self.db, &self.clock, true).await?);
+        }
         let timeout = u32::try_from(self.timeout.as_secs()).unwrap_or(u32::MAX);
         let offset = self.offset.map(|offset| i32::try_from(offset).unwrap_or(i32::MAX));
         let allowed = self.allowed.clone();

@@ -42,7 +42,7 @@ use crate::faq::Matcher;
 use crate::i18n::Locales;
 use crate::metrics::{Outcome, UpdateKind};
 use crate::reminders::{Planner, SenderConfig};
-use crate::storage::{ChatTurn, Db, DialogueStore, Profile, Receipt, Receipts, StorageError};
+use crate::storage::{ChatEntry, ChatTurn, Db, DialogueStore, Profile, Receipt, Receipts, StorageError};
 use crate::telegram::{Patience, Telegram};
 
 pub type BotDialogue = Dialogue<State, DialogueStore>;
@@ -151,18 +151,24 @@ fn around_every_update() -> UpdateHandler<BotError> {
                 deps.insert(receipt.clone());
             }
             // The chat's turn among replicas (`storage/replicas.rs`); a lone process gets it at once.
+            let mut deferred = false;
             let (turn, outcome) = match enter_chat(&deps).await {
-                Ok(Some(turn)) => {
+                Ok(ChatEntry::Turn(turn)) => {
                     // A panicking handler must not take its dispatcher worker (and the chats it
                     // serves) down with it, nor stay in the inbox to panic again after each restart.
                     let outcome = match AssertUnwindSafe(cont(deps.clone())).catch_unwind().await {
                         Ok(outcome) => outcome,
                         Err(_) => ControlFlow::Break(Err(BotError::Other(anyhow::anyhow!("a handler panicked")))),
                     };
-                    (turn, outcome)
+                    (Some(turn), outcome)
                 }
                 // Handled already, by a replica that adopted it too: not again.
-                Ok(None) => (None, ControlFlow::Break(Ok(()))),
+                Ok(ChatEntry::Handled) => (None, ControlFlow::Break(Ok(()))),
+                // After an orphan of its chat: handled once adopted with it, so not finished here.
+                Ok(ChatEntry::Deferred) => {
+                    deferred = true;
+                    (None, ControlFlow::Break(Ok(())))
+                }
                 Err(err) => (None, ControlFlow::Break(Err(BotError::Storage(err)))),
             };
             let app = deps.try_get::<Arc<App>>();
@@ -174,7 +180,7 @@ fn around_every_update() -> UpdateHandler<BotError> {
             if let (Some(app), ControlFlow::Break(_)) = (app, &outcome) {
                 app.planner.wake();
             }
-            if let Some(receipt) = receipt {
+            if let Some(receipt) = receipt.filter(|_| !deferred) {
                 receipt.finish();
             }
             if let Some(turn) = turn {
@@ -209,12 +215,12 @@ fn update_kind(update: &Update) -> UpdateKind {
 }
 
 /// The turn of the update's chat (always given for an update with no chat, or no app).
-async fn enter_chat(deps: &DependencyMap) -> Result<Option<Option<ChatTurn>>, StorageError> {
+async fn enter_chat(deps: &DependencyMap) -> Result<ChatEntry, StorageError> {
     let (Some(app), Some(update)) = (deps.try_get::<Arc<App>>(), deps.try_get::<Update>()) else {
-        return Ok(Some(None));
+        return Ok(ChatEntry::Turn(ChatTurn::none()));
     };
-    let Some(chat) = update.chat() else { return Ok(Some(None)) };
-    Ok(app.db.enter_chat(chat.id.0, i64::from(update.id.0)).await?.map(Some))
+    let Some(chat) = update.chat() else { return Ok(ChatEntry::Turn(ChatTurn::none())) };
+    app.db.enter_chat(chat.id.0, i64::from(update.id.0), app.clock.now()).await
 }
 
 /// The receipt of the update the dispatcher hands in (always with the app).

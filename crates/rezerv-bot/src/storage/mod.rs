@@ -50,7 +50,7 @@ pub use inbox::InboxEntry;
 pub use ops::OpsSnapshot;
 pub use outbox::{CancelReason, ClaimedRow, OutboxRow, OutboxStatus, PlanInput, PlannedRow, Wave};
 pub use receipt::{Receipt, Receipts};
-pub use replicas::{ChatTurn, HEARTBEAT};
+pub use replicas::{ChatEntry, ChatTurn, HEARTBEAT};
 pub use retention::PurgeCounts;
 pub use run_lock::RunLock;
 pub use stats::Stats;

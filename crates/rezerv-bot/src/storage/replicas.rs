@@ -8,12 +8,18 @@
 //!   One still unhandled when its replica has not beaten for `ORPHAN_AFTER` is an orphan: a
 //!   live replica adopts it (`SKIP LOCKED`: one adopter each) and handles it. On SQLite one
 //!   process runs the bot (the run lock), so a new process adopts every unhandled update at once.
-//! - Before its handlers run, an update of a private chat takes the chat's turn
-//!   (`enter_chat`): a session advisory lock on the chat id, held on a connection of its own
-//!   until the update is handled. Under the lock an update waits while an earlier update of
-//!   the chat is stored and unhandled (received by another replica a moment before), and one
-//!   already handled (an orphan adopted twice over a network split) is skipped. On SQLite the
-//!   dispatcher's per-chat queue is the whole story, and the turn costs nothing.
+//! - Before its handlers run, an update takes its chat's turn (`enter_chat`): a session
+//!   advisory lock on the chat id, held on a connection of its own until the update is
+//!   handled. Under the lock:
+//!   - one already handled (an orphan adopted twice over a network split) is skipped;
+//!   - while an earlier update of the chat is stored and unhandled by a live replica (received
+//!     there a moment before), this one waits for it, out of the lock;
+//!   - if that earlier one is an orphan, this one is deferred: made an orphan too, so that the
+//!     next adoption takes both, in order. So is one whose earlier update is this replica's own
+//!     for over `OWN_PATIENCE`: adopted after this one arrived, it waits behind it in the
+//!     dispatcher's queue (one handled and not yet marked is marked within that time).
+//!
+//!   On SQLite the dispatcher's per-chat queue is the whole story, and the turn costs nothing.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -33,10 +39,12 @@ pub const HEARTBEAT: Duration = Duration::from_secs(5);
 const ORPHAN_AFTER: Duration = Duration::from_secs(20);
 /// A replica's row is deleted after a day of silence (its orphans were adopted long before).
 const FORGET_AFTER: chrono::Duration = chrono::Duration::days(1);
-/// How long an update waits for an earlier one of its chat before it goes ahead anyway: an
-/// earlier one received by a live replica is handled within milliseconds; one whose replica
-/// died waits for its adoption (`ORPHAN_AFTER`), and may then be queued behind this one.
-const ORDER_PATIENCE: Duration = Duration::from_secs(5);
+/// How long an update waits for an earlier one of its chat, held by a live replica, before it
+/// goes ahead anyway (that replica is alive but stuck): an earlier one is handled within
+/// milliseconds, and its replica is known dead after `ORPHAN_AFTER`.
+const ORDER_PATIENCE: Duration = Duration::from_secs(30);
+/// How long an update waits for an earlier one of its chat held by this very replica.
+const OWN_PATIENCE: Duration = Duration::from_secs(1);
 /// How often a waiting update looks again.
 const ORDER_RETRY: Duration = Duration::from_millis(50);
 
@@ -48,6 +56,18 @@ pub(super) fn new_replica_id() -> Arc<str> {
     format!("{host}-{}-{nanos:x}-{}", std::process::id(), NEXT.fetch_add(1, Ordering::Relaxed)).into()
 }
 
+/// What `enter_chat` gives an update.
+#[derive(Debug)]
+pub enum ChatEntry {
+    /// Its chat's turn: handle it, then `leave`.
+    Turn(ChatTurn),
+    /// Handled already: not again.
+    Handled,
+    /// An earlier update of the chat is an orphan: this one was made one too, and is handled
+    /// after it, once adopted.
+    Deferred,
+}
+
 /// A chat's turn, held while one of its updates is handled; `leave` ends it.
 #[derive(Debug)]
 pub struct ChatTurn {
@@ -55,6 +75,11 @@ pub struct ChatTurn {
 }
 
 impl ChatTurn {
+    /// No turn to hold: an update with no chat.
+    pub fn none() -> ChatTurn {
+        ChatTurn { held: None }
+    }
+
     /// Lets the chat's next update in.
     pub async fn leave(mut self) {
         if let Some((mut conn, chat_id)) = self.held.take() {
@@ -143,29 +168,45 @@ impl Db {
     }
 
     /// Waits for chat `chat_id`'s turn for update `update_id` (see the module's comment).
-    /// `None`: the update was handled meanwhile, and is not to be handled again.
-    pub async fn enter_chat(&self, chat_id: i64, update_id: i64) -> StorageResult<Option<ChatTurn>> {
+    pub async fn enter_chat(&self, chat_id: i64, update_id: i64, now: DateTime<Utc>) -> StorageResult<ChatEntry> {
         let Some(locks) = &self.locks else {
-            return Ok(Some(ChatTurn { held: None }));
+            return Ok(ChatEntry::Turn(ChatTurn::none()));
         };
-        let deadline = tokio::time::Instant::now() + ORDER_PATIENCE;
+        let alive_since = timestamp(now - chrono::Duration::from_std(ORPHAN_AFTER).unwrap_or_default());
+        let started = tokio::time::Instant::now();
+        let deadline = started + ORDER_PATIENCE;
         loop {
             let mut conn = locks.acquire().await?;
             sqlx::query("SELECT pg_advisory_lock($1)").bind(chat_id).execute(&mut *conn).await?;
             let turn = ChatTurn { held: Some((conn, chat_id)) };
             let row = sqlx::query(
                 "SELECT (SELECT handled FROM inbox WHERE update_id = $2) AS handled,
-                        (SELECT COUNT(*) FROM inbox WHERE chat_id = $1 AND handled = 0 AND update_id < $2) AS earlier",
+                        COUNT(*) AS earlier,
+                        COUNT(*) FILTER (WHERE r.id IS NULL OR r.seen_at < $3) AS orphaned,
+                        COUNT(*) FILTER (WHERE i.replica = $4) AS mine
+                 FROM inbox i LEFT JOIN replicas r ON r.id = i.replica
+                 WHERE i.chat_id = $1 AND i.handled = 0 AND i.update_id < $2",
             )
             .bind(chat_id)
             .bind(update_id)
+            .bind(&alive_since)
+            .bind(self.replica())
             .fetch_one(self.pool())
             .await?;
             let handled: Option<i64> = row.try_get("handled")?;
-            let earlier: i64 = row.try_get("earlier")?;
+            let (earlier, orphaned, mine): (i64, i64, i64) =
+                (row.try_get("earlier")?, row.try_get("orphaned")?, row.try_get("mine")?);
             if handled == Some(1) {
                 turn.leave().await;
-                return Ok(None);
+                return Ok(ChatEntry::Handled);
+            }
+            if orphaned > 0 || (mine > 0 && started.elapsed() >= OWN_PATIENCE) {
+                sqlx::query("UPDATE inbox SET replica = NULL WHERE update_id = $1")
+                    .bind(update_id)
+                    .execute(self.writer())
+                    .await?;
+                turn.leave().await;
+                return Ok(ChatEntry::Deferred);
             }
             if earlier == 0 || tokio::time::Instant::now() >= deadline {
                 if earlier > 0 {
@@ -176,7 +217,7 @@ impl Db {
                         "an earlier update of the chat is still unhandled; going ahead"
                     );
                 }
-                return Ok(Some(turn));
+                return Ok(ChatEntry::Turn(turn));
             }
             // Out of the lock while waiting: the earlier update's replica needs it.
             turn.leave().await;

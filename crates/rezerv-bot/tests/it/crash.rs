@@ -1,4 +1,5 @@
-//! Crash safety of the real binary: kill -9 mid-wave, start again, nothing is lost.
+//! Crash safety of the real binary: kill -9 mid-wave, start again, nothing is lost; and the
+//! replica drill: kill -9 one of two replicas, the other carries on.
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
@@ -392,4 +393,138 @@ async fn an_update_stored_but_not_handled_before_a_crash_is_answered_after_the_r
 fn campaign_now() -> chrono::DateTime<chrono::Utc> {
     let campaign = Campaign::embedded().unwrap();
     campaign.reminder_instant(chrono::NaiveDate::parse_from_str(TODAY, "%Y-%m-%d").unwrap())
+}
+
+/// A port free on loopback a moment ago.
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").and_then(|listener| listener.local_addr()).expect("a free port").port()
+}
+
+/// A replica taking webhooks on `port` (every replica's public URL is the same: the load
+/// balancer's), sending at 12 rows/s, so that two stay within Telegram's 30/s.
+fn start_replica(emu: &Emulator, dir: &TempDir, port: u16) -> BotProcess {
+    bot_command(emu, dir)
+        .env("REZERV_WEBHOOK_URL", "https://lb.invalid/hook")
+        .env("REZERV_WEBHOOK_SECRET", "drill-secret")
+        .env("REZERV_LISTEN", format!("127.0.0.1:{port}"))
+        .env("REZERV_SEND_RATE", "12")
+        .spawn()
+        .map(BotProcess)
+        .expect("start a replica")
+}
+
+/// Two replicas on one database behind one webhook URL, the emulator spreading its deliveries
+/// over both as a load balancer does, and one killed mid-journeys and mid-wave. On PostgreSQL
+/// both serve until then (the survivor adopts the other's unhandled updates once it is
+/// silent); on SQLite the second waits on the run lock as a standby and takes over.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kill_dash_nine_of_one_of_two_replicas_loses_no_update_issues_no_code_twice_and_repeats_only_rows_in_flight() {
+    const USERS: i64 = 24;
+    const WAVE: i64 = 150;
+    let dir = TempDir::new();
+    let emu = start_emulator().await;
+    let campaign = Campaign::embedded().unwrap();
+    let locales = rezerv_bot::i18n::Locales::load().unwrap();
+    let phones: Vec<String> = (0..USERS).map(|n| format!("+7708{n:07}")).collect();
+    let db = Db::connect(&dir.database_url()).await.unwrap();
+    let now = campaign.reminder_instant(chrono::NaiveDate::parse_from_str(TODAY, "%Y-%m-%d").unwrap());
+    let parsed: Vec<_> = phones.iter().map(|p| rezerv_bot::domain::Phone::parse(p).unwrap()).collect();
+    db.import_eligible(&parsed, now).await.unwrap();
+    let codes: Vec<_> =
+        (0..USERS + 10).map(|n| rezerv_bot::domain::PromoCode::parse(&format!("QRT-{n:05}")).unwrap()).collect();
+    db.import_codes(rezerv_bot::domain::Way::Qrt, &codes, now).await.unwrap();
+    let wave: Vec<TestUser> = (0..WAVE).map(|n| TestUser::new(61_000 + n, "ru")).collect();
+    for user in &wave {
+        emu.set_member_status(user, "member");
+        db.set_lang(user.id, Lang::Ru, now).await.unwrap();
+        let row = PlannedRow {
+            key: "wave".into(),
+            kind: rezerv_bot::domain::ReminderKind::Broadcast,
+            message: "reminder-window-open".into(),
+            args: serde_json::json!({"opens": "2023-09-01", "closes": "2023-09-22"}),
+            due_at: now,
+            expires_at: None,
+        };
+        db.enqueue(user.id, &row, now).await.unwrap();
+    }
+    db.close().await;
+
+    let steps = campaign.steps(rezerv_bot::domain::Way::Qrt).len();
+    let candidates: Vec<Candidate<'_>> = (0..USERS)
+        .map(|n| {
+            let lang = if n % 2 == 0 { Lang::Kk } else { Lang::Ru };
+            Candidate { emu: &emu, locales: &locales, user: TestUser::new(60_000 + n, lang.code()), lang }
+        })
+        .collect();
+
+    let ports = [free_port(), free_port()];
+    let mut first = start_replica(&emu, &dir, ports[0]);
+    let mut second = start_replica(&emu, &dir, ports[1]);
+    emu.spread_webhooks(ports.iter().map(|port| format!("http://127.0.0.1:{port}/hook")).collect());
+    let journeys = futures_join_all(candidates.iter().zip(&phones).map(|(c, phone)| c.journey(phone, steps)));
+    let kill = async {
+        let total = || candidates.iter().map(|c| emu.messages(c.user.id).len()).sum::<usize>();
+        wait_for("the journeys to be under way", Duration::from_secs(60), || total() >= 100).await;
+        first.kill_now();
+        let db = Db::connect(&dir.database_url()).await.unwrap();
+        let in_flight: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE status = 'in_flight'")
+            .fetch_one(db.pool())
+            .await
+            .unwrap();
+        let stored = db.pending_updates().await.unwrap().len();
+        db.close().await;
+        (in_flight, stored)
+    };
+    let ((), (in_flight, stored)) = tokio::join!(journeys, kill);
+
+    // Every journey ended with a code: no update was lost (a lost press would stall it).
+    let db = Db::connect(&dir.database_url()).await.unwrap();
+    let held: Vec<(i64, Option<String>)> =
+        sqlx::query_as("SELECT chat_id, code FROM candidates WHERE chat_id < 61000 ORDER BY chat_id")
+            .fetch_all(db.pool())
+            .await
+            .unwrap();
+    let distinct: std::collections::HashSet<_> = held.iter().filter_map(|(_, code)| code.clone()).collect();
+    assert_eq!((held.len(), distinct.len()), (USERS as usize, USERS as usize), "one code each: {held:?}");
+    let issued: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM promo_codes WHERE issued_at IS NOT NULL")
+        .fetch_one(db.pool())
+        .await
+        .unwrap();
+    assert_eq!(issued, USERS, "no code issued twice");
+    // Every candidate saw the steps in order (a step's prompt may be shown again after a replay).
+    for candidate in &candidates {
+        let way_name = locales.t(candidate.lang, "way-qrt");
+        let header = |step: usize| {
+            let args =
+                rezerv_bot::i18n::Args::new().with("step", step).with("total", steps).with("way", way_name.clone());
+            locales.t_args(candidate.lang, "step-header", &args)
+        };
+        let mut shown: Vec<usize> = emu
+            .messages(candidate.user.id)
+            .iter()
+            .filter_map(|m| (1..=steps).find(|step| m.text.starts_with(&header(*step))))
+            .collect();
+        let all_shown = shown.clone();
+        shown.dedup();
+        assert_eq!(shown, (1..=steps).collect::<Vec<_>>(), "user {} saw steps {all_shown:?}", candidate.user.id);
+    }
+    // The wave: every row sent, and a row sent twice only if it was in flight at the kill.
+    let all_delivered = || wave.iter().all(|user| emu.delivered_count(user.id) >= 1);
+    wait_for("every row of the wave", Duration::from_secs(90), all_delivered).await;
+    let duplicates: u64 = wave.iter().map(|user| emu.delivered_count(user.id).saturating_sub(1)).sum();
+    assert!(duplicates <= in_flight as u64, "{duplicates} duplicates, but only {in_flight} rows were in flight");
+    // Nothing stays unhandled: the killed replica's stored updates were adopted.
+    let emptied = Instant::now() + Duration::from_secs(60);
+    while !db.pending_updates().await.unwrap().is_empty() {
+        assert!(Instant::now() < emptied, "an update in the inbox was never handled");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let telegram_429 = emu.requests().iter().filter(|request| request.status == 429).count();
+    eprintln!(
+        "replica drill ({}): at the kill {stored} updates stored and unhandled, {in_flight} rows in flight; \
+         {duplicates} rows sent twice; {telegram_429} answers 429",
+        db.backend()
+    );
+    db.close().await;
+    second.kill_now();
 }

@@ -105,7 +105,6 @@ async fn two_replicas_claiming_the_outbox_at_once_take_each_row_once() {
     };
     let (a, b) = (claim(first.clone()), claim(second.clone()));
     let (a, b) = (a.await.unwrap(), b.await.unwrap());
-    assert!(!a.is_empty() && !b.is_empty(), "both replicas took rows: {} and {}", a.len(), b.len());
     let mut seen = HashSet::new();
     for (chat, retired) in a.iter().chain(&b) {
         assert_eq!(*retired, None, "chat {chat}'s row is sendable");
