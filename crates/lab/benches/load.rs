@@ -44,7 +44,7 @@ use rand::RngExt;
 use rezerv_bot::config::{Campaign, City, CityKind};
 use rezerv_bot::domain::{Lang, Phone, PromoCode, Way};
 use rezerv_bot::i18n::Locales;
-use rezerv_bot::storage::Db;
+use rezerv_bot::storage::{Backend, Db};
 use rezerv_lab::{cpu_secs, rss_kib};
 use rezerv_test_support::db::TempDir;
 use rezerv_test_support::phone::phone_in;
@@ -111,9 +111,24 @@ struct Args {
     /// With `--echo-bot`: make the journey's Bot API calls.
     #[arg(long, hide = true, requires = "echo_bot")]
     mirror: bool,
+    /// The journey's database: SQLite, PostgreSQL (a fresh database on the server that
+    /// `REZERV_TEST_DATABASE` names; `scripts/test-postgres` starts one), or both in turn.
+    #[arg(long, value_enum, default_value_t = Database::Sqlite)]
+    database: Database,
+    /// Replicas of the bot on PostgreSQL, behind one webhook URL that the emulator spreads
+    /// over them as a load balancer; 1 polls, as `run` does by default.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..=4))]
+    replicas: u64,
     /// Passed by `cargo bench`; ignored.
     #[arg(long, hide = true)]
     bench: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Database {
+    Sqlite,
+    Postgres,
+    Both,
 }
 
 #[derive(Debug, Clone)]
@@ -127,9 +142,23 @@ struct Options {
     bot: PathBuf,
     count_calls: bool,
     broadcast: bool,
+    /// The journey's backends, in the order run.
+    backends: Vec<Backend>,
+    replicas: usize,
 }
 
 fn options(args: Args) -> anyhow::Result<Options> {
+    let backends = match args.database {
+        Database::Sqlite => vec![Backend::Sqlite],
+        Database::Postgres => vec![Backend::Postgres],
+        Database::Both => vec![Backend::Sqlite, Backend::Postgres],
+    };
+    if backends.contains(&Backend::Postgres) && !TempDir::on_postgres() {
+        bail!("--database postgres needs REZERV_TEST_DATABASE: REZERV_TEST_DATABASE=$(scripts/test-postgres)");
+    }
+    if args.replicas > 1 && backends.contains(&Backend::Sqlite) {
+        bail!("--replicas above 1 needs --database postgres: SQLite takes one process (the others stand by)");
+    }
     let bot = match args.bot {
         Some(bot) => bot,
         None => rezerv_lab::bot_binary()?,
@@ -144,6 +173,8 @@ fn options(args: Args) -> anyhow::Result<Options> {
         bot,
         count_calls: args.count_calls,
         broadcast: args.broadcast,
+        backends,
+        replicas: usize::try_from(args.replicas)?,
     })
 }
 
@@ -350,11 +381,31 @@ impl Drop for ChildGuard {
     }
 }
 
-fn spawn_bot(kind: Kind, bot: &Path, emu: &Emulator, database_url: &str, stderr: File) -> anyhow::Result<ChildGuard> {
+/// A port free on loopback a moment ago.
+fn free_port() -> anyhow::Result<u16> {
+    Ok(std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+}
+
+/// The bot (or an echo bot); `webhook`: a replica taking webhooks on that port, behind the
+/// emulator's load balancer, instead of polling.
+fn spawn_bot(
+    kind: Kind,
+    bot: &Path,
+    emu: &Emulator,
+    database_url: &str,
+    webhook: Option<u16>,
+    stderr: File,
+) -> anyhow::Result<ChildGuard> {
     let mut command = match kind {
         Kind::Journey => {
             let mut command = Command::new(bot);
             command.args(["--today", TODAY, "run"]).env("DATABASE_URL", database_url);
+            if let Some(port) = webhook {
+                command
+                    .env("REZERV_WEBHOOK_URL", "https://lb.invalid/hook")
+                    .env("REZERV_WEBHOOK_SECRET", "load-secret")
+                    .env("REZERV_LISTEN", format!("127.0.0.1:{port}"));
+            }
             command
         }
         Kind::Echo | Kind::Mirror => {
@@ -712,7 +763,7 @@ async fn seed(url: &str, users: usize, extra: u64, broadcast: bool, campaign: &C
 }
 
 async fn run_phase(
-    kind: Kind,
+    (kind, backend): (Kind, Backend),
     options: &Options,
     plans: &[Plan],
     dir: &TempDir,
@@ -730,7 +781,12 @@ async fn run_phase(
         Kind::Journey => "journey.db",
         Kind::Echo | Kind::Mirror => "unused.db",
     });
-    let url = format!("sqlite://{}", database.display());
+    // On PostgreSQL, a fresh database on the server, dropped with the phase.
+    let server_database = (kind == Kind::Journey && backend == Backend::Postgres).then(TempDir::new);
+    let url = match &server_database {
+        Some(server_database) => server_database.database_url(),
+        None => format!("sqlite://{}", database.display()),
+    };
     if kind == Kind::Journey {
         let seeding = Instant::now();
         seed(&url, plans.len(), options.seed_candidates, options.broadcast, &Campaign::embedded()?).await?;
@@ -752,8 +808,20 @@ async fn run_phase(
     // Start-up: from the spawn until the probe's /start (queued at once) is answered.
     let probe = TestUser::new(PROBE, "ru");
     let spawned = Instant::now();
-    let mut bot = spawn_bot(kind, &options.bot, &emu, &url, File::create(&stderr_path)?)?;
-    let pid = bot.0.id();
+    let replicas = if kind == Kind::Journey { options.replicas } else { 1 };
+    let ports: Vec<Option<u16>> = (0..replicas)
+        .map(|_| if replicas > 1 { free_port().map(Some) } else { Ok(None) })
+        .collect::<anyhow::Result<_>>()?;
+    let mut bots = Vec::with_capacity(replicas);
+    for (n, port) in ports.iter().enumerate() {
+        let stderr = File::create(stderr_path.with_extension(format!("{n}.log")))?;
+        bots.push(spawn_bot(kind, &options.bot, &emu, &url, *port, stderr)?);
+    }
+    if replicas > 1 {
+        emu.spread_webhooks(ports.iter().flatten().map(|port| format!("http://127.0.0.1:{port}/hook")).collect());
+    }
+    let pids: Vec<String> = bots.iter().map(|bot| bot.0.id().to_string()).collect();
+    let bots_cpu = || pids.iter().map(|pid| cpu_secs(pid)).sum::<f64>();
     emu.send_text(&probe, "/start");
     loop {
         if report.startup_commands.is_none() && !emu.commands(Some("kk")).is_empty() {
@@ -763,8 +831,11 @@ async fn run_phase(
             report.startup_reply = spawned.elapsed();
             break;
         }
-        if let Some(status) = bot.0.try_wait()? {
-            bail!("the {} exited during start-up ({status}): {}", kind.title(), tail(&stderr_path).join(" | "));
+        for (n, bot) in bots.iter_mut().enumerate() {
+            if let Some(status) = bot.0.try_wait()? {
+                let log = stderr_path.with_extension(format!("{n}.log"));
+                bail!("the {} exited during start-up ({status}): {}", kind.title(), tail(&log).join(" | "));
+            }
         }
         if spawned.elapsed() > STARTUP_LIMIT {
             bail!("the {} did not answer /start within {STARTUP_LIMIT:?}", kind.title());
@@ -794,7 +865,7 @@ async fn run_phase(
         actions_done: AtomicU64::new(0),
     });
     let pump = Pump::start(emu.clone(), inboxes, options.poll);
-    let bot_cpu_before = cpu_secs(&pid.to_string());
+    let bot_cpu_before = bots_cpu();
     let own_cpu_before = cpu_secs("self");
     let started = Instant::now();
     let mut tasks = tokio::task::JoinSet::new();
@@ -824,7 +895,20 @@ async fn run_phase(
     }
     report.wall = started.elapsed();
     progress.abort();
-    report.bot_cpu = cpu_secs(&pid.to_string()) - bot_cpu_before;
+    report.bot_cpu = bots_cpu() - bot_cpu_before;
+    if replicas > 1 {
+        let db = Db::connect(&url).await?;
+        let shares = db.updates_by_replica().await?;
+        db.close().await;
+        let total: i64 = shares.iter().map(|(_, n)| n).sum();
+        let shown: Vec<String> = shares
+            .iter()
+            .map(|(replica, n)| {
+                format!("{} {n} ({:.1}%)", replica.as_deref().unwrap_or("-"), *n as f64 * 100.0 / total.max(1) as f64)
+            })
+            .collect();
+        println!("  updates received and handled per replica: {}", shown.join(", "));
+    }
     report.own_cpu = cpu_secs("self") - own_cpu_before;
     report.pump = pump.finish();
 
@@ -1042,10 +1126,20 @@ async fn run(options: Options, dir: &TempDir) -> anyhow::Result<()> {
     );
     println!();
     let mut reports = Vec::new();
-    for (kind, phase) in [(Kind::Journey, Phase::Journey), (Kind::Echo, Phase::Echo), (Kind::Mirror, Phase::Mirror)] {
+    let mut phases: Vec<(Kind, Backend)> = options.backends.iter().map(|backend| (Kind::Journey, *backend)).collect();
+    phases.extend([(Kind::Echo, Backend::Sqlite), (Kind::Mirror, Backend::Sqlite)]);
+    for (kind, backend) in phases {
+        let phase = match kind {
+            Kind::Journey => Phase::Journey,
+            Kind::Echo => Phase::Echo,
+            Kind::Mirror => Phase::Mirror,
+        };
         if options.phase == phase || options.phase == Phase::Both {
-            println!("{} ...", kind.title());
-            let report = run_phase(kind, &options, &plans, dir, &apologies).await?;
+            match kind {
+                Kind::Journey => println!("{} on {backend}, {} replica(s) ...", kind.title(), options.replicas),
+                _ => println!("{} ...", kind.title()),
+            }
+            let report = run_phase((kind, backend), &options, &plans, dir, &apologies).await?;
             print_report(kind, &report);
             reports.push((kind, report));
         }

@@ -2,6 +2,11 @@
 //! overall, 1/s per chat). The real binary sends it; this program prints figures.
 //!
 //! cargo bench --bench reminder_wave -- [--candidates 100000] [--rate 25] [--max-seconds S]
+//!     [--database postgres [--replicas 2]]
+//!
+//! On PostgreSQL (a fresh database on the server `REZERV_TEST_DATABASE` names) the wave can be
+//! sent by several replicas at once, each taking webhooks (so that each runs its sender) and
+//! configured with its share of the rate.
 
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -31,6 +36,12 @@ struct Options {
     /// Stop after this many seconds even if the wave is not delivered.
     #[arg(long)]
     max_seconds: Option<u64>,
+    /// `sqlite` or `postgres`.
+    #[arg(long, default_value = "sqlite")]
+    database: String,
+    /// Replicas sending the wave together (PostgreSQL only), each at `rate / replicas`.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=4))]
+    replicas: u32,
     /// Passed by `cargo bench`; ignored.
     #[arg(long, hide = true)]
     bench: bool,
@@ -40,7 +51,15 @@ struct Options {
 async fn main() -> anyhow::Result<()> {
     let options = Options::parse();
     let dir = TempDir::new();
-    let url = format!("sqlite://{}", dir.path().join("wave.db").display());
+    let url = match options.database.as_str() {
+        "sqlite" if options.replicas == 1 => format!("sqlite://{}", dir.path().join("wave.db").display()),
+        "postgres" if TempDir::on_postgres() => dir.database_url(),
+        "postgres" => anyhow::bail!("--database postgres needs REZERV_TEST_DATABASE=$(scripts/test-postgres)"),
+        _ => anyhow::bail!("--database is sqlite (one replica) or postgres"),
+    };
+    if options.rate % options.replicas != 0 {
+        anyhow::bail!("--rate must be a multiple of --replicas (each replica sends rate / replicas)");
+    }
     let campaign = Campaign::embedded()?;
     let due = campaign.reminder_instant(chrono::NaiveDate::parse_from_str(WAVE_DAY, "%Y-%m-%d")?);
 
@@ -73,17 +92,28 @@ async fn main() -> anyhow::Result<()> {
         seeding.elapsed().as_secs_f64()
     );
 
-    let mut bot = Command::new(rezerv_lab::bot_binary()?)
-        .args(["--today", WAVE_DAY, "run"])
-        .env("TELOXIDE_TOKEN", emu.token())
-        .env("TELOXIDE_API_URL", emu.api_url())
-        .env("DATABASE_URL", &url)
-        .env("REZERV_SEND_RATE", options.rate.to_string())
-        .env("RUST_LOG", "warn")
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .spawn()?;
-    let pid = bot.id();
+    let mut bots = Vec::new();
+    for _ in 0..options.replicas {
+        let mut command = Command::new(rezerv_lab::bot_binary()?);
+        command
+            .args(["--today", WAVE_DAY, "run"])
+            .env("TELOXIDE_TOKEN", emu.token())
+            .env("TELOXIDE_API_URL", emu.api_url())
+            .env("DATABASE_URL", &url)
+            .env("REZERV_SEND_RATE", (options.rate / options.replicas).to_string())
+            .env("RUST_LOG", "warn")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null());
+        if options.replicas > 1 {
+            let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+            command
+                .env("REZERV_WEBHOOK_URL", "https://lb.invalid/hook")
+                .env("REZERV_WEBHOOK_SECRET", "wave-secret")
+                .env("REZERV_LISTEN", format!("127.0.0.1:{port}"));
+        }
+        bots.push(command.spawn()?);
+    }
+    let pid = bots[0].id();
     let started = Instant::now();
     let mut first_delivery: Option<Instant> = None;
     let mut last_delivery = started;
@@ -112,15 +142,18 @@ async fn main() -> anyhow::Result<()> {
             );
         }
         let out_of_time = options.max_seconds.is_some_and(|max| started.elapsed() >= Duration::from_secs(max));
-        if delivered >= target || out_of_time || bot.try_wait()?.is_some() {
+        let exited = bots.iter_mut().map(|bot| bot.try_wait()).collect::<Result<Vec<_>, _>>()?;
+        if delivered >= target || out_of_time || exited.iter().any(Option::is_some) {
             break;
         }
     }
     if let Some((_, peak)) = rss_kib(pid) {
         peak_kib = peak_kib.max(peak);
     }
-    bot.kill().ok();
-    bot.wait().ok();
+    for bot in &mut bots {
+        bot.kill().ok();
+        bot.wait().ok();
+    }
 
     let delivered = emu.total_delivered();
     let span = first_delivery.map(|first| last_delivery.duration_since(first).as_secs_f64()).unwrap_or_default();
@@ -134,9 +167,17 @@ async fn main() -> anyhow::Result<()> {
         options.rate,
         achieved / f64::from(options.rate) * 100.0
     );
+    let twice = emu.delivered_counts().values().filter(|count| **count > 1).count();
+    println!(
+        "database, replicas:         {}, {} (each at {}/s)",
+        options.database,
+        options.replicas,
+        options.rate / options.replicas
+    );
+    println!("chats sent to twice:        {twice}");
     println!("429 responses:              {}", emu.too_many_requests_count());
     println!("other limit violations:     {}", emu.limit_violation_count() - emu.too_many_requests_count());
-    println!("bot peak RSS:               {:.1} MB", peak_kib as f64 / 1024.0);
+    println!("bot peak RSS (first replica): {:.1} MB", peak_kib as f64 / 1024.0);
     println!("database size:              {:.1} MB", database_bytes(dir.path()) as f64 / 1_048_576.0);
     Ok(())
 }

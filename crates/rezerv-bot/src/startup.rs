@@ -66,6 +66,8 @@ impl Application {
         let mut routes = http::ops_routes(app.clone(), serving.clone());
         let intake = match &settings.webhook {
             Some(webhook) => {
+                // Behind a webhook, PostgreSQL replicas receive updates side by side.
+                app.db.share_intake();
                 let (route, inbound) = bot::webhook::routes(webhook, app.db.clone(), app.clock.clone());
                 routes = routes.merge(route);
                 Intake::Webhook(inbound)

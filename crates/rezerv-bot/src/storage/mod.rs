@@ -90,6 +90,8 @@ pub struct Db {
     replica: std::sync::Arc<str>,
     /// PostgreSQL only: the connections that hold chats' turns (`replicas.rs`).
     locks: Option<AnyPool>,
+    /// Updates arrive at several replicas (webhooks on PostgreSQL): chats take turns.
+    shared_intake: std::sync::Arc<std::sync::atomic::AtomicBool>,
     pool: AnyPool,
     writer: AnyPool,
     /// Profile and dialogue reads of concurrent updates, one statement per batch.
@@ -171,7 +173,8 @@ impl Db {
                 Some(options(CHAT_TURNS).acquire_timeout(Duration::from_secs(300)).connect_lazy(&url)?)
             }
         };
-        Ok(Db { backend, replica: replicas::new_replica_id(), locks, pool, writer, chats, saves })
+        let shared_intake = std::sync::Arc::default();
+        Ok(Db { backend, replica: replicas::new_replica_id(), locks, shared_intake, pool, writer, chats, saves })
     }
 
     /// Which database this is.

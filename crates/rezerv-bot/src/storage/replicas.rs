@@ -19,7 +19,8 @@
 //!     for over `OWN_PATIENCE`: adopted after this one arrived, it waits behind it in the
 //!     dispatcher's queue (one handled and not yet marked is marked within that time).
 //!
-//!   On SQLite the dispatcher's per-chat queue is the whole story, and the turn costs nothing.
+//!   Where one process handles every update (SQLite; the polling leader) the dispatcher's
+//!   per-chat queue is the whole story, and the turn costs nothing.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -103,6 +104,14 @@ impl Drop for ChatTurn {
 }
 
 impl Db {
+    /// Says that updates arrive at several replicas (webhooks on PostgreSQL): from now on an
+    /// update takes its chat's turn (`enter_chat`).
+    pub fn share_intake(&self) {
+        if self.locks.is_some() {
+            self.shared_intake.store(true, std::sync::atomic::Ordering::Release);
+        }
+    }
+
     /// This replica's id.
     pub fn replica(&self) -> &str {
         &self.replica
@@ -123,6 +132,14 @@ impl Db {
             .execute(self.writer())
             .await?;
         Ok(())
+    }
+
+    /// How many stored updates each replica received (and so handled, but for adoptions), for
+    /// the load program's figure of how replicas share the work.
+    pub async fn updates_by_replica(&self) -> StorageResult<Vec<(Option<String>, i64)>> {
+        Ok(sqlx::query_as("SELECT replica, COUNT(*) FROM inbox GROUP BY replica ORDER BY replica")
+            .fetch_all(self.pool())
+            .await?)
     }
 
     /// Says this replica stopped: what it stored and did not handle is adopted at once.
@@ -169,7 +186,8 @@ impl Db {
 
     /// Waits for chat `chat_id`'s turn for update `update_id` (see the module's comment).
     pub async fn enter_chat(&self, chat_id: i64, update_id: i64, now: DateTime<Utc>) -> StorageResult<ChatEntry> {
-        let Some(locks) = &self.locks else {
+        let Some(locks) = self.locks.as_ref().filter(|_| self.shared_intake.load(std::sync::atomic::Ordering::Acquire))
+        else {
             return Ok(ChatEntry::Turn(ChatTurn::none()));
         };
         let alive_since = timestamp(now - chrono::Duration::from_std(ORPHAN_AFTER).unwrap_or_default());
@@ -181,6 +199,7 @@ impl Db {
             let turn = ChatTurn { held: Some((conn, chat_id)) };
             let row = sqlx::query(
                 "SELECT (SELECT handled FROM inbox WHERE update_id = $2) AS handled,
+                        (SELECT received_at FROM inbox WHERE update_id = $2) AS received_at,
                         COUNT(*) AS earlier,
                         COUNT(*) FILTER (WHERE r.id IS NULL OR r.seen_at < $3) AS orphaned,
                         COUNT(*) FILTER (WHERE i.replica = $4) AS mine
@@ -200,7 +219,12 @@ impl Db {
                 turn.leave().await;
                 return Ok(ChatEntry::Handled);
             }
-            if orphaned > 0 || (mine > 0 && started.elapsed() >= OWN_PATIENCE) {
+            // An update kept waiting this long (deferred before) goes ahead: an earlier one
+            // that is never marked handled must not hold its chat up for good.
+            let received_at: Option<String> = row.try_get("received_at")?;
+            let overdue = received_at
+                .is_some_and(|at| at < timestamp(now - chrono::Duration::from_std(ORDER_PATIENCE).unwrap_or_default()));
+            if !overdue && (orphaned > 0 || (mine > 0 && started.elapsed() >= OWN_PATIENCE)) {
                 sqlx::query("UPDATE inbox SET replica = NULL WHERE update_id = $1")
                     .bind(update_id)
                     .execute(self.writer())
@@ -208,7 +232,7 @@ impl Db {
                 turn.leave().await;
                 return Ok(ChatEntry::Deferred);
             }
-            if earlier == 0 || tokio::time::Instant::now() >= deadline {
+            if earlier == 0 || overdue || tokio::time::Instant::now() >= deadline {
                 if earlier > 0 {
                     tracing::warn!(
                         chat_id,
