@@ -957,13 +957,16 @@ async fn run_phase(
         }
         report.calls = calls.into_iter().map(|(method, (count, returned))| (method, count, returned)).collect();
     }
-    if let Some((current, peak)) = rss_kib(pid) {
-        report.rss_end_kib = current;
-        report.rss_peak_kib = peak;
+    // Memory: the largest replica's.
+    for bot in &bots {
+        if let Some((current, peak)) = rss_kib(bot.0.id()) {
+            report.rss_end_kib = report.rss_end_kib.max(current);
+            report.rss_peak_kib = report.rss_peak_kib.max(peak);
+        }
     }
-    drop(bot);
+    drop(bots);
     emu.shutdown();
-    report.stderr_lines = tail(&stderr_path);
+    report.stderr_lines = tail(&stderr_path.with_extension("0.log"));
     if kind == Kind::Journey {
         let db = Db::connect(&url).await?;
         report.codes_in_database = Some(db.stats().await?.codes_issued);
