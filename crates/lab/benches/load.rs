@@ -45,7 +45,7 @@ use rezerv_bot::config::{Campaign, City, CityKind};
 use rezerv_bot::domain::{Lang, Phone, PromoCode, Way};
 use rezerv_bot::i18n::Locales;
 use rezerv_bot::storage::{Backend, Db};
-use rezerv_lab::{cpu_secs, rss_kib};
+use rezerv_lab::{cpu_secs, machine_busy_secs, rss_kib};
 use rezerv_test_support::db::TempDir;
 use rezerv_test_support::phone::phone_in;
 use rezerv_test_support::rng;
@@ -116,9 +116,12 @@ struct Args {
     #[arg(long, value_enum, default_value_t = Database::Sqlite)]
     database: Database,
     /// Replicas of the bot on PostgreSQL, behind one webhook URL that the emulator spreads
-    /// over them as a load balancer; 1 polls, as `run` does by default.
+    /// over them as a load balancer; 1 polls, as `run` does by default, unless `--webhook`.
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..=4))]
     replicas: u64,
+    /// Updates by webhook (the emulator posts them one at a time, in order) even to one replica.
+    #[arg(long)]
+    webhook: bool,
     /// Passed by `cargo bench`; ignored.
     #[arg(long, hide = true)]
     bench: bool,
@@ -145,6 +148,7 @@ struct Options {
     /// The journey's backends, in the order run.
     backends: Vec<Backend>,
     replicas: usize,
+    webhook: bool,
 }
 
 fn options(args: Args) -> anyhow::Result<Options> {
@@ -175,6 +179,7 @@ fn options(args: Args) -> anyhow::Result<Options> {
         broadcast: args.broadcast,
         backends,
         replicas: usize::try_from(args.replicas)?,
+        webhook: args.webhook || args.replicas > 1,
     })
 }
 
@@ -685,6 +690,8 @@ struct Report {
     rss_end_kib: u64,
     bot_cpu: f64,
     own_cpu: f64,
+    /// The whole machine's busy CPU time during the load (a database server's included).
+    machine_cpu: f64,
     pump: PumpStats,
     stderr_lines: Vec<String>,
     /// (method, calls, updates returned by getUpdates) with `--count-calls`.
@@ -810,14 +817,14 @@ async fn run_phase(
     let spawned = Instant::now();
     let replicas = if kind == Kind::Journey { options.replicas } else { 1 };
     let ports: Vec<Option<u16>> = (0..replicas)
-        .map(|_| if replicas > 1 { free_port().map(Some) } else { Ok(None) })
+        .map(|_| if kind == Kind::Journey && options.webhook { free_port().map(Some) } else { Ok(None) })
         .collect::<anyhow::Result<_>>()?;
     let mut bots = Vec::with_capacity(replicas);
     for (n, port) in ports.iter().enumerate() {
         let stderr = File::create(stderr_path.with_extension(format!("{n}.log")))?;
         bots.push(spawn_bot(kind, &options.bot, &emu, &url, *port, stderr)?);
     }
-    if replicas > 1 {
+    if options.webhook && kind == Kind::Journey {
         emu.spread_webhooks(ports.iter().flatten().map(|port| format!("http://127.0.0.1:{port}/hook")).collect());
     }
     let pids: Vec<String> = bots.iter().map(|bot| bot.0.id().to_string()).collect();
@@ -866,6 +873,7 @@ async fn run_phase(
     });
     let pump = Pump::start(emu.clone(), inboxes, options.poll);
     let bot_cpu_before = bots_cpu();
+    let machine_cpu_before = machine_busy_secs();
     let own_cpu_before = cpu_secs("self");
     let started = Instant::now();
     let mut tasks = tokio::task::JoinSet::new();
@@ -896,6 +904,7 @@ async fn run_phase(
     report.wall = started.elapsed();
     progress.abort();
     report.bot_cpu = bots_cpu() - bot_cpu_before;
+    report.machine_cpu = machine_busy_secs() - machine_cpu_before;
     if replicas > 1 {
         let db = Db::connect(&url).await?;
         let shares = db.updates_by_replica().await?;
@@ -1064,6 +1073,13 @@ fn print_report(kind: Kind, report: &Report) {
         report.own_cpu,
         report.wall.as_secs_f64()
     );
+    println!(
+        "  machine CPU:         {:.2} s busy; beyond the bot and this program {:.2} s ({:.0} µs per update): the \
+         database server on PostgreSQL, and anything else running",
+        report.machine_cpu,
+        (report.machine_cpu - report.bot_cpu - report.own_cpu).max(0.0),
+        (report.machine_cpu - report.bot_cpu - report.own_cpu).max(0.0) * 1e6 / report.updates.max(1) as f64
+    );
     if !report.calls.is_empty() {
         let per_update = |n: u64| n as f64 / report.updates.max(1) as f64;
         let line: Vec<String> = report
@@ -1139,13 +1155,29 @@ async fn run(options: Options, dir: &TempDir) -> anyhow::Result<()> {
         };
         if options.phase == phase || options.phase == Phase::Both {
             match kind {
-                Kind::Journey => println!("{} on {backend}, {} replica(s) ...", kind.title(), options.replicas),
+                Kind::Journey => println!(
+                    "{} on {backend}, {} replica(s), updates by {} ...",
+                    kind.title(),
+                    options.replicas,
+                    if options.webhook { "webhook" } else { "long polling" }
+                ),
                 _ => println!("{} ...", kind.title()),
             }
             let report = run_phase((kind, backend), &options, &plans, dir, &apologies).await?;
             print_report(kind, &report);
             reports.push((kind, report));
         }
+    }
+    let journeys: Vec<&Report> =
+        reports.iter().filter(|(kind, _)| *kind == Kind::Journey).map(|(_, report)| report).collect();
+    if let [sqlite, postgres] = journeys.as_slice() {
+        let rate = |report: &Report| report.updates as f64 / report.wall.as_secs_f64().max(f64::EPSILON);
+        println!(
+            "PostgreSQL / SQLite throughput: {:.0} / {:.0} updates/s = {:.2} (goal: at least 0.7)",
+            rate(postgres),
+            rate(sqlite),
+            rate(postgres) / rate(sqlite)
+        );
     }
     let report_of = |wanted: Kind| reports.iter().find(|(kind, _)| *kind == wanted).map(|(_, report)| report);
     let (journey, echo, mirror) = (report_of(Kind::Journey), report_of(Kind::Echo), report_of(Kind::Mirror));

@@ -48,6 +48,17 @@ pub fn cpu_secs(pid: &str) -> f64 {
     (ticks(11) + ticks(12)) / TICKS_PER_SEC
 }
 
+/// Seconds the whole machine's CPUs spent busy since boot (`/proc/stat`: every state but idle
+/// and iowait), to count what the processes measured by pid do not: a database server's.
+pub fn machine_busy_secs() -> f64 {
+    let Ok(stat) = std::fs::read_to_string("/proc/stat") else { return 0.0 };
+    let Some(line) = stat.lines().find(|line| line.starts_with("cpu ")) else { return 0.0 };
+    let ticks: Vec<f64> = line.split_whitespace().skip(1).filter_map(|v| v.parse().ok()).collect();
+    let total: f64 = ticks.iter().take(8).sum();
+    let idle = ticks.get(3).copied().unwrap_or(0.0) + ticks.get(4).copied().unwrap_or(0.0);
+    (total - idle) / TICKS_PER_SEC
+}
+
 /// Bytes of the files in `dir` (a database with its WAL and shared-memory files).
 pub fn database_bytes(dir: &std::path::Path) -> u64 {
     std::fs::read_dir(dir)

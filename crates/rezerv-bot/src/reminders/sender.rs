@@ -143,9 +143,11 @@ fn per_second(rate: u32, burst: u32) -> Quota {
     Quota::per_second(rate).allow_burst(NonZeroU32::new(burst).unwrap_or(NonZeroU32::MIN))
 }
 
-/// The overall catch-up allowance: half the headroom under Telegram's 30 per second.
-fn catch_up_burst(rate: u32) -> u32 {
-    (TELEGRAM_MAX_PER_SEC.saturating_sub(rate) / 2).max(1)
+/// The overall catch-up allowance: half the headroom under Telegram's 30 per second. Replicas
+/// share that headroom without knowing each other's pace, so one of several takes none: each
+/// holds its configured rate in any one-second window, and their rates sum to at most 30.
+fn catch_up_burst(rate: u32, replicated: bool) -> u32 {
+    if replicated { 1 } else { (TELEGRAM_MAX_PER_SEC.saturating_sub(rate) / 2).max(1) }
 }
 
 /// Paid broadcasts' pace: `rate` a second (at most 1,000), with half the headroom under
@@ -167,7 +169,10 @@ impl Sender {
         config: SenderConfig,
     ) -> Sender {
         Sender {
-            overall: RateLimiter::direct(per_second(config.rate_per_sec, catch_up_burst(config.rate_per_sec))),
+            overall: RateLimiter::direct(per_second(
+                config.rate_per_sec,
+                catch_up_burst(config.rate_per_sec, db.intake_shared()),
+            )),
             paid: config.paid_broadcast_rate.map(|rate| RateLimiter::direct(paid_quota(rate))),
             per_chat: RateLimiter::keyed(per_second(1, 1)),
             paused_until: Mutex::new(None),
@@ -489,7 +494,8 @@ mod tests {
     #[test]
     fn catching_up_never_exceeds_telegrams_limit() {
         for rate in 1..=TELEGRAM_MAX_PER_SEC {
-            let burst = catch_up_burst(rate);
+            let burst = catch_up_burst(rate, false);
+            assert_eq!(catch_up_burst(rate, true), 1, "a replica among several takes no catch-up");
             assert!(burst >= 1);
             assert!(rate + burst - 1 <= TELEGRAM_MAX_PER_SEC, "rate {rate} with burst {burst}");
         }

@@ -112,6 +112,12 @@ impl Db {
         }
     }
 
+    /// Whether updates arrive at several replicas (`share_intake`): each then sends at its own
+    /// configured rate, and their sum must stay within Telegram's.
+    pub fn intake_shared(&self) -> bool {
+        self.shared_intake.load(std::sync::atomic::Ordering::Acquire)
+    }
+
     /// This replica's id.
     pub fn replica(&self) -> &str {
         &self.replica
