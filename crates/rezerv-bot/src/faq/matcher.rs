@@ -447,7 +447,8 @@ impl Matcher {
 }
 
 /// Confident only when the best entry is well ahead, in both terms (0.9 against 0.8 is no
-/// answer), and more than one word of the question says so: "код" alone may mean three entries.
+/// answer), and more than one word of the question says so: the one word for "code" alone may
+/// mean three entries.
 fn band_of(ranking: &[Scored], matched: usize) -> Band {
     let top = ranking.first().map_or(0.0, |scored| scored.score);
     let second = ranking.get(1).map_or(0.0, |scored| scored.score);

@@ -231,7 +231,7 @@ impl Normalizer {
 
     /// For text that may be Russian typed in the Latin layout, each of its space-separated
     /// parts read both ways (as typed, and as the layout's letters): a message can mix the two
-    /// ("rfr ghjqnb qrt" is "как пройти" and qrt).
+    /// ("rfr ghjqnb qrt" is Russian for "how to pass" typed on a Latin layout, and qrt).
     pub fn both_ways_by_part(&self, text: &str) -> Vec<(Reading, Reading)> {
         if !could_be_wrong_layout(text) {
             return Vec::new();
@@ -261,7 +261,7 @@ impl Normalizer {
         Reading { words }
     }
 
-    /// A stopword, or one typo away from a long one ("здраствуйте").
+    /// A stopword, or one typo away from a long one (a greeting misspelled by one letter).
     fn is_stopword(&self, word: &str) -> bool {
         if self.stopwords.contains(word) {
             return true;

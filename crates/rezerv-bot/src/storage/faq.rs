@@ -28,8 +28,8 @@ pub struct AskedQuestion {
     pub resolved_as: Option<String>,
 }
 
-/// Lowercase, single spaces, no punctuation at the ends: "Когда результаты??" and "когда
-/// результаты" count as one question.
+/// Lowercase, single spaces, no punctuation at the ends: "When  RESULTS??" and "when results"
+/// count as one question (Cyrillic alike).
 fn normalize(text: &str) -> String {
     let lower = text.to_lowercase();
     let words: Vec<&str> = lower.split_whitespace().collect();

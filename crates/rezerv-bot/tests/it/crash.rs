@@ -231,11 +231,7 @@ async fn kill_dash_nine_mid_journeys_resumes_every_dialogue_without_double_steps
     let phones: Vec<String> = (0..USERS).map(|n| format!("+7707{n:07}")).collect();
     let db = Db::connect(&dir.database_url()).await.unwrap();
     let now = campaign.reminder_instant(chrono::NaiveDate::parse_from_str(TODAY, "%Y-%m-%d").unwrap());
-    let parsed: Vec<_> = phones.iter().map(|p| rezerv_bot::domain::Phone::parse(p).unwrap()).collect();
-    db.import_eligible(&parsed, now).await.unwrap();
-    let codes: Vec<_> =
-        (0..USERS + 10).map(|n| rezerv_bot::domain::PromoCode::parse(&format!("QRT-{n:05}")).unwrap()).collect();
-    db.import_codes(rezerv_bot::domain::Way::Qrt, &codes, now).await.unwrap();
+    seed_for_journeys(&db, &phones, now).await;
     db.close().await;
 
     let steps = campaign.steps(rezerv_bot::domain::Way::Qrt).len();
@@ -288,25 +284,7 @@ async fn kill_dash_nine_mid_journeys_resumes_every_dialogue_without_double_steps
         .await
         .unwrap();
     assert_eq!(issued, USERS, "no code issued twice or lost");
-    for candidate in &candidates {
-        // Each step's prompt may be shown again after a replay, but none is skipped and the
-        // order never goes back.
-        let way_name = locales.t(candidate.lang, "way-qrt");
-        let header = |step: usize| {
-            let args =
-                rezerv_bot::i18n::Args::new().with("step", step).with("total", steps).with("way", way_name.clone());
-            locales.t_args(candidate.lang, "step-header", &args)
-        };
-        let mut shown: Vec<usize> = emu
-            .messages(candidate.user.id)
-            .iter()
-            .filter_map(|m| (1..=steps).find(|step| m.text.starts_with(&header(*step))))
-            .collect();
-        let all_shown = shown.clone();
-        shown.dedup();
-        let expected: Vec<usize> = (1..=steps).collect();
-        assert_eq!(shown, expected, "user {} saw steps {all_shown:?}", candidate.user.id);
-    }
+    assert_steps_in_order(&emu, &locales, &candidates, steps);
     let emptied = Instant::now() + Duration::from_secs(10);
     while !db.pending_updates().await.unwrap().is_empty() {
         assert!(Instant::now() < emptied, "an update in the inbox was never handled");
@@ -428,11 +406,7 @@ async fn kill_dash_nine_of_one_of_two_replicas_loses_no_update_issues_no_code_tw
     let phones: Vec<String> = (0..USERS).map(|n| format!("+7708{n:07}")).collect();
     let db = Db::connect(&dir.database_url()).await.unwrap();
     let now = campaign.reminder_instant(chrono::NaiveDate::parse_from_str(TODAY, "%Y-%m-%d").unwrap());
-    let parsed: Vec<_> = phones.iter().map(|p| rezerv_bot::domain::Phone::parse(p).unwrap()).collect();
-    db.import_eligible(&parsed, now).await.unwrap();
-    let codes: Vec<_> =
-        (0..USERS + 10).map(|n| rezerv_bot::domain::PromoCode::parse(&format!("QRT-{n:05}")).unwrap()).collect();
-    db.import_codes(rezerv_bot::domain::Way::Qrt, &codes, now).await.unwrap();
+    seed_for_journeys(&db, &phones, now).await;
     let wave: Vec<TestUser> = (0..WAVE).map(|n| TestUser::new(61_000 + n, "ru")).collect();
     for user in &wave {
         emu.set_member_status(user, "member");
@@ -491,23 +465,7 @@ async fn kill_dash_nine_of_one_of_two_replicas_loses_no_update_issues_no_code_tw
         .await
         .unwrap();
     assert_eq!(issued, USERS, "no code issued twice");
-    // Every candidate saw the steps in order (a step's prompt may be shown again after a replay).
-    for candidate in &candidates {
-        let way_name = locales.t(candidate.lang, "way-qrt");
-        let header = |step: usize| {
-            let args =
-                rezerv_bot::i18n::Args::new().with("step", step).with("total", steps).with("way", way_name.clone());
-            locales.t_args(candidate.lang, "step-header", &args)
-        };
-        let mut shown: Vec<usize> = emu
-            .messages(candidate.user.id)
-            .iter()
-            .filter_map(|m| (1..=steps).find(|step| m.text.starts_with(&header(*step))))
-            .collect();
-        let all_shown = shown.clone();
-        shown.dedup();
-        assert_eq!(shown, (1..=steps).collect::<Vec<_>>(), "user {} saw steps {all_shown:?}", candidate.user.id);
-    }
+    assert_steps_in_order(&emu, &locales, &candidates, steps);
     // The wave: every row sent, and a row sent twice only if it was in flight at the kill.
     let all_delivered = || wave.iter().all(|user| emu.delivered_count(user.id) >= 1);
     wait_for("every row of the wave", Duration::from_secs(90), all_delivered).await;
@@ -527,4 +485,39 @@ async fn kill_dash_nine_of_one_of_two_replicas_loses_no_update_issues_no_code_tw
     );
     db.close().await;
     second.kill_now();
+}
+
+/// Each candidate saw every step's prompt in order: one may be shown again after a replay, but
+/// none is skipped and the order never goes back.
+fn assert_steps_in_order(
+    emu: &Emulator,
+    locales: &rezerv_bot::i18n::Locales,
+    candidates: &[Candidate<'_>],
+    steps: usize,
+) {
+    for candidate in candidates {
+        let way_name = locales.t(candidate.lang, "way-qrt");
+        let header = |step: usize| {
+            let args =
+                rezerv_bot::i18n::Args::new().with("step", step).with("total", steps).with("way", way_name.clone());
+            locales.t_args(candidate.lang, "step-header", &args)
+        };
+        let mut shown: Vec<usize> = emu
+            .messages(candidate.user.id)
+            .iter()
+            .filter_map(|m| (1..=steps).find(|step| m.text.starts_with(&header(*step))))
+            .collect();
+        let all_shown = shown.clone();
+        shown.dedup();
+        assert_eq!(shown, (1..=steps).collect::<Vec<_>>(), "user {} saw steps {all_shown:?}", candidate.user.id);
+    }
+}
+
+/// The eligible `phones`, and QRT codes enough for them and ten more.
+async fn seed_for_journeys(db: &Db, phones: &[String], now: chrono::DateTime<chrono::Utc>) {
+    let parsed: Vec<_> = phones.iter().map(|p| rezerv_bot::domain::Phone::parse(p).unwrap()).collect();
+    db.import_eligible(&parsed, now).await.unwrap();
+    let codes: Vec<_> =
+        (0..phones.len() + 10).map(|n| rezerv_bot::domain::PromoCode::parse(&format!("QRT-{n:05}")).unwrap()).collect();
+    db.import_codes(rezerv_bot::domain::Way::Qrt, &codes, now).await.unwrap();
 }
