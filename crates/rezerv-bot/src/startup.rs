@@ -196,6 +196,15 @@ impl Application {
                 tracing::warn!("the dispatcher took too long to stop");
             }
         }
+        // Then no more webhook requests: what was stored and not handled is given up at once
+        // (the heartbeat's last act), for another replica to adopt, or replayed at the next start.
+        if let Some(server) = self.server.take() {
+            server.stop(STOP_GRACE).await;
+        }
+        if let Some((stop, beating)) = self.beating.take() {
+            let _ = stop.send(true);
+            let _ = tokio::time::timeout(STOP_GRACE, beating).await;
+        }
         if let Some((stop, sending)) = self.sending.take() {
             let _ = stop.send(true);
             if tokio::time::timeout(STOP_GRACE, sending).await.is_err() {
@@ -207,15 +216,6 @@ impl Application {
             if tokio::time::timeout(STOP_GRACE, retaining).await.is_err() {
                 tracing::warn!("the retention worker took too long to stop");
             }
-        }
-        // Last: a webhook request stored meanwhile is replayed at the next start, or by
-        // another replica once this one has said it stopped.
-        if let Some(server) = self.server.take() {
-            server.stop(STOP_GRACE).await;
-        }
-        if let Some((stop, beating)) = self.beating.take() {
-            let _ = stop.send(true);
-            let _ = tokio::time::timeout(STOP_GRACE, beating).await;
         }
     }
 }

@@ -169,7 +169,18 @@ fn around_every_update() -> UpdateHandler<BotError> {
                     deferred = true;
                     (None, ControlFlow::Break(Ok(())))
                 }
-                Err(err) => (None, ControlFlow::Break(Err(BotError::Storage(err)))),
+                // The turn could not be taken (the database is unreachable): the update is left
+                // to be adopted and handled later, not answered with an apology and lost.
+                Err(err) => {
+                    tracing::warn!(%err, "cannot take a chat's turn; the update waits for adoption");
+                    if let (Some(app), Some(update)) = (deps.try_get::<Arc<App>>(), deps.try_get::<Update>())
+                        && let Err(err) = app.db.release_update(i64::from(update.id.0)).await
+                    {
+                        tracing::warn!(%err, "cannot release the update; it is adopted once this replica is silent");
+                    }
+                    deferred = true;
+                    (None, ControlFlow::Break(Ok(())))
+                }
             };
             let app = deps.try_get::<Arc<App>>();
             match (&outcome, &app) {
@@ -220,7 +231,7 @@ async fn enter_chat(deps: &DependencyMap) -> Result<ChatEntry, StorageError> {
         return Ok(ChatEntry::Turn(ChatTurn::none()));
     };
     let Some(chat) = update.chat() else { return Ok(ChatEntry::Turn(ChatTurn::none())) };
-    app.db.enter_chat(chat.id.0, i64::from(update.id.0), app.clock.now()).await
+    app.db.enter_chat(chat.id.0, i64::from(update.id.0), &app.clock).await
 }
 
 /// The receipt of the update the dispatcher hands in (always with the app).

@@ -241,10 +241,9 @@ fn stream(state: &mut WebhookListener) -> impl Stream<Item = Result<Update, List
                 Step::Adopt => {
                     state.next_adoption = tokio::time::Instant::now() + HEARTBEAT;
                     match stored_unhandled(&state.db, &state.clock, false).await {
-                        Ok(updates) => {
-                            replayed.extend(updates.iter().map(update_id));
-                            state.buffer.extend(updates);
-                        }
+                        // Not remembered as replayed: a copy Telegram sends again is already stored,
+                        // so it is not queued twice.
+                        Ok(updates) => state.buffer.extend(updates),
                         Err(err) => return Some((Err(ListenerError::Storage(err)), state)),
                     }
                 }

@@ -36,6 +36,13 @@ pub struct WaveCount {
     pub sends: i64,
 }
 
+/// The advisory lock keys of the pools' alerts: "rezerv", 0x0100, plus the way (the leader lock is 0x0001).
+const POOL_ALERT_KEY: i64 = 0x7265_7a65_7276_0100;
+
+fn way_key(way: Way) -> i64 {
+    Way::ALL.iter().position(|w| *w == way).map_or(0, |index| index as i64)
+}
+
 impl Db {
     /// Every way's pool, imported and left.
     pub async fn pool_counts(&self) -> StorageResult<Vec<PoolCount>> {
@@ -78,6 +85,11 @@ impl Db {
     ) -> StorageResult<bool> {
         let at = timestamp(now);
         let mut tx = self.begin_write().await?;
+        // Replicas' watchers may see one crossing at once: one moves the level and alerts, the
+        // other then finds it moved.
+        if let Some(serialize) = self.backend().serialize_on_key() {
+            sqlx::query(serialize).bind(POOL_ALERT_KEY + way_key(way)).execute(&mut *tx).await?;
+        }
         let stored: Option<PoolLevel> = sqlx::query_scalar("SELECT level FROM pool_alerts WHERE way = $1")
             .bind(way.code())
             .fetch_optional(&mut *tx)

@@ -200,6 +200,12 @@ impl Db {
     /// do the questions it asked that the FAQ did not answer.
     pub async fn forget(&self, chat_id: i64) -> StorageResult<bool> {
         let mut tx = self.begin_write().await?;
+        // The candidate's row first, as the planner locks it before the chat's outbox rows:
+        // the same order, so a forget and a re-plan never deadlock on PostgreSQL.
+        sqlx::query(sql!(self, "SELECT chat_id FROM candidates WHERE chat_id = $1 {for_update()}"))
+            .bind(chat_id)
+            .fetch_optional(&mut *tx)
+            .await?;
         sqlx::query("DELETE FROM outbox WHERE chat_id = $1").bind(chat_id).execute(&mut *tx).await?;
         // The ledger keeps the revoked code and its reason, not whose it was.
         sqlx::query("UPDATE revoked_codes SET phone = NULL, chat_id = NULL WHERE chat_id = $1")

@@ -81,6 +81,16 @@ impl Backend {
         self
     }
 
+    /// A statement that makes the transaction's writers under `$1` (a key) take turns: SQLite's
+    /// writer holds the database's one write lock already; PostgreSQL takes a transaction
+    /// advisory lock, released at commit or rollback.
+    pub(crate) fn serialize_on_key(self) -> Option<&'static str> {
+        match self {
+            Backend::Sqlite => None,
+            Backend::Postgres => Some("SELECT pg_advisory_xact_lock($1)"),
+        }
+    }
+
     fn index(self) -> usize {
         match self {
             Backend::Sqlite => 0,

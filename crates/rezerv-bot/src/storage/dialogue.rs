@@ -134,7 +134,19 @@ pub(crate) async fn write_dialogues(
     backend: Backend,
     rows: Vec<DialogueRow>,
 ) -> StorageResult<Vec<()>> {
-    let batch = json_rows(&rows)?;
+    // One row per chat: PostgreSQL refuses an upsert that touches a row twice. The last save
+    // of a chat wins, as it would one statement later.
+    let mut last = std::collections::HashMap::with_capacity(rows.len());
+    for (index, row) in rows.iter().enumerate() {
+        last.insert(row.chat_id, index);
+    }
+    let unique: Vec<&DialogueRow> = rows
+        .iter()
+        .enumerate()
+        .filter(|(index, row)| last.get(&row.chat_id) == Some(index))
+        .map(|(_, row)| row)
+        .collect();
+    let batch = json_rows(&unique)?;
     sqlx::query(sql!(
         backend,
         "INSERT INTO candidates

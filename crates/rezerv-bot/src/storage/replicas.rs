@@ -12,12 +12,13 @@
 //!   advisory lock on the chat id, held on a connection of its own until the update is
 //!   handled. Under the lock:
 //!   - one already handled (an orphan adopted twice over a network split) is skipped;
-//!   - while an earlier update of the chat is stored and unhandled by a live replica (received
-//!     there a moment before), this one waits for it, out of the lock;
-//!   - if that earlier one is an orphan, this one is deferred: made an orphan too, so that the
-//!     next adoption takes both, in order. So is one whose earlier update is this replica's own
-//!     for over `OWN_PATIENCE`: adopted after this one arrived, it waits behind it in the
-//!     dispatcher's queue (one handled and not yet marked is marked within that time).
+//!   - while an earlier update of the chat is stored and unhandled (received by another replica
+//!     a moment before, or handled here and not yet marked), this one waits for it, out of the
+//!     lock, for at most `ORDER_PATIENCE`: its dispatcher worker serves other chats too;
+//!   - if that earlier one is an orphan, or is still unhandled after that wait (an adopted
+//!     update queued behind this one, another replica's slow handler), this one is deferred:
+//!     made an orphan too, so that an adoption takes it again after the earlier one, in order.
+//!     One received more than `DEFER_LIMIT` ago goes ahead: a chat is never held up for good.
 //!
 //!   Where one process handles every update (SQLite; the polling leader) the dispatcher's
 //!   per-chat queue is the whole story, and the turn costs nothing.
@@ -31,7 +32,8 @@ use sqlx::pool::PoolConnection;
 use sqlx::{Any, Row};
 
 use super::dialect::sql;
-use super::{Backend, Db, InboxEntry, StorageResult, timestamp};
+use super::{Backend, Db, InboxEntry, StorageError, StorageResult, timestamp};
+use crate::clock::SharedClock;
 
 /// How often a replica says it is alive.
 pub const HEARTBEAT: Duration = Duration::from_secs(5);
@@ -40,12 +42,15 @@ pub const HEARTBEAT: Duration = Duration::from_secs(5);
 const ORPHAN_AFTER: Duration = Duration::from_secs(20);
 /// A replica's row is deleted after a day of silence (its orphans were adopted long before).
 const FORGET_AFTER: chrono::Duration = chrono::Duration::days(1);
-/// How long an update waits for an earlier one of its chat, held by a live replica, before it
-/// goes ahead anyway (that replica is alive but stuck): an earlier one is handled within
-/// milliseconds, and its replica is known dead after `ORPHAN_AFTER`.
-const ORDER_PATIENCE: Duration = Duration::from_secs(30);
-/// How long an update waits for an earlier one of its chat held by this very replica.
-const OWN_PATIENCE: Duration = Duration::from_secs(1);
+/// How long an update waits, in its dispatcher worker, for an earlier one of its chat before it
+/// is deferred: an earlier one on a live replica is handled within milliseconds, and one
+/// handled here is marked by the cleaner within about 100 ms.
+const ORDER_PATIENCE: Duration = Duration::from_millis(500);
+/// An update received this long ago goes ahead rather than be deferred again.
+const DEFER_LIMIT: chrono::Duration = chrono::Duration::seconds(60);
+/// How long a chat's lock is waited for before the update is deferred (a stuck handler
+/// elsewhere must not hold this replica's worker).
+const LOCK_PATIENCE: Duration = Duration::from_secs(5);
 /// How often a waiting update looks again.
 const ORDER_RETRY: Duration = Duration::from_millis(50);
 
@@ -76,6 +81,16 @@ pub struct ChatTurn {
 }
 
 impl ChatTurn {
+    /// The turn's connection: the guard exists before the lock is asked for, so that a turn
+    /// dropped mid-request closes its connection instead of pooling a lock.
+    fn held(conn: PoolConnection<Any>, chat_id: i64) -> ChatTurn {
+        ChatTurn { held: Some((conn, chat_id)) }
+    }
+
+    fn conn(&mut self) -> Option<&mut PoolConnection<Any>> {
+        self.held.as_mut().map(|(conn, _)| conn)
+    }
+
     /// No turn to hold: an update with no chat.
     pub fn none() -> ChatTurn {
         ChatTurn { held: None }
@@ -191,54 +206,51 @@ impl Db {
     }
 
     /// Waits for chat `chat_id`'s turn for update `update_id` (see the module's comment).
-    pub async fn enter_chat(&self, chat_id: i64, update_id: i64, now: DateTime<Utc>) -> StorageResult<ChatEntry> {
-        let Some(locks) = self.locks.as_ref().filter(|_| self.shared_intake.load(std::sync::atomic::Ordering::Acquire))
-        else {
+    pub async fn enter_chat(&self, chat_id: i64, update_id: i64, clock: &SharedClock) -> StorageResult<ChatEntry> {
+        let Some(locks) = self.locks.as_ref().filter(|_| self.intake_shared()) else {
             return Ok(ChatEntry::Turn(ChatTurn::none()));
         };
-        let alive_since = timestamp(now - chrono::Duration::from_std(ORPHAN_AFTER).unwrap_or_default());
-        let started = tokio::time::Instant::now();
-        let deadline = started + ORDER_PATIENCE;
+        let deadline = tokio::time::Instant::now() + ORDER_PATIENCE;
         loop {
-            let mut conn = locks.acquire().await?;
-            sqlx::query("SELECT pg_advisory_lock($1)").bind(chat_id).execute(&mut *conn).await?;
-            let turn = ChatTurn { held: Some((conn, chat_id)) };
+            let mut turn = ChatTurn::held(locks.acquire().await?, chat_id);
+            let Some(conn) = turn.conn() else { return Ok(ChatEntry::Turn(turn)) };
+            let locked = tokio::time::timeout(
+                LOCK_PATIENCE,
+                sqlx::query("SELECT pg_advisory_lock($1)").bind(chat_id).execute(&mut **conn),
+            )
+            .await;
+            match locked {
+                Ok(Ok(_)) => {}
+                Ok(Err(err)) => return Err(StorageError::from(err)),
+                // Timed out: the turn's connection is closed as it drops; try again later.
+                Err(_) => {
+                    drop(turn);
+                    return self.defer(update_id).await;
+                }
+            }
+            let now = clock.now();
             let row = sqlx::query(
                 "SELECT (SELECT handled FROM inbox WHERE update_id = $2) AS handled,
                         (SELECT received_at FROM inbox WHERE update_id = $2) AS received_at,
                         COUNT(*) AS earlier,
-                        COUNT(*) FILTER (WHERE r.id IS NULL OR r.seen_at < $3) AS orphaned,
-                        COUNT(*) FILTER (WHERE i.replica = $4) AS mine
+                        COUNT(*) FILTER (WHERE r.id IS NULL OR r.seen_at < $3) AS orphaned
                  FROM inbox i LEFT JOIN replicas r ON r.id = i.replica
                  WHERE i.chat_id = $1 AND i.handled = 0 AND i.update_id < $2",
             )
             .bind(chat_id)
             .bind(update_id)
-            .bind(&alive_since)
-            .bind(self.replica())
+            .bind(timestamp(now - chrono::Duration::from_std(ORPHAN_AFTER).unwrap_or_default()))
             .fetch_one(self.pool())
             .await?;
             let handled: Option<i64> = row.try_get("handled")?;
-            let (earlier, orphaned, mine): (i64, i64, i64) =
-                (row.try_get("earlier")?, row.try_get("orphaned")?, row.try_get("mine")?);
+            let (earlier, orphaned): (i64, i64) = (row.try_get("earlier")?, row.try_get("orphaned")?);
             if handled == Some(1) {
                 turn.leave().await;
                 return Ok(ChatEntry::Handled);
             }
-            // An update kept waiting this long (deferred before) goes ahead: an earlier one
-            // that is never marked handled must not hold its chat up for good.
             let received_at: Option<String> = row.try_get("received_at")?;
-            let overdue = received_at
-                .is_some_and(|at| at < timestamp(now - chrono::Duration::from_std(ORDER_PATIENCE).unwrap_or_default()));
-            if !overdue && (orphaned > 0 || (mine > 0 && started.elapsed() >= OWN_PATIENCE)) {
-                sqlx::query("UPDATE inbox SET replica = NULL WHERE update_id = $1")
-                    .bind(update_id)
-                    .execute(self.writer())
-                    .await?;
-                turn.leave().await;
-                return Ok(ChatEntry::Deferred);
-            }
-            if earlier == 0 || overdue || tokio::time::Instant::now() >= deadline {
+            let overdue = received_at.is_some_and(|at| at < timestamp(now - DEFER_LIMIT));
+            if earlier == 0 || overdue {
                 if earlier > 0 {
                     tracing::warn!(
                         chat_id,
@@ -249,9 +261,27 @@ impl Db {
                 }
                 return Ok(ChatEntry::Turn(turn));
             }
-            // Out of the lock while waiting: the earlier update's replica needs it.
             turn.leave().await;
+            if orphaned > 0 || tokio::time::Instant::now() >= deadline {
+                return self.defer(update_id).await;
+            }
+            // Out of the lock while waiting: the earlier update's replica needs it.
             tokio::time::sleep(ORDER_RETRY).await;
         }
+    }
+
+    /// Makes update `update_id` an orphan, to be adopted (and handled) again.
+    async fn defer(&self, update_id: i64) -> StorageResult<ChatEntry> {
+        self.release_update(update_id).await?;
+        Ok(ChatEntry::Deferred)
+    }
+
+    /// Gives update `update_id` up: any replica adopts it, this one included.
+    pub async fn release_update(&self, update_id: i64) -> StorageResult<()> {
+        sqlx::query("UPDATE inbox SET replica = NULL WHERE update_id = $1 AND handled = 0")
+            .bind(update_id)
+            .execute(self.writer())
+            .await?;
+        Ok(())
     }
 }

@@ -101,7 +101,10 @@ impl RunLock {
         let heartbeat = tokio::spawn(async move {
             loop {
                 tokio::time::sleep(HEARTBEAT).await;
-                if let Err(err) = conn.ping().await {
+                // Bounded: cut off from the server, the ping may wait for TCP's own timeout
+                // (minutes) while a standby takes the lock after the server drops this session.
+                let alive = tokio::time::timeout(HEARTBEAT, conn.ping()).await;
+                if let Err(err) = alive.map_err(|_| sqlx::Error::PoolTimedOut).and_then(|pinged| pinged) {
                     tracing::error!(%err, "the leader lock's connection broke: this instance no longer leads");
                     let _ = tell.send(true);
                     return;
