@@ -3,7 +3,7 @@
 //! (`allow_paid_broadcast`). Prints the rate held against the configured one, the 429s and the
 //! bot's memory over time; asserts nothing.
 //!
-//! cargo bench --bench broadcast -- [--candidates 100000] [--rate 25] [--paid [--paid-rate 1000]]
+//! cargo bench --bench broadcast -- [--candidates 100000] [--rate 25] [--paid [--paid-rate 1000]] [--bot BIN]
 //!                                  [--max-seconds S]
 
 use std::process::{Command, Stdio};
@@ -37,6 +37,9 @@ struct Options {
     /// Paid broadcasts per second (1-1000).
     #[arg(long, default_value_t = 1_000)]
     paid_rate: u32,
+    /// Another build of rezerv-bot [default: this profile's, built if needed].
+    #[arg(long)]
+    bot: Option<std::path::PathBuf>,
     /// Stop after this many seconds even if the broadcast is not delivered.
     #[arg(long)]
     max_seconds: Option<u64>,
@@ -85,7 +88,11 @@ async fn main() -> anyhow::Result<()> {
         seeding.elapsed().as_secs_f64()
     );
 
-    let mut command = Command::new(rezerv_lab::bot_binary()?);
+    let bot = match &options.bot {
+        Some(path) => path.clone(),
+        None => rezerv_lab::bot_binary()?,
+    };
+    let mut command = Command::new(bot);
     command
         .args(["--today", DAY, "run"])
         .env("TELOXIDE_TOKEN", emu.token())

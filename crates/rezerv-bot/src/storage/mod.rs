@@ -98,6 +98,8 @@ pub struct Db {
     chats: Batcher<i64, StorageResult<Option<ChatRow>>>,
     /// Dialogue saves of concurrent updates, one statement (and commit) per batch.
     saves: Batcher<DialogueRow, ()>,
+    /// The sender's marks of rows sent, one statement (and commit) per batch.
+    sent: Batcher<outbox::SentMark, ()>,
 }
 
 /// Most requests one batched statement serves.
@@ -165,6 +167,13 @@ impl Db {
                 async move { dialogue::write_dialogues(&writer, backend, rows).await }
             })
         };
+        let sent = {
+            let writer = writer.clone();
+            Batcher::spawn(BATCH_MAX, move |marks| {
+                let writer = writer.clone();
+                async move { outbox::sent_marks(&writer, backend, marks).await }
+            })
+        };
         let locks = match backend {
             Backend::Sqlite => None,
             // One connection per chat handled at once: this many updates of different chats
@@ -174,7 +183,7 @@ impl Db {
             }
         };
         let shared_intake = std::sync::Arc::default();
-        Ok(Db { backend, replica: replicas::new_replica_id(), locks, shared_intake, pool, writer, chats, saves })
+        Ok(Db { backend, replica: replicas::new_replica_id(), locks, shared_intake, pool, writer, chats, saves, sent })
     }
 
     /// Which database this is.

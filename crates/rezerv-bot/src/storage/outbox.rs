@@ -2,10 +2,10 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
-use sqlx::Row;
+use sqlx::{AnyPool, Row};
 
 use super::batch::json_rows;
-use super::dialect::sql;
+use super::dialect::{Backend, sql};
 use super::sql::{SqlText, flag};
 use super::{Db, StorageError, StorageResult, corrupt, timestamp};
 use crate::domain::{Lang, ReminderKind, Stage, Way, spelled};
@@ -195,6 +195,30 @@ pub(super) fn parse_day(text: Option<String>) -> StorageResult<Option<NaiveDate>
             .map_err(|_| StorageError::Corrupt(format!("bad stored date `{text}`")))
     })
     .transpose()
+}
+
+/// A row sent at `at`, for the batched mark.
+#[derive(Debug, Serialize)]
+pub(super) struct SentMark {
+    id: i64,
+    at: String,
+}
+
+/// Marks a batch of rows sent, in one statement.
+pub(super) async fn sent_marks(writer: &AnyPool, backend: Backend, marks: Vec<SentMark>) -> StorageResult<Vec<()>> {
+    sqlx::query(sql!(
+        backend,
+        format!(
+            "UPDATE outbox SET status = {sent}, sent_at = batch.at, updated_at = batch.at, lease_until = NULL,
+                 last_error = NULL
+             FROM {{rows($1; id BIGINT, at TEXT)}} WHERE outbox.id = batch.id",
+            sent = Sent.quoted(),
+        )
+    ))
+    .bind(json_rows(&marks)?)
+    .execute(writer)
+    .await?;
+    Ok(vec![(); marks.len()])
 }
 
 fn outbox_row(row: sqlx::any::AnyRow) -> StorageResult<OutboxRow> {
@@ -550,18 +574,10 @@ impl Db {
         Ok(held + returned)
     }
 
+    /// Marks a row sent. Concurrent sends share one statement and commit (`sent_marks`): at
+    /// 1,000 paid sends a second one commit each would keep the single writer busy.
     pub async fn mark_sent(&self, id: i64, now: DateTime<Utc>) -> StorageResult<()> {
-        let now = timestamp(now);
-        sqlx::query(
-            "UPDATE outbox SET status = $1, sent_at = $2, updated_at = $2, lease_until = NULL, last_error = NULL
-             WHERE id = $3",
-        )
-        .bind(Sent)
-        .bind(&now)
-        .bind(id)
-        .execute(self.writer())
-        .await?;
-        Ok(())
+        self.sent.call(SentMark { id, at: timestamp(now) }).await
     }
 
     /// Ends a claimed row for good: `failed` (with the reason) or `cancelled`. A row no longer

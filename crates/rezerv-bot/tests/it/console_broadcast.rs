@@ -300,6 +300,59 @@ async fn quiet_hours_hold_a_broadcast_until_eight_but_not_a_reminder() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_broadcast_claimed_before_quiet_hours_and_sent_after_they_began_waits_for_their_end() {
+    let app = spawn_app().await;
+    let user = candidate(&app, 4_101, Lang::Ru, ready("almaty", Way::Qaztest)).await;
+    app.plan_now().await;
+    app.set_local("2023-09-05", 21);
+    let at_nine = app.clock.now() + chrono::Duration::minutes(59);
+    app.clock.set(at_nine);
+    // Three reminders ahead of the broadcast in the chat: at one message a second per chat, the
+    // broadcast goes out 3 s after its claim, and quiet hours begin meanwhile (a minute on the
+    // clock, within the rows' lease).
+    for key in ["deadline-a", "deadline-b", "deadline-c"] {
+        let reminder = rezerv_test_support::outbox::deadline_reminder(key, ReminderKind::Deadline, at_nine);
+        app.db.enqueue(user.id, &reminder, at_nine).await.unwrap();
+    }
+    let audience = Audience::default();
+    let broadcast =
+        NewBroadcast { segment: "all", audience: &audience, text_kk: KK_TEXT, text_ru: RU_TEXT, actor: Actor::cli() };
+    assert_eq!(app.db.queue_broadcast(&broadcast, at_nine).await.unwrap(), Queued::Queued { id: 1, recipients: 1 });
+    let before = app.emu.messages(user.id).len();
+
+    let sender = std::sync::Arc::new(app.sender(SenderConfig::default()));
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let running = tokio::spawn(sender.clone().run(stopped));
+    eventually("the first reminder", Duration::from_secs(10), || app.emu.messages(user.id).len() > before).await;
+    app.clock.set(at_nine + chrono::Duration::minutes(2));
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let held = loop {
+        let row: (String, Option<String>) = sqlx::query_as("SELECT status, last_error FROM outbox WHERE kind = $1")
+            .bind(ReminderKind::Broadcast.as_str())
+            .fetch_one(app.db.pool())
+            .await
+            .unwrap();
+        if row.0 != "in_flight" {
+            break row;
+        }
+        assert!(Instant::now() < deadline, "the broadcast row stayed in flight");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    stop.send(true).unwrap();
+    running.await.unwrap();
+    assert_eq!(held, ("pending".to_owned(), Some("held for the end of quiet hours".to_owned())));
+    assert_eq!(app.emu.messages(user.id).len(), before + 3, "the three reminders, not the broadcast");
+    assert!(message_with(&app, user.id, RU_TEXT).is_none());
+
+    app.set_local("2023-09-06", 7);
+    assert!(sender.drain().await.unwrap().is_empty(), "still quiet at 07:00");
+    app.set_local("2023-09-06", 8);
+    assert_eq!(sender.drain().await.unwrap().len(), 1);
+    assert_eq!(app.emu.last_message(user.id).unwrap().text, RU_TEXT);
+    app.assert_clean();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn paid_broadcasts_go_faster_than_thirty_a_second_without_a_429() {
     const RECIPIENTS: i64 = 300;
     let limits = RateLimits { global_per_sec: 30, per_chat_per_sec: 1, burst: 1 };
