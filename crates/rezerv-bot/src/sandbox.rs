@@ -1,6 +1,7 @@
 //! `rezerv-bot chat`: the real bot, dispatcher and database against the local Telegram
 //! emulator, with the terminal playing the candidate. Needs no token and no network.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -104,7 +105,7 @@ pub async fn run(settings: Settings, lang: Lang) -> anyhow::Result<()> {
     println!("(sandbox) you are Telegram user {} with the app in {lang}; today is {}", user.id, app.today());
     println!("{HELP}\n");
 
-    let mut terminal = Terminal { emu: &emu, user: &user, last_buttons: Vec::new() };
+    let mut terminal = Terminal { emu: &emu, user: &user, last_buttons: Vec::new(), shown: HashMap::new() };
     let mut lines = BufReader::new(tokio::io::stdin()).lines();
     while let Some(line) = lines.next_line().await.context("cannot read the terminal")? {
         let line = line.trim();
@@ -212,6 +213,9 @@ struct Terminal<'a> {
     user: &'a TestUser,
     /// (message id, callback data) of the numbered buttons on screen.
     last_buttons: Vec<(i32, String)>,
+    /// Each message's text and buttons as last shown, so that an edit is shown only when it
+    /// changes them.
+    shown: HashMap<i32, (String, String)>,
 }
 
 impl Terminal<'_> {
@@ -249,22 +253,34 @@ impl Terminal<'_> {
         events.extend(self.emu.drain_events(self.user.id));
         for event in events {
             match event {
-                BotEvent::Sent(message) => self.print(&message),
+                BotEvent::Sent(message) => self.print(&message, "bot>"),
+                // A message edited in place (a menu, a broadcast's progress): shown again when
+                // its text or its buttons changed; an edit that only retires its buttons is not.
+                BotEvent::Edited(message)
+                    if self.shown.get(&message.message_id).is_some_and(|(text, buttons)| {
+                        let (new_text, new_buttons) = shown_as(&message);
+                        *text != new_text || (*buttons != new_buttons && !new_buttons.is_empty())
+                    }) =>
+                {
+                    self.print(&message, "bot (edited)>");
+                }
                 BotEvent::CallbackAnswered { text: Some(text), .. } => println!("(toast) {text}"),
                 BotEvent::CallbackAnswered { text: None, .. } | BotEvent::Edited(_) | BotEvent::Deleted(_) => {}
             }
         }
     }
 
-    fn print(&mut self, message: &BotMessage) {
+    fn print(&mut self, message: &BotMessage, prefix: &str) {
+        self.shown.insert(message.message_id, shown_as(message));
         let text = message.plain_text();
+        let indent = " ".repeat(prefix.chars().count() + 1);
         let mut lines = text.lines();
-        println!("bot> {}", lines.next().unwrap_or_default());
+        println!("{prefix} {}", lines.next().unwrap_or_default());
         for line in lines {
-            println!("     {line}");
+            println!("{indent}{line}");
         }
         if let Some(document) = &message.document {
-            println!("     <file> {} ({} bytes)", document.file_name, document.bytes.len());
+            println!("{indent}<file> {} ({} bytes)", document.file_name, document.bytes.len());
         }
         let mut numbered = Vec::new();
         for row in &message.inline_keyboard {
@@ -279,15 +295,21 @@ impl Terminal<'_> {
                     (None, None) => cells.push(format!("[-] {}", button.text)),
                 }
             }
-            println!("     {}", cells.join("   "));
+            println!("{indent}{}", cells.join("   "));
         }
         if !numbered.is_empty() {
             self.last_buttons = numbered;
         }
         for button in message.keyboard_buttons() {
             let hint = if button.request_contact { " (type :contact)" } else { " (type it)" };
-            println!("     <keyboard> {}{hint}", button.text);
+            println!("{indent}<keyboard> {}{hint}", button.text);
         }
         println!();
     }
+}
+
+/// A message as the terminal shows it: its text, and its buttons' labels.
+fn shown_as(message: &BotMessage) -> (String, String) {
+    let buttons: Vec<&str> = message.inline_keyboard.iter().flatten().map(|button| button.text.as_str()).collect();
+    (message.plain_text(), buttons.join("|"))
 }

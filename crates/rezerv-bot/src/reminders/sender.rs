@@ -27,7 +27,8 @@ use crate::telegram::{Patience, Telegram, is_unreachable};
 /// The `last_error` of a row put back behind an earlier one of its chat that got a 429.
 const WAITING: &str = "waiting behind a rate-limited reminder of the chat";
 
-/// The `last_error` of a broadcast row claimed before quiet hours and sent after them.
+/// The `last_error` of a broadcast row claimed before quiet hours whose send came after they
+/// began.
 const QUIET_HOURS: &str = "held for the end of quiet hours";
 
 /// Telegram's overall limit for a bot's messages per second.
@@ -148,9 +149,10 @@ impl Pace {
 /// in the order of the claims, so its rows go out in order even when claims overlap.
 #[derive(Debug, Default)]
 struct ChatTurn {
-    /// A row of the chat got a 429 and went back to pending: the chat's later claimed rows go
-    /// back behind it.
-    refused: bool,
+    /// When a row of the chat got a 429 and the chat's later rows had gone back to pending
+    /// behind it. Rows of a claim begun before then go back too; a claim begun after finds
+    /// them all pending, in order, and sends them.
+    refused_at: Option<Instant>,
 }
 
 /// The tasks sending claimed rows, and the chats they hold.
@@ -200,8 +202,28 @@ impl std::fmt::Debug for Sender {
 /// machine, a slow database write) catch up by that many sends; any one-second window then
 /// holds at most `rate + burst - 1` sends.
 fn per_second(rate: u32, burst: u32) -> Quota {
-    let rate = NonZeroU32::new(rate.clamp(1, TELEGRAM_MAX_PER_SEC)).unwrap_or(NonZeroU32::MIN);
-    Quota::per_second(rate).allow_burst(NonZeroU32::new(burst).unwrap_or(NonZeroU32::MIN))
+    quota(rate.clamp(1, TELEGRAM_MAX_PER_SEC), burst)
+}
+
+/// One send every `period(rate)`, with `burst` of allowance.
+fn quota(rate: u32, burst: u32) -> Quota {
+    let burst = NonZeroU32::new(burst).unwrap_or(NonZeroU32::MIN);
+    Quota::with_period(period(rate)).unwrap_or_else(|| Quota::per_second(NonZeroU32::MIN)).allow_burst(burst)
+}
+
+/// The time between two sends at `rate` a second, rounded up: governor's `per_second` rounds
+/// it down (1,009,081 ns at 991/s), which lets 991 sends fit in 999.999 ms and one more into
+/// Telegram's second.
+fn period(rate: u32) -> Duration {
+    Duration::from_nanos(1_000_000_000u64.div_ceil(u64::from(rate.max(1))))
+}
+
+/// The most sends a limiter of `rate` and `burst` lets into any one-second window: the whole
+/// allowance at once, then one per period.
+#[cfg(test)]
+fn most_in_a_second(rate: u32, burst: u32) -> u64 {
+    let period = u64::try_from(period(rate).as_nanos()).unwrap_or(u64::MAX);
+    u64::from(burst) + (1_000_000_000 - 1) / period
 }
 
 /// The overall catch-up allowance: half the headroom under Telegram's 30 per second. Replicas
@@ -214,7 +236,7 @@ fn catch_up_burst(rate: u32, replicated: bool) -> u32 {
 /// Paid broadcasts' pace for a configured `rate`: the rate held and the catch-up allowance.
 /// The allowance is half the headroom under Telegram's 1,000, and at least `PAID_MIN_BURST`;
 /// near 1,000 the rate held gives way to it, so that any one-second window holds at most
-/// `rate + burst - 1` ≤ 1,000 sends (991 a second for a configured 1,000).
+/// `rate + burst - 1` ≤ 1,000 sends (991 a second for any configured rate from 991 to 1,000).
 fn paid_pace(rate: u32) -> (u32, u32) {
     let rate = rate.clamp(1, PAID_BROADCAST_MAX_PER_SEC);
     let burst = (PAID_BROADCAST_MAX_PER_SEC.saturating_sub(rate) / 2).max(PAID_MIN_BURST);
@@ -223,8 +245,7 @@ fn paid_pace(rate: u32) -> (u32, u32) {
 
 fn paid_quota(rate: u32) -> Quota {
     let (rate, burst) = paid_pace(rate);
-    let rate = NonZeroU32::new(rate).unwrap_or(NonZeroU32::MIN);
-    Quota::per_second(rate).allow_burst(NonZeroU32::new(burst).unwrap_or(NonZeroU32::MIN))
+    quota(rate, burst)
 }
 
 impl Sender {
@@ -294,7 +315,7 @@ impl Sender {
 
     /// The worker loop: claims batches and sends them concurrently, paced, until `stop`
     /// turns true. The next batch is claimed as soon as every chat of the current one has a
-    /// task, while the last tasks still send: the sends never wait for a claim (a claim of
+    /// task, while the last tasks still send: sends do not wait for the next claim (a claim of
     /// 512 rows took about 10% of a paid broadcast's time when batches took turns).
     pub async fn run(self: Arc<Self>, mut stop: watch::Receiver<bool>) {
         let mut backoff = self.config.idle_poll;
@@ -304,6 +325,7 @@ impl Sender {
                 break;
             }
             pipeline.tidy();
+            let claimed_at = Instant::now();
             let claimed = match self.claim(self.config.batch).await {
                 Ok(claimed) => {
                     backoff = self.config.idle_poll;
@@ -316,7 +338,7 @@ impl Sender {
                 }
             };
             let count = claimed.len();
-            self.clone().dispatch(&mut pipeline, claimed).await;
+            self.clone().dispatch(&mut pipeline, claimed, claimed_at).await;
             self.check_waves(false).await;
             if count == 0 {
                 tokio::select! {
@@ -333,8 +355,9 @@ impl Sender {
 
     /// Gives each chat of a claim a task, which sends the chat's rows one after another in
     /// the order they fell due (the claim's order); chats go concurrently. A chat whose rows
-    /// of the previous claim are still being sent waits for them.
-    async fn dispatch(self: Arc<Self>, pipeline: &mut Pipeline, claimed: Vec<ClaimedRow>) {
+    /// of the previous claim are still being sent holds up the dispatch until they are (rare:
+    /// a chat with rows in two claims in a row).
+    async fn dispatch(self: Arc<Self>, pipeline: &mut Pipeline, claimed: Vec<ClaimedRow>, claimed_at: Instant) {
         // Rows cancelled at the claim (superseded, expired…) are done already.
         let rows = claimed.into_iter().filter(|claimed| claimed.retired.is_none()).map(|claimed| claimed.row);
         let mut chats: Vec<Vec<OutboxRow>> = Vec::new();
@@ -351,7 +374,14 @@ impl Sender {
         for rows in chats {
             let Ok(slot) = pipeline.slots.clone().acquire_owned().await else { break };
             let chat_id = rows[0].chat_id;
-            let turn = pipeline.turns.entry(chat_id).or_default().clone().lock_owned().await;
+            let mut turn = pipeline.turns.entry(chat_id).or_default().clone().lock_owned().await;
+            if turn.refused_at.is_some_and(|refused_at| claimed_at <= refused_at) {
+                // Claimed before the chat's rows went back behind a 429: these go back too, here
+                // and not in a task, so that the next claim finds them all pending, in order.
+                self.put_back(&rows).await;
+                turn.refused_at = Some(Instant::now());
+                continue;
+            }
             let sender = self.clone();
             pipeline.tasks.spawn(async move {
                 sender.deliver_in_order(turn, &rows).await;
@@ -362,36 +392,36 @@ impl Sender {
 
     /// Delivers one chat's claimed rows in order. After a 429 the rest go back to pending
     /// behind the refused row (its due time is kept), so they still arrive after it; so do
-    /// the chat's rows of a later claim.
+    /// the chat's rows of a claim begun before they were back (`dispatch`). After a failed
+    /// write the rest stay in flight: their leases run out together, and they are claimed
+    /// again in order.
     async fn deliver_in_order(&self, mut turn: OwnedMutexGuard<ChatTurn>, rows: &[OutboxRow]) {
         for (index, row) in rows.iter().enumerate() {
-            if turn.refused {
-                self.put_back(&rows[index..]).await;
-                return;
-            }
             match self.deliver(row).await {
                 Ok(SendOutcome::RateLimited { .. }) => {
-                    turn.refused = true;
                     self.put_back(&rows[index + 1..]).await;
+                    turn.refused_at = Some(Instant::now());
                     return;
                 }
                 Ok(_) => {}
                 Err(err) => {
-                    // The row stays in flight; its lease expiring retries it.
+                    // Its lease running out retries it (a resend if the message went out).
                     tracing::error!(row = row.id, error = %crate::bot::error_chain(&err), "cannot record a send");
+                    return;
                 }
             }
         }
     }
 
     /// Puts claimed rows back to pending, each at its own due time, behind a row of their
-    /// chat that got a 429.
+    /// chat that got a 429. At the first failed write the rest stay in flight, so that none
+    /// is claimed before the one that could not go back.
     async fn put_back(&self, rows: &[OutboxRow]) {
         for row in rows {
             let released = self.db.retry_later(row.id, row.due_at, WAITING, false, self.clock.now()).await;
             if let Err(err) = released {
-                // It stays in flight; its lease expiring retries it.
                 tracing::error!(row = row.id, error = %crate::bot::error_chain(&err), "cannot release a row");
+                return;
             }
         }
     }
@@ -410,6 +440,13 @@ impl Sender {
         match (&self.paid, paid) {
             (Some(pace), true) => pace.ready().await,
             _ => self.overall.ready().await,
+        }
+        // A 429 that came while this task queued for its slot pauses it too.
+        let pause = self.paused_until.lock().map(|until| *until).unwrap_or(None);
+        if let Some(until) = pause
+            && until > Instant::now()
+        {
+            tokio::time::sleep_until(until.into()).await;
         }
     }
 
@@ -580,13 +617,14 @@ impl Sender {
 
 #[cfg(test)]
 mod tests {
-    use super::{PAID_BROADCAST_MAX_PER_SEC, TELEGRAM_MAX_PER_SEC, catch_up_burst, paid_pace};
+    use super::{PAID_BROADCAST_MAX_PER_SEC, TELEGRAM_MAX_PER_SEC, catch_up_burst, most_in_a_second, paid_pace};
 
     #[test]
     fn paid_broadcasts_never_exceed_a_thousand_in_a_second_and_hold_99_percent_of_their_rate() {
         for configured in 1..=PAID_BROADCAST_MAX_PER_SEC {
             let (rate, burst) = paid_pace(configured);
-            assert!(rate + burst - 1 <= PAID_BROADCAST_MAX_PER_SEC, "{configured}/s: {rate}/s with burst {burst}");
+            let most = most_in_a_second(rate, burst);
+            assert!(most <= u64::from(PAID_BROADCAST_MAX_PER_SEC), "{configured}/s: {rate}/s, burst {burst}: {most}");
             assert!(burst >= 10, "{configured}/s: a late wake-up can catch up");
             assert!(f64::from(rate) >= 0.99 * f64::from(configured), "{configured}/s held as {rate}/s");
         }
@@ -600,7 +638,9 @@ mod tests {
             let burst = catch_up_burst(rate, false);
             assert_eq!(catch_up_burst(rate, true), 1, "a replica among several takes no catch-up");
             assert!(burst >= 1);
-            assert!(rate + burst - 1 <= TELEGRAM_MAX_PER_SEC, "rate {rate} with burst {burst}");
+            let most = most_in_a_second(rate, burst);
+            assert!(most <= u64::from(TELEGRAM_MAX_PER_SEC), "rate {rate} with burst {burst}: {most}");
+            assert!(most_in_a_second(rate, 1) <= u64::from(rate), "a replica at {rate}/s");
         }
     }
 }

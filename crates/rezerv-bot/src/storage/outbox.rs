@@ -198,7 +198,7 @@ pub(super) fn parse_day(text: Option<String>) -> StorageResult<Option<NaiveDate>
 }
 
 /// A row sent at `at`, for the batched mark.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub(super) struct SentMark {
     id: i64,
     at: String,
@@ -576,8 +576,15 @@ impl Db {
 
     /// Marks a row sent. Concurrent sends share one statement and commit (`sent_marks`): at
     /// 1,000 paid sends a second one commit each would keep the single writer busy.
+    /// If the shared statement fails, each row is marked on its own: a failed write leaves a
+    /// delivered row in flight, to be sent again, so one failure must not cost a whole batch.
     pub async fn mark_sent(&self, id: i64, now: DateTime<Utc>) -> StorageResult<()> {
-        self.sent.call(SentMark { id, at: timestamp(now) }).await
+        let mark = SentMark { id, at: timestamp(now) };
+        if let Err(err) = self.sent.call(mark.clone()).await {
+            tracing::warn!(row = id, error = %err, "the batched sent mark failed; marking the row alone");
+            sent_marks(self.writer(), self.backend(), vec![mark]).await?;
+        }
+        Ok(())
     }
 
     /// Ends a claimed row for good: `failed` (with the reason) or `cancelled`. A row no longer

@@ -1,4 +1,5 @@
-//! The README's main command: the sandbox finishes a journey offline from piped input.
+//! The README's main command: the sandbox finishes a journey offline from piped input, and
+//! shows a message edited in place again.
 
 use std::io::Write;
 use std::process::{Command, Stdio};
@@ -48,4 +49,21 @@ fn a_second_run_on_the_same_database_answers_every_input() {
     // last run left (handled, not yet purged), or those inputs would be taken for copies.
     let second = run_sandbox(&dir, "ru", "/start\n1\n2\n");
     assert!(!second.contains("did not answer"), "{second}");
+}
+
+#[test]
+fn a_menu_edited_in_place_is_shown_again_with_its_new_buttons() {
+    let dir = TempDir::new();
+    run_sandbox(&dir, "kk", "/start\n1\n");
+    let added = Command::new(env!("CARGO_BIN_EXE_rezerv-bot"))
+        .args(["admins", "add", "700001", "--database-url", &dir.database_url()])
+        .output()
+        .unwrap();
+    assert!(added.status.success(), "{}", String::from_utf8_lossy(&added.stderr));
+    // The broadcast composer's way filter: pressing QAZTEST edits the menu, the tick moved.
+    let out = run_sandbox(&dir, "kk", "/broadcast\n3\n");
+    assert_eq!(out.matches("bot (edited)>").count(), 1, "{out}");
+    let edited = out.split("bot (edited)>").nth(1).unwrap_or_default();
+    assert!(edited.contains("[3] ✓ QAZTEST"), "{out}");
+    assert!(!edited.contains("[1] ✓"), "{out}");
 }
