@@ -160,6 +160,13 @@ struct PlannedInsert {
     expires_at: Option<String>,
 }
 
+/// A planned row's key, all the cancelling statement needs of it.
+#[derive(Debug, Serialize)]
+struct PlanKey<'a> {
+    chat_id: i64,
+    plan_key: &'a str,
+}
+
 /// A re-planned candidate: their new fingerprint, or none to keep the stored one (their
 /// inputs did not read back).
 #[derive(Debug, Serialize)]
@@ -349,8 +356,6 @@ impl Db {
             }
             marks.push(PlanMark { chat_id: input.chat_id, fingerprint: Some(fingerprint) });
         }
-        // The re-planned chats' new rows: inserted (or updated), and the only ones kept.
-        let wanted = json_rows(&rows)?;
         if !rows.is_empty() {
             sqlx::query(sql!(
                 self,
@@ -371,11 +376,17 @@ impl Db {
                 )
             ))
             .bind(&now)
-            .bind(&wanted)
+            .bind(json_rows(&rows)?)
             .execute(&mut *tx)
             .await?;
         }
         if !replanned.is_empty() {
+            // The re-planned chats' new rows are the only pending ones kept, matched on one text
+            // key: for a row value `(chat_id, plan_key) NOT IN`, SQLite scans the whole list for
+            // each row it does not find (it cannot rule out nulls). A re-plan of 200 chats, 800
+            // rows and 200 cancels: 77M instructions, 22M now. Just the keys: full rows cost 6M more.
+            let keys: Vec<PlanKey> =
+                rows.iter().map(|row| PlanKey { chat_id: row.chat_id, plan_key: &row.plan_key }).collect();
             sqlx::query(sql!(
                 self,
                 format!(
@@ -383,8 +394,9 @@ impl Db {
                      WHERE status = {pending}
                          AND chat_id IN (SELECT CAST(value AS BIGINT) FROM {{each($2)}})
                          AND kind IN (SELECT value FROM {{each($3)}})
-                         AND (chat_id, plan_key) NOT IN
-                             (SELECT batch.chat_id, batch.plan_key FROM {{rows($4; chat_id BIGINT, plan_key TEXT)}})",
+                         AND chat_id || ' ' || plan_key NOT IN
+                             (SELECT batch.chat_id || ' ' || batch.plan_key
+                              FROM {{rows($4; chat_id BIGINT, plan_key TEXT)}})",
                     pending = Pending.quoted(),
                     cancelled = Cancelled.quoted(),
                 )
@@ -392,7 +404,7 @@ impl Db {
             .bind(&now)
             .bind(json_rows(&replanned)?)
             .bind(json_rows(kinds)?)
-            .bind(&wanted)
+            .bind(json_rows(&keys)?)
             .execute(&mut *tx)
             .await?;
         }
