@@ -60,7 +60,7 @@ pub async fn check_pools(db: &Db, campaign: &Campaign, now: DateTime<Utc>) -> St
             continue;
         }
         let alert = pool_crossing(stored, level).map(|crossed| pool_alert(&count, crossed, now));
-        if db.move_pool_level(count.way, stored, level, alert.as_ref(), now).await? && alert.is_some() {
+        if db.move_pool_level(&count, stored, level, alert.as_ref(), now).await? && alert.is_some() {
             tracing::warn!(way = %count.way, left = count.left, imported = count.imported, "code pool alert");
             raised += 1;
         }

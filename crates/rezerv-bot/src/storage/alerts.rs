@@ -74,15 +74,18 @@ impl Db {
 
     /// Moves a way's recorded level from `from` to `to`, and queues `alert` to every organiser,
     /// in one transaction; nothing if the recorded level is no longer `from` (another check
-    /// got there first). Returns whether it moved.
+    /// got there first) or the pool no longer holds `seen` (codes were issued or imported
+    /// since: a level from an old count must not replace one from a newer, the next check
+    /// decides). Returns whether it moved.
     pub async fn move_pool_level(
         &self,
-        way: Way,
+        seen: &PoolCount,
         from: Option<PoolLevel>,
         to: Option<PoolLevel>,
         alert: Option<&PlannedRow>,
         now: DateTime<Utc>,
     ) -> StorageResult<bool> {
+        let way = seen.way;
         let at = timestamp(now);
         let mut tx = self.begin_write().await?;
         // Replicas' watchers may see one crossing at once: one moves the level and alerts, the
@@ -94,7 +97,14 @@ impl Db {
             .bind(way.code())
             .fetch_optional(&mut *tx)
             .await?;
-        if stored != from {
+        let now_held: (i64, i64) = sqlx::query_as(
+            "SELECT COUNT(*) AS imported, COUNT(*) FILTER (WHERE issued_at IS NULL) AS left
+             FROM promo_codes WHERE way = $1",
+        )
+        .bind(way.code())
+        .fetch_one(&mut *tx)
+        .await?;
+        if stored != from || now_held != (seen.imported, seen.left) {
             return Ok(false);
         }
         match to {

@@ -6,7 +6,7 @@ use std::collections::HashSet;
 use chrono::Utc;
 use rezerv_bot::domain::{Phone, PromoCode, Way};
 use rezerv_bot::import::{self, ImportError};
-use rezerv_bot::storage::{Claim, Db, InboxEntry};
+use rezerv_bot::storage::{Claim, Db, InboxEntry, PoolCount, PoolLevel};
 use rezerv_test_support::db::fresh_db;
 use rezerv_test_support::phone::phone_of;
 
@@ -332,4 +332,38 @@ async fn unanswered_questions_are_dropped_after_the_retention_period() {
     db.record_question(2, Lang::Kk, &"ы".repeat(600), Band::Nothing, now).await.unwrap();
     let long = db.asked_questions(false, 10).await.unwrap().into_iter().find(|q| q.text.starts_with('ы')).unwrap();
     assert_eq!(long.text.chars().count(), 500);
+}
+
+#[tokio::test]
+async fn a_pool_level_from_a_count_the_pool_no_longer_holds_is_not_recorded() {
+    let (db, _dir) = fresh_db().await;
+    seed(&db, Way::Qrt, 2, 2).await;
+    for n in 0..2 {
+        db.claim_code(n, &phone(n as u32), Way::Qrt, Utc::now()).await.unwrap();
+    }
+    db.move_pool_level(
+        &PoolCount { way: Way::Qrt, imported: 2, left: 0 },
+        None,
+        Some(PoolLevel::Empty),
+        None,
+        Utc::now(),
+    )
+    .await
+    .unwrap();
+    // A check counted the empty pool; a top-up came before it recorded what it saw.
+    let stale = db.pool_counts().await.unwrap().into_iter().find(|count| count.way == Way::Qrt).unwrap();
+    let top_up: Vec<PromoCode> = (0..6).map(|i| PromoCode::parse(&format!("TOPUP-{i}")).unwrap()).collect();
+    db.import_codes(Way::Qrt, &top_up, Utc::now()).await.unwrap();
+    db.move_pool_level(
+        &PoolCount { way: Way::Qrt, imported: 8, left: 6 },
+        Some(PoolLevel::Empty),
+        None,
+        None,
+        Utc::now(),
+    )
+    .await
+    .unwrap();
+    let moved = db.move_pool_level(&stale, None, Some(PoolLevel::Empty), None, Utc::now()).await.unwrap();
+    assert!(!moved, "the old count would have marked a topped-up pool empty");
+    assert_eq!(db.pool_level(Way::Qrt).await.unwrap(), None);
 }
