@@ -1,7 +1,7 @@
 //! The promo-code pool: imports and the atomic claim.
 
 use chrono::{DateTime, Utc};
-use sqlx::Row;
+use sqlx::{Any, Row, Transaction};
 
 use super::dialect::sql;
 use super::{Db, StorageError, StorageResult, corrupt, timestamp};
@@ -33,6 +33,26 @@ pub struct ImportReport {
 }
 
 impl Db {
+    /// Marks the way's first free code issued at `now` and returns it; `None` when the pool is
+    /// empty. Replicas issuing at once skip a code another one is taking (`SKIP LOCKED`).
+    pub(super) async fn take_free_code(
+        &self,
+        tx: &mut Transaction<'static, Any>,
+        way: Way,
+        now: &str,
+    ) -> StorageResult<Option<String>> {
+        Ok(sqlx::query_scalar(sql!(
+            self,
+            "UPDATE promo_codes SET issued_at = $1
+             WHERE code = (SELECT code FROM promo_codes WHERE way = $2 AND issued_at IS NULL ORDER BY code
+                           LIMIT 1 {skip_locked()})
+             RETURNING code"
+        ))
+        .bind(now)
+        .bind(way.code())
+        .fetch_optional(&mut **tx)
+        .await?)
+    }
     /// Adds codes to a way's pool in one transaction. A code already stored for the same way
     /// is left alone; one stored for the other way is a conflict and nothing is written.
     pub async fn import_codes(&self, way: Way, codes: &[PromoCode], now: DateTime<Utc>) -> StorageResult<ImportReport> {
@@ -139,18 +159,7 @@ impl Db {
                 return Ok(Claim::PhoneTaken);
             }
             None => {
-                let taken: Option<String> = sqlx::query_scalar(sql!(
-                    self,
-                    "UPDATE promo_codes SET issued_at = $1
-                     WHERE code = (SELECT code FROM promo_codes WHERE way = $2 AND issued_at IS NULL ORDER BY code
-                                   LIMIT 1 {skip_locked()})
-                     RETURNING code"
-                ))
-                .bind(&now)
-                .bind(way.code())
-                .fetch_optional(&mut *tx)
-                .await?;
-                let Some(code) = taken else {
+                let Some(code) = self.take_free_code(&mut tx, way, &now).await? else {
                     tx.commit().await?;
                     return Ok(Claim::PoolEmpty);
                 };

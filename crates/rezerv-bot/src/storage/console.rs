@@ -444,18 +444,7 @@ impl Db {
         if holders > 1 {
             return Ok(Replacement::Shared);
         }
-        let new: Option<String> = sqlx::query_scalar(sql!(
-            self,
-            "UPDATE promo_codes SET issued_at = $1
-             WHERE code = (SELECT code FROM promo_codes WHERE way = $2 AND issued_at IS NULL ORDER BY code
-                           LIMIT 1 {skip_locked()})
-             RETURNING code"
-        ))
-        .bind(&at)
-        .bind(way.code())
-        .fetch_optional(&mut *tx)
-        .await?;
-        let Some(new) = new else { return Ok(Replacement::PoolEmpty(way)) };
+        let Some(new) = self.take_free_code(&mut tx, way, &at).await? else { return Ok(Replacement::PoolEmpty(way)) };
         sqlx::query(
             "INSERT INTO revoked_codes (code, phone, chat_id, reason, revoked_at, revoked_by, replaced_by)
              VALUES ($1, $2, $3, $4, $5, $6, $7)",

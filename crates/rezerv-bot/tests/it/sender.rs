@@ -177,9 +177,11 @@ async fn expired_and_erased_rows_are_cancelled_not_sent() {
     assert_eq!(erased, Some(SendOutcome::Cancelled("erased".into())));
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_chats_due_reminders_arrive_in_the_order_they_fell_due() {
-    let app = spawn_app_on("2023-09-10").await;
+/// Five rows of one chat, due an hour apart and enqueued newest first (so that their ids run
+/// against the order they fell due in), sent by the service's own loop with `config`, which
+/// sends a batch's rows concurrently. Returns the texts expected, in order, and the texts that
+/// arrived.
+async fn send_five_due_rows(app: &TestApp, config: SenderConfig, faults: Vec<Fault>) -> (Vec<String>, Vec<String>) {
     let now = app.app.clock.now();
     let user = TestUser::new(9100, "ru");
     app.emu.set_member_status(&user, "member");
@@ -194,7 +196,6 @@ async fn a_chats_due_reminders_arrive_in_the_order_they_fell_due() {
         ),
         ("reminder-deadline-qrt", serde_json::json!({"deadline": "2023-09-22", "way": "qrt", "days": 12})),
     ];
-    // Enqueued newest first, so that the ids run against the order they fell due in.
     for (n, (message, args)) in messages.iter().enumerate().rev() {
         let row = PlannedRow {
             key: format!("order-{n}"),
@@ -206,8 +207,8 @@ async fn a_chats_due_reminders_arrive_in_the_order_they_fell_due() {
         };
         assert!(app.db.enqueue(user.id, &row, now).await.unwrap());
     }
-    // The service's own loop, which sends a batch's rows concurrently.
-    let sender = std::sync::Arc::new(app.sender(SenderConfig::default()));
+    app.emu.inject_faults(user.id, faults);
+    let sender = std::sync::Arc::new(app.sender(config));
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let running = tokio::spawn(sender.clone().run(stopped));
     let deadline = std::time::Instant::now() + Duration::from_secs(30);
@@ -224,58 +225,24 @@ async fn a_chats_due_reminders_arrive_in_the_order_they_fell_due() {
         .map(|(message, args)| rezerv_bot::reminders::render(app.locales(), campaign, Lang::Ru, message, args).unwrap())
         .collect();
     let arrived: Vec<String> = app.emu.messages(user.id).into_iter().map(|message| message.text).collect();
+    (expected, arrived)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_chats_due_reminders_arrive_in_the_order_they_fell_due() {
+    let app = spawn_app_on("2023-09-10").await;
+    let (expected, arrived) = send_five_due_rows(&app, SenderConfig::default(), Vec::new()).await;
     assert_eq!(arrived, expected);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_chats_rows_in_overlapping_claims_arrive_in_order_once_after_a_429() {
     let app = spawn_app_on("2023-09-10").await;
-    let now = app.app.clock.now();
-    let user = TestUser::new(9100, "ru");
-    app.emu.set_member_status(&user, "member");
-    app.db.set_lang(user.id, Lang::Ru, now).await.unwrap();
-    let messages = [
-        ("reminder-window-open", serde_json::json!({"opens": "2023-09-01", "closes": "2023-09-22"})),
-        ("reminder-nudge", serde_json::json!({})),
-        ("reminder-results", serde_json::json!({"date": "2023-09-19", "test_date": "2023-09-08"})),
-        (
-            "reminder-deadline",
-            serde_json::json!({"deadline": "2023-09-17", "city": "almaty", "way": "qaztest", "days": 7}),
-        ),
-        ("reminder-deadline-qrt", serde_json::json!({"deadline": "2023-09-22", "way": "qrt", "days": 12})),
-    ];
-    // Enqueued newest first, so that the ids run against the order they fell due in.
-    for (n, (message, args)) in messages.iter().enumerate().rev() {
-        let row = PlannedRow {
-            key: format!("order-{n}"),
-            kind: ReminderKind::Broadcast,
-            message: (*message).into(),
-            args: args.clone(),
-            due_at: now - chrono::Duration::hours(5 - n as i64),
-            expires_at: None,
-        };
-        assert!(app.db.enqueue(user.id, &row, now).await.unwrap());
-    }
     // The chat's second send gets a 429; claims of two rows each overlap (the next is made
     // while the chat's rows of the last one still go out, one a second).
-    app.emu.inject_faults(user.id, vec![Fault::Timeout(Duration::ZERO), Fault::too_many_requests(1)]);
-    let sender = std::sync::Arc::new(app.sender(SenderConfig { batch: 2, ..SenderConfig::default() }));
-    let (stop, stopped) = tokio::sync::watch::channel(false);
-    let running = tokio::spawn(sender.clone().run(stopped));
-    let deadline = std::time::Instant::now() + Duration::from_secs(30);
-    while app.emu.delivered_count(user.id) < messages.len() as u64 {
-        assert!(std::time::Instant::now() < deadline, "only {} delivered", app.emu.delivered_count(user.id));
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    stop.send(true).unwrap();
-    running.await.unwrap();
-
-    let campaign = &app.app.campaign;
-    let expected: Vec<String> = messages
-        .iter()
-        .map(|(message, args)| rezerv_bot::reminders::render(app.locales(), campaign, Lang::Ru, message, args).unwrap())
-        .collect();
-    let arrived: Vec<String> = app.emu.messages(user.id).into_iter().map(|message| message.text).collect();
+    let faults = vec![Fault::Timeout(Duration::ZERO), Fault::too_many_requests(1)];
+    let (expected, arrived) =
+        send_five_due_rows(&app, SenderConfig { batch: 2, ..SenderConfig::default() }, faults).await;
     assert_eq!(arrived, expected, "each once, in the order they fell due");
     assert_eq!(app.emu.too_many_requests_count(), 1);
 }
