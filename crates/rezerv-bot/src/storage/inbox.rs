@@ -18,6 +18,13 @@ pub struct InboxEntry {
     pub body: String,
 }
 
+/// A row read as `update_id, chat_id, body`.
+impl From<(i64, Option<i64>, String)> for InboxEntry {
+    fn from((update_id, chat_id, body): (i64, Option<i64>, String)) -> Self {
+        InboxEntry { update_id, chat_id, body }
+    }
+}
+
 impl Db {
     /// Stores a batch of updates in one statement and returns the ids it stored. An update
     /// stored before, handled or not (Telegram delivers unconfirmed updates again after a
@@ -88,6 +95,6 @@ impl Db {
             sqlx::query_as("SELECT update_id, chat_id, body FROM inbox WHERE handled = 0 ORDER BY update_id")
                 .fetch_all(self.writer())
                 .await?;
-        Ok(rows.into_iter().map(|(update_id, chat_id, body)| InboxEntry { update_id, chat_id, body }).collect())
+        Ok(rows.into_iter().map(InboxEntry::from).collect())
     }
 }

@@ -177,7 +177,7 @@ impl Db {
             (true, _) | (_, Backend::Sqlite) => now + FORGET_AFTER,
             (false, Backend::Postgres) => now - chrono::Duration::from_std(ORPHAN_AFTER).unwrap_or_default(),
         };
-        let rows = sqlx::query(sql!(
+        let rows: Vec<(i64, Option<i64>, String)> = sqlx::query_as(sql!(
             self,
             "UPDATE inbox SET replica = $1
              WHERE update_id IN (
@@ -191,16 +191,7 @@ impl Db {
         .bind(timestamp(alive_since))
         .fetch_all(self.writer())
         .await?;
-        let mut adopted = rows
-            .iter()
-            .map(|row| {
-                Ok(InboxEntry {
-                    update_id: row.try_get("update_id")?,
-                    chat_id: row.try_get("chat_id")?,
-                    body: row.try_get("body")?,
-                })
-            })
-            .collect::<Result<Vec<_>, sqlx::Error>>()?;
+        let mut adopted: Vec<InboxEntry> = rows.into_iter().map(InboxEntry::from).collect();
         adopted.sort_by_key(|entry| entry.update_id);
         Ok(adopted)
     }

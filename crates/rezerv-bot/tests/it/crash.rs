@@ -89,20 +89,7 @@ async fn kill_dash_nine_mid_wave_loses_nothing_and_duplicates_at_most_the_in_fli
     let campaign = Campaign::embedded().unwrap();
     let due = campaign.reminder_instant(chrono::NaiveDate::parse_from_str(TODAY, "%Y-%m-%d").unwrap());
     let db = Db::connect(&dir.database_url()).await.unwrap();
-    let users: Vec<TestUser> = (0..CANDIDATES).map(|n| TestUser::new(30_000 + n, "ru")).collect();
-    for user in &users {
-        emu.set_member_status(user, "member");
-        db.set_lang(user.id, Lang::Ru, due).await.unwrap();
-        let row = PlannedRow {
-            key: "wave".into(),
-            kind: rezerv_bot::domain::ReminderKind::Broadcast,
-            message: "reminder-window-open".into(),
-            args: serde_json::json!({"opens": "2023-09-01", "closes": "2023-09-22"}),
-            due_at: due,
-            expires_at: None,
-        };
-        db.enqueue(user.id, &row, due).await.unwrap();
-    }
+    let users = seed_wave(&db, &emu, 30_000..30_000 + CANDIDATES, due).await;
     db.close().await;
 
     let mut bot = start_bot(&emu, &dir);
@@ -407,20 +394,7 @@ async fn kill_dash_nine_of_one_of_two_replicas_loses_no_update_issues_no_code_tw
     let db = Db::connect(&dir.database_url()).await.unwrap();
     let now = campaign.reminder_instant(chrono::NaiveDate::parse_from_str(TODAY, "%Y-%m-%d").unwrap());
     seed_for_journeys(&db, &phones, now).await;
-    let wave: Vec<TestUser> = (0..WAVE).map(|n| TestUser::new(61_000 + n, "ru")).collect();
-    for user in &wave {
-        emu.set_member_status(user, "member");
-        db.set_lang(user.id, Lang::Ru, now).await.unwrap();
-        let row = PlannedRow {
-            key: "wave".into(),
-            kind: rezerv_bot::domain::ReminderKind::Broadcast,
-            message: "reminder-window-open".into(),
-            args: serde_json::json!({"opens": "2023-09-01", "closes": "2023-09-22"}),
-            due_at: now,
-            expires_at: None,
-        };
-        db.enqueue(user.id, &row, now).await.unwrap();
-    }
+    let wave = seed_wave(&db, &emu, 61_000..61_000 + WAVE, now).await;
     db.close().await;
 
     let steps = campaign.steps(rezerv_bot::domain::Way::Qrt).len();
@@ -514,6 +488,30 @@ fn assert_steps_in_order(
 }
 
 /// The eligible `phones`, and QRT codes enough for them and ten more.
+/// Russian-reading candidates with these chat ids, each with one row of a wave due at `due`.
+async fn seed_wave(
+    db: &Db,
+    emu: &Emulator,
+    chats: std::ops::Range<i64>,
+    due: chrono::DateTime<chrono::Utc>,
+) -> Vec<TestUser> {
+    let users: Vec<TestUser> = chats.map(|id| TestUser::new(id, "ru")).collect();
+    for user in &users {
+        emu.set_member_status(user, "member");
+        db.set_lang(user.id, Lang::Ru, due).await.unwrap();
+        let row = PlannedRow {
+            key: "wave".into(),
+            kind: rezerv_bot::domain::ReminderKind::Broadcast,
+            message: "reminder-window-open".into(),
+            args: serde_json::json!({"opens": "2023-09-01", "closes": "2023-09-22"}),
+            due_at: due,
+            expires_at: None,
+        };
+        db.enqueue(user.id, &row, due).await.unwrap();
+    }
+    users
+}
+
 async fn seed_for_journeys(db: &Db, phones: &[String], now: chrono::DateTime<chrono::Utc>) {
     let parsed: Vec<_> = phones.iter().map(|p| rezerv_bot::domain::Phone::parse(p).unwrap()).collect();
     db.import_eligible(&parsed, now).await.unwrap();
